@@ -1,0 +1,1 @@
+//! session-keeper: placeholder while the crate is laid out.
