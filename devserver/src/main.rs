@@ -1,1 +1,113 @@
-fn main() {}
+//! devserver: a local Descope- and Rocket.Chat-compatible auth server for session-keeper's
+//! tests, benchmarks and demo. See README.md for the contract.
+
+mod app;
+mod config;
+mod control;
+mod cors;
+mod descope;
+mod faults;
+mod http;
+mod jwt;
+mod log;
+mod rocketchat;
+mod static_files;
+mod util;
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+
+/// After a shutdown signal, requests still in flight get this long.
+const DRAIN: Duration = Duration::from_secs(2);
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{}", config::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    let cfg = match config::parse(args, |k| std::env::var(k).ok()) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            eprintln!("devserver: {e}\n{}", config::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("devserver: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("devserver: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(cfg: config::Config) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind((cfg.host.as_str(), cfg.port)).await?;
+    let addr = listener.local_addr()?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "devserver listening on http://{}", display_addr(addr))?;
+        out.flush()?;
+    }
+    let app = Arc::new(app::App::new(cfg));
+    let router = Router::new().fallback(app::entry).with_state(app);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+/// The address to print: a wildcard bind is reached through loopback.
+fn display_addr(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_string(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    format!("{ip}:{}", addr.port())
+}
+
+/// Resolves on SIGINT or SIGTERM, and makes sure the process is gone soon after even when a
+/// request (say, a long injected delay) is still running.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tokio::spawn(async {
+        tokio::time::sleep(DRAIN).await;
+        std::process::exit(0);
+    });
+}

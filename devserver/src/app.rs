@@ -1,0 +1,191 @@
+//! The shared state and the one handler every request goes through: CORS, the control API,
+//! faults, the Descope and Rocket.Chat APIs, static files, and the request log.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::to_bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+
+use crate::config::{Config, ProjectConfig, ProjectOverride};
+use crate::descope::{self, Bearer, DescopeState};
+use crate::faults::Faults;
+use crate::http::{ApiError, Req};
+use crate::log::{LogEntry, RequestLog};
+use crate::rocketchat::{self, RcRoute, RcState};
+use crate::util::{now_ms, now_secs};
+use crate::{control, cors, static_files};
+
+/// Bodies larger than this are refused with 413.
+const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub struct App {
+    pub cfg: Config,
+    state: Mutex<ServerState>,
+}
+
+/// Everything `POST /__control/reset` forgets.
+pub struct ServerState {
+    pub descope: DescopeState,
+    pub rc: RcState,
+    pub projects: HashMap<String, ProjectOverride>,
+    pub faults: Faults,
+    pub log: RequestLog,
+}
+
+impl ServerState {
+    fn new() -> Self {
+        Self {
+            descope: DescopeState::new(now_secs()),
+            rc: RcState::new(),
+            projects: HashMap::new(),
+            faults: Faults::default(),
+            log: RequestLog::default(),
+        }
+    }
+
+    /// Back to the seed; the log keeps numbering on.
+    pub fn reset(&mut self) {
+        let mut log = std::mem::take(&mut self.log);
+        log.clear();
+        *self = Self { log, ..Self::new() };
+    }
+}
+
+/// The settings in force for `project`: its override over the flags.
+fn project_config(
+    projects: &HashMap<String, ProjectOverride>,
+    base: &ProjectConfig,
+    project: &str,
+) -> ProjectConfig {
+    projects
+        .get(project)
+        .map_or_else(|| base.clone(), |o| o.apply(base))
+}
+
+impl App {
+    pub fn new(cfg: Config) -> Self {
+        Self {
+            cfg,
+            state: Mutex::new(ServerState::new()),
+        }
+    }
+
+    /// The state; a handler that panicked while holding it leaves it usable.
+    pub fn lock(&self) -> MutexGuard<'_, ServerState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub async fn entry(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let origin = cors::loopback_origin(&parts.headers);
+    // Preflights are the browser's, not the client's: never logged, counted or faulted.
+    let mut response = if parts.method == Method::OPTIONS {
+        cors::preflight(&parts.headers, origin.as_deref())
+    } else {
+        let arrived = now_ms();
+        let control = app.cfg.control && parts.uri.path().starts_with(control::PREFIX);
+        let seq = (!control).then(|| app.lock().log.next_seq());
+        let body = to_bytes(body, BODY_LIMIT).await;
+        let req = Req {
+            method: parts.method,
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            headers: parts.headers,
+            body: body.as_ref().cloned().unwrap_or_default(),
+            peer,
+        };
+        let project = Bearer::parse(&req).ok().map(|b| b.project);
+        let response = match (body, seq) {
+            (Err(_), _) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "E011003",
+                "Request is invalid",
+                "The body is larger than 2 MiB",
+            )
+            .into_response(),
+            (Ok(_), None) => control::handle(&app, &req),
+            (Ok(_), Some(_)) => route(&app, &req, project.as_deref()).await,
+        };
+        if let Some(seq) = seq {
+            log(&app, &req, project, seq, arrived, response.status());
+        }
+        response
+    };
+    cors::decorate(&mut response, origin.as_deref());
+    response
+}
+
+async fn route(app: &App, req: &Req, project: Option<&str>) -> Response {
+    let secret = app.cfg.jwt_secret.as_bytes();
+    if let Some(route) = descope::Route::find(&req.method, &req.path) {
+        return faulted(app, req, project, |st| {
+            let base = &app.cfg.project;
+            let ServerState {
+                descope, projects, ..
+            } = st;
+            let cfg = |p: &str| project_config(projects, base, p);
+            descope::handle(descope, route, req, secret, cfg, now_secs())
+        })
+        .await;
+    }
+    if let Some(route) = RcRoute::find(&req.method, &req.path) {
+        return faulted(app, req, project, |st| {
+            rocketchat::handle(&mut st.rc, route, req, now_ms())
+        })
+        .await;
+    }
+    if matches!(req.method, Method::GET | Method::HEAD) {
+        if let Some(lookup) = static_files::resolve(&app.cfg.mounts, &req.path) {
+            return static_files::serve(lookup).await;
+        }
+    }
+    faulted(app, req, project, |_| ApiError::not_found().into_response()).await
+}
+
+/// Applies the first pending fault for the request, if any, around `handler`.
+async fn faulted(
+    app: &App,
+    req: &Req,
+    project: Option<&str>,
+    handler: impl FnOnce(&mut ServerState) -> Response,
+) -> Response {
+    let fault = app.lock().faults.take(&req.path, project);
+    if let Some(fault) = &fault {
+        tokio::time::sleep(fault.delay()).await;
+        if let Some(answer) = fault.answer() {
+            return answer;
+        }
+    }
+    let mut response = handler(&mut app.lock());
+    if let Some(fault) = fault {
+        fault.decorate(&mut response);
+    }
+    response
+}
+
+fn log(app: &App, req: &Req, project: Option<String>, seq: u64, at: u64, status: StatusCode) {
+    let mut st = app.lock();
+    let token_jti = project.as_deref().and_then(|p| {
+        let cfg = project_config(&st.projects, &app.cfg.project, p);
+        descope::presented_jti(req, app.cfg.jwt_secret.as_bytes(), cfg)
+    });
+    st.log.record(LogEntry {
+        seq,
+        at,
+        method: req.method.to_string(),
+        path: req.path.clone(),
+        project,
+        status: status.as_u16(),
+        token_jti,
+        origin: req.header("origin").map(str::to_string),
+    });
+}
