@@ -1,7 +1,5 @@
 //! A devserver child process and a tiny HTTP/1.1 client for the integration tests.
 
-#![allow(dead_code)] // each test file uses its own part of this
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -220,14 +218,6 @@ impl Resp {
             .iter()
             .find(|(k, _)| k == &name.to_ascii_lowercase())
             .map(|(_, v)| v.as_str())
-    }
-
-    pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k == &name.to_ascii_lowercase())
-            .map(|(_, v)| v.as_str())
-            .collect()
     }
 
     pub fn text(&self) -> String {
