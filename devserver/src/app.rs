@@ -103,7 +103,8 @@ pub async fn entry(
             body: body.as_ref().cloned().unwrap_or_default(),
             peer,
         };
-        let project = Bearer::parse(&req).ok().map(|b| b.project);
+        let bearer = Bearer::parse(&req).ok();
+        let project = bearer.as_ref().map(|b| b.project.as_str());
         let response = match (body, seq) {
             (Err(_), _) => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -113,10 +114,10 @@ pub async fn entry(
             )
             .into_response(),
             (Ok(_), None) => control::handle(&app, &req),
-            (Ok(_), Some(_)) => route(&app, &req, project.as_deref()).await,
+            (Ok(_), Some(_)) => route(&app, &req, project).await,
         };
         if let Some(seq) = seq {
-            log(&app, &req, project, seq, arrived, response.status());
+            log(&app, &req, bearer.as_ref(), seq, arrived, response.status());
         }
         response
     };
@@ -172,18 +173,18 @@ async fn faulted(
     response
 }
 
-fn log(app: &App, req: &Req, project: Option<String>, seq: u64, at: u64, status: StatusCode) {
+fn log(app: &App, req: &Req, bearer: Option<&Bearer>, seq: u64, at: u64, status: StatusCode) {
     let mut st = app.lock();
-    let token_jti = project.as_deref().and_then(|p| {
-        let cfg = project_config(&st.projects, &app.cfg.project, p);
-        descope::presented_jti(req, app.cfg.jwt_secret.as_bytes(), cfg)
+    let token_jti = bearer.and_then(|b| {
+        let cfg = project_config(&st.projects, &app.cfg.project, &b.project);
+        descope::presented_jti(req, b, app.cfg.jwt_secret.as_bytes(), &cfg)
     });
     st.log.record(LogEntry {
         seq,
         at,
         method: req.method.to_string(),
         path: req.path.clone(),
-        project,
+        project: bearer.map(|b| b.project.clone()),
         status: status.as_u16(),
         token_jti,
         origin: req.header("origin").map(str::to_string),

@@ -47,10 +47,9 @@ impl Req {
             text
         };
         // Only objects: a JSON array or scalar is as wrong as a syntax error.
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(_)) => serde_json::from_str(text).map_err(|e| e.to_string()),
-            Ok(_) => Err("body is not a JSON object".to_string()),
-            Err(e) => Err(e.to_string()),
+        match serde_json::from_str::<Value>(text).map_err(|e| e.to_string())? {
+            body @ Value::Object(_) => serde_json::from_value(body).map_err(|e| e.to_string()),
+            _ => Err("body is not a JSON object".to_string()),
         }
     }
 }

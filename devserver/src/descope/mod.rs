@@ -85,35 +85,42 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The refresh cookie's name: the `x-descope-refresh-cookie-name` header, else `cookieName`.
-    pub fn refresh_cookie_name(&self) -> &str {
-        self.req
-            .header("x-descope-refresh-cookie-name")
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&self.cfg.cookie_name)
-    }
-
     /// The refresh token presented: the bearer's, else the refresh cookie's.
     pub fn refresh_token(&self) -> Option<&str> {
-        self.bearer_token
-            .as_deref()
-            .or_else(|| self.req.cookie(self.refresh_cookie_name()))
-            .filter(|t| !t.is_empty())
+        presented_token(self.req, self.bearer_token.as_deref(), &self.cfg)
+    }
+
+    pub fn refresh_cookie_name(&self) -> &str {
+        refresh_cookie_name(self.req, &self.cfg)
     }
 }
 
+/// The refresh cookie's name: the `x-descope-refresh-cookie-name` header, else `cookieName`.
+fn refresh_cookie_name<'a>(req: &'a Req, cfg: &'a ProjectConfig) -> &'a str {
+    req.header("x-descope-refresh-cookie-name")
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&cfg.cookie_name)
+}
+
+/// The bearer's token, else the refresh cookie's.
+fn presented_token<'a>(
+    req: &'a Req,
+    bearer_token: Option<&'a str>,
+    cfg: &'a ProjectConfig,
+) -> Option<&'a str> {
+    bearer_token
+        .or_else(|| req.cookie(refresh_cookie_name(req, cfg)))
+        .filter(|t| !t.is_empty())
+}
+
 /// The `jti` of the token a Descope request presents (for the log), if it is one of ours.
-pub fn presented_jti(req: &Req, secret: &[u8], cfg: ProjectConfig) -> Option<String> {
-    let bearer = Bearer::parse(req).ok()?;
-    let ctx = Ctx {
-        req,
-        secret,
-        project: bearer.project,
-        bearer_token: bearer.token,
-        cfg,
-        now: 0,
-    };
-    tokens::jti_of(secret, ctx.refresh_token()?)
+pub fn presented_jti(
+    req: &Req,
+    bearer: &Bearer,
+    secret: &[u8],
+    cfg: &ProjectConfig,
+) -> Option<String> {
+    tokens::jti_of(secret, presented_token(req, bearer.token.as_deref(), cfg)?)
 }
 
 #[derive(Clone, Copy, PartialEq)]
