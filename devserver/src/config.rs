@@ -276,9 +276,6 @@ pub fn parse(
 
 fn mount(prefix: &str, dir: &str) -> Result<Mount, String> {
     let dir = PathBuf::from(dir);
-    if !dir.is_dir() {
-        return Err(format!("{} is not a directory", dir.display()));
-    }
     let prefix = format!("/{}/", prefix.trim_matches('/'));
     let prefix = if prefix == "//" {
         "/".to_string()

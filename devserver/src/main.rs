@@ -38,6 +38,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A directory built later (say, pkg/ by wasm-pack) is served once it exists.
+    for mount in cfg.mounts.iter().filter(|m| !m.dir.is_dir()) {
+        eprintln!(
+            "devserver: warning: {} is not a directory (yet): {} answers 404 until it is",
+            mount.dir.display(),
+            mount.prefix
+        );
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
