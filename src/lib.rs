@@ -1,1 +1,30 @@
-//! session-keeper: placeholder while the crate is laid out.
+//! session-keeper keeps a browser session alive for web frontends that sign in with Descope or
+//! Rocket.Chat. It is compiled to WebAssembly and used from JS as the npm package
+//! `session-keeper`; the JS API is [`SessionManager`] (Descope) and `RocketChatSession`.
+//!
+//! The crate is split into a pure core, tested natively, and a thin browser shell:
+//! - pure: [`claims`] (JWT payloads), [`cookie`] (cookie strings and the domain rule),
+//!   [`storage`] (key names, the meta record), [`schedule`] (refresh timing, backoff,
+//!   failure classification), [`options`] (validation), [`error`];
+//! - browser: [`http`] (fetch), [`vault`] (cookies and storage), [`timer`], [`events`],
+//!   [`crosstab`] (Web Locks, BroadcastChannel), [`engine`] and the JS facades.
+#![deny(missing_docs)]
+
+pub mod claims;
+pub mod cookie;
+pub mod crosstab;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod http;
+mod manager;
+pub mod obj;
+pub mod options;
+pub mod schedule;
+pub mod storage;
+pub mod timer;
+pub mod vault;
+pub mod wire;
+
+pub use error::{ErrorCode, Result, SessionError};
+pub use manager::SessionManager;

@@ -1,0 +1,242 @@
+//! Decoding a session JWT's payload. The signature is the server's business: the library only
+//! reads `exp`, `dct`, roles and permissions to schedule refreshes and answer the getters.
+
+use crate::error::{Result, SessionError};
+use crate::obj::{strings_lenient, Obj};
+
+/// Which list [`authorizations`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Authz {
+    /// `roles`
+    Roles,
+    /// `permissions`
+    Permissions,
+}
+
+impl Authz {
+    fn key(self) -> &'static str {
+        match self {
+            Authz::Roles => "roles",
+            Authz::Permissions => "permissions",
+        }
+    }
+}
+
+/// The claims the engine acts on. A claim of an unexpected type counts as absent: a token
+/// with `exp: "soon"` must not make the whole session unusable.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Claims {
+    /// Expiry, epoch seconds.
+    pub exp: Option<f64>,
+    /// The selected tenant ("descope current tenant").
+    pub dct: Option<String>,
+}
+
+impl Claims {
+    /// Reads `exp` and `dct` from a decoded payload.
+    pub fn read<O: Obj>(payload: &O) -> Claims {
+        Claims {
+            exp: payload.field("exp").and_then(|v| v.number()),
+            dct: payload.field("dct").and_then(|v| v.string()),
+        }
+    }
+
+    /// Expiry in epoch milliseconds, when the token has a sane `exp`.
+    ///
+    /// ```
+    /// use session_keeper::claims::Claims;
+    /// let claims = Claims { exp: Some(2.0), dct: None };
+    /// assert_eq!(claims.expires_at_ms(), Some(2000.0));
+    /// ```
+    pub fn expires_at_ms(&self) -> Option<f64> {
+        self.exp
+            .filter(|exp| exp.is_finite() && *exp > 0.0)
+            .map(|exp| exp * 1000.0)
+    }
+}
+
+/// Roles or permissions at project level, or in `tenant`. As in Descope's SDK, a token
+/// without a `tenants` claim whose `dct` is `tenant` answers with the top-level lists.
+pub fn authorizations<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -> Vec<String> {
+    let Some(tenant) = tenant else {
+        return strings_lenient(payload, which.key());
+    };
+    match payload.field("tenants").filter(Obj::is_object) {
+        Some(tenants) => tenants
+            .field(tenant)
+            .map(|t| strings_lenient(&t, which.key()))
+            .unwrap_or_default(),
+        None if payload.field("dct").and_then(|d| d.string()).as_deref() == Some(tenant) => {
+            strings_lenient(payload, which.key())
+        }
+        None => Vec::new(),
+    }
+}
+
+/// The JSON text of a JWT's payload (its second segment, base64url-decoded).
+///
+/// ```
+/// use session_keeper::claims::payload_json;
+/// // {"sub":"u"} as a JWT payload
+/// assert_eq!(payload_json("e30.eyJzdWIiOiJ1In0.sig").unwrap(), r#"{"sub":"u"}"#);
+/// assert!(payload_json("not a jwt").is_err());
+/// ```
+pub fn payload_json(token: &str) -> Result<String> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad_token());
+    };
+    if header.is_empty() || payload.is_empty() {
+        return Err(bad_token());
+    }
+    let bytes = base64url_decode(payload).ok_or_else(bad_token)?;
+    String::from_utf8(bytes).map_err(|_| bad_token())
+}
+
+fn bad_token() -> SessionError {
+    SessionError::invalid_response("the session token is not a decodable JWT")
+}
+
+/// Decodes base64url (RFC 4648 §5), with or without padding.
+///
+/// ```
+/// use session_keeper::claims::base64url_decode;
+/// assert_eq!(base64url_decode("aGk").unwrap(), b"hi");
+/// assert_eq!(base64url_decode("_-8").unwrap(), [0xff, 0xef]);
+/// assert!(base64url_decode("a").is_none());
+/// ```
+pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
+    let input = input.trim_end_matches('=');
+    if input.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let mut buffer = 0u32;
+    let mut bits = 0u32;
+    for byte in input.bytes() {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        buffer = (buffer << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::obj::json::parse;
+
+    #[test]
+    fn decodes_a_real_payload() {
+        // header.payload.signature with payload {"exp":1700000000,"dct":"T1"}
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDAsImRjdCI6IlQxIn0.c2ln";
+        let c = Claims::read(&parse(&payload_json(token).unwrap()));
+        assert_eq!(c.exp, Some(1_700_000_000.0));
+        assert_eq!(c.expires_at_ms(), Some(1_700_000_000_000.0));
+        assert_eq!(c.dct.as_deref(), Some("T1"));
+    }
+
+    #[test]
+    fn rejects_tokens_that_are_not_jwts() {
+        for token in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            ".eyJhIjoxfQ.sig",
+            "e30..sig",
+            "e30.!!!.sig",
+            "e30.a.sig",
+            "e30._w.sig", // 0xff: not UTF-8
+        ] {
+            assert!(payload_json(token).is_err(), "{token:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        let data: Vec<u8> = (0u8..=255).collect();
+        for len in 0..40 {
+            let encoded = encode(&data[..len]);
+            assert_eq!(base64url_decode(&encoded).unwrap(), &data[..len]);
+            assert_eq!(
+                base64url_decode(&(encoded.clone() + "==")).unwrap(),
+                &data[..len]
+            );
+        }
+    }
+
+    fn encode(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn roles_and_permissions_by_tenant() {
+        let c = parse(
+            r#"{"roles":["viewer"],"permissions":["read"],
+                "tenants":{"T1":{"roles":["admin"],"permissions":["read","write"]}}}"#,
+        );
+        assert_eq!(authorizations(&c, Authz::Roles, None), ["viewer"]);
+        assert_eq!(authorizations(&c, Authz::Permissions, None), ["read"]);
+        assert_eq!(authorizations(&c, Authz::Roles, Some("T1")), ["admin"]);
+        assert_eq!(
+            authorizations(&c, Authz::Permissions, Some("T1")),
+            ["read", "write"]
+        );
+        assert!(authorizations(&c, Authz::Roles, Some("T2")).is_empty());
+    }
+
+    #[test]
+    fn dct_without_tenants_claim_answers_top_level() {
+        let c = parse(r#"{"roles":["r"],"dct":"T9"}"#);
+        assert_eq!(authorizations(&c, Authz::Roles, Some("T9")), ["r"]);
+        assert!(authorizations(&c, Authz::Roles, Some("T8")).is_empty());
+    }
+
+    #[test]
+    fn odd_claim_types_are_ignored_not_fatal() {
+        let c = parse(
+            r#"{"roles":"admin","permissions":[1,"read",null],"exp":"soon","dct":7,
+                "tenants":{"T1":{"roles":{"x":1}},"T2":"nope","T3":{"permissions":["p"]}}}"#,
+        );
+        assert!(authorizations(&c, Authz::Roles, None).is_empty());
+        assert_eq!(authorizations(&c, Authz::Permissions, None), ["read"]);
+        assert!(authorizations(&c, Authz::Roles, Some("T1")).is_empty());
+        assert!(authorizations(&c, Authz::Roles, Some("T2")).is_empty());
+        assert_eq!(authorizations(&c, Authz::Permissions, Some("T3")), ["p"]);
+        assert_eq!(Claims::read(&c), Claims::default());
+        let c = parse(r#"{"tenants":[1,2],"dct":"T1","roles":["r"]}"#);
+        assert_eq!(authorizations(&c, Authz::Roles, Some("T1")), ["r"]);
+    }
+
+    #[test]
+    fn absurd_expiry_is_no_expiry() {
+        assert_eq!(Claims::read(&parse(r#"{"exp":-5}"#)).expires_at_ms(), None);
+        assert_eq!(Claims::read(&parse(r#"{}"#)).expires_at_ms(), None);
+    }
+}

@@ -1,0 +1,243 @@
+//! The one error type of the crate and its conversion into a JS `Error` named `SessionError`.
+
+use std::borrow::Cow;
+
+use wasm_bindgen::prelude::*;
+
+/// What went wrong, as the `code` field of a JS `SessionError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The request never got an HTTP answer (offline, DNS, CORS, connection reset).
+    Network,
+    /// No answer within `requestTimeoutMs`.
+    Timeout,
+    /// 401: the token is missing, invalid, expired or revoked.
+    Unauthorized,
+    /// 403: the caller may not do this.
+    Forbidden,
+    /// 429: too many requests; see `retryAfter`.
+    RateLimited,
+    /// Any other non-2xx answer.
+    Http,
+    /// A 2xx answer, a stored value or an applied object whose shape is not what it must be.
+    InvalidResponse,
+    /// A bad option or argument given by the caller.
+    InvalidArgument,
+    /// The browser refused to read or write storage.
+    Storage,
+    /// Rocket.Chat asks for a two-factor code; see `details`.
+    TwoFactorRequired,
+}
+
+impl ErrorCode {
+    /// The string used in JS.
+    ///
+    /// ```
+    /// use session_keeper::ErrorCode;
+    /// assert_eq!(ErrorCode::RateLimited.as_str(), "rate_limited");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Network => "network",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Http => "http",
+            ErrorCode::InvalidResponse => "invalid_response",
+            ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::Storage => "storage",
+            ErrorCode::TwoFactorRequired => "two_factor_required",
+        }
+    }
+
+    /// The code for a non-2xx HTTP status.
+    ///
+    /// ```
+    /// use session_keeper::ErrorCode;
+    /// assert_eq!(ErrorCode::from_status(401), ErrorCode::Unauthorized);
+    /// assert_eq!(ErrorCode::from_status(502), ErrorCode::Http);
+    /// ```
+    pub fn from_status(status: u16) -> ErrorCode {
+        match status {
+            401 => ErrorCode::Unauthorized,
+            403 => ErrorCode::Forbidden,
+            429 => ErrorCode::RateLimited,
+            _ => ErrorCode::Http,
+        }
+    }
+}
+
+/// A failure of any operation. Messages never contain token values.
+///
+/// ```
+/// use session_keeper::{ErrorCode, SessionError};
+/// let err = SessionError::new(ErrorCode::InvalidArgument, "projectId must not be empty");
+/// assert_eq!(err.code, ErrorCode::InvalidArgument);
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionError {
+    /// The category.
+    pub code: ErrorCode,
+    /// A human-readable sentence.
+    pub message: Cow<'static, str>,
+    /// The HTTP status, when there was an answer.
+    pub status: Option<u16>,
+    /// Descope's `errorCode` from an error body.
+    pub error_code: Option<String>,
+    /// Descope's `errorDescription` from an error body.
+    pub error_description: Option<String>,
+    /// Seconds to wait, from a `Retry-After` header.
+    pub retry_after: Option<f64>,
+    /// Extra data (Rocket.Chat's two-factor `details`).
+    pub details: Option<JsValue>,
+}
+
+/// The crate's result type.
+pub type Result<T> = core::result::Result<T, SessionError>;
+
+impl SessionError {
+    /// An error with only a code and a message.
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> SessionError {
+        SessionError {
+            code,
+            message: message.into(),
+            status: None,
+            error_code: None,
+            error_description: None,
+            retry_after: None,
+            details: None,
+        }
+    }
+
+    /// Shorthand for [`ErrorCode::InvalidArgument`].
+    pub fn invalid_argument(message: &'static str) -> SessionError {
+        SessionError::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// Shorthand for [`ErrorCode::InvalidResponse`].
+    pub fn invalid_response(message: &'static str) -> SessionError {
+        SessionError::new(ErrorCode::InvalidResponse, message)
+    }
+
+    /// An error for a non-2xx HTTP answer.
+    ///
+    /// ```
+    /// use session_keeper::{ErrorCode, SessionError};
+    /// let err = SessionError::http(429, Some(2.0));
+    /// assert_eq!(err.code, ErrorCode::RateLimited);
+    /// assert_eq!(err.retry_after, Some(2.0));
+    /// ```
+    pub fn http(status: u16, retry_after: Option<f64>) -> SessionError {
+        let code = ErrorCode::from_status(status);
+        let message = match code {
+            ErrorCode::Unauthorized => "the server refused the credentials (401)",
+            ErrorCode::Forbidden => "the server forbids this action (403)",
+            ErrorCode::RateLimited => "too many requests (429)",
+            _ if status >= 500 => "the server failed to answer the request",
+            _ => "the server refused the request",
+        };
+        SessionError {
+            status: Some(status),
+            retry_after,
+            ..SessionError::new(code, message)
+        }
+    }
+}
+
+impl From<SessionError> for JsValue {
+    fn from(err: SessionError) -> JsValue {
+        let js = js_sys::Error::new(&err.message);
+        js.set_name("SessionError");
+        let set = |key: &str, value: JsValue| {
+            // Reflect.set on a fresh Error object cannot fail.
+            let _ = js_sys::Reflect::set(&js, &JsValue::from_str(key), &value);
+        };
+        set("code", JsValue::from_str(err.code.as_str()));
+        if let Some(status) = err.status {
+            set("status", JsValue::from(status));
+        }
+        if let Some(code) = err.error_code {
+            set("errorCode", JsValue::from(code));
+        }
+        if let Some(description) = err.error_description {
+            set("errorDescription", JsValue::from(description));
+        }
+        if let Some(seconds) = err.retry_after {
+            set("retryAfter", JsValue::from(seconds));
+        }
+        if let Some(details) = err.details {
+            set("details", details);
+        }
+        js.into()
+    }
+}
+
+/// Parses a `Retry-After` header: delay seconds, or an HTTP date relative to `now_ms`.
+///
+/// ```
+/// use session_keeper::error::parse_retry_after;
+/// assert_eq!(parse_retry_after("2", 0.0), Some(2.0));
+/// assert_eq!(parse_retry_after("soon", 0.0), None);
+/// ```
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u32>() {
+        return Some(f64::from(seconds));
+    }
+    let at_ms = crate::cookie::parse_http_date(value)?;
+    Some(((at_ms - now_ms) / 1000.0).max(0.0).ceil())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_map_to_codes() {
+        assert_eq!(ErrorCode::from_status(400), ErrorCode::Http);
+        assert_eq!(ErrorCode::from_status(401), ErrorCode::Unauthorized);
+        assert_eq!(ErrorCode::from_status(403), ErrorCode::Forbidden);
+        assert_eq!(ErrorCode::from_status(429), ErrorCode::RateLimited);
+        assert_eq!(ErrorCode::from_status(500), ErrorCode::Http);
+        let err = SessionError::http(500, None);
+        assert_eq!(err.status, Some(500));
+        assert!(err.message.contains("failed"));
+    }
+
+    #[test]
+    fn every_code_has_the_documented_name() {
+        let all = [
+            (ErrorCode::Network, "network"),
+            (ErrorCode::Timeout, "timeout"),
+            (ErrorCode::Unauthorized, "unauthorized"),
+            (ErrorCode::Forbidden, "forbidden"),
+            (ErrorCode::RateLimited, "rate_limited"),
+            (ErrorCode::Http, "http"),
+            (ErrorCode::InvalidResponse, "invalid_response"),
+            (ErrorCode::InvalidArgument, "invalid_argument"),
+            (ErrorCode::Storage, "storage"),
+            (ErrorCode::TwoFactorRequired, "two_factor_required"),
+        ];
+        for (code, name) in all {
+            assert_eq!(code.as_str(), name);
+        }
+    }
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates() {
+        assert_eq!(parse_retry_after(" 7 ", 0.0), Some(7.0));
+        assert_eq!(parse_retry_after("-1", 0.0), None);
+        assert_eq!(parse_retry_after("", 0.0), None);
+        // 1994-11-06 08:49:37 GMT is 784111777 s after the epoch.
+        let now = 784_111_770_000.0;
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(7.0)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now + 60_000.0),
+            Some(0.0)
+        );
+    }
+}

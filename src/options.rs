@@ -1,0 +1,370 @@
+//! Constructor options: their wire shape (typed for TypeScript) and their validation into a
+//! [`Config`] the rest of the crate can trust.
+
+use tsify::Tsify;
+
+use crate::cookie::{is_attribute_safe, is_cookie_name, SameSite};
+use crate::error::{Result, SessionError};
+use crate::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
+
+/// Where tokens that are not in cookies are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub enum Persist {
+    /// Survives reloads and is shared by the origin's tabs (the default).
+    #[default]
+    LocalStorage,
+    /// Survives reloads of this tab only.
+    SessionStorage,
+    /// Lives as long as the page.
+    Memory,
+}
+
+/// Options of a token cookie.
+#[derive(Clone, Debug, Default, Tsify)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CookieOptions {
+    /// Cookie name; default: the response's cookie name, else `DS` / `DSR`.
+    pub name: Option<String>,
+    /// `SameSite`; default `Strict`.
+    #[tsify(type = "\"Strict\" | \"Lax\" | \"None\"")]
+    pub same_site: Option<String>,
+    /// `Secure`; default `true` (browsers accept it on `http://localhost`).
+    pub secure: Option<bool>,
+    /// `Domain`; default: the response's cookie domain. Used only when the page's host is that
+    /// domain or a subdomain of it.
+    pub domain: Option<String>,
+}
+
+/// The options of `new SessionManager(options)`.
+#[derive(Clone, Debug, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionManagerOptions {
+    /// The Descope project id. Required, non-empty.
+    pub project_id: String,
+    /// Default `https://api.descope.com`; a trailing slash is ignored.
+    #[tsify(optional)]
+    pub base_url: Option<String>,
+    /// Prefix of every storage key. Default empty.
+    #[tsify(optional)]
+    pub storage_prefix: Option<String>,
+    /// Where tokens that are not in cookies live. Default `"localStorage"`.
+    #[tsify(optional)]
+    pub persist: Option<Persist>,
+    /// Keep the session token in a cookie. Default `true`.
+    #[tsify(optional, type = "boolean | CookieOptions")]
+    pub session_token_via_cookie: Option<CookieOptions>,
+    /// Keep the refresh token in a cookie. Default `false`.
+    #[tsify(optional, type = "boolean | CookieOptions")]
+    pub refresh_token_via_cookie: Option<CookieOptions>,
+    /// Refresh before the session expires. Default `true`.
+    #[tsify(optional)]
+    pub auto_refresh: Option<bool>,
+    /// One refresh per cycle across the origin's tabs; logout reaches every tab. Default `true`.
+    #[tsify(optional)]
+    pub cross_tab: Option<bool>,
+    /// Per-request timeout in ms. Default 10000.
+    #[tsify(optional)]
+    pub request_timeout_ms: Option<f64>,
+}
+
+/// A validated token-cookie setting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CookieConfig {
+    /// Name from the options, if any.
+    pub name: Option<String>,
+    /// `SameSite`
+    pub same_site: SameSite,
+    /// `Secure`
+    pub secure: bool,
+    /// `Domain` from the options, if any.
+    pub domain: Option<String>,
+}
+
+impl Default for CookieConfig {
+    fn default() -> Self {
+        CookieConfig {
+            name: None,
+            same_site: SameSite::Strict,
+            secure: true,
+            domain: None,
+        }
+    }
+}
+
+/// Validated options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Project id.
+    pub project_id: String,
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    /// Storage key prefix.
+    pub prefix: String,
+    /// Storage kind.
+    pub persist: Persist,
+    /// Session token cookie, when on.
+    pub session_cookie: Option<CookieConfig>,
+    /// Refresh token cookie, when on.
+    pub refresh_cookie: Option<CookieConfig>,
+    /// Automatic refresh.
+    pub auto_refresh: bool,
+    /// Cross-tab coordination.
+    pub cross_tab: bool,
+    /// Request timeout in ms.
+    pub timeout_ms: u32,
+}
+
+/// The default Descope API.
+pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
+/// The default request timeout.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+impl Config {
+    /// Reads and validates the options object.
+    ///
+    /// ```no_run
+    /// use session_keeper::options::Config;
+    /// let options = js_sys::JSON::parse(r#"{"projectId": "P1"}"#).unwrap();
+    /// let config = Config::read(&options).unwrap();
+    /// assert_eq!(config.base_url, "https://api.descope.com");
+    /// ```
+    pub fn read<O: Obj>(o: &O) -> Result<Config> {
+        if !o.is_object() {
+            return Err(SessionError::invalid_argument(
+                "options must be an object with a projectId",
+            ));
+        }
+        let project_id = opt_string(o, "projectId")
+            .map_err(wrong("a string"))?
+            .unwrap_or_default();
+        let project_id = project_id.trim();
+        if project_id.is_empty()
+            || !project_id
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b':')
+        {
+            return Err(SessionError::invalid_argument(
+                "projectId must be a non-empty string without spaces or colons",
+            ));
+        }
+        let persist = match opt_string(o, "persist")
+            .map_err(wrong("a string"))?
+            .as_deref()
+        {
+            None | Some("localStorage") => Persist::LocalStorage,
+            Some("sessionStorage") => Persist::SessionStorage,
+            Some("memory") => Persist::Memory,
+            Some(_) => {
+                return Err(SessionError::invalid_argument(
+                    "persist must be \"localStorage\", \"sessionStorage\" or \"memory\"",
+                ))
+            }
+        };
+        Ok(Config {
+            project_id: project_id.to_owned(),
+            base_url: base_url(
+                opt_string(o, "baseUrl")
+                    .map_err(wrong("a string"))?
+                    .as_deref(),
+            )?,
+            prefix: opt_string(o, "storagePrefix")
+                .map_err(wrong("a string"))?
+                .unwrap_or_default(),
+            persist,
+            session_cookie: cookie_config(o, "sessionTokenViaCookie", true)?,
+            refresh_cookie: cookie_config(o, "refreshTokenViaCookie", false)?,
+            auto_refresh: opt_bool(o, "autoRefresh")
+                .map_err(wrong("a boolean"))?
+                .unwrap_or(true),
+            cross_tab: opt_bool(o, "crossTab")
+                .map_err(wrong("a boolean"))?
+                .unwrap_or(true),
+            timeout_ms: timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?,
+        })
+    }
+}
+
+fn wrong(what: &'static str) -> impl Fn(Wrong) -> SessionError {
+    move |w| SessionError::new(crate::ErrorCode::InvalidArgument, w.message(what))
+}
+
+/// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped.
+pub fn base_url(value: Option<&str>) -> Result<String> {
+    let Some(value) = value else {
+        return Ok(DEFAULT_BASE_URL.to_owned());
+    };
+    let trimmed = value.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && trimmed.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(SessionError::invalid_argument(
+            "baseUrl must be an absolute http(s) URL",
+        )),
+    }
+}
+
+/// Validates a request timeout in ms.
+pub fn timeout(value: Option<f64>) -> Result<u32> {
+    match value {
+        None => Ok(DEFAULT_TIMEOUT_MS),
+        Some(ms) if ms.is_finite() && (1.0..=2_147_483_647.0).contains(&ms) => Ok(ms as u32),
+        Some(_) => Err(SessionError::invalid_argument(
+            "requestTimeoutMs must be a number of milliseconds between 1 and 2147483647",
+        )),
+    }
+}
+
+fn cookie_config<O: Obj>(
+    o: &O,
+    key: &'static str,
+    default_on: bool,
+) -> Result<Option<CookieConfig>> {
+    let Some(setting) = o.field(key) else {
+        return Ok(default_on.then(CookieConfig::default));
+    };
+    if let Some(on) = setting.boolean() {
+        return Ok(on.then(CookieConfig::default));
+    }
+    if !setting.is_object() {
+        return Err(SessionError::new(
+            crate::ErrorCode::InvalidArgument,
+            Wrong(key).message("a boolean or cookie options"),
+        ));
+    }
+    let name = opt_string(&setting, "name").map_err(wrong("a string"))?;
+    if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
+        return Err(SessionError::invalid_argument(
+            "cookie name must be a non-empty token without spaces, '=' or ';'",
+        ));
+    }
+    let domain = opt_string(&setting, "domain").map_err(wrong("a string"))?;
+    if domain
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty() || !is_attribute_safe(d) || d.contains(' '))
+    {
+        return Err(SessionError::invalid_argument(
+            "cookie domain must be a host name",
+        ));
+    }
+    let same_site = match opt_string(&setting, "sameSite").map_err(wrong("a string"))? {
+        None => SameSite::Strict,
+        Some(value) => SameSite::parse(&value).ok_or(SessionError::invalid_argument(
+            "cookie sameSite must be \"Strict\", \"Lax\" or \"None\"",
+        ))?,
+    };
+    let secure = opt_bool(&setting, "secure")
+        .map_err(wrong("a boolean"))?
+        .unwrap_or(true);
+    if same_site == SameSite::None && !secure {
+        return Err(SessionError::invalid_argument(
+            "cookie sameSite \"None\" requires secure: true",
+        ));
+    }
+    Ok(Some(CookieConfig {
+        name,
+        same_site,
+        secure,
+        domain,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<Config> {
+        Config::read(&crate::obj::json::parse(json))
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse(r#"{"projectId":" P2abc "}"#).unwrap();
+        assert_eq!(c.project_id, "P2abc");
+        assert_eq!(c.base_url, DEFAULT_BASE_URL);
+        assert_eq!(c.prefix, "");
+        assert_eq!(c.persist, Persist::LocalStorage);
+        assert_eq!(
+            c.session_cookie,
+            Some(CookieConfig {
+                name: None,
+                same_site: SameSite::Strict,
+                secure: true,
+                domain: None
+            })
+        );
+        assert_eq!(c.refresh_cookie, None);
+        assert!(c.auto_refresh && c.cross_tab);
+        assert_eq!(c.timeout_ms, 10_000);
+    }
+
+    #[test]
+    fn every_option_is_read() {
+        let c = parse(
+            r#"{"projectId":"P","baseUrl":"http://127.0.0.1:8787/","storagePrefix":"app.",
+                "persist":"sessionStorage","sessionTokenViaCookie":false,
+                "refreshTokenViaCookie":{"name":"R","sameSite":"Lax","secure":false,"domain":"example.com"},
+                "autoRefresh":false,"crossTab":false,"requestTimeoutMs":2500}"#,
+        )
+        .unwrap();
+        assert_eq!(c.base_url, "http://127.0.0.1:8787");
+        assert_eq!(c.prefix, "app.");
+        assert_eq!(c.persist, Persist::SessionStorage);
+        assert_eq!(c.session_cookie, None);
+        assert_eq!(
+            c.refresh_cookie,
+            Some(CookieConfig {
+                name: Some("R".into()),
+                same_site: SameSite::Lax,
+                secure: false,
+                domain: Some("example.com".into())
+            })
+        );
+        assert!(!c.auto_refresh && !c.cross_tab);
+        assert_eq!(c.timeout_ms, 2500);
+        let c =
+            parse(r#"{"projectId":"P","refreshTokenViaCookie":true,"persist":"memory"}"#).unwrap();
+        assert!(c.refresh_cookie.is_some());
+        assert_eq!(c.persist, Persist::Memory);
+    }
+
+    #[test]
+    fn bad_options_are_refused() {
+        for json in [
+            r#"{}"#,
+            r#"[]"#,
+            r#"5"#,
+            r#"{"projectId":""}"#,
+            r#"{"projectId":"   "}"#,
+            r#"{"projectId":"a b"}"#,
+            r#"{"projectId":"a:b"}"#,
+            r#"{"projectId":5}"#,
+            r#"{"projectId":"P","baseUrl":"api.descope.com"}"#,
+            r#"{"projectId":"P","baseUrl":"ftp://x"}"#,
+            r#"{"projectId":"P","baseUrl":"https://"}"#,
+            r#"{"projectId":"P","baseUrl":"https://a b"}"#,
+            r#"{"projectId":"P","persist":"cookies"}"#,
+            r#"{"projectId":"P","requestTimeoutMs":0}"#,
+            r#"{"projectId":"P","requestTimeoutMs":-5}"#,
+            r#"{"projectId":"P","requestTimeoutMs":1e12}"#,
+            r#"{"projectId":"P","requestTimeoutMs":"fast"}"#,
+            r#"{"projectId":"P","autoRefresh":"yes"}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":"yes"}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"sameSite":"strict"}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"sameSite":"None","secure":false}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"name":"a;b"}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"name":""}}"#,
+            r#"{"projectId":"P","refreshTokenViaCookie":{"domain":"x;Path=/"}}"#,
+            r#"{"projectId":"P","refreshTokenViaCookie":{"domain":""}}"#,
+            r#"{"projectId":"P","refreshTokenViaCookie":{"secure":1}}"#,
+            r#"{"projectId":"P","refreshTokenViaCookie":["x"]}"#,
+            r#"{"projectId":"P","storagePrefix":1}"#,
+        ] {
+            assert!(parse(json).is_err(), "{json} was accepted");
+        }
+    }
+}
