@@ -95,6 +95,21 @@ pub fn set_cookie(w: &CookieWrite) -> String {
     out
 }
 
+/// The strings to assign to `document.cookie` to delete a cookie written at `place`: without
+/// and with `Secure`, because browsers let only a secure write replace a `Secure` cookie.
+///
+/// ```
+/// use session_keeper::cookie::*;
+/// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
+/// let [plain, secure] = expire_cookies(&place);
+/// assert!(!plain.contains("Secure") && secure.ends_with("; Secure"));
+/// ```
+pub fn expire_cookies(place: &CookiePlace) -> [String; 2] {
+    let plain = expire_cookie(place);
+    let secure = [plain.as_str(), "; Secure"].concat();
+    [plain, secure]
+}
+
 /// The string to assign to `document.cookie` to delete a cookie written at `place`.
 ///
 /// ```
@@ -216,9 +231,7 @@ pub fn http_date(epoch_ms: f64) -> String {
 
 /// Parses an IMF-fixdate into epoch milliseconds.
 pub fn parse_http_date(value: &str) -> Option<f64> {
-    let mut it = value
-        .split([' ', ':', ','])
-        .filter(|s| !s.is_empty());
+    let mut it = value.split([' ', ':', ',']).filter(|s| !s.is_empty());
     let _weekday = it.next()?;
     let day: i64 = it.next()?.parse().ok()?;
     let month_name = it.next()?;

@@ -366,7 +366,7 @@ impl Engine {
                 st.meta = meta;
                 return false;
             }
-            if user.is_object() {
+            if Obj::is_object(&user) {
                 st.user = user;
             }
             st.session = Some(session);
@@ -438,7 +438,7 @@ impl Engine {
         if let Some(refresh) = &st.refresh {
             set(&out, "refreshJwt", &refresh.into());
         }
-        if st.user.is_object() {
+        if Obj::is_object(&st.user) {
             set(&out, "user", &st.user);
         }
         Ok(out.into())
@@ -523,7 +523,7 @@ impl Engine {
         if user_changed {
             self.events.user.dispatch(&|| {
                 let user = self.st.borrow().user.clone();
-                if user.is_object() {
+                if Obj::is_object(&user) {
                     user
                 } else {
                     JsValue::UNDEFINED
@@ -641,7 +641,7 @@ impl Engine {
         if let Some(refresh) = &st.refresh {
             set(&msg, "r", &refresh.into());
         }
-        if st.user.is_object() {
+        if Obj::is_object(&st.user) {
             set(&msg, "u", &st.user);
         }
         set(&msg, "m", &st.meta.encode().into());
@@ -960,15 +960,19 @@ impl Engine {
         Ok(response)
     }
 
-    /// Signs out: clears everything first, then tells the server (`path` is logout or
-    /// logout-all). The promise rejects with the server's error after clearing.
-    pub async fn sign_out(self: Rc<Self>, path: &'static str) -> Result<JsValue> {
+    /// Signs out: clears everything now, then tells the server (`path` is logout or
+    /// logout-all). The promise rejects with the server's error, after clearing.
+    pub fn sign_out(self: &Rc<Self>, path: &'static str) -> Promise {
         let token = self.st.borrow().refresh.clone();
         self.clear(true, None);
-        let body = Object::new().into();
-        self.call(Method::POST, path, token.as_deref(), Some(&body))
-            .await
-            .map(|_| JsValue::UNDEFINED)
+        let engine = self.clone();
+        to_promise(async move {
+            let body = Object::new().into();
+            engine
+                .call(Method::POST, path, token.as_deref(), Some(&body))
+                .await
+                .map(|_| JsValue::UNDEFINED)
+        })
     }
 
     /// `GET /v1/auth/me`; updates `user`.
@@ -977,7 +981,7 @@ impl Engine {
         let user = self
             .call(Method::GET, "/v1/auth/me", token.as_deref(), None)
             .await?;
-        if !user.is_object() || js_sys::Array::is_array(&user) {
+        if !Obj::is_object(&user) {
             return Err(SessionError::invalid_response("the user is not an object"));
         }
         let stored = {
@@ -1024,7 +1028,7 @@ fn decode(session: &str) -> Option<(Claims, JsValue)> {
 }
 
 fn user_json(user: &JsValue) -> Option<String> {
-    if user.is_object() {
+    if Obj::is_object(user) {
         JSON::stringify(user).ok().and_then(|s| s.as_string())
     } else {
         None

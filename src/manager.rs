@@ -104,13 +104,13 @@ impl SessionManager {
     /// fails.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> Promise {
-        promise(self.engine.clone().sign_out("/v1/auth/logout"))
+        self.engine.sign_out("/v1/auth/logout")
     }
 
     /// `POST /v1/auth/logoutall`: signs the user out of every device. Clears everything first.
     #[wasm_bindgen(js_name = logoutAll, unchecked_return_type = "Promise<void>")]
     pub fn logout_all(&self) -> Promise {
-        promise(self.engine.clone().sign_out("/v1/auth/logoutall"))
+        self.engine.sign_out("/v1/auth/logoutall")
     }
 
     /// `GET /v1/auth/me`; updates `user`.

@@ -7,10 +7,11 @@ use web_sys::HtmlDocument;
 
 use crate::claims::payload_json;
 use crate::cookie::{
-    cookie_domain, expire_cookie, is_attribute_safe, is_cookie_name, is_cookie_value, read_cookie,
+    cookie_domain, expire_cookies, is_attribute_safe, is_cookie_name, is_cookie_value, read_cookie,
     set_cookie, CookiePlace, CookieWrite,
 };
 use crate::error::Result;
+use crate::obj::Obj;
 use crate::options::CookieConfig;
 use crate::storage::{
     keys_to_clear, usable_token, Meta, Store, META_KEY, REFRESH_KEY, SESSION_KEY, USER_KEY,
@@ -109,7 +110,7 @@ impl Vault {
             .store
             .get(&self.key(USER_KEY))
             .and_then(|text| JSON::parse(&text).ok())
-            .filter(|user| user.is_object())
+            .filter(Obj::is_object)
             .unwrap_or(JsValue::UNDEFINED);
         Stored {
             session,
@@ -161,7 +162,7 @@ impl Vault {
             },
             None => {
                 if let Some(place) = &previous {
-                    write_cookie(&expire_cookie(place));
+                    expire(place);
                 }
                 self.store.remove(&self.key(REFRESH_KEY));
             }
@@ -181,7 +182,7 @@ impl Vault {
         if let Some(config) = self.cookie_config(kind).filter(|_| is_cookie_value(token)) {
             let place = self.place_for(kind, config, response);
             if let Some(previous) = previous.filter(|p| *p != &place) {
-                write_cookie(&expire_cookie(previous));
+                expire(previous);
             }
             write_cookie(&set_cookie(&CookieWrite {
                 place: &place,
@@ -197,10 +198,10 @@ impl Vault {
             }
             // The browser refused the cookie (size, Secure on plain http, a bad domain): keep
             // the token in storage, and make sure no stale cookie shadows it on the next load.
-            write_cookie(&expire_cookie(&place));
+            expire(&place);
         }
         if let Some(previous) = previous {
-            write_cookie(&expire_cookie(previous));
+            expire(previous);
         }
         self.store.set(&key, token)?;
         Ok(None)
@@ -241,7 +242,7 @@ impl Vault {
     pub fn save_user(&self, user: &JsValue) -> Result<()> {
         let key = self.key(USER_KEY);
         match JSON::stringify(user).ok().and_then(|s| s.as_string()) {
-            Some(text) if user.is_object() => self.store.set(&key, &text),
+            Some(text) if Obj::is_object(user) => self.store.set(&key, &text),
             _ => {
                 self.store.remove(&key);
                 Ok(())
@@ -301,12 +302,10 @@ impl Vault {
                     domain: None,
                 });
             }
-            let mut seen: Vec<String> = Vec::new();
-            for place in &places {
-                let text = expire_cookie(place);
-                if !seen.contains(&text) {
-                    write_cookie(&text);
-                    seen.push(text);
+            places.dedup();
+            for (i, place) in places.iter().enumerate() {
+                if !places[..i].contains(place) {
+                    expire(place);
                 }
             }
         }
@@ -333,6 +332,12 @@ pub fn document_cookies() -> String {
     html_document()
         .and_then(|d| d.cookie().ok())
         .unwrap_or_default()
+}
+
+fn expire(place: &CookiePlace) {
+    for text in expire_cookies(place) {
+        write_cookie(&text);
+    }
 }
 
 fn write_cookie(text: &str) {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit tests, devserver HTTP tests, the package build and its size budget,
+# browser tests in Chrome and Firefox, the conformance test with Descope's SDK, and the
+# end-to-end, type, bundler and demo tests. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+./scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "native tests: crate (unit + doc) and devserver (HTTP)"
+cargo test --workspace --quiet
+
+step "devserver build"
+cargo build -p devserver --quiet
+
+step "package build and size"
+./scripts/build-pkg.sh
+node scripts/size.mjs --max "$(cat scripts/size-budget)"
+
+step "browser tests (wasm-bindgen-test) against a devserver"
+port=${SK_DEVSERVER_PORT:-18787}
+export SK_DEVSERVER="http://127.0.0.1:${port}"
+target/debug/devserver --port "$port" --control > target/devserver-wasm-tests.log 2>&1 &
+devserver_pid=$!
+trap 'kill $devserver_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  grep -q "listening" target/devserver-wasm-tests.log 2>/dev/null && break
+  sleep 0.1
+done
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
+CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome
+GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox
+kill $devserver_pid 2>/dev/null || true
+trap - EXIT
+
+step "conformance with @descope/web-js-sdk, end-to-end tests"
+node --test --test-concurrency=1 tests/conformance/ tests/e2e/
+
+echo
+echo "all tests passed"
