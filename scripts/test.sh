@@ -38,8 +38,11 @@ GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox
 kill $devserver_pid 2>/dev/null || true
 trap - EXIT
 
-step "conformance with @descope/web-js-sdk, end-to-end tests"
-node --test --test-concurrency=1 tests/conformance/ tests/e2e/
+step "package checks: golden .d.ts, tsc --strict consumer, npm pack + Vite app"
+./scripts/check-package.sh
+
+step "conformance with @descope/web-js-sdk, end-to-end and demo tests (Chromium)"
+node --test --test-concurrency=1 tests/conformance/ tests/e2e/ tests/demo/
 
 echo
 echo "all tests passed"
