@@ -389,27 +389,28 @@ impl Engine {
         true
     }
 
-    /// When the other tabs share this tab's token storage, adopts what they stored. Answers
-    /// `Some` when the stored session differs from `ours`: adopted, or cleared elsewhere.
-    fn adopt_from_storage(self: &Rc<Self>, ours: Option<&str>) -> Option<Result<JsValue>> {
-        let kind = if ours.is_some() || self.st.borrow().refresh.is_some() {
-            Kind::Refresh
-        } else {
-            Kind::Session
+    /// When the other tabs share this tab's token storage, follows what they stored: adopts
+    /// tokens they rotated or signed in with, or signs out when they removed the refresh token
+    /// this tab had there. Answers `Some` when this tab's session changed that way.
+    fn adopt_from_storage(self: &Rc<Self>) -> Option<Result<JsValue>> {
+        let (session, refresh, refresh_shared) = {
+            let st = self.st.borrow();
+            let shared = self.vault.shared_for(Kind::Refresh, &st.meta);
+            (st.session.clone(), st.refresh.clone(), shared)
         };
-        if !self.vault.shared_for(kind, &self.st.borrow().meta) {
+        if !self.vault.shared() && !refresh_shared && self.st.borrow().meta.session_cookie.is_none()
+        {
             return None;
         }
         let stored = self.vault.load();
-        let (ours, theirs) = match kind {
-            Kind::Refresh => (ours.map(String::from), stored.refresh.clone()),
-            Kind::Session => (self.st.borrow().session.clone(), stored.session.clone()),
-        };
-        if ours == theirs {
+        if stored.session == session && stored.refresh == refresh {
             return None;
         }
-        match (theirs, stored.session) {
-            (None, _) if kind == Kind::Refresh => {
+        match stored.session {
+            Some(theirs) if stored.refresh.is_some() || refresh.is_none() => self
+                .adopt(theirs, stored.refresh, stored.user, stored.meta)
+                .then(|| self.current_response()),
+            _ if refresh.is_some() && refresh_shared && stored.refresh.is_none() => {
                 // Another tab signed out: follow without calling the server.
                 self.clear(false, None);
                 Some(Err(SessionError::new(
@@ -417,9 +418,6 @@ impl Engine {
                     "the session was signed out in another tab",
                 )))
             }
-            (_, Some(session)) => self
-                .adopt(session, stored.refresh, stored.user, stored.meta)
-                .then(|| self.current_response()),
             _ => None,
         }
     }
@@ -598,7 +596,7 @@ impl Engine {
                 }
             }));
         }
-        *self.wake.borrow_mut() = listeners;
+        self.wake.borrow_mut().extend(listeners);
     }
 
     /// A wake-up signal: adopt what other tabs did meanwhile, and run a refresh that is due.
@@ -609,10 +607,7 @@ impl Engine {
         if self.disposed.get() || hidden || self.inflight.borrow().is_some() {
             return;
         }
-        let token = self.st.borrow().refresh.clone();
-        if self.st.borrow().has_session() {
-            let _ = self.adopt_from_storage(token.as_deref());
-        }
+        let _ = self.adopt_from_storage();
         let due = {
             let st = self.st.borrow();
             st.meta.due_at.filter(|_| st.has_session())
@@ -685,9 +680,8 @@ impl Engine {
         let weak = Rc::downgrade(self);
         let listener = Listener::new(&window.into(), "storage", move |_| {
             if let Some(engine) = weak.upgrade() {
-                if !engine.disposed.get() && engine.st.borrow().has_session() {
-                    let token = engine.st.borrow().refresh.clone();
-                    let _ = engine.adopt_from_storage(token.as_deref());
+                if !engine.disposed.get() {
+                    let _ = engine.adopt_from_storage();
                 }
             }
         });
@@ -769,7 +763,7 @@ impl Engine {
             }
             Err(err) => {
                 drop(guard);
-                Err(self.refresh_failed(err, token.as_deref(), seq))
+                Err(self.refresh_failed(err, seq))
             }
         }
     }
@@ -843,12 +837,7 @@ impl Engine {
 
     /// Handles a failed refresh attempt: reports it, then retries with backoff, or ends the
     /// session when the server refused the token (unless another tab rotated it meanwhile).
-    fn refresh_failed(
-        self: &Rc<Self>,
-        err: SessionError,
-        token: Option<&str>,
-        seq: u64,
-    ) -> SessionError {
+    fn refresh_failed(self: &Rc<Self>, err: SessionError, seq: u64) -> SessionError {
         self.events
             .refresh_error
             .dispatch(&|| JsValue::from(err.clone()));
@@ -857,7 +846,7 @@ impl Engine {
         }
         let failure = classify(&err);
         if failure == Failure::Ended {
-            match self.adopt_from_storage(token) {
+            match self.adopt_from_storage() {
                 Some(_) => {}
                 None => self.clear(true, None),
             }
@@ -884,8 +873,8 @@ impl Engine {
 
     /// Decides whether this tab may send a rotating request now (see [`crate::crosstab`]).
     async fn turn(self: &Rc<Self>) -> Turn {
-        let (token, seq, _) = self.snapshot();
-        if let Some(outcome) = self.adopt_from_storage(token.as_deref()) {
+        let (_, seq, _) = self.snapshot();
+        if let Some(outcome) = self.adopt_from_storage() {
             return Turn::Adopted(outcome);
         }
         if !self.cfg.cross_tab {
@@ -897,7 +886,7 @@ impl Engine {
         };
         match try_lock(&name).await {
             Lock::Unsupported => Turn::Go(None),
-            Lock::Acquired(guard) => match self.changed_since(seq, token.as_deref()) {
+            Lock::Acquired(guard) => match self.changed_since(seq) {
                 Some(outcome) => Turn::Adopted(outcome),
                 None => Turn::Go(Some(guard)),
             },
@@ -905,7 +894,7 @@ impl Engine {
                 // Another tab is rotating this token: wait for its result, bounded.
                 self.wait_for_change(self.cfg.timeout_ms.saturating_add(1_000))
                     .await;
-                if let Some(outcome) = self.changed_since(seq, token.as_deref()) {
+                if let Some(outcome) = self.changed_since(seq) {
                     return Turn::Adopted(outcome);
                 }
                 // Nothing came. If the other tab released the lock, take it; if it still holds
@@ -918,11 +907,11 @@ impl Engine {
         }
     }
 
-    fn changed_since(self: &Rc<Self>, seq: u64, token: Option<&str>) -> Option<Result<JsValue>> {
+    fn changed_since(self: &Rc<Self>, seq: u64) -> Option<Result<JsValue>> {
         if self.st.borrow().seq != seq {
             return Some(self.current_response());
         }
-        self.adopt_from_storage(token)
+        self.adopt_from_storage()
     }
 
     async fn wait_for_change(&self, ms: u32) {
