@@ -1,0 +1,78 @@
+// Compares the package's generated declarations (pkg/session_keeper.d.ts) with the golden copy
+// next to this file, or rewrites the golden copy.
+//
+//   node tests/types/dts.mjs check    # exit 1 and a unified diff when they differ
+//   node tests/types/dts.mjs update   # after an intended change (scripts/update-golden.sh)
+//
+// wasm-bindgen's own plumbing in `InitOutput` (closure shims named by a hash of the Rust code,
+// `__wbindgen_*` and `__externref_*` helpers, class finalisers) changes with any internal edit
+// of the crate without changing what a user can call, so those lines are left out of both
+// sides. Everything else — every export, type, method and doc comment — must match.
+
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const generated = path.join(root, 'pkg', 'session_keeper.d.ts');
+const golden = path.join(here, 'session_keeper.d.ts.golden');
+
+const PLUMBING = /^\s+readonly (?:__|wasm_bindgen__)\w*:/;
+
+export function normalise(text) {
+  const out = [];
+  let inInitOutput = false;
+  for (const line of text.replace(/\r\n/g, '\n').split('\n')) {
+    if (/^export interface InitOutput \{/.test(line)) inInitOutput = true;
+    else if (inInitOutput && line === '}') inInitOutput = false;
+    else if (inInitOutput && PLUMBING.test(line)) continue;
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+const mode = process.argv[2];
+let current;
+try {
+  current = normalise(readFileSync(generated, 'utf8'));
+} catch (error) {
+  console.error(`cannot read ${path.relative(root, generated)}: build the package first (scripts/build-pkg.sh)`);
+  process.exit(2);
+}
+
+if (mode === 'update') {
+  writeFileSync(golden, current);
+  console.log(`wrote ${path.relative(root, golden)}`);
+} else if (mode === 'check') {
+  let expected;
+  try {
+    expected = readFileSync(golden, 'utf8');
+  } catch {
+    expected = '';
+  }
+  if (expected === current) {
+    console.log('golden .d.ts: pkg/session_keeper.d.ts matches tests/types/session_keeper.d.ts.golden');
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sk-dts-'));
+    const got = path.join(dir, 'session_keeper.d.ts');
+    writeFileSync(got, current);
+    const diff = spawnSync(
+      'diff',
+      ['-u', '--label', 'tests/types/session_keeper.d.ts.golden', '--label', 'pkg/session_keeper.d.ts', golden, got],
+      { encoding: 'utf8' },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    console.error(diff.stdout || diff.stderr || '(the golden file is missing)');
+    console.error(
+      'golden .d.ts: the generated declarations differ from the golden copy (diff above).\n' +
+        'If the change is intended, run scripts/update-golden.sh and commit the golden file with it.',
+    );
+    process.exit(1);
+  }
+} else {
+  console.error('usage: node tests/types/dts.mjs check|update');
+  process.exit(2);
+}
