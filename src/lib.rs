@@ -20,6 +20,7 @@ pub mod http;
 mod manager;
 pub mod obj;
 pub mod options;
+pub mod rocketchat;
 pub mod schedule;
 pub mod storage;
 pub mod timer;
@@ -28,3 +29,4 @@ pub mod wire;
 
 pub use error::{ErrorCode, Result, SessionError};
 pub use manager::SessionManager;
+pub use rocketchat::RocketChatSession;
