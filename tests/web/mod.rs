@@ -360,3 +360,118 @@ pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     }
     obj.into()
 }
+
+// ---- Rocket.Chat ----------------------------------------------------------------------------
+
+/// A Rocket.Chat login as `(userId, authToken)`.
+pub type RcLogin = (String, String);
+
+/// Sends a Rocket.Chat request to the devserver, with `X-User-Id`/`X-Auth-Token` when a login
+/// is given; answers the status and the JSON body (or `undefined`).
+pub async fn rc_request(
+    method: Method,
+    path: &str,
+    login: Option<&RcLogin>,
+    body: Option<&str>,
+) -> (u16, JsValue) {
+    let url = [devserver(), path].concat();
+    let mut builder = RequestBuilder::new(&url).method(method);
+    if let Some((user_id, token)) = login {
+        builder = builder
+            .header("X-User-Id", user_id)
+            .header("X-Auth-Token", token);
+    }
+    let request = match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body)
+            .unwrap(),
+        None => builder.build().unwrap(),
+    };
+    let response = request.send().await.expect("devserver reachable");
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    (status, JSON::parse(&text).unwrap_or(JsValue::UNDEFINED))
+}
+
+/// Logs a Rocket.Chat user in with a direct fetch (not through the library).
+pub async fn rc_direct_login(user: &str, password: &str) -> RcLogin {
+    let body = stringify(&object(&[
+        ("user", user.into()),
+        ("password", password.into()),
+    ]));
+    let (status, answer) = rc_request(Method::POST, "/api/v1/login", None, Some(&body)).await;
+    assert_eq!(status, 200, "login failed: {}", stringify(&answer));
+    let data = get(&answer, "data");
+    (
+        get_str(&data, "userId").unwrap(),
+        get_str(&data, "authToken").unwrap(),
+    )
+}
+
+/// The status of `GET /api/v1/sessions/list` with this login: 200 while it is valid, 401 once
+/// it has been logged out.
+pub async fn rc_login_status(login: &RcLogin) -> u16 {
+    rc_request(Method::GET, "/api/v1/sessions/list", Some(login), None)
+        .await
+        .0
+}
+
+/// The newest session of a login's user (`GET /api/v1/sessions/list` is newest first), i.e.
+/// the one a login just made.
+pub async fn rc_newest_session(login: &RcLogin) -> String {
+    let (status, answer) =
+        rc_request(Method::GET, "/api/v1/sessions/list", Some(login), None).await;
+    assert_eq!(status, 200, "sessions/list: {}", stringify(&answer));
+    get_str(&Array::from(&get(&answer, "sessions")).get(0), "sessionId").unwrap()
+}
+
+/// The current TOTP code and the last unused email code of a Rocket.Chat user, from
+/// `GET /__control/2fa/{user}`.
+pub async fn rc_codes(user: &str) -> (String, Option<String>) {
+    let (status, answer) =
+        request(Method::GET, &["/__control/2fa/", user].concat(), None, None).await;
+    assert_eq!(status, 200, "2fa codes: {}", stringify(&answer));
+    (get_str(&answer, "totp").unwrap(), get_str(&answer, "email"))
+}
+
+/// How many requests reached `path` so far (any project, Rocket.Chat included).
+pub async fn rc_count(path: &str) -> usize {
+    log("", Some(path)).await.len()
+}
+
+/// Options of a `RocketChatSession` against the devserver with this storage prefix.
+pub fn rc_options(prefix: &str, extra: &str) -> String {
+    let mut text = [
+        "{\"baseUrl\":\"",
+        devserver(),
+        "\",\"storagePrefix\":\"",
+        prefix,
+        "\"",
+    ]
+    .concat();
+    if !extra.is_empty() {
+        text.push(',');
+        text.push_str(extra);
+    }
+    text.push('}');
+    text
+}
+
+/// A `RocketChatSession` built from JSON options; panics when they are refused.
+pub fn rc_session(options: &str) -> session_keeper::RocketChatSession {
+    session_keeper::RocketChatSession::new(json(options))
+        .unwrap_or_else(|_| panic!("options refused: {options}"))
+}
+
+/// A sessionStorage key list.
+pub fn session_keys() -> Vec<String> {
+    let storage = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    (0..storage.length().unwrap())
+        .filter_map(|i| storage.key(i).unwrap())
+        .collect()
+}
