@@ -8,6 +8,18 @@
 //! auth token, in `localStorage`, `sessionStorage` or memory as `persist` says. Storage is the
 //! source of truth: the getters read it, so a login or logout in another tab sharing
 //! `localStorage` is seen at once.
+//!
+//! ```no_run
+//! use session_keeper::RocketChatSession;
+//! let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com"}"#).unwrap();
+//! let rc = RocketChatSession::new(options).unwrap();
+//! // Resolves with the answer's `data`; the login is stored.
+//! let _data = rc.login("alice".into(), "secret".into());
+//! // Without a second factor the server answers with its challenge (`two_factor_required`,
+//! // `details.method`); the caller then asks the user for the code and calls again:
+//! let two_factor = js_sys::JSON::parse(r#"{"method": "totp", "code": "123456"}"#).unwrap();
+//! let _done = rc.logout_session("tTouumJMrHMjnedWf".into(), Some(two_factor.into()));
+//! ```
 
 pub mod rules;
 pub mod sha256;
@@ -120,13 +132,6 @@ pub struct TwoFactorDetails {
 }
 
 /// Keeps a Rocket.Chat login (user id and auth token) and makes Rocket.Chat's session calls.
-///
-/// ```no_run
-/// use session_keeper::RocketChatSession;
-/// let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com"}"#).unwrap();
-/// let rc = RocketChatSession::new(options).unwrap();
-/// let _data = rc.login("alice".into(), "secret".into());
-/// ```
 #[wasm_bindgen]
 pub struct RocketChatSession {
     inner: Rc<Inner>,

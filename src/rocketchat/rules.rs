@@ -68,6 +68,13 @@ impl RcConfig {
     }
 }
 
+/// The string member `key`, or `None` (absent, or of another type). One out-of-line copy
+/// for every read in this module keeps the wasm small.
+#[inline(never)]
+fn string_member<O: Obj>(o: &O, key: &str) -> Option<String> {
+    o.field(key).and_then(|v| v.string())
+}
+
 /// A Rocket.Chat login: the user id and its auth token, both usable in a header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
@@ -80,8 +87,7 @@ pub struct Credentials {
 impl Credentials {
     /// `{userId, authToken}` (other members ignored), when both are non-empty visible ASCII.
     pub fn read<O: Obj>(o: &O) -> Option<Credentials> {
-        let get = |key| o.field(key).and_then(|v| v.string());
-        Credentials::from_parts(get("userId"), get("authToken"))
+        Credentials::from_parts(string_member(o, "userId"), string_member(o, "authToken"))
     }
 
     /// Both parts, when both are usable (stored values that are not are treated as absent).
@@ -169,11 +175,8 @@ pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode
         )
     };
     // A value that is not an object has neither member.
-    let method = value
-        .field("method")
-        .and_then(|m| m.string())
-        .and_then(|m| TwoFactorMethod::parse(&m));
-    let (Some(method), Some(code)) = (method, value.field("code").and_then(|c| c.string())) else {
+    let method = string_member(value, "method").and_then(|m| TwoFactorMethod::parse(&m));
+    let (Some(method), Some(code)) = (method, string_member(value, "code")) else {
         return Err(bad());
     };
     let code = match method {
@@ -257,11 +260,7 @@ pub struct Refused<O> {
 /// `totp-max-attempts`, …) → `two_factor_required` with its `details`; 403 → `forbidden`;
 /// 429 → `rate_limited`; anything else → `http`.
 pub fn classify<O: Obj>(status: u16, body: &O) -> Refused<O> {
-    let text = |key| {
-        body.field(key)
-            .and_then(|v| v.string())
-            .filter(|t| !t.trim().is_empty() && t.len() <= 500)
-    };
+    let text = |key| string_member(body, key).filter(|t| !t.trim().is_empty() && t.len() <= 500);
     let error = text("error");
     let error_type = text("errorType");
     let two_factor = [&error_type, &error]
