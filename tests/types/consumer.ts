@@ -9,18 +9,26 @@ import init, {
   RocketChatSession,
   type AccessKeyExchangeResponse,
   type CookieOptions,
-  type IdpResponse,
+  type IDPResponse,
   type InitInput,
   type InitOutput,
   type JWTResponse,
   type LoginOptions,
+  type LogoutSessionResult,
   type Persist,
+  type RocketChatCredentials,
+  type RocketChatLoginData,
+  type RocketChatSessionOptions,
+  type RocketChatUser,
   type SecurityQuestionAnswer,
   type SecurityQuestionsVerifyRequest,
   type SessionError,
   type SessionErrorCode,
   type SessionManagerOptions,
   type SyncInitInput,
+  type TwoFactor,
+  type TwoFactorDetails,
+  type TwoFactorMethod,
   type User,
   type UserHistory,
   type UserTenants,
@@ -144,13 +152,15 @@ export async function calls(): Promise<void> {
   await session.ready();
 
   const refreshed: JWTResponse = await session.refresh();
-  const idp: IdpResponse | undefined = refreshed.idpResponse;
+  const idp: IDPResponse | undefined = refreshed.idpResponse;
   void idp;
 
   const me: User = await session.me();
   const tenants: UserTenants[] | undefined = me.userTenants;
   const firstTenantName: string | undefined = tenants?.[0]?.tenantName;
-  void firstTenantName;
+  // The user object is JSON from the server, passed through: maps are plain objects.
+  const oauth: Record<string, boolean> | undefined = me.OAuth;
+  void [firstTenantName, oauth];
 
   const history: UserHistory[] = await session.history();
   const loginTime: number | undefined = history[0]?.loginTime;
@@ -244,31 +254,41 @@ export function compareCode(e: SessionError): boolean {
 
 // ---- Rocket.Chat -----------------------------------------------------------------------------
 
-type RocketChatOptions = ConstructorParameters<typeof RocketChatSession>[0];
-type TwoFactor = NonNullable<Parameters<RocketChatSession['logoutSession']>[1]>;
-
 export async function rocketChat(): Promise<void> {
-  const rcOptions: RocketChatOptions = { baseUrl: 'https://chat.example.com', storagePrefix: 'rc.', persist: 'memory' };
+  const rcOptions: RocketChatSessionOptions = {
+    baseUrl: 'https://chat.example.com',
+    storagePrefix: 'rc.',
+    persist: 'memory',
+    requestTimeoutMs: 5000,
+  };
   const rc = new RocketChatSession(rcOptions);
   new RocketChatSession({ baseUrl: 'https://chat.example.com' });
-  rc.apply({ userId: 'RCadmin', authToken: 'secret' });
+  const credentials: RocketChatCredentials = { userId: 'RCadmin', authToken: 'secret' };
+  rc.apply(credentials);
   const userId: string | undefined = rc.userId;
   const authToken: string | undefined = rc.authToken;
   const signedIn: boolean = rc.isAuthenticated;
   void [userId, authToken, signedIn];
 
-  await rc.login('rc-admin', 'admin-pass');
+  const data: RocketChatLoginData = await rc.login('rc-admin', 'admin-pass');
+  const me: RocketChatUser = data.me;
+  const id: string = me._id;
+  const username: string | undefined = me.username;
+  rc.apply(data); // a login answer's data fits
+  void [id, username];
+
   try {
     await rc.logoutSession('session-id');
   } catch (error) {
     const e = error as SessionError;
     if (e.code === 'two_factor_required') {
-      const method = e.details?.['method'];
-      const twoFactor: TwoFactor = {
-        method: method === 'email' || method === 'password' ? method : 'totp',
-        code: '123456',
-      };
-      const result = await rc.logoutSession('session-id', twoFactor);
+      const details = e.details as TwoFactorDetails | undefined;
+      const method: TwoFactorMethod = details?.method ?? 'totp';
+      const offered: TwoFactorMethod[] = details?.availableMethods ?? [method];
+      const sent: boolean = details?.codeGenerated ?? false;
+      void [offered, sent];
+      const twoFactor: TwoFactor = { method, code: '123456' };
+      const result: LogoutSessionResult = await rc.logoutSession('session-id', twoFactor);
       const ended: string = result.sessionId;
       const success: boolean = result.success;
       void [ended, success];
@@ -278,6 +298,10 @@ export async function rocketChat(): Promise<void> {
   await rc.logoutSession('session-id', { method: 'password', code: 'admin-pass' });
   await rc.logout();
   rc.free();
+  {
+    using scoped = new RocketChatSession({ baseUrl: 'https://chat.example.com', persist: 'memory' });
+    void scoped.isAuthenticated;
+  }
 
   // @ts-expect-error baseUrl is required
   new RocketChatSession({});
@@ -295,4 +319,9 @@ export async function rocketChat(): Promise<void> {
   await rc.logoutSession(17);
   // @ts-expect-error the credentials are read-only
   rc.userId = 'someone-else';
+  // @ts-expect-error not a two-factor method
+  const sms: TwoFactorMethod = 'sms';
+  // @ts-expect-error logoutSession resolves with the result, not a boolean
+  const done: boolean = await rc.logoutSession('session-id', { method: 'totp', code: '123456' });
+  void [sms, done];
 }
