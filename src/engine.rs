@@ -713,6 +713,7 @@ impl Engine {
             headers: &headers,
             body,
             timeout_ms: self.cfg.timeout_ms,
+            include_credentials: true,
         })
         .await?
         {

@@ -25,6 +25,9 @@ pub struct Call<'a> {
     pub body: Option<&'a JsValue>,
     /// Abort after this many ms.
     pub timeout_ms: u32,
+    /// `credentials: "include"` (cookies travel, e.g. Descope's httpOnly refresh cookie), else
+    /// `"omit"` (header-authenticated APIs, which may answer CORS with `*`).
+    pub include_credentials: bool,
 }
 
 /// A non-2xx answer: its status, its parsed JSON body (or `undefined`) and `Retry-After`.
@@ -68,7 +71,11 @@ pub async fn send(call: Call<'_>) -> Result<Answer> {
 
     let mut builder = RequestBuilder::new(call.url)
         .method(call.method)
-        .credentials(RequestCredentials::Include)
+        .credentials(if call.include_credentials {
+            RequestCredentials::Include
+        } else {
+            RequestCredentials::Omit
+        })
         .abort_signal(Some(&controller.signal()));
     for (name, value) in call.headers {
         builder = builder.header(name, value);

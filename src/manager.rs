@@ -31,7 +31,7 @@ export interface SessionError extends Error {
     /** Seconds to wait, from `Retry-After`. */
     retryAfter?: number;
     /** Extra data, e.g. Rocket.Chat's two-factor challenge. */
-    details?: Record<string, unknown>;
+    details?: TwoFactorDetails | Record<string, unknown>;
 }
 "#;
 
@@ -138,7 +138,10 @@ impl SessionManager {
 
     /// `POST /v1/auth/tenant/select`; applies the response (its session JWT carries `dct`).
     #[wasm_bindgen(js_name = selectTenant, unchecked_return_type = "Promise<JWTResponse>")]
-    pub fn select_tenant(&self, tenant_id: JsValue) -> Promise {
+    pub fn select_tenant(
+        &self,
+        #[wasm_bindgen(js_name = tenantId, unchecked_param_type = "string")] tenant_id: JsValue,
+    ) -> Promise {
         let Some(tenant) = tenant_id.as_string().filter(|t| !t.trim().is_empty()) else {
             return invalid("tenantId must be a non-empty string");
         };
@@ -209,10 +212,9 @@ impl SessionManager {
     )]
     pub fn exchange_access_key(
         &self,
-        access_key: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "LoginOptions")] login_options: Option<
-            Object,
-        >,
+        #[wasm_bindgen(js_name = accessKey, unchecked_param_type = "string")] access_key: JsValue,
+        #[wasm_bindgen(js_name = loginOptions, unchecked_optional_param_type = "LoginOptions")]
+        login_options: Option<Object>,
     ) -> Promise {
         let Some(key) = access_key.as_string().filter(|k| usable_token(k)) else {
             return invalid("accessKey must be a non-empty string without spaces");

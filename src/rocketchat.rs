@@ -185,6 +185,7 @@ impl Inner {
             headers: headers.get(..n).unwrap_or_default(),
             body: Some(body),
             timeout_ms: self.config.timeout_ms,
+            include_credentials: false,
         })
         .await?
         {

@@ -16,7 +16,8 @@ use crate::obj::{opt_number, opt_string, Obj, Wrong};
 
 /// Every sign-in, verify, refresh and tenant-select answer of Descope.
 #[derive(Clone, Debug, Default, Tsify)]
-#[serde(rename = "JWTResponse", rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default)]
+#[tsify(rename = "JWTResponse")]
 pub struct JwtResponse {
     pub session_jwt: Option<String>,
     pub refresh_jwt: Option<String>,
@@ -106,7 +107,8 @@ pub struct UserTenants {
 
 /// What an identity provider answered, when the sign-in went through SSO or OIDC.
 #[derive(Clone, Debug, Default, Tsify)]
-#[serde(rename = "IDPResponse", rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default)]
+#[tsify(rename = "IDPResponse")]
 pub struct IdpResponse {
     pub saml_response: Option<String>,
     pub saml_generated_user: Option<String>,

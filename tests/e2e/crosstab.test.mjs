@@ -130,6 +130,31 @@ describe('cross-tab', () => {
     await context.close();
   });
 
+  it('a lock that is never released does not hang the refresh', async () => {
+    const { project, context, tabs } = await tabsSignedIn(2, { nextRefreshSeconds: 3600 }, { requestTimeoutMs: 1000 });
+    const { refreshToken } = await tabs[0].state();
+    // Tab 1's page takes the lock that guards the current refresh token and never lets go
+    // (FNV-1a 64 of the token, as the library names it).
+    await tabs[1].page.evaluate(([p, token]) => {
+      let hash = 0xcbf29ce484222325n;
+      for (const byte of new TextEncoder().encode(token)) {
+        hash ^= BigInt(byte);
+        hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+      }
+      const name = `session-keeper:${p}:${p}.:${hash.toString(16).padStart(16, '0')}`;
+      navigator.locks.request(name, () => new Promise(() => {}));
+      return name;
+    }, [project, refreshToken]);
+    await sleep(100);
+    const started = Date.now();
+    const result = await tabs[0].call('refresh');
+    const took = Date.now() - started;
+    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.ok(took >= 1500 && took < 5000, `refresh took ${took} ms`);
+    assert.equal((await requests(world, project, '/v1/auth/refresh')).length, 1);
+    await context.close();
+  });
+
   it('works without BroadcastChannel through storage events', async () => {
     const project = unique('P');
     await world.server.control.project(project, { nextRefreshSeconds: 3600 });
