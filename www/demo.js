@@ -165,6 +165,7 @@ $('second-tab').href = location.href;
 let lastToken = session.sessionToken;
 let ownLogout = false; // set while this tab logs out, to tell other tabs' logouts apart
 let failures = 0; // failed refresh attempts since the last success
+let refusedBy; // the refresh error that ends the session (400/401/403), until it has ended
 
 session.onSessionTokenChange((token) => {
   if (token && lastToken && token !== lastToken) {
@@ -181,10 +182,15 @@ session.onIsAuthenticatedChange((signedIn) => {
     timeline('signin', `signed in as ${session.user?.name ?? session.claims?.sub ?? '?'}`);
   } else if (ownLogout) {
     timeline('logout', 'signed out in this tab');
+  } else if (refusedBy) {
+    timeline('logout', `session ended: the server refused the refresh (${refusedBy.status ?? refusedBy.code})`);
+  } else if (session.expiresAt && session.expiresAt <= Date.now()) {
+    timeline('logout', 'the session expired');
   } else {
-    timeline('tab', 'signed out elsewhere: another tab logged out, or the server ended the session');
+    timeline('tab', 'signed out in another tab');
   }
   ownLogout = false;
+  refusedBy = undefined;
   render();
 });
 
@@ -194,6 +200,7 @@ session.onRefreshError((error) => {
   failures += 1;
   const transient = ['network', 'timeout', 'rate_limited'].includes(error.code) ||
     (error.code === 'http' && error.status >= 500);
+  if (!transient) refusedBy = error;
   timeline('error', `refresh attempt ${failures} failed: ${describe(error)}`);
   // Read the retry time once the package has scheduled it.
   setTimeout(() => {

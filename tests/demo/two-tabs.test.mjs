@@ -82,7 +82,7 @@ describe('demo page: two tabs', () => {
     await first.waitForSelector('body[data-session="off"]');
     assert.ok((await events(first, 'logout')).includes('signed out in this tab'));
     const [notice] = await events(second, 'tab');
-    assert.match(notice, /signed out elsewhere/);
+    assert.equal(notice, 'signed out in another tab');
     const log = await demo.server.control.log({ project: PROJECT, path: '/v1/auth/logout' });
     assert.equal(log.length, 1, 'one logout request, from the tab that logged out');
     assert.deepEqual([...first.problems, ...second.problems], []);
