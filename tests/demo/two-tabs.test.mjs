@@ -73,6 +73,16 @@ describe('demo page: two tabs', () => {
     await screenshots(second, 'demo-tab-2');
   });
 
+  it('a tenant selected in one tab is the tenant of the other', async () => {
+    await first.selectOption('#tenant', 'T-acme');
+    await first.click('#do-tenant');
+    await first.waitForFunction(() => document.querySelector('#s-tenant').textContent === 'T-acme');
+    await second.waitForFunction(() => document.querySelector('#s-tenant').textContent === 'T-acme', null, {
+      timeout: 3000,
+    });
+    assert.match(await second.textContent('#s-roles'), /in T-acme: admin/);
+  });
+
   it('a logout in one tab signs the other out within a second', async () => {
     const clicked = Date.now();
     await first.click('#do-logout');
