@@ -3,7 +3,6 @@
 //! written so that it can be restored and cleared exactly.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use crate::cookie::{is_attribute_safe, is_cookie_name, push_uint, CookiePlace};
 use crate::error::{ErrorCode, Result, SessionError};
@@ -46,20 +45,26 @@ pub trait Store {
     fn shared(&self) -> bool;
 }
 
-/// A store that lives and dies with the page.
+/// A store that lives and dies with the page. A handful of keys: a list beats a map in
+/// code size.
 #[derive(Default)]
-pub struct MemoryStore(RefCell<BTreeMap<String, String>>);
+pub struct MemoryStore(RefCell<Vec<(String, String)>>);
 
 impl Store for MemoryStore {
     fn get(&self, key: &str) -> Option<String> {
-        self.0.borrow().get(key).cloned()
+        self.0
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
     fn set(&self, key: &str, value: &str) -> Result<()> {
-        self.0.borrow_mut().insert(key.into(), value.into());
+        self.remove(key);
+        self.0.borrow_mut().push((key.into(), value.into()));
         Ok(())
     }
     fn remove(&self, key: &str) {
-        self.0.borrow_mut().remove(key);
+        self.0.borrow_mut().retain(|(k, _)| k != key);
     }
     fn shared(&self) -> bool {
         false
