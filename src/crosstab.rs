@@ -18,24 +18,14 @@ use web_sys::{BroadcastChannel, EventTarget, MessageEvent};
 /// How long a tab keeps holding the lock of a token it has just rotated.
 pub const HOLD_AFTER_ROTATION_MS: f64 = 60_000.0;
 
-/// The name of the BroadcastChannel of a project and storage prefix.
-///
-/// ```
-/// use session_keeper::crosstab::channel_name;
-/// assert_eq!(channel_name("P1", "app."), "session-keeper:P1:app.");
-/// ```
+/// The name of the BroadcastChannel of a project and storage prefix, e.g.
+/// `session-keeper:P1:app.`.
 pub fn channel_name(project_id: &str, prefix: &str) -> String {
     ["session-keeper:", project_id, ":", prefix].concat()
 }
 
-/// The name of the lock that guards one token. The token itself never appears in it.
-///
-/// ```
-/// use session_keeper::crosstab::lock_name;
-/// let a = lock_name("P1", "", "token-a");
-/// assert!(a.starts_with("session-keeper:P1::") && !a.contains("token-a"));
-/// assert_ne!(a, lock_name("P1", "", "token-b"));
-/// ```
+/// The name of the lock that guards one token, `<channel name>:<fingerprint>`. The token
+/// itself never appears in it.
 pub fn lock_name(project_id: &str, prefix: &str, token: &str) -> String {
     let mut out = channel_name(project_id, prefix);
     out.push(':');
@@ -224,6 +214,14 @@ mod tests {
         assert_eq!(fingerprint("a"), "af63dc4c8601ec8c");
         assert_ne!(fingerprint("token-1"), fingerprint("token-2"));
         assert_eq!(fingerprint("x").len(), 16);
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(channel_name("P1", "app."), "session-keeper:P1:app.");
+        let a = lock_name("P1", "", "token-a");
+        assert!(a.starts_with("session-keeper:P1::") && !a.contains("token-a"));
+        assert_ne!(a, lock_name("P1", "", "token-b"));
     }
 
     #[test]

@@ -55,9 +55,4 @@ impl Listeners {
             }
         }
     }
-
-    /// Whether anyone listens.
-    pub fn is_empty(&self) -> bool {
-        self.set.size() == 0
-    }
 }

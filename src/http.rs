@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder};
 use gloo_timers::callback::Timeout;
-use js_sys::{Array, JsString, Reflect};
+use js_sys::{JsString, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, RequestCredentials};
@@ -161,9 +161,4 @@ pub fn string_field(obj: &JsValue, key: &str) -> Option<String> {
     Reflect::get(obj, &JsValue::from_str(key))
         .ok()
         .and_then(|v| v.as_string())
-}
-
-/// Whether `value` is a JSON array (for answers that must be lists).
-pub fn is_array(value: &JsValue) -> bool {
-    Array::is_array(value)
 }

@@ -6,25 +6,26 @@
 //! - pure: [`claims`] (JWT payloads), [`cookie`] (cookie strings and the domain rule),
 //!   [`storage`] (key names, the meta record), [`schedule`] (refresh timing, backoff,
 //!   failure classification), [`options`] (validation), [`error`];
-//! - browser: [`http`] (fetch), [`vault`] (cookies and storage), [`timer`], [`events`],
-//!   [`crosstab`] (Web Locks, BroadcastChannel), [`engine`] and the JS facades.
+//! - browser (private): `http` (fetch), `vault` (cookies and storage), `timer`, `events`,
+//!   `crosstab` (Web Locks, BroadcastChannel), `engine`, and the JS facades
+//!   [`SessionManager`] and [`RocketChatSession`].
 #![deny(missing_docs)]
 
 pub mod claims;
 pub mod cookie;
-pub mod crosstab;
-pub mod engine;
+mod crosstab;
+mod engine;
 pub mod error;
-pub mod events;
-pub mod http;
+mod events;
+mod http;
 mod manager;
 pub mod obj;
 pub mod options;
 pub mod rocketchat;
 pub mod schedule;
 pub mod storage;
-pub mod timer;
-pub mod vault;
+mod timer;
+mod vault;
 pub mod wire;
 
 pub use error::{ErrorCode, Result, SessionError};
