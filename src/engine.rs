@@ -47,6 +47,8 @@ struct State {
     seq: u64,
     /// Failed attempts since the last success (drives the backoff).
     attempt: u32,
+    /// When the last logout this tab saw (its own or another tab's) happened, epoch ms.
+    cleared_at: f64,
 }
 
 impl State {
@@ -289,8 +291,9 @@ impl Engine {
     // ---- applying responses ----------------------------------------------------------------
 
     /// Stores the tokens of a JWT response, tells the other tabs, reschedules and fires events.
-    /// A response that cannot be used changes nothing.
-    pub fn apply(self: &Rc<Self>, raw: &JsValue) -> Result<()> {
+    /// A response that cannot be used changes nothing. `fresh`: a new sign-in (not a rotation
+    /// of the current session).
+    pub fn apply(self: &Rc<Self>, raw: &JsValue, fresh: bool) -> Result<()> {
         let response = JwtFields::read(raw)?;
         let session = response
             .session_jwt
@@ -327,6 +330,10 @@ impl Engine {
                 st.user = user;
             }
             st.meta.due_at = due;
+            if fresh || st.meta.born <= 0.0 {
+                // Strictly after the last logout seen, even within the same millisecond.
+                st.meta.born = now().max(st.cleared_at + 1.0);
+            }
             st.seq += 1;
             st.attempt = 0;
             let mut meta = st.meta.clone();
@@ -359,7 +366,8 @@ impl Engine {
         };
         {
             let mut st = self.st.borrow_mut();
-            if meta.generation < st.meta.generation {
+            // A session from before the last logout seen, or older than the one held: stale.
+            if meta.born <= st.cleared_at || (st.has_session() && meta.born < st.meta.born) {
                 return false;
             }
             if st.session.as_deref() == Some(&session) && st.refresh == refresh {
@@ -444,30 +452,28 @@ impl Engine {
 
     /// Forgets the session: cookies and storage (only when `own`: this tab decided it; a tab
     /// that follows another one's logout leaves the shared storage to it), timers, held locks.
-    /// Bumps the generation so that late answers are recognised, and tells the other tabs.
-    pub fn clear(self: &Rc<Self>, own: bool, generation: Option<u32>) {
-        let generation = {
+    /// Records when it happened (`at`, default now) so that late answers and messages from
+    /// before it are recognised, and tells the other tabs.
+    pub fn clear(self: &Rc<Self>, own: bool, at: Option<f64>) {
+        let at = {
             let mut st = self.st.borrow_mut();
             if own {
                 self.vault.clear(&st.meta);
             } else if !self.vault.shared() {
                 self.vault.clear_store();
             }
-            let generation = generation.unwrap_or(st.meta.generation.wrapping_add(1));
+            let at = at.unwrap_or_else(now).max(st.cleared_at);
             let seq = st.seq + 1;
             *st = State {
-                meta: Meta {
-                    generation,
-                    ..Meta::default()
-                },
                 seq,
+                cleared_at: at,
                 ..State::default()
             };
-            generation
+            at
         };
         self.held.borrow_mut().clear();
         if own {
-            self.post(&message("logout", generation));
+            self.post(&message("logout", at));
         }
         self.after_change();
     }
@@ -631,7 +637,7 @@ impl Engine {
         }
         let st = self.st.borrow();
         let Some(session) = &st.session else { return };
-        let msg = message("sync", st.meta.generation);
+        let msg = message("sync", st.meta.born);
         set(&msg, "s", &session.into());
         if let Some(refresh) = &st.refresh {
             set(&msg, "r", &refresh.into());
@@ -649,23 +655,29 @@ impl Engine {
             return;
         }
         let field = |key: &str| Reflect::get(msg, &key.into()).unwrap_or_default();
-        let Some(generation) = field("g")
-            .as_f64()
-            .filter(|g| *g >= 0.0 && *g <= f64::from(u32::MAX))
-        else {
+        let Some(at) = field("g").as_f64().filter(|g| g.is_finite() && *g > 0.0) else {
             return;
         };
-        let generation = generation as u32;
-        let ours = self.st.borrow().meta.generation;
         match field("t").as_string().as_deref() {
-            Some("logout") if generation > ours => self.clear(false, Some(generation)),
-            Some("sync") if generation >= ours => {
+            Some("logout") => {
+                let (born, has_session) = {
+                    let st = self.st.borrow();
+                    (st.meta.born, st.has_session())
+                };
+                if has_session && at >= born {
+                    self.clear(false, Some(at));
+                } else {
+                    // A logout older than the session held, or nothing to clear: remember it.
+                    let mut st = self.st.borrow_mut();
+                    st.cleared_at = st.cleared_at.max(at);
+                }
+            }
+            Some("sync") => {
                 let session = field("s").as_string().filter(|s| usable_token(s));
                 let refresh = field("r").as_string().filter(|r| usable_token(r));
                 let meta = field("m").as_string().and_then(|m| Meta::decode(&m));
                 if let (Some(session), Some(meta)) = (session, meta) {
-                    let meta = Meta { generation, ..meta };
-                    self.adopt(session, refresh, field("u"), meta);
+                    self.adopt(session, refresh, field("u"), Meta { born: at, ..meta });
                 }
             }
             _ => {}
@@ -743,7 +755,7 @@ impl Engine {
             Turn::Adopted(outcome) => return outcome,
             Turn::Go(guard) => guard,
         };
-        let (token, seq, generation) = self.snapshot();
+        let (token, seq, born) = self.snapshot();
         let body = Object::new().into();
         let outcome = self
             .call(
@@ -754,7 +766,7 @@ impl Engine {
             )
             .await;
         let outcome = match outcome {
-            Ok(response) => self.accept(&response, seq, generation),
+            Ok(response) => self.accept(&response, seq, born),
             Err(err) => Err(err),
         };
         match outcome {
@@ -769,35 +781,47 @@ impl Engine {
         }
     }
 
-    fn snapshot(&self) -> (Option<String>, u64, u32) {
+    fn snapshot(&self) -> (Option<String>, u64, f64) {
         let st = self.st.borrow();
-        (st.refresh.clone(), st.seq, st.meta.generation)
+        (st.refresh.clone(), st.seq, st.meta.born)
     }
 
     /// Applies the answer of a rotating request, unless the session changed while it was in
-    /// flight (a logout, here or in another tab): then the answer is thrown away and its new
-    /// refresh token revoked, so nothing is left behind.
-    fn accept(self: &Rc<Self>, response: &JsValue, seq: u64, generation: u32) -> Result<JsValue> {
-        let (now_seq, now_generation) = {
-            let st = self.st.borrow();
-            (st.seq, st.meta.generation)
-        };
-        let stored_generation = if self.vault.shared() {
-            self.vault.load().meta.generation
-        } else {
-            now_generation
-        };
-        if now_generation != generation || stored_generation > generation || self.disposed.get() {
-            self.revoke(response);
-            return Err(SessionError::new(
+    /// flight. After a logout (here or in another tab) the answer is thrown away and its new
+    /// refresh token revoked, so nothing is left behind; when another tab rotated meanwhile,
+    /// its tokens win (revoking ours would revoke the whole family).
+    fn accept(self: &Rc<Self>, response: &JsValue, seq: u64, born: f64) -> Result<JsValue> {
+        let ended = || {
+            SessionError::new(
                 ErrorCode::Unauthorized,
                 "the session ended while the request was in flight",
-            ));
+            )
+        };
+        let (now_seq, now_born, has_session) = {
+            let st = self.st.borrow();
+            (st.seq, st.meta.born, st.has_session())
+        };
+        if self.disposed.get() {
+            return Err(ended());
         }
         if now_seq != seq {
-            return self.current_response();
+            if has_session && now_born == born {
+                return self.current_response();
+            }
+            if !has_session {
+                self.revoke(response);
+            }
+            return Err(ended());
         }
-        self.apply(response)
+        match self.adopt_from_storage() {
+            Some(Err(_)) => {
+                self.revoke(response);
+                return Err(ended());
+            }
+            Some(Ok(adopted)) => return Ok(adopted),
+            None => {}
+        }
+        self.apply(response, false)
             .map(|()| response.clone())
             .or_else(|err| {
                 if err.code == ErrorCode::Storage {
@@ -847,9 +871,9 @@ impl Engine {
         }
         let failure = classify(&err);
         if failure == Failure::Ended {
-            match self.adopt_from_storage() {
-                Some(_) => {}
-                None => self.clear(true, None),
+            let had_session = self.st.borrow().has_session();
+            if self.adopt_from_storage().is_none() && had_session {
+                self.clear(true, None);
             }
             return err;
         }
@@ -941,11 +965,11 @@ impl Engine {
             },
             Turn::Adopted(Err(err)) => return Err(err),
         };
-        let (token, seq, generation) = self.snapshot();
+        let (token, seq, born) = self.snapshot();
         let response = self
             .call(Method::POST, path, token.as_deref(), Some(&body))
             .await?;
-        let response = self.accept(&response, seq, generation)?;
+        let response = self.accept(&response, seq, born)?;
         self.hold(guard);
         Ok(response)
     }
@@ -1025,10 +1049,10 @@ fn user_json(user: &JsValue) -> Option<String> {
     }
 }
 
-fn message(kind: &str, generation: u32) -> JsValue {
+fn message(kind: &str, at: f64) -> JsValue {
     let msg = Object::new();
     set(&msg, "t", &kind.into());
-    set(&msg, "g", &generation.into());
+    set(&msg, "g", &at.into());
     msg.into()
 }
 

@@ -76,7 +76,7 @@ impl SessionManager {
         &self,
         #[wasm_bindgen(unchecked_param_type = "JWTResponse")] response: JsValue,
     ) -> Result<()> {
-        self.engine.apply(&response)
+        self.engine.apply(&response, true)
     }
 
     /// Resolves when the start-up refresh (if one was due) has settled. Never rejects.
@@ -201,7 +201,7 @@ impl SessionManager {
                     Some(&request),
                 )
                 .await?;
-            engine.apply(&response).map(|()| response)
+            engine.apply(&response, true).map(|()| response)
         })
     }
 

@@ -116,9 +116,10 @@ impl Store for WebStore {
 /// What the library remembers about the stored session besides the tokens.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Meta {
-    /// Session generation: bumped by every clearing, so that a late refresh answer from
-    /// before a logout is recognised and thrown away in every tab.
-    pub generation: u32,
+    /// When this session began (its sign-in), epoch ms; refreshes keep it. Every tab compares
+    /// it with the time of the last logout it saw, so that a late answer or message from
+    /// before a logout is recognised and thrown away, and a newer sign-in is always taken.
+    pub born: f64,
     /// When the next refresh is due, epoch ms.
     pub due_at: Option<f64>,
     /// The session token cookie, when one was written.
@@ -132,7 +133,7 @@ impl Meta {
     ///
     /// ```
     /// use session_keeper::storage::Meta;
-    /// let meta = Meta { generation: 3, due_at: Some(1.5e12), ..Meta::default() };
+    /// let meta = Meta { born: 1.7e12, due_at: Some(1.5e12), ..Meta::default() };
     /// // Times are whole milliseconds.
     /// assert_eq!(Meta::decode(&meta.encode()), Some(meta));
     /// ```
@@ -144,11 +145,8 @@ impl Meta {
         };
         let mut fields = vec![
             "sk1".to_string(),
-            number(u64::from(self.generation)),
-            self.due_at
-                .filter(|d| d.is_finite() && *d >= 0.0)
-                .map(|d| number(d.round() as u64))
-                .unwrap_or_default(),
+            number(whole(self.born)),
+            self.due_at.map(|d| number(whole(d))).unwrap_or_default(),
         ];
         for cookie in [&self.session_cookie, &self.refresh_cookie] {
             match cookie {
@@ -166,7 +164,7 @@ impl Meta {
     /// Reads [`Meta::encode`]'s output; anything else (garbage, another version) is `None`.
     pub fn decode(text: &str) -> Option<Meta> {
         let fields: Vec<&str> = text.split('\n').collect();
-        let [version, generation, due, cookies @ ..] = fields.as_slice() else {
+        let [version, born, due, cookies @ ..] = fields.as_slice() else {
             return None;
         };
         if *version != "sk1" || cookies.len() != 6 {
@@ -195,11 +193,20 @@ impl Meta {
             }
         };
         Some(Meta {
-            generation: generation.parse().ok()?,
+            born: born.parse::<u64>().ok()? as f64,
             due_at,
             session_cookie: place(&cookies[..3])?,
             refresh_cookie: place(&cookies[3..])?,
         })
+    }
+}
+
+/// A time as whole non-negative milliseconds (0 for anything else).
+fn whole(ms: f64) -> u64 {
+    if ms.is_finite() && ms >= 0.0 {
+        ms.round() as u64
+    } else {
+        0
     }
 }
 
@@ -228,7 +235,7 @@ mod tests {
     #[test]
     fn meta_round_trips_with_cookies() {
         let meta = Meta {
-            generation: u32::MAX,
+            born: 1_700_000_000_000.0,
             due_at: Some(1_700_000_000_123.0),
             session_cookie: Some(CookiePlace {
                 name: "DS".into(),

@@ -78,6 +78,7 @@ pub struct User {
     #[serde(rename = "SAML")]
     pub saml: Option<bool>,
     #[serde(rename = "OAuth")]
+    #[tsify(type = "Record<string, boolean>")]
     pub oauth: Option<BTreeMap<String, bool>>,
     pub webauthn: Option<bool>,
     pub password: Option<bool>,

@@ -130,6 +130,28 @@ describe('cross-tab', () => {
     await context.close();
   });
 
+  it('a sign-in after a logout reaches every tab, also tabs opened later', async () => {
+    const { project, context, tabs } = await tabsSignedIn(2, { nextRefreshSeconds: 3600 });
+    assert.equal((await tabs[1].call('logout')).ok, true);
+    await until(async () => !(await tabs[0].state()).isAuthenticated, 1000, 'the logout to arrive');
+    // A tab opened now has never seen a session; it signs in, and the old tabs follow.
+    const { tabs: [late] } = await openTabs(world, 1, { context });
+    await late.create({ projectId: project, storagePrefix: `${project}.` });
+    assert.equal(await late.signIn(project, `${unique('u')}@example.com`), 200);
+    const token = (await late.state()).sessionToken;
+    await until(async () => {
+      for (const t of tabs) if ((await t.state()).sessionToken !== token) return false;
+      return true;
+    }, 1000, 'every tab to take the new sign-in');
+    // And a second logout/sign-in round, started from the other side.
+    assert.equal((await tabs[0].call('logout')).ok, true);
+    await until(async () => !(await late.state()).isAuthenticated, 1000, 'the second logout to arrive');
+    assert.equal(await tabs[1].signIn(project, `${unique('u')}@example.com`), 200);
+    const second = (await tabs[1].state()).sessionToken;
+    await until(async () => (await late.state()).sessionToken === second && (await tabs[0].state()).sessionToken === second, 1000, 'the second sign-in to arrive');
+    await context.close();
+  });
+
   it('a lock that is never released does not hang the refresh', async () => {
     const { project, context, tabs } = await tabsSignedIn(2, { nextRefreshSeconds: 3600 }, { requestTimeoutMs: 1000 });
     const { refreshToken } = await tabs[0].state();
