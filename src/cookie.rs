@@ -241,6 +241,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     let minute: i64 = it.next()?.parse().ok()?;
     let second: i64 = it.next()?.parse().ok()?;
     if it.next() != Some("GMT")
+        || !(1970..=9999).contains(&year)
         || !(1..=31).contains(&day)
         || hour > 23
         || minute > 59
@@ -446,6 +447,10 @@ mod tests {
             assert_eq!(parse_http_date(&http_date(ms)), Some(ms));
         }
         assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 9223372036854775807 08:49:37 GMT"),
+            None
+        );
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
     }
 }
