@@ -5,6 +5,13 @@ use crate::error::{Result, SessionError};
 use crate::obj::{strings_lenient, Obj};
 
 /// Which list [`authorizations`] reads.
+///
+/// ```no_run
+/// use session_keeper::claims::{authorizations, Authz};
+/// let payload = js_sys::JSON::parse(r#"{"roles": ["admin"], "permissions": ["read"]}"#).unwrap();
+/// assert_eq!(authorizations(&payload, Authz::Roles, None), ["admin"]);
+/// assert_eq!(authorizations(&payload, Authz::Permissions, None), ["read"]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Authz {
     /// `roles`
@@ -24,6 +31,13 @@ impl Authz {
 
 /// The claims the engine acts on. A claim of an unexpected type counts as absent: a token
 /// with `exp: "soon"` must not make the whole session unusable.
+///
+/// ```
+/// use session_keeper::claims::Claims;
+/// let claims = Claims { exp: Some(1_700_000_000.0), dct: Some("T1".into()) };
+/// assert_eq!(claims.expires_at_ms(), Some(1_700_000_000_000.0));
+/// assert_eq!(Claims::default().expires_at_ms(), None);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Claims {
     /// Expiry, epoch seconds.
@@ -34,6 +48,16 @@ pub struct Claims {
 
 impl Claims {
     /// Reads `exp` and `dct` from a decoded payload.
+    ///
+    /// ```no_run
+    /// use session_keeper::claims::{payload_json, Claims};
+    /// // The payload is {"exp":1700000000,"dct":"T1"}.
+    /// let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDAsImRjdCI6IlQxIn0.c2ln";
+    /// let payload = js_sys::JSON::parse(&payload_json(token).unwrap()).unwrap();
+    /// let claims = Claims::read(&payload);
+    /// assert_eq!(claims.exp, Some(1_700_000_000.0));
+    /// assert_eq!(claims.dct.as_deref(), Some("T1"));
+    /// ```
     pub fn read<O: Obj>(payload: &O) -> Claims {
         Claims {
             exp: payload.field("exp").and_then(|v| v.number()),
@@ -57,6 +81,17 @@ impl Claims {
 
 /// Roles or permissions at project level, or in `tenant`. As in Descope's SDK, a token
 /// without a `tenants` claim whose `dct` is `tenant` answers with the top-level lists.
+///
+/// ```no_run
+/// use session_keeper::claims::{authorizations, Authz};
+/// let payload = js_sys::JSON::parse(
+///     r#"{"roles": ["viewer"], "tenants": {"T1": {"roles": ["admin"]}}}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(authorizations(&payload, Authz::Roles, None), ["viewer"]);
+/// assert_eq!(authorizations(&payload, Authz::Roles, Some("T1")), ["admin"]);
+/// assert!(authorizations(&payload, Authz::Roles, Some("T2")).is_empty());
+/// ```
 pub fn authorizations<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -> Vec<String> {
     let Some(tenant) = tenant else {
         return strings_lenient(payload, which.key());

@@ -2,6 +2,11 @@
 //! domain rule, and reading a value back.
 
 /// The `SameSite` attribute.
+///
+/// ```
+/// use session_keeper::cookie::SameSite;
+/// assert_eq!(SameSite::default(), SameSite::Strict);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SameSite {
     /// `Strict` (the default, as in Descope's SDK).
@@ -15,6 +20,12 @@ pub enum SameSite {
 
 impl SameSite {
     /// Parses the option value, exactly as documented.
+    ///
+    /// ```
+    /// use session_keeper::cookie::SameSite;
+    /// assert_eq!(SameSite::parse("Lax"), Some(SameSite::Lax));
+    /// assert_eq!(SameSite::parse("lax"), None);
+    /// ```
     pub fn parse(value: &str) -> Option<SameSite> {
         match value {
             "Strict" => Some(SameSite::Strict),
@@ -34,6 +45,13 @@ impl SameSite {
 }
 
 /// Where a cookie lives: what is needed to overwrite or expire it later.
+///
+/// ```
+/// use session_keeper::cookie::{expire_cookie, CookiePlace};
+/// // Host-only: no `Domain` attribute is written, nor needed to expire it.
+/// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
+/// assert!(!expire_cookie(&place).contains("Domain="));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CookiePlace {
     /// Cookie name.
@@ -45,6 +63,15 @@ pub struct CookiePlace {
 }
 
 /// Everything needed to write one token cookie.
+///
+/// ```
+/// use session_keeper::cookie::*;
+/// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
+/// // Without a `Max-Age`, `expires` (epoch seconds) is written as `Expires`.
+/// let write = CookieWrite { place: &place, value: "t", max_age: None,
+///     expires: Some(784_111_777.0), same_site: SameSite::Lax, secure: false };
+/// assert_eq!(set_cookie(&write), "DS=t; Path=/; Expires=Sun, 06 Nov 1994 08:49:37 GMT; SameSite=Lax");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookieWrite<'a> {
     /// Name, path and domain.
@@ -179,6 +206,13 @@ pub fn read_cookie<'a>(all: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// Whether `value` can be a cookie name (an HTTP token).
+///
+/// ```
+/// use session_keeper::cookie::is_cookie_name;
+/// assert!(is_cookie_name("my_session-2"));
+/// assert!(!is_cookie_name("my session"));
+/// assert!(!is_cookie_name("a=b"));
+/// ```
 pub fn is_cookie_name(value: &str) -> bool {
     !value.is_empty()
         && value
@@ -187,6 +221,12 @@ pub fn is_cookie_name(value: &str) -> bool {
 }
 
 /// Whether `value` can be stored verbatim as a cookie value (RFC 6265 cookie-octets).
+///
+/// ```
+/// use session_keeper::cookie::is_cookie_value;
+/// assert!(is_cookie_value("eyJhbGci.eyJzdWIi.c2ln"));
+/// assert!(!is_cookie_value("a;b"));
+/// ```
 pub fn is_cookie_value(value: &str) -> bool {
     value
         .bytes()
@@ -194,6 +234,12 @@ pub fn is_cookie_value(value: &str) -> bool {
 }
 
 /// Whether `value` can be a `Path` or `Domain` attribute without breaking the cookie string.
+///
+/// ```
+/// use session_keeper::cookie::is_attribute_safe;
+/// assert!(is_attribute_safe("/app"));
+/// assert!(!is_attribute_safe("/; Domain=evil.example"));
+/// ```
 pub fn is_attribute_safe(value: &str) -> bool {
     value
         .bytes()
@@ -207,6 +253,12 @@ const MONTHS: [&str; 12] = [
 
 /// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) for epoch milliseconds, clamped to the
 /// years 1970..=9999.
+///
+/// ```
+/// use session_keeper::cookie::http_date;
+/// assert_eq!(http_date(784_111_777_000.0), "Sun, 06 Nov 1994 08:49:37 GMT");
+/// assert_eq!(http_date(-1.0), "Thu, 01 Jan 1970 00:00:00 GMT");
+/// ```
 pub fn http_date(epoch_ms: f64) -> String {
     let secs = (epoch_ms / 1000.0).floor().clamp(0.0, 253_402_300_799.0) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
@@ -230,6 +282,12 @@ pub fn http_date(epoch_ms: f64) -> String {
 }
 
 /// Parses an IMF-fixdate into epoch milliseconds.
+///
+/// ```
+/// use session_keeper::cookie::parse_http_date;
+/// assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000.0));
+/// assert_eq!(parse_http_date("tomorrow"), None);
+/// ```
 pub fn parse_http_date(value: &str) -> Option<f64> {
     let mut it = value.split([' ', ':', ',']).filter(|s| !s.is_empty());
     let _weekday = it.next()?;

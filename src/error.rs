@@ -5,6 +5,13 @@ use std::borrow::Cow;
 use wasm_bindgen::prelude::*;
 
 /// What went wrong, as the `code` field of a JS `SessionError`.
+///
+/// ```
+/// use session_keeper::{ErrorCode, SessionError};
+/// let err = SessionError::http(403, None);
+/// assert_eq!(err.code, ErrorCode::Forbidden);
+/// assert_eq!(err.code.as_str(), "forbidden");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     /// The request never got an HTTP answer (offline, DNS, CORS, connection reset).
@@ -94,10 +101,29 @@ pub struct SessionError {
 }
 
 /// The crate's result type.
+///
+/// ```
+/// use session_keeper::{Result, SessionError};
+/// fn tenant(id: &str) -> Result<&str> {
+///     if id.trim().is_empty() {
+///         return Err(SessionError::invalid_argument("tenantId must be a non-empty string"));
+///     }
+///     Ok(id)
+/// }
+/// assert_eq!(tenant("T1").unwrap(), "T1");
+/// assert!(tenant(" ").is_err());
+/// ```
 pub type Result<T> = core::result::Result<T, SessionError>;
 
 impl SessionError {
     /// An error with only a code and a message.
+    ///
+    /// ```
+    /// use session_keeper::{ErrorCode, SessionError};
+    /// let err = SessionError::new(ErrorCode::Storage, "the browser refused to store the session");
+    /// assert_eq!(err.code, ErrorCode::Storage);
+    /// assert_eq!(err.status, None);
+    /// ```
     pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> SessionError {
         SessionError {
             code,
@@ -111,11 +137,24 @@ impl SessionError {
     }
 
     /// Shorthand for [`ErrorCode::InvalidArgument`].
+    ///
+    /// ```
+    /// use session_keeper::{ErrorCode, SessionError};
+    /// let err = SessionError::invalid_argument("projectId must not be empty");
+    /// assert_eq!(err.code, ErrorCode::InvalidArgument);
+    /// assert_eq!(err.message, "projectId must not be empty");
+    /// ```
     pub fn invalid_argument(message: &'static str) -> SessionError {
         SessionError::new(ErrorCode::InvalidArgument, message)
     }
 
     /// Shorthand for [`ErrorCode::InvalidResponse`].
+    ///
+    /// ```
+    /// use session_keeper::{ErrorCode, SessionError};
+    /// let err = SessionError::invalid_response("the history is not a list");
+    /// assert_eq!(err.code.as_str(), "invalid_response");
+    /// ```
     pub fn invalid_response(message: &'static str) -> SessionError {
         SessionError::new(ErrorCode::InvalidResponse, message)
     }

@@ -60,6 +60,11 @@ impl SessionManager {
     /// Restores the session from cookies and storage and, with `autoRefresh`, schedules the
     /// next refresh (or starts it at once when it is due). Throws a `SessionError`
     /// (`invalid_argument`) for bad options.
+    ///
+    /// ```js
+    /// const session = new SessionManager({ projectId: "P2abc" });
+    /// await session.ready();
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SessionManagerOptions")] options: JsValue,
@@ -72,6 +77,11 @@ impl SessionManager {
     /// Stores the tokens of a sign-in, verify or refresh response, schedules the next refresh
     /// and fires events. Throws a `SessionError` and changes nothing when the response cannot
     /// be used.
+    ///
+    /// ```js
+    /// // `response`: the JWTResponse of a Descope sign-in or verify call
+    /// session.apply(response);
+    /// ```
     pub fn apply(
         &self,
         #[wasm_bindgen(unchecked_param_type = "JWTResponse")] response: JsValue,
@@ -80,6 +90,11 @@ impl SessionManager {
     }
 
     /// Resolves when the start-up refresh (if one was due) has settled. Never rejects.
+    ///
+    /// ```js
+    /// await session.ready();
+    /// if (!session.isAuthenticated) showLoginPage();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn ready(&self) -> Promise {
         self.engine.ready()
@@ -87,6 +102,10 @@ impl SessionManager {
 
     /// `POST /v1/auth/refresh`, then applies the response. Joins a refresh already running;
     /// when another tab has just rotated the tokens, takes those instead.
+    ///
+    /// ```js
+    /// const { sessionJwt } = await session.refresh();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<JWTResponse>")]
     pub fn refresh(&self) -> Promise {
         let running = self.engine.refresh_shared();
@@ -102,24 +121,41 @@ impl SessionManager {
 
     /// `POST /v1/auth/logout`. Clears everything first; rejects after clearing when the call
     /// fails.
+    ///
+    /// ```js
+    /// await session.logout().catch(console.warn); // signed out locally either way
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> Promise {
         self.engine.sign_out("/v1/auth/logout")
     }
 
     /// `POST /v1/auth/logoutall`: signs the user out of every device. Clears everything first.
+    ///
+    /// ```js
+    /// await session.logoutAll();
+    /// ```
     #[wasm_bindgen(js_name = logoutAll, unchecked_return_type = "Promise<void>")]
     pub fn logout_all(&self) -> Promise {
         self.engine.sign_out("/v1/auth/logoutall")
     }
 
     /// `GET /v1/auth/me`; updates `user`.
+    ///
+    /// ```js
+    /// const user = await session.me();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
     pub fn me(&self) -> Promise {
         promise(self.engine.clone().me())
     }
 
     /// `GET /v1/auth/me/history`.
+    ///
+    /// ```js
+    /// const logins = await session.history();
+    /// logins.forEach(({ loginTime, city }) => console.log(new Date(loginTime * 1000), city));
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<UserHistory[]>")]
     pub fn history(&self) -> Promise {
         let engine = self.engine.clone();
@@ -137,6 +173,11 @@ impl SessionManager {
     }
 
     /// `POST /v1/auth/tenant/select`; applies the response (its session JWT carries `dct`).
+    ///
+    /// ```js
+    /// await session.selectTenant("T2abc");
+    /// console.log(session.currentTenant); // "T2abc"
+    /// ```
     #[wasm_bindgen(js_name = selectTenant, unchecked_return_type = "Promise<JWTResponse>")]
     pub fn select_tenant(
         &self,
@@ -155,6 +196,10 @@ impl SessionManager {
     }
 
     /// `POST /v1/auth/validate` with the session JWT: the server's view of it.
+    ///
+    /// ```js
+    /// const { parsedJWT } = await session.validate();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ValidateResponse>")]
     pub fn validate(&self) -> Promise {
         let engine = self.engine.clone();
@@ -179,6 +224,10 @@ impl SessionManager {
     }
 
     /// `POST /v1/auth/security-questions/verify`; applies the response.
+    ///
+    /// ```js
+    /// await session.verifySecurityQuestions({ answers: [{ questionId: "q1", answer: "Rex" }] });
+    /// ```
     #[wasm_bindgen(
         js_name = verifySecurityQuestions,
         unchecked_return_type = "Promise<JWTResponse>"
@@ -206,6 +255,10 @@ impl SessionManager {
     }
 
     /// `POST /v1/auth/accesskey/exchange` with the access key as bearer.
+    ///
+    /// ```js
+    /// const { keyId, sessionJwt, expiration } = await session.exchangeAccessKey(accessKey);
+    /// ```
     #[wasm_bindgen(
         js_name = exchangeAccessKey,
         unchecked_return_type = "Promise<AccessKeyExchangeResponse>"
@@ -238,59 +291,99 @@ impl SessionManager {
     }
 
     /// Stops timers and listeners; storage is left untouched.
+    ///
+    /// ```js
+    /// session.dispose(); // e.g. when the app unmounts
+    /// ```
     pub fn dispose(&self) {
         self.engine.dispose();
     }
 
     /// The session JWT.
+    ///
+    /// ```js
+    /// const headers = { Authorization: `Bearer ${session.sessionToken}` };
+    /// ```
     #[wasm_bindgen(getter, js_name = sessionToken)]
     pub fn session_token(&self) -> Option<String> {
         self.engine.session_token()
     }
 
     /// The refresh JWT (absent when the server keeps it in an httpOnly cookie).
+    ///
+    /// ```js
+    /// const refreshJwt = session.refreshToken; // undefined with an httpOnly refresh cookie
+    /// ```
     #[wasm_bindgen(getter, js_name = refreshToken)]
     pub fn refresh_token(&self) -> Option<String> {
         self.engine.refresh_token()
     }
 
     /// The signed-in user.
+    ///
+    /// ```js
+    /// const name = session.user?.name;
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "User | undefined")]
     pub fn user(&self) -> JsValue {
         self.engine.user()
     }
 
     /// Whether a non-expired session token is held.
+    ///
+    /// ```js
+    /// if (!session.isAuthenticated) showLoginPage();
+    /// ```
     #[wasm_bindgen(getter, js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> bool {
         self.engine.is_authenticated()
     }
 
     /// The decoded payload of the session JWT.
+    ///
+    /// ```js
+    /// const subject = session.claims?.sub;
+    /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown> | undefined")]
     pub fn claims(&self) -> JsValue {
         self.engine.claims()
     }
 
     /// The selected tenant (`dct` claim).
+    ///
+    /// ```js
+    /// const tenantId = session.currentTenant; // undefined before a tenant is selected
+    /// ```
     #[wasm_bindgen(getter, js_name = currentTenant)]
     pub fn current_tenant(&self) -> Option<String> {
         self.engine.with_claims(|c| c.and_then(|c| c.dct.clone()))
     }
 
     /// When the session JWT expires, epoch ms.
+    ///
+    /// ```js
+    /// if (session.expiresAt) console.log("session ends", new Date(session.expiresAt));
+    /// ```
     #[wasm_bindgen(getter, js_name = expiresAt)]
     pub fn expires_at(&self) -> Option<f64> {
         self.engine.expires_at()
     }
 
     /// When the next refresh is planned, epoch ms.
+    ///
+    /// ```js
+    /// if (session.nextRefreshAt) console.log("refresh at", new Date(session.nextRefreshAt));
+    /// ```
     #[wasm_bindgen(getter, js_name = nextRefreshAt)]
     pub fn next_refresh_at(&self) -> Option<f64> {
         self.engine.next_refresh_at()
     }
 
     /// Roles from the session JWT: project-level, or in `tenantId`.
+    ///
+    /// ```js
+    /// const isAdmin = session.roles("T2abc").includes("admin");
+    /// ```
     pub fn roles(
         &self,
         #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
@@ -299,6 +392,10 @@ impl SessionManager {
     }
 
     /// Permissions from the session JWT: project-level, or in `tenantId`.
+    ///
+    /// ```js
+    /// const canWrite = session.permissions().includes("write");
+    /// ```
     pub fn permissions(
         &self,
         #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
@@ -316,6 +413,11 @@ impl SessionManager {
 
     /// Calls `callback` with each new session token (or `undefined`). Returns the unsubscribe
     /// function.
+    ///
+    /// ```js
+    /// const unsubscribe = session.onSessionTokenChange((token) => api.setToken(token));
+    /// unsubscribe(); // later
+    /// ```
     #[wasm_bindgen(js_name = onSessionTokenChange, unchecked_return_type = "() => void")]
     pub fn on_session_token_change(
         &self,
@@ -326,6 +428,10 @@ impl SessionManager {
     }
 
     /// Calls `callback` with each new user (or `undefined`). Returns the unsubscribe function.
+    ///
+    /// ```js
+    /// session.onUserChange((user) => renderHeader(user?.name ?? "Signed out"));
+    /// ```
     #[wasm_bindgen(js_name = onUserChange, unchecked_return_type = "() => void")]
     pub fn on_user_change(
         &self,
@@ -336,6 +442,10 @@ impl SessionManager {
     }
 
     /// Calls `callback` whenever `isAuthenticated` changes. Returns the unsubscribe function.
+    ///
+    /// ```js
+    /// session.onIsAuthenticatedChange((signedIn) => { if (!signedIn) showLoginPage(); });
+    /// ```
     #[wasm_bindgen(js_name = onIsAuthenticatedChange, unchecked_return_type = "() => void")]
     pub fn on_is_authenticated_change(
         &self,
@@ -347,6 +457,10 @@ impl SessionManager {
 
     /// Calls `callback` with the error of each failed refresh attempt. Returns the unsubscribe
     /// function.
+    ///
+    /// ```js
+    /// session.onRefreshError((error) => console.warn("refresh failed:", error.code, error.status));
+    /// ```
     #[wasm_bindgen(js_name = onRefreshError, unchecked_return_type = "() => void")]
     pub fn on_refresh_error(
         &self,

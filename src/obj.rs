@@ -2,34 +2,125 @@
 //! values in native tests. The pure modules read through [`Obj`], so the same code decides in
 //! the browser and in `cargo test`, and the wasm build carries no deserialization framework.
 
-/// A JSON-like value.
+/// A JSON-like value. The crate implements it for `JsValue`; any other representation works
+/// too, e.g. `serde_json` values:
+///
+/// ```
+/// use session_keeper::obj::{opt_string, Obj};
+///
+/// struct Json(serde_json::Value);
+///
+/// impl Obj for Json {
+///     fn field(&self, key: &str) -> Option<Json> {
+///         self.0.get(key).filter(|v| !v.is_null()).cloned().map(Json)
+///     }
+///     fn string(&self) -> Option<String> {
+///         self.0.as_str().map(String::from)
+///     }
+///     fn number(&self) -> Option<f64> {
+///         self.0.as_f64()
+///     }
+///     fn boolean(&self) -> Option<bool> {
+///         self.0.as_bool()
+///     }
+///     fn is_object(&self) -> bool {
+///         self.0.is_object()
+///     }
+///     fn items(&self) -> Option<Vec<Json>> {
+///         self.0.as_array().map(|a| a.iter().cloned().map(Json).collect())
+///     }
+/// }
+///
+/// let options = Json(serde_json::json!({ "projectId": "P2abc", "baseUrl": null }));
+/// assert_eq!(opt_string(&options, "projectId"), Ok(Some("P2abc".into())));
+/// assert_eq!(opt_string(&options, "baseUrl"), Ok(None));
+/// ```
 pub trait Obj: Sized {
     /// The member `key`, when present and neither `null` nor `undefined`.
+    ///
+    /// ```no_run
+    /// use session_keeper::obj::Obj;
+    /// let o = js_sys::JSON::parse(r#"{"a": 1, "b": null}"#).unwrap();
+    /// assert!(o.field("a").is_some());
+    /// assert!(o.field("b").is_none() && o.field("c").is_none());
+    /// ```
     fn field(&self, key: &str) -> Option<Self>;
     /// The value as a string.
+    ///
+    /// ```no_run
+    /// use session_keeper::obj::Obj;
+    /// use wasm_bindgen::JsValue;
+    /// assert_eq!(JsValue::from_str("P2abc").string().as_deref(), Some("P2abc"));
+    /// assert_eq!(JsValue::from(5).string(), None);
+    /// ```
     fn string(&self) -> Option<String>;
     /// The value as a number.
+    ///
+    /// ```no_run
+    /// use session_keeper::obj::Obj;
+    /// use wasm_bindgen::JsValue;
+    /// assert_eq!(JsValue::from(2.5).number(), Some(2.5));
+    /// assert_eq!(JsValue::from_str("2.5").number(), None);
+    /// ```
     fn number(&self) -> Option<f64>;
     /// The value as a boolean.
+    ///
+    /// ```no_run
+    /// use session_keeper::obj::Obj;
+    /// use wasm_bindgen::JsValue;
+    /// assert_eq!(JsValue::TRUE.boolean(), Some(true));
+    /// assert_eq!(JsValue::from_str("true").boolean(), None);
+    /// ```
     fn boolean(&self) -> Option<bool>;
     /// Whether the value is an object (not an array).
+    ///
+    /// ```no_run
+    /// use session_keeper::obj::Obj;
+    /// assert!(Obj::is_object(&js_sys::JSON::parse("{}").unwrap()));
+    /// assert!(!Obj::is_object(&js_sys::JSON::parse("[]").unwrap()));
+    /// ```
     fn is_object(&self) -> bool;
     /// The elements, when the value is an array.
+    ///
+    /// ```no_run
+    /// use session_keeper::obj::Obj;
+    /// let roles = js_sys::JSON::parse(r#"["admin", "viewer"]"#).unwrap();
+    /// assert_eq!(roles.items().map(|items| items.len()), Some(2));
+    /// ```
     fn items(&self) -> Option<Vec<Self>>;
 }
 
 /// The name of a member that has the wrong type.
+///
+/// ```
+/// use session_keeper::obj::Wrong;
+/// let wrong = Wrong("requestTimeoutMs");
+/// assert_eq!(wrong.message("a number"), "`requestTimeoutMs` must be a number");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Wrong(pub &'static str);
 
 impl Wrong {
-    /// "`key` must be <what>".
+    /// The message ``"`key` must be <what>"``, with this member's name as `key`.
+    ///
+    /// ```
+    /// use session_keeper::obj::Wrong;
+    /// assert_eq!(Wrong("persist").message("a string"), "`persist` must be a string");
+    /// ```
     pub fn message(self, what: &str) -> String {
         ["`", self.0, "` must be ", what].concat()
     }
 }
 
 /// An optional string member.
+///
+/// ```no_run
+/// use session_keeper::obj::{opt_string, Wrong};
+/// let o = js_sys::JSON::parse(r#"{"name": "Ada", "age": 36}"#).unwrap();
+/// assert_eq!(opt_string(&o, "name"), Ok(Some("Ada".into())));
+/// assert_eq!(opt_string(&o, "email"), Ok(None));
+/// assert_eq!(opt_string(&o, "age"), Err(Wrong("age")));
+/// ```
 pub fn opt_string<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>, Wrong> {
     o.field(key)
         .map(|v| v.string().ok_or(Wrong(key)))
@@ -37,6 +128,13 @@ pub fn opt_string<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>, Wr
 }
 
 /// An optional number member.
+///
+/// ```no_run
+/// use session_keeper::obj::{opt_number, Wrong};
+/// let o = js_sys::JSON::parse(r#"{"cookieMaxAge": 3600, "cookiePath": "/"}"#).unwrap();
+/// assert_eq!(opt_number(&o, "cookieMaxAge"), Ok(Some(3600.0)));
+/// assert_eq!(opt_number(&o, "cookiePath"), Err(Wrong("cookiePath")));
+/// ```
 pub fn opt_number<O: Obj>(o: &O, key: &'static str) -> Result<Option<f64>, Wrong> {
     o.field(key)
         .map(|v| v.number().ok_or(Wrong(key)))
@@ -44,6 +142,13 @@ pub fn opt_number<O: Obj>(o: &O, key: &'static str) -> Result<Option<f64>, Wrong
 }
 
 /// An optional boolean member.
+///
+/// ```no_run
+/// use session_keeper::obj::{opt_bool, Wrong};
+/// let o = js_sys::JSON::parse(r#"{"autoRefresh": false, "crossTab": "yes"}"#).unwrap();
+/// assert_eq!(opt_bool(&o, "autoRefresh"), Ok(Some(false)));
+/// assert_eq!(opt_bool(&o, "crossTab"), Err(Wrong("crossTab")));
+/// ```
 pub fn opt_bool<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>, Wrong> {
     o.field(key)
         .map(|v| v.boolean().ok_or(Wrong(key)))
@@ -52,6 +157,13 @@ pub fn opt_bool<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>, Wrong>
 
 /// The strings of an array member; members of another kind, and non-string items, are
 /// skipped (for claims, where an odd shape must not make a session unusable).
+///
+/// ```no_run
+/// use session_keeper::obj::strings_lenient;
+/// let claims = js_sys::JSON::parse(r#"{"roles": ["admin", 7, "viewer"], "permissions": "all"}"#).unwrap();
+/// assert_eq!(strings_lenient(&claims, "roles"), ["admin", "viewer"]);
+/// assert!(strings_lenient(&claims, "permissions").is_empty());
+/// ```
 pub fn strings_lenient<O: Obj>(o: &O, key: &str) -> Vec<String> {
     o.field(key)
         .and_then(|v| v.items())

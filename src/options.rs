@@ -8,6 +8,10 @@ use crate::error::{Result, SessionError};
 use crate::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
 
 /// Where tokens that are not in cookies are kept.
+///
+/// ```js
+/// const session = new SessionManager({ projectId: "P2abc", persist: "sessionStorage" });
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum Persist {
@@ -21,6 +25,13 @@ pub enum Persist {
 }
 
 /// Options of a token cookie.
+///
+/// ```js
+/// const session = new SessionManager({
+///   projectId: "P2abc",
+///   sessionTokenViaCookie: { name: "app_session", sameSite: "Lax", domain: "example.com" },
+/// });
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CookieOptions {
@@ -37,6 +48,10 @@ pub struct CookieOptions {
 }
 
 /// The options of `new SessionManager(options)`.
+///
+/// ```js
+/// const session = new SessionManager({ projectId: "P2abc", storagePrefix: "app.", crossTab: false });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionManagerOptions {
@@ -69,6 +84,13 @@ pub struct SessionManagerOptions {
 }
 
 /// A validated token-cookie setting.
+///
+/// ```
+/// use session_keeper::{cookie::SameSite, options::CookieConfig};
+/// // `sessionTokenViaCookie: true` means these defaults.
+/// let config = CookieConfig::default();
+/// assert_eq!((config.same_site, config.secure), (SameSite::Strict, true));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookieConfig {
     /// Name from the options, if any.
@@ -93,6 +115,15 @@ impl Default for CookieConfig {
 }
 
 /// Validated options.
+///
+/// ```no_run
+/// use session_keeper::options::{Config, DEFAULT_TIMEOUT_MS};
+/// let options = js_sys::JSON::parse(r#"{"projectId": "P2abc", "storagePrefix": "app."}"#).unwrap();
+/// let config = Config::read(&options).unwrap();
+/// assert_eq!(config.prefix, "app.");
+/// assert!(config.session_cookie.is_some() && config.refresh_cookie.is_none());
+/// assert_eq!(config.timeout_ms, DEFAULT_TIMEOUT_MS);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// Project id.
@@ -116,8 +147,18 @@ pub struct Config {
 }
 
 /// The default Descope API.
+///
+/// ```
+/// use session_keeper::options::{base_url, DEFAULT_BASE_URL};
+/// assert_eq!(base_url(None).unwrap(), DEFAULT_BASE_URL);
+/// ```
 pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
 /// The default request timeout.
+///
+/// ```
+/// use session_keeper::options::{timeout, DEFAULT_TIMEOUT_MS};
+/// assert_eq!(timeout(None).unwrap(), DEFAULT_TIMEOUT_MS);
+/// ```
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 
 impl Config {
@@ -190,6 +231,12 @@ fn wrong(what: &'static str) -> impl Fn(Wrong) -> SessionError {
 }
 
 /// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped.
+///
+/// ```
+/// use session_keeper::options::base_url;
+/// assert_eq!(base_url(Some("http://127.0.0.1:8787/")).unwrap(), "http://127.0.0.1:8787");
+/// assert!(base_url(Some("api.descope.com")).is_err());
+/// ```
 pub fn base_url(value: Option<&str>) -> Result<String> {
     let Some(value) = value else {
         return Ok(DEFAULT_BASE_URL.to_owned());
@@ -209,6 +256,12 @@ pub fn base_url(value: Option<&str>) -> Result<String> {
 }
 
 /// Validates a request timeout in ms.
+///
+/// ```
+/// use session_keeper::options::timeout;
+/// assert_eq!(timeout(Some(2500.0)).unwrap(), 2500);
+/// assert!(timeout(Some(0.0)).is_err());
+/// ```
 pub fn timeout(value: Option<f64>) -> Result<u32> {
     match value {
         None => Ok(DEFAULT_TIMEOUT_MS),

@@ -43,6 +43,10 @@ use rules::{
 };
 
 /// The options of `new RocketChatSession(options)`.
+///
+/// ```js
+/// const rc = new RocketChatSession({ baseUrl: "https://chat.example.com", persist: "sessionStorage" });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct RocketChatSessionOptions {
@@ -61,6 +65,10 @@ pub struct RocketChatSessionOptions {
 }
 
 /// A Rocket.Chat login, as `POST /api/v1/login` answers it in `data`.
+///
+/// ```js
+/// rc.apply({ userId: "RCadmin", authToken: token });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct RocketChatCredentials {
@@ -71,6 +79,10 @@ pub struct RocketChatCredentials {
 }
 
 /// The `data` of a successful `POST /api/v1/login`.
+///
+/// ```js
+/// const { userId, authToken, me } = await rc.login("alice", "secret");
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct RocketChatLoginData {
@@ -83,6 +95,11 @@ pub struct RocketChatLoginData {
 }
 
 /// The user in a login answer (Rocket.Chat sends more members than these).
+///
+/// ```js
+/// const { me } = await rc.login("alice", "secret");
+/// console.log(me._id, me.username, me.name);
+/// ```
 #[derive(Clone, Debug, Tsify)]
 pub struct RocketChatUser {
     /// The user id.
@@ -97,6 +114,10 @@ pub struct RocketChatUser {
 }
 
 /// The second factor for `logoutSession`.
+///
+/// ```js
+/// await rc.logoutSession(sessionId, { method: "totp", code: "123456" });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 pub struct TwoFactor {
     /// Which method the code belongs to.
@@ -107,6 +128,10 @@ pub struct TwoFactor {
 }
 
 /// The answer of `logoutSession`.
+///
+/// ```js
+/// const { sessionId, success } = await rc.logoutSession(id, { method: "totp", code: "123456" });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct LogoutSessionResult {
@@ -117,6 +142,12 @@ pub struct LogoutSessionResult {
 }
 
 /// The `details` of a `two_factor_required` error: the server's object, passed through.
+///
+/// ```js
+/// try { await rc.logoutSession(sessionId); } catch (e) {
+///   if (e.code === "two_factor_required" && e.details.codeGenerated) askForTheEmailedCode();
+/// }
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct TwoFactorDetails {
@@ -132,6 +163,11 @@ pub struct TwoFactorDetails {
 }
 
 /// Keeps a Rocket.Chat login (user id and auth token) and makes Rocket.Chat's session calls.
+///
+/// ```js
+/// const rc = new RocketChatSession({ baseUrl: "https://chat.example.com" });
+/// if (!rc.isAuthenticated) await rc.login("alice", "secret");
+/// ```
 #[wasm_bindgen]
 pub struct RocketChatSession {
     inner: Rc<Inner>,
@@ -227,6 +263,10 @@ fn string_or_undefined(value: Option<String>) -> JsValue {
 impl RocketChatSession {
     /// Opens the storage `persist` names; a login stored there is used at once. Throws a
     /// `SessionError` (`invalid_argument`) for bad options.
+    ///
+    /// ```js
+    /// const rc = new RocketChatSession({ baseUrl: "https://chat.example.com", storagePrefix: "app." });
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "RocketChatSessionOptions")] options: JsValue,
@@ -251,6 +291,11 @@ impl RocketChatSession {
 
     /// Stores a login; other members are ignored, so a login answer's `data` fits. Throws a
     /// `SessionError` (`invalid_argument`, `storage`) and changes nothing when it cannot.
+    ///
+    /// ```js
+    /// const answer = await fetch(`${server}/api/v1/login`, request).then((r) => r.json());
+    /// rc.apply(answer.data); // { userId, authToken, me, ... }
+    /// ```
     pub fn apply(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RocketChatCredentials")] credentials: JsValue,
@@ -262,18 +307,30 @@ impl RocketChatSession {
     }
 
     /// The stored user id.
+    ///
+    /// ```js
+    /// const userId = rc.userId; // undefined when no login is stored
+    /// ```
     #[wasm_bindgen(getter, js_name = userId, unchecked_return_type = "string | undefined")]
     pub fn user_id(&self) -> JsValue {
         string_or_undefined(self.inner.credentials().map(|c| c.user_id))
     }
 
     /// The stored auth token.
+    ///
+    /// ```js
+    /// const headers = { "X-User-Id": rc.userId, "X-Auth-Token": rc.authToken };
+    /// ```
     #[wasm_bindgen(getter, js_name = authToken, unchecked_return_type = "string | undefined")]
     pub fn auth_token(&self) -> JsValue {
         string_or_undefined(self.inner.credentials().map(|c| c.auth_token))
     }
 
     /// Whether a login is stored.
+    ///
+    /// ```js
+    /// if (!rc.isAuthenticated) showLoginForm();
+    /// ```
     #[wasm_bindgen(getter, js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> bool {
         self.inner.credentials().is_some()
@@ -281,6 +338,10 @@ impl RocketChatSession {
 
     /// `POST /api/v1/login`; stores the login and resolves the answer's `data`. A wrong
     /// password (`unauthorized`) leaves a stored login alone.
+    ///
+    /// ```js
+    /// await rc.login("alice", "secret"); // rc.isAuthenticated is now true
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<RocketChatLoginData>")]
     pub fn login(
         &self,
@@ -310,6 +371,13 @@ impl RocketChatSession {
     /// `POST /api/v1/sessions/logout`: logs out another session. Without `twoFactor` the
     /// server answers with its challenge (`two_factor_required`, see `details`); call again
     /// with the code. Bad arguments, or no stored login, reject without a request.
+    ///
+    /// ```js
+    /// try { await rc.logoutSession(sessionId); } catch (e) {
+    ///   if (e.code !== "two_factor_required") throw e;
+    ///   await rc.logoutSession(sessionId, { method: e.details.method, code: prompt("Code?") });
+    /// }
+    /// ```
     #[wasm_bindgen(
         js_name = logoutSession,
         unchecked_return_type = "Promise<LogoutSessionResult>"
@@ -355,6 +423,10 @@ impl RocketChatSession {
 
     /// `POST /api/v1/logout`. The stored login is forgotten first, even when the request then
     /// fails (the promise rejects after that). Without a login it resolves without a request.
+    ///
+    /// ```js
+    /// await rc.logout().catch(console.warn); // rc.isAuthenticated is false either way
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> Promise {
         let login = self.inner.credentials();

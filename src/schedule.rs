@@ -7,14 +7,41 @@
 use crate::error::{ErrorCode, SessionError};
 
 /// A refresh loop never waits less than this between two attempts.
+///
+/// ```
+/// use session_keeper::schedule::{due_after_response, MIN_DELAY_MS};
+/// // A server asking for a refresh in 0.1 s still gets a full second.
+/// assert_eq!(due_after_response(0.0, Some(0.1), None, None), Some(MIN_DELAY_MS));
+/// ```
 pub const MIN_DELAY_MS: f64 = 1_000.0;
 /// The longest delay `setTimeout` accepts (2^31 − 1 ms); longer waits are chained.
+///
+/// ```
+/// use session_keeper::schedule::MAX_TIMEOUT_MS;
+/// assert_eq!(MAX_TIMEOUT_MS, f64::from(i32::MAX));
+/// ```
 pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 /// Without `nextRefreshSeconds`, refresh this long before the session JWT expires.
+///
+/// ```
+/// use session_keeper::schedule::{due_after_response, EXPIRY_MARGIN_MS};
+/// let exp_ms = 600_000.0;
+/// assert_eq!(due_after_response(0.0, None, Some(exp_ms), None), Some(exp_ms - EXPIRY_MARGIN_MS));
+/// ```
 pub const EXPIRY_MARGIN_MS: f64 = 20_000.0;
 /// The first retry after a transient failure waits about this long.
+///
+/// ```
+/// use session_keeper::schedule::{backoff, BACKOFF_BASE_MS};
+/// assert_eq!(backoff(0, 0.5), BACKOFF_BASE_MS);
+/// ```
 pub const BACKOFF_BASE_MS: f64 = 1_000.0;
 /// Retries never wait longer than this.
+///
+/// ```
+/// use session_keeper::schedule::{backoff, BACKOFF_MAX_MS};
+/// assert_eq!(backoff(20, 0.99), BACKOFF_MAX_MS);
+/// ```
 pub const BACKOFF_MAX_MS: f64 = 60_000.0;
 
 /// When the next refresh is due after a response arrived at `now`.
@@ -64,6 +91,15 @@ pub fn due_on_restore(stored_due: Option<f64>, exp_ms: Option<f64>) -> Option<f6
 }
 
 /// What a timer does when it is armed or fires at `now` for a refresh due at `due`.
+///
+/// ```
+/// use session_keeper::schedule::{tick, Tick, MAX_TIMEOUT_MS};
+/// // Due in 30 days: longer than one `setTimeout`, so the timer waits as long as it can and
+/// // looks again.
+/// let due = 30.0 * 86_400_000.0;
+/// assert_eq!(tick(0.0, due), Tick::Wait(MAX_TIMEOUT_MS));
+/// assert_eq!(tick(due, due), Tick::Fire);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Tick {
     /// The refresh is due: run it.
@@ -92,11 +128,24 @@ pub fn tick(now: f64, due: f64) -> Tick {
 
 /// Whether a wake-up signal (tab visible, focus, online, page restored) must run the refresh
 /// now: it was due and nothing is running.
+///
+/// ```
+/// use session_keeper::schedule::catch_up;
+/// assert!(catch_up(10_000.0, Some(5_000.0), false));
+/// assert!(!catch_up(10_000.0, Some(5_000.0), true)); // a refresh is already running
+/// assert!(!catch_up(10_000.0, Some(20_000.0), false)); // not due yet
+/// ```
 pub fn catch_up(now: f64, due: Option<f64>, in_flight: bool) -> bool {
     !in_flight && matches!(due, Some(due) if matches!(tick(now, due), Tick::Fire))
 }
 
 /// What a failed refresh attempt means.
+///
+/// ```
+/// use session_keeper::{schedule::{classify, Failure}, ErrorCode, SessionError};
+/// let offline = SessionError::new(ErrorCode::Network, "the request never got an answer");
+/// assert_eq!(classify(&offline), Failure::Transient);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Failure {
     /// Worth retrying with backoff: network error, timeout, 5xx, an unusable 2xx body, or an

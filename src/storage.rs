@@ -8,15 +8,47 @@ use crate::cookie::{is_attribute_safe, is_cookie_name, push_uint, CookiePlace};
 use crate::error::{ErrorCode, Result, SessionError};
 
 /// Storage key suffix of the session token (when it is not in a cookie).
+///
+/// ```
+/// use session_keeper::storage::SESSION_KEY;
+/// // With `storagePrefix: "app."` the key is:
+/// assert_eq!(["app.", SESSION_KEY].concat(), "app.DS");
+/// ```
 pub const SESSION_KEY: &str = "DS";
 /// Storage key suffix of the refresh token (when it is not in a cookie).
+///
+/// ```
+/// use session_keeper::storage::REFRESH_KEY;
+/// // With `storagePrefix: "app."` the key is:
+/// assert_eq!(["app.", REFRESH_KEY].concat(), "app.DSR");
+/// ```
 pub const REFRESH_KEY: &str = "DSR";
 /// Storage key suffix of the last known user, as JSON.
+///
+/// ```
+/// use session_keeper::storage::{MemoryStore, Store, USER_KEY};
+/// let store = MemoryStore::default();
+/// store.set(&["app.", USER_KEY].concat(), r#"{"name":"Ada"}"#).unwrap();
+/// assert!(store.get("app.DSU").is_some());
+/// ```
 pub const USER_KEY: &str = "DSU";
 /// Storage key suffix of the [`Meta`] record.
+///
+/// ```
+/// use session_keeper::storage::{Meta, MemoryStore, Store, META_KEY};
+/// let store = MemoryStore::default();
+/// store.set(META_KEY, &Meta::default().encode()).unwrap();
+/// assert_eq!(store.get(META_KEY).and_then(|text| Meta::decode(&text)), Some(Meta::default()));
+/// ```
 pub const META_KEY: &str = "DSM";
 /// Keys that `@descope/web-js-sdk` writes next to the tokens (ID token, refresh cookie name):
 /// they belong to the session too and are removed with it.
+///
+/// ```
+/// use session_keeper::storage::{keys_to_clear, SDK_KEYS};
+/// let cleared = keys_to_clear("");
+/// assert!(SDK_KEYS.iter().all(|key| cleared.contains(&key.to_string())));
+/// ```
 pub const SDK_KEYS: [&str; 2] = ["DSI", "DSRCN"];
 
 /// Every key this package removes when the session is cleared, for a prefix.
@@ -34,19 +66,68 @@ pub fn keys_to_clear(prefix: &str) -> Vec<String> {
 }
 
 /// A string store. Browser storage may refuse writes (quota, privacy modes).
+///
+/// ```
+/// use session_keeper::storage::{keys_to_clear, MemoryStore, Store};
+/// fn clear_session(store: &dyn Store, prefix: &str) {
+///     for key in keys_to_clear(prefix) {
+///         store.remove(&key);
+///     }
+/// }
+/// let store = MemoryStore::default();
+/// store.set("app.DS", "eyJ.eyJ.sig").unwrap();
+/// clear_session(&store, "app.");
+/// assert_eq!(store.get("app.DS"), None);
+/// ```
 pub trait Store {
     /// The value under `key`.
+    ///
+    /// ```
+    /// use session_keeper::storage::{MemoryStore, Store};
+    /// let store = MemoryStore::default();
+    /// assert_eq!(store.get("DS"), None);
+    /// store.set("DS", "t").unwrap();
+    /// assert_eq!(store.get("DS").as_deref(), Some("t"));
+    /// ```
     fn get(&self, key: &str) -> Option<String>;
     /// Writes `value` under `key`.
+    ///
+    /// ```
+    /// use session_keeper::storage::{MemoryStore, Store};
+    /// let store = MemoryStore::default();
+    /// store.set("DS", "old").unwrap();
+    /// store.set("DS", "new").unwrap();
+    /// assert_eq!(store.get("DS").as_deref(), Some("new"));
+    /// ```
     fn set(&self, key: &str, value: &str) -> Result<()>;
     /// Removes `key`.
+    ///
+    /// ```
+    /// use session_keeper::storage::{MemoryStore, Store};
+    /// let store = MemoryStore::default();
+    /// store.set("DS", "t").unwrap();
+    /// store.remove("DS");
+    /// assert_eq!(store.get("DS"), None);
+    /// ```
     fn remove(&self, key: &str);
     /// Whether other tabs of the origin see the same data.
+    ///
+    /// ```
+    /// use session_keeper::storage::{MemoryStore, Store};
+    /// assert!(!MemoryStore::default().shared());
+    /// ```
     fn shared(&self) -> bool;
 }
 
 /// A store that lives and dies with the page. A handful of keys: a list beats a map in
 /// code size.
+///
+/// ```
+/// use session_keeper::storage::{MemoryStore, Store};
+/// let store = MemoryStore::default();
+/// store.set("app.DSR", "eyJ.eyJ.sig").unwrap();
+/// assert_eq!(store.get("app.DSR").as_deref(), Some("eyJ.eyJ.sig"));
+/// ```
 #[derive(Default)]
 pub struct MemoryStore(RefCell<Vec<(String, String)>>);
 
@@ -72,6 +153,13 @@ impl Store for MemoryStore {
 }
 
 /// `localStorage` or `sessionStorage`.
+///
+/// ```no_run
+/// use session_keeper::storage::{Store, WebStore};
+/// let store = WebStore::open(true).expect("localStorage is available");
+/// store.set("app.DS", "eyJ.eyJ.sig").unwrap();
+/// assert!(store.shared());
+/// ```
 pub struct WebStore {
     storage: web_sys::Storage,
     shared: bool,
@@ -79,6 +167,16 @@ pub struct WebStore {
 
 impl WebStore {
     /// The window's `localStorage` (`shared`) or `sessionStorage`, when the browser allows it.
+    ///
+    /// ```no_run
+    /// use session_keeper::storage::{MemoryStore, Store, WebStore};
+    /// // Fall back to memory when the browser refuses storage.
+    /// let store: Box<dyn Store> = match WebStore::open(false) {
+    ///     Some(session_storage) => Box::new(session_storage),
+    ///     None => Box::new(MemoryStore::default()),
+    /// };
+    /// assert!(!store.shared());
+    /// ```
     pub fn open(local: bool) -> Option<WebStore> {
         let window = web_sys::window()?;
         let storage = if local {
@@ -114,6 +212,14 @@ impl Store for WebStore {
 }
 
 /// What the library remembers about the stored session besides the tokens.
+///
+/// ```
+/// use session_keeper::{cookie::CookiePlace, storage::Meta};
+/// // The cookie's place is remembered so that it can be expired exactly.
+/// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: Some("example.com".into()) };
+/// let meta = Meta { session_cookie: Some(place), ..Meta::default() };
+/// assert_eq!(Meta::decode(&meta.encode()), Some(meta));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Meta {
     /// When this session began (its sign-in), epoch ms; refreshes keep it. Every tab compares
@@ -162,6 +268,12 @@ impl Meta {
     }
 
     /// Reads [`Meta::encode`]'s output; anything else (garbage, another version) is `None`.
+    ///
+    /// ```
+    /// use session_keeper::storage::Meta;
+    /// assert_eq!(Meta::decode(&Meta::default().encode()), Some(Meta::default()));
+    /// assert_eq!(Meta::decode("garbage"), None);
+    /// ```
     pub fn decode(text: &str) -> Option<Meta> {
         let fields: Vec<&str> = text.split('\n').collect();
         let [version, born, due, cookies @ ..] = fields.as_slice() else {
@@ -226,6 +338,12 @@ pub fn usable_token(token: &str) -> bool {
 }
 
 /// Longer "tokens" are refused: 2 MiB is far beyond any real JWT.
+///
+/// ```
+/// use session_keeper::storage::{usable_token, MAX_TOKEN_LEN};
+/// assert!(usable_token(&"a".repeat(MAX_TOKEN_LEN)));
+/// assert!(!usable_token(&"a".repeat(MAX_TOKEN_LEN + 1)));
+/// ```
 pub const MAX_TOKEN_LEN: usize = 2 << 20;
 
 #[cfg(test)]

@@ -15,6 +15,10 @@ use crate::error::{ErrorCode, Result, SessionError};
 use crate::obj::{opt_number, opt_string, Obj, Wrong};
 
 /// Every sign-in, verify, refresh and tenant-select answer of Descope.
+///
+/// ```js
+/// const { sessionJwt, nextRefreshSeconds } = await session.refresh();
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 #[tsify(rename = "JWTResponse")]
@@ -52,6 +56,11 @@ pub struct JwtResponse {
 }
 
 /// A Descope user, as `me()` and every JWT response carry it.
+///
+/// ```js
+/// const user = await session.me();
+/// console.log(user.name, user.loginIds);
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 pub struct User {
@@ -97,6 +106,10 @@ pub struct User {
 }
 
 /// A user's membership in one tenant.
+///
+/// ```js
+/// const tenantIds = (session.user?.userTenants ?? []).map((t) => t.tenantId);
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserTenants {
@@ -107,6 +120,11 @@ pub struct UserTenants {
 }
 
 /// What an identity provider answered, when the sign-in went through SSO or OIDC.
+///
+/// ```js
+/// // `response`: the JWTResponse of an SSO sign-in
+/// const groups = response.idpResponse?.idpGroups ?? [];
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 #[tsify(rename = "IDPResponse")]
@@ -126,6 +144,11 @@ pub struct IdpResponse {
 }
 
 /// One sign-in of the user, from `GET /v1/auth/me/history`.
+///
+/// ```js
+/// const [latest] = await session.history();
+/// console.log(latest?.city, latest?.loginTime);
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserHistory {
@@ -138,6 +161,10 @@ pub struct UserHistory {
 }
 
 /// The answer of `POST /v1/auth/validate`.
+///
+/// ```js
+/// const { parsedJWT } = await session.validate();
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidateResponse {
@@ -148,6 +175,10 @@ pub struct ValidateResponse {
 }
 
 /// The answer of `POST /v1/auth/accesskey/exchange`.
+///
+/// ```js
+/// const { keyId, sessionJwt, expiration } = await session.exchangeAccessKey(accessKey);
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessKeyExchangeResponse {
@@ -160,6 +191,10 @@ pub struct AccessKeyExchangeResponse {
 }
 
 /// Options of a sign-in that Descope applies to the issued token.
+///
+/// ```js
+/// await session.exchangeAccessKey(accessKey, { customClaims: { plan: "pro" } });
+/// ```
 #[derive(Clone, Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LoginOptions {
@@ -173,6 +208,11 @@ pub struct LoginOptions {
 }
 
 /// One answer to a security question.
+///
+/// ```js
+/// const answer = { questionId: "q1", answer: "Rex" };
+/// await session.verifySecurityQuestions({ answers: [answer] });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityQuestionAnswer {
@@ -181,6 +221,13 @@ pub struct SecurityQuestionAnswer {
 }
 
 /// The argument of `verifySecurityQuestions`, sent as the request body.
+///
+/// ```js
+/// await session.verifySecurityQuestions({
+///   loginId: "ada@example.com",
+///   answers: [{ questionId: "q1", answer: "Rex" }],
+/// });
+/// ```
 #[derive(Clone, Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityQuestionsVerifyRequest {
@@ -195,6 +242,17 @@ pub struct SecurityQuestionsVerifyRequest {
 
 /// The fields of a [`JwtResponse`] that the library acts on; everything else passes through
 /// to JS untouched.
+///
+/// ```no_run
+/// use session_keeper::wire::JwtFields;
+/// let response = js_sys::JSON::parse(
+///     r#"{"sessionJwt": "eyJ.eyJ.sig", "nextRefreshSeconds": 300, "user": {"name": "Ada"}}"#,
+/// )
+/// .unwrap();
+/// let fields = JwtFields::read(&response).unwrap();
+/// assert_eq!(fields.session_jwt.as_deref(), Some("eyJ.eyJ.sig"));
+/// assert_eq!(fields.next_refresh_seconds, Some(300.0));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JwtFields {
     pub session_jwt: Option<String>,
@@ -211,6 +269,15 @@ pub struct JwtFields {
 }
 
 /// The members [`JwtFields::read`] reads, as named on the wire.
+///
+/// ```
+/// use session_keeper::wire::{JwtResponse, JWT_FIELD_NAMES};
+/// use tsify::Tsify;
+/// // Every one of them is declared (optional) in the TypeScript `JWTResponse`.
+/// for name in JWT_FIELD_NAMES {
+///     assert!(JwtResponse::DECL.contains(&[name, "?:"].concat()));
+/// }
+/// ```
 pub const JWT_FIELD_NAMES: [&str; 11] = [
     "sessionJwt",
     "refreshJwt",
@@ -227,6 +294,14 @@ pub const JWT_FIELD_NAMES: [&str; 11] = [
 
 impl JwtFields {
     /// Reads a JWT response; a member of the wrong type is an `invalid_response` error.
+    ///
+    /// ```no_run
+    /// use session_keeper::{wire::JwtFields, ErrorCode};
+    /// let response = js_sys::JSON::parse(r#"{"sessionJwt": 42}"#).unwrap();
+    /// let err = JwtFields::read(&response).unwrap_err();
+    /// assert_eq!(err.code, ErrorCode::InvalidResponse);
+    /// assert_eq!(err.message, "`sessionJwt` must be a string");
+    /// ```
     pub fn read<O: Obj>(o: &O) -> Result<JwtFields> {
         if !o.is_object() {
             return Err(SessionError::invalid_response(
@@ -256,6 +331,14 @@ fn invalid(wrong: Wrong, what: &str) -> SessionError {
 }
 
 /// Checks `{keyId, sessionJwt, expiration?}`.
+///
+/// ```no_run
+/// use session_keeper::wire::check_access_key_response;
+/// let ok = js_sys::JSON::parse(r#"{"keyId": "K1", "sessionJwt": "eyJ.eyJ.sig"}"#).unwrap();
+/// assert!(check_access_key_response(&ok).is_ok());
+/// let partial = js_sys::JSON::parse(r#"{"keyId": "K1"}"#).unwrap();
+/// assert!(check_access_key_response(&partial).is_err());
+/// ```
 pub fn check_access_key_response<O: Obj>(o: &O) -> Result<()> {
     let ok = o.is_object()
         && o.field("keyId").and_then(|v| v.string()).is_some()
@@ -267,6 +350,14 @@ pub fn check_access_key_response<O: Obj>(o: &O) -> Result<()> {
 }
 
 /// Checks `{loginId?: string, answers: {questionId: string, answer: string}[], stepup?: boolean}`.
+///
+/// ```no_run
+/// use session_keeper::wire::check_security_questions_request;
+/// let ok = js_sys::JSON::parse(r#"{"answers": [{"questionId": "q1", "answer": "Rex"}]}"#).unwrap();
+/// assert!(check_security_questions_request(&ok).is_ok());
+/// let bad = js_sys::JSON::parse(r#"{"answers": [{"questionId": "q1"}]}"#).unwrap();
+/// assert!(check_security_questions_request(&bad).is_err());
+/// ```
 pub fn check_security_questions_request<O: Obj>(o: &O) -> Result<()> {
     let answers_ok = o
         .field("answers")

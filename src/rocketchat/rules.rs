@@ -11,11 +11,29 @@ use crate::options::{base_url, timeout, Persist};
 use crate::storage::usable_token;
 
 /// Storage key suffix of the Rocket.Chat user id: the key is `<storagePrefix>RC_UID`.
+///
+/// ```
+/// use session_keeper::rocketchat::rules::USER_ID_KEY;
+/// assert_eq!(["app.", USER_ID_KEY].concat(), "app.RC_UID");
+/// ```
 pub const USER_ID_KEY: &str = "RC_UID";
 /// Storage key suffix of the Rocket.Chat auth token: the key is `<storagePrefix>RC_TOKEN`.
+///
+/// ```
+/// use session_keeper::rocketchat::rules::AUTH_TOKEN_KEY;
+/// assert_eq!(["app.", AUTH_TOKEN_KEY].concat(), "app.RC_TOKEN");
+/// ```
 pub const AUTH_TOKEN_KEY: &str = "RC_TOKEN";
 
 /// Validated options of `new RocketChatSession(options)`.
+///
+/// ```no_run
+/// use session_keeper::{options::Persist, rocketchat::rules::RcConfig};
+/// let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com"}"#).unwrap();
+/// let config = RcConfig::read(&options).unwrap();
+/// assert_eq!((config.prefix.as_str(), config.persist), ("", Persist::LocalStorage));
+/// assert_eq!(config.timeout_ms, 10_000);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RcConfig {
     /// The server's URL without a trailing slash.
@@ -76,6 +94,12 @@ fn string_member<O: Obj>(o: &O, key: &str) -> Option<String> {
 }
 
 /// A Rocket.Chat login: the user id and its auth token, both usable in a header.
+///
+/// ```
+/// use session_keeper::rocketchat::rules::Credentials;
+/// let login = Credentials { user_id: "RCadmin".into(), auth_token: "tok_1".into() };
+/// assert_eq!(Credentials::from_parts(Some("RCadmin".into()), Some("tok_1".into())), Some(login));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {
     /// `X-User-Id`
@@ -86,6 +110,14 @@ pub struct Credentials {
 
 impl Credentials {
     /// `{userId, authToken}` (other members ignored), when both are non-empty visible ASCII.
+    ///
+    /// ```no_run
+    /// use session_keeper::rocketchat::rules::Credentials;
+    /// let data = js_sys::JSON::parse(r#"{"userId": "RCadmin", "authToken": "tok_1", "me": {}}"#).unwrap();
+    /// assert_eq!(Credentials::read(&data).map(|c| c.user_id).as_deref(), Some("RCadmin"));
+    /// let blank = js_sys::JSON::parse(r#"{"userId": "RCadmin", "authToken": ""}"#).unwrap();
+    /// assert_eq!(Credentials::read(&blank), None);
+    /// ```
     pub fn read<O: Obj>(o: &O) -> Option<Credentials> {
         Credentials::from_parts(string_member(o, "userId"), string_member(o, "authToken"))
     }
@@ -114,6 +146,10 @@ impl Credentials {
 }
 
 /// A Rocket.Chat two-factor method.
+///
+/// ```js
+/// await rc.logoutSession(sessionId, { method: "email", code: "123456" });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Tsify)]
 #[serde(rename_all = "lowercase")]
 pub enum TwoFactorMethod {
@@ -143,6 +179,11 @@ impl TwoFactorMethod {
     }
 
     /// The name used on the wire (`X-2fa-Method`) and in JS.
+    ///
+    /// ```
+    /// use session_keeper::rocketchat::rules::TwoFactorMethod;
+    /// assert_eq!(TwoFactorMethod::Password.as_str(), "password");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             TwoFactorMethod::Totp => "totp",
@@ -153,6 +194,14 @@ impl TwoFactorMethod {
 }
 
 /// A checked two-factor answer, ready for the headers.
+///
+/// ```
+/// use session_keeper::rocketchat::rules::*;
+/// let login = Credentials { user_id: "u1".into(), auth_token: "t1".into() };
+/// let code = TwoFactorCode { method: TwoFactorMethod::Totp, code: "123456".into() };
+/// let (headers, n) = request_headers(Some(&login), Some(&code));
+/// assert_eq!(headers[3..n], [("X-2fa-Code", "123456"), ("X-2fa-Method", "totp")]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TwoFactorCode {
     /// `X-2fa-Method`
@@ -165,6 +214,13 @@ pub struct TwoFactorCode {
 /// Reads the optional `twoFactor` argument (`None` for `undefined`/`null`): an object with a
 /// known `method` and a non-empty string `code`. A `totp`/`email` code must be visible ASCII
 /// (it travels in a header); a password may be any text, only its digest is sent.
+///
+/// ```no_run
+/// use session_keeper::rocketchat::{rules::read_two_factor, sha256::sha256_hex};
+/// let arg = js_sys::JSON::parse(r#"{"method": "password", "code": "pass-pass"}"#).unwrap();
+/// let two_factor = read_two_factor(Some(&arg)).unwrap().unwrap();
+/// assert_eq!(two_factor.code, sha256_hex(b"pass-pass"));
+/// ```
 pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode>> {
     let Some(value) = value else {
         return Ok(None);
@@ -194,6 +250,13 @@ pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode
 }
 
 /// The `sessionId` argument: a non-blank string.
+///
+/// ```no_run
+/// use session_keeper::rocketchat::rules::read_session_id;
+/// use wasm_bindgen::JsValue;
+/// assert_eq!(read_session_id(&JsValue::from_str("tTouumJMrHMjnedWf")).unwrap(), "tTouumJMrHMjnedWf");
+/// assert!(read_session_id(&JsValue::from_str("  ")).is_err());
+/// ```
 pub fn read_session_id<O: Obj>(value: &O) -> Result<String> {
     value
         .string()
@@ -241,6 +304,14 @@ pub fn request_headers<'a>(
 }
 
 /// What a Rocket.Chat error answer means.
+///
+/// ```no_run
+/// use session_keeper::{rocketchat::rules::classify, ErrorCode};
+/// let body = js_sys::JSON::parse(r#"{"status": "error", "message": "You must be logged in to do this."}"#).unwrap();
+/// let refused = classify(401, &body);
+/// assert_eq!(refused.code, ErrorCode::Unauthorized);
+/// assert!(refused.clear);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Refused<O> {
     /// The error code.
@@ -259,6 +330,17 @@ pub struct Refused<O> {
 /// two-factor error (`errorType`, or a bare `error`, `totp-required`, `totp-invalid`,
 /// `totp-max-attempts`, …) → `two_factor_required` with its `details`; 403 → `forbidden`;
 /// 429 → `rate_limited`; anything else → `http`.
+///
+/// ```no_run
+/// use session_keeper::{rocketchat::rules::classify, ErrorCode};
+/// let body = js_sys::JSON::parse(
+///     r#"{"errorType": "totp-required", "details": {"method": "email", "codeGenerated": true}}"#,
+/// )
+/// .unwrap();
+/// let refused = classify(400, &body);
+/// assert_eq!(refused.code, ErrorCode::TwoFactorRequired);
+/// assert!(refused.details.is_some() && !refused.clear);
+/// ```
 pub fn classify<O: Obj>(status: u16, body: &O) -> Refused<O> {
     let text = |key| string_member(body, key).filter(|t| !t.trim().is_empty() && t.len() <= 500);
     let error = text("error");
@@ -286,6 +368,12 @@ pub fn classify<O: Obj>(status: u16, body: &O) -> Refused<O> {
 }
 
 /// Whether the answer of `sessions/logout` says it succeeded (`success: true`).
+///
+/// ```no_run
+/// use session_keeper::rocketchat::rules::logged_out;
+/// let answer = js_sys::JSON::parse(r#"{"sessionId": "s1", "success": true}"#).unwrap();
+/// assert!(logged_out(&answer));
+/// ```
 pub fn logged_out<O: Obj>(o: &O) -> bool {
     o.field("success").and_then(|v| v.boolean()) == Some(true)
 }
