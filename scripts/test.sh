@@ -33,8 +33,9 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
-CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome
-GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox
+# Only the browser test targets (tests/*.rs): the doctests already ran natively above.
+CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test '*'
+GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --test '*'
 kill $devserver_pid 2>/dev/null || true
 trap - EXIT
 
