@@ -469,12 +469,7 @@ async fn tokens_of_the_descope_sdk_are_picked_up() {
     let session_jwt = get_str(&response, "sessionJwt").unwrap();
     let refresh_jwt = get_str(&response, "refreshJwt").unwrap();
     // What @descope/web-js-sdk (persistTokens, sessionTokenViaCookie) leaves: DS cookie, DSR key.
-    let document: web_sys::HtmlDocument = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let document = html_document();
     document
         .set_cookie(&["DS=", &session_jwt, "; Path=/; SameSite=Strict"].concat())
         .unwrap();
@@ -908,12 +903,7 @@ async fn garbage_in_storage_is_ignored() {
         storage
             .set_item(&[p.as_str(), "DSU"].concat(), user)
             .unwrap();
-        let document: web_sys::HtmlDocument = web_sys::window()
-            .unwrap()
-            .document()
-            .unwrap()
-            .dyn_into()
-            .unwrap();
+        let document = html_document();
         document.set_cookie("DS=%%%garbage%%%; Path=/").unwrap();
         let session = manager(&options(&project, "\"autoRefresh\":false"));
         assert!(!session.is_authenticated());

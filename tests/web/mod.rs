@@ -78,6 +78,12 @@ pub async fn request(
     if let Some(bearer) = bearer {
         builder = builder.header("Authorization", &["Bearer ", bearer].concat());
     }
+    send_json(builder, body).await
+}
+
+/// Sends a request with an optional JSON body; answers the status and the JSON body (or
+/// `undefined`).
+async fn send_json(builder: RequestBuilder, body: Option<&str>) -> (u16, JsValue) {
     let request = match body {
         Some(body) => builder
             .header("Content-Type", "application/json")
@@ -147,14 +153,19 @@ pub async fn count(project: &str, path: &str) -> usize {
     log(project, Some(path)).await.len()
 }
 
-/// Expires every cookie the page can see and empties both storages: each test starts clean.
-pub fn clean_page() {
-    let document: web_sys::HtmlDocument = web_sys::window()
+/// The page's document, with `cookie`.
+pub fn html_document() -> web_sys::HtmlDocument {
+    web_sys::window()
         .unwrap()
         .document()
         .unwrap()
         .dyn_into()
-        .unwrap();
+        .unwrap()
+}
+
+/// Expires every cookie the page can see and empties both storages: each test starts clean.
+pub fn clean_page() {
+    let document = html_document();
     let cookies = document.cookie().unwrap_or_default();
     for pair in cookies.split(';') {
         let name = pair.split('=').next().unwrap_or("").trim();
@@ -176,12 +187,7 @@ pub fn clean_page() {
 
 /// `document.cookie`.
 pub fn cookies() -> String {
-    let document: web_sys::HtmlDocument = web_sys::window()
-        .unwrap()
-        .document()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let document = html_document();
     document.cookie().unwrap_or_default()
 }
 
@@ -381,17 +387,7 @@ pub async fn rc_request(
             .header("X-User-Id", user_id)
             .header("X-Auth-Token", token);
     }
-    let request = match body {
-        Some(body) => builder
-            .header("Content-Type", "application/json")
-            .body(body)
-            .unwrap(),
-        None => builder.build().unwrap(),
-    };
-    let response = request.send().await.expect("devserver reachable");
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    (status, JSON::parse(&text).unwrap_or(JsValue::UNDEFINED))
+    send_json(builder, body).await
 }
 
 /// Logs a Rocket.Chat user in with a direct fetch (not through the library).
