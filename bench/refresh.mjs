@@ -39,11 +39,17 @@ const recordFetches = () => {
   };
 };
 
-async function runSessionKeeper(server, browser, tabs) {
-  const project = unique('SK');
+/** A fresh project with the benchmark's cycle, and a browser profile recording fetches. */
+async function newProfile(server, browser, prefix) {
+  const project = unique(prefix);
   await server.control.project(project, { nextRefreshSeconds: NEXT });
   const context = await browser.newContext();
   await context.addInitScript(recordFetches);
+  return { project, context };
+}
+
+async function runSessionKeeper(server, browser, tabs) {
+  const { project, context } = await newProfile(server, browser, 'SK');
   const pages = [];
   for (let i = 0; i < tabs; i++) {
     const page = await context.newPage();
@@ -57,10 +63,7 @@ async function runSessionKeeper(server, browser, tabs) {
 }
 
 async function runDescope(server, browser, tabs) {
-  const project = unique('DS');
-  await server.control.project(project, { nextRefreshSeconds: NEXT });
-  const context = await browser.newContext();
-  await context.addInitScript(recordFetches);
+  const { project, context } = await newProfile(server, browser, 'DS');
   const pages = [];
   for (let i = 0; i < tabs; i++) {
     const page = await context.newPage();

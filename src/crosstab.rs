@@ -91,7 +91,7 @@ fn lock_manager() -> Option<LockManager> {
 }
 
 /// A promise and the function that resolves it.
-fn deferred() -> Option<(Promise, Function)> {
+pub(crate) fn deferred() -> Option<(Promise, Function)> {
     let mut resolve = None;
     let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
     Some((promise, resolve?))

@@ -14,7 +14,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::claims::{payload_json, Claims};
 use crate::crosstab::{
-    channel_name, lock_name, try_lock, Channel, Listener, Lock, LockGuard, HOLD_AFTER_ROTATION_MS,
+    channel_name, deferred, lock_name, try_lock, Channel, Listener, Lock, LockGuard,
+    HOLD_AFTER_ROTATION_MS,
 };
 use crate::error::{ErrorCode, Result, SessionError};
 use crate::events::Listeners;
@@ -850,9 +851,9 @@ impl Engine {
 
     fn hold(&self, guard: Option<LockGuard>) {
         if let Some(guard) = guard {
-            let until = now() + HOLD_AFTER_ROTATION_MS;
-            let mut held = self.held.borrow_mut();
             let t = now();
+            let until = t + HOLD_AFTER_ROTATION_MS;
+            let mut held = self.held.borrow_mut();
             held.retain(|(until, _)| *until > t);
             if !self.disposed.get() {
                 held.push((until, guard));
@@ -1010,11 +1011,6 @@ impl Engine {
         self.notify();
         stored.map(|()| user)
     }
-
-    /// The refresh token, for requests authorized by it.
-    pub fn bearer_token(&self) -> Option<String> {
-        self.refresh_token()
-    }
 }
 
 /// Turns a future into a JS promise through one boxed future type, so that only one copy of
@@ -1027,12 +1023,6 @@ fn boxed_promise(
     future: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue>>>>,
 ) -> Promise {
     future_to_promise(async move { future.await.map_err(JsValue::from) })
-}
-
-fn deferred() -> Option<(Promise, Function)> {
-    let mut resolve = None;
-    let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
-    Some((promise, resolve?))
 }
 
 fn decode(session: &str) -> Option<(Claims, JsValue)> {

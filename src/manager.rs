@@ -160,7 +160,7 @@ impl SessionManager {
     pub fn history(&self) -> Promise {
         let engine = self.engine.clone();
         promise(async move {
-            let token = engine.bearer_token();
+            let token = engine.refresh_token();
             let list = engine
                 .call(Method::GET, "/v1/auth/me/history", token.as_deref(), None)
                 .await?;
@@ -241,7 +241,7 @@ impl SessionManager {
         }
         let engine = self.engine.clone();
         promise(async move {
-            let token = engine.bearer_token();
+            let token = engine.refresh_token();
             let response = engine
                 .call(
                     Method::POST,
