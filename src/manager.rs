@@ -1,17 +1,22 @@
-//! `SessionManager`, the JS facade of the Descope session engine.
+//! `SessionManager`, the JS facade of the Descope [`Session`]: it translates JS values into the
+//! core's inputs (reading them before the core is borrowed) and its effects into promises and
+//! events (through the [`Driver`]).
 
 use std::rc::Rc;
 
-use gloo_net::http::Method;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::claims::{authorizations, Authz};
-use crate::engine::Engine;
-use crate::error::{ErrorCode, Result, SessionError};
-use crate::options::Config;
-use crate::storage::usable_token;
-use crate::wire::{check_access_key_response, check_security_questions_request};
+use crate::core::claims::{authorizations, payload_json, Authz};
+use crate::core::error::{Result, SessionError};
+use crate::core::fields::{check_security_questions_request, JwtFields};
+use crate::core::io::{Effect, Env, Grant, JwtReply, Kind, Reply, Signal};
+use crate::core::meta::usable_token;
+use crate::core::obj::Obj;
+use crate::core::options::Config;
+use crate::core::session::{channel_name, Call, Input, Session};
+use crate::shell::web::{self, Channel, Listener, Store};
+use crate::shell::{js, Cache, Driver, Machine};
 
 #[wasm_bindgen(typescript_custom_section)]
 const SESSION_ERROR_TS: &str = r#"
@@ -35,6 +40,28 @@ export interface SessionError extends Error {
 }
 "#;
 
+impl Machine for Session {
+    type Input = Input;
+    fn handle(&mut self, now: f64, input: Input, env: &dyn Env) -> Result<()> {
+        Session::handle(self, now, input, env)
+    }
+    fn drain(&mut self) -> Vec<Effect> {
+        Session::drain(self)
+    }
+    fn answer(id: u32, reply: Result<Reply>) -> Input {
+        Input::Answer(id, reply)
+    }
+    fn timer() -> Input {
+        Input::Timer
+    }
+    fn lock(id: u32, grant: Grant) -> Option<Input> {
+        Some(Input::Lock(id, grant))
+    }
+    fn cookie_refused(kind: Kind) -> Option<Input> {
+        Some(Input::CookieRefused(kind))
+    }
+}
+
 /// Keeps a Descope session: tokens in cookies and storage, refreshed before they expire, shared
 /// by the origin's tabs, cleared everywhere on logout.
 ///
@@ -46,13 +73,30 @@ export interface SessionError extends Error {
 /// ```
 #[wasm_bindgen]
 pub struct SessionManager {
-    engine: Rc<Engine>,
+    d: Rc<Driver<Session>>,
+    claims: Cache,
 }
 
-use crate::engine::to_promise as promise;
+fn rejected(err: SessionError) -> Promise {
+    Promise::reject(&js::error(&err))
+}
 
 fn invalid(message: &'static str) -> Promise {
-    promise(async move { Err(SessionError::invalid_argument(message)) })
+    rejected(SessionError::invalid_argument(message))
+}
+
+/// The `JWTResponse` fields and user of a JS object, read before the core is borrowed (a
+/// getter or `toJSON` in it may call back into the package).
+fn reply(response: &JsValue) -> Result<JwtReply> {
+    if !Obj::is_object(response) {
+        return Err(SessionError::invalid_response(
+            "the response is not a JWTResponse object",
+        ));
+    }
+    Ok(JwtReply {
+        fields: JwtFields::read(response)?,
+        user: response.field("user").and_then(|u| js::stringify(&u)),
+    })
 }
 
 #[wasm_bindgen]
@@ -69,9 +113,19 @@ impl SessionManager {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SessionManagerOptions")] options: JsValue,
     ) -> Result<SessionManager> {
-        let engine = Engine::new(Config::read(&options)?);
-        engine.start();
-        Ok(SessionManager { engine })
+        let cfg = Config::read(&options)?;
+        let store = Store::open(cfg.persist);
+        let (cross_tab, auto_refresh) = (cfg.cross_tab, cfg.auto_refresh);
+        let channel = channel_name(&cfg.project_id, &cfg.prefix);
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        let d = Driver::new(Session::new(cfg, web::page(), seed), store);
+        listen(&d, cross_tab, auto_refresh, &channel);
+        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        d.input(Input::Start { online })?;
+        Ok(SessionManager {
+            d,
+            claims: Cache::default(),
+        })
     }
 
     /// Stores the tokens of a sign-in, verify or refresh response, schedules the next refresh
@@ -86,7 +140,8 @@ impl SessionManager {
         &self,
         #[wasm_bindgen(unchecked_param_type = "JWTResponse")] response: JsValue,
     ) -> Result<()> {
-        self.engine.apply(&response, true)
+        let reply = reply(&response)?;
+        self.d.input(Input::Apply(Box::new(reply)))
     }
 
     /// Resolves when the start-up refresh (if one was due) has settled. Never rejects.
@@ -97,7 +152,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn ready(&self) -> Promise {
-        self.engine.ready()
+        self.call(Call::Ready)
     }
 
     /// `POST /v1/auth/refresh`, then applies the response. Joins a refresh already running;
@@ -108,15 +163,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<JWTResponse>")]
     pub fn refresh(&self) -> Promise {
-        let running = self.engine.refresh_shared();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let outcome = wasm_bindgen_futures::JsFuture::from(running).await?;
-            if outcome.is_instance_of::<js_sys::Error>() {
-                Err(outcome)
-            } else {
-                Ok(outcome)
-            }
-        })
+        self.call(Call::Refresh)
     }
 
     /// `POST /v1/auth/logout`. Clears everything first; rejects after clearing when the call
@@ -127,7 +174,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> Promise {
-        self.engine.sign_out("/v1/auth/logout")
+        self.call(Call::Logout)
     }
 
     /// `POST /v1/auth/logoutall`: signs the user out of every device. Clears everything first.
@@ -137,7 +184,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(js_name = logoutAll, unchecked_return_type = "Promise<void>")]
     pub fn logout_all(&self) -> Promise {
-        self.engine.sign_out("/v1/auth/logoutall")
+        self.call(Call::LogoutAll)
     }
 
     /// `GET /v1/auth/me`; updates `user`.
@@ -147,7 +194,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
     pub fn me(&self) -> Promise {
-        promise(self.engine.clone().me())
+        self.call(Call::Me)
     }
 
     /// `GET /v1/auth/me/history`.
@@ -158,18 +205,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<UserHistory[]>")]
     pub fn history(&self) -> Promise {
-        let engine = self.engine.clone();
-        promise(async move {
-            let token = engine.refresh_token();
-            let list = engine
-                .call(Method::GET, "/v1/auth/me/history", token.as_deref(), None)
-                .await?;
-            if Array::is_array(&list) {
-                Ok(list)
-            } else {
-                Err(SessionError::invalid_response("the history is not a list"))
-            }
-        })
+        self.call(Call::History)
     }
 
     /// `POST /v1/auth/tenant/select`; applies the response (its session JWT carries `dct`).
@@ -186,13 +222,12 @@ impl SessionManager {
         let Some(tenant) = tenant_id.as_string().filter(|t| !t.trim().is_empty()) else {
             return invalid("tenantId must be a non-empty string");
         };
-        let body = Object::new();
-        let _ = Reflect::set(&body, &"tenant".into(), &tenant.into());
-        promise(
-            self.engine
-                .clone()
-                .rotating_call("/v1/auth/tenant/select", body.into()),
-        )
+        let body: JsValue = Object::new().into();
+        js::set(&body, "tenant", &tenant.into());
+        match js::stringify(&body) {
+            Some(body) => self.call(Call::SelectTenant(body)),
+            None => invalid("tenantId must be a non-empty string"),
+        }
     }
 
     /// `POST /v1/auth/validate` with the session JWT: the server's view of it.
@@ -202,25 +237,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<ValidateResponse>")]
     pub fn validate(&self) -> Promise {
-        let engine = self.engine.clone();
-        promise(async move {
-            let Some(session) = engine.session_token() else {
-                return Err(SessionError::new(
-                    ErrorCode::Unauthorized,
-                    "there is no session token to validate",
-                ));
-            };
-            let body = Object::new().into();
-            let answer = engine
-                .call(
-                    Method::POST,
-                    "/v1/auth/validate",
-                    Some(&session),
-                    Some(&body),
-                )
-                .await?;
-            object_or_invalid(answer, "the validate answer is not an object")
-        })
+        self.call(Call::Validate)
     }
 
     /// `POST /v1/auth/security-questions/verify`; applies the response.
@@ -237,21 +254,14 @@ impl SessionManager {
         #[wasm_bindgen(unchecked_param_type = "SecurityQuestionsVerifyRequest")] request: JsValue,
     ) -> Promise {
         if let Err(err) = check_security_questions_request(&request) {
-            return promise(async move { Err(err) });
+            return rejected(err);
         }
-        let engine = self.engine.clone();
-        promise(async move {
-            let token = engine.refresh_token();
-            let response = engine
-                .call(
-                    Method::POST,
-                    "/v1/auth/security-questions/verify",
-                    token.as_deref(),
-                    Some(&request),
-                )
-                .await?;
-            engine.apply(&response, true).map(|()| response)
-        })
+        match js::stringify(&request) {
+            Some(body) => self.call(Call::Verify(body)),
+            None => rejected(SessionError::invalid_argument(
+                "the request must be a JSON object",
+            )),
+        }
     }
 
     /// `POST /v1/auth/accesskey/exchange` with the access key as bearer.
@@ -272,22 +282,14 @@ impl SessionManager {
         let Some(key) = access_key.as_string().filter(|k| usable_token(k)) else {
             return invalid("accessKey must be a non-empty string without spaces");
         };
-        let body = Object::new();
+        let body: JsValue = Object::new().into();
         if let Some(options) = login_options {
-            let _ = Reflect::set(&body, &"loginOptions".into(), &options);
+            js::set(&body, "loginOptions", &options);
         }
-        let engine = self.engine.clone();
-        promise(async move {
-            let answer = engine
-                .call(
-                    Method::POST,
-                    "/v1/auth/accesskey/exchange",
-                    Some(&key),
-                    Some(&body.into()),
-                )
-                .await?;
-            check_access_key_response(&answer).map(|()| answer)
-        })
+        match js::stringify(&body) {
+            Some(body) => self.call(Call::Exchange(key, body)),
+            None => invalid("loginOptions must be a JSON object"),
+        }
     }
 
     /// Stops timers and listeners; storage is left untouched.
@@ -296,7 +298,8 @@ impl SessionManager {
     /// session.dispose(); // e.g. when the app unmounts
     /// ```
     pub fn dispose(&self) {
-        self.engine.dispose();
+        let _ = self.d.input(Input::Dispose);
+        self.d.stop();
     }
 
     /// The session JWT.
@@ -306,7 +309,9 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = sessionToken)]
     pub fn session_token(&self) -> Option<String> {
-        self.engine.session_token()
+        self.d
+            .with(|c| c.session_token().map(String::from))
+            .flatten()
     }
 
     /// The refresh JWT (absent when the server keeps it in an httpOnly cookie).
@@ -316,7 +321,9 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = refreshToken)]
     pub fn refresh_token(&self) -> Option<String> {
-        self.engine.refresh_token()
+        self.d
+            .with(|c| c.refresh_token().map(String::from))
+            .flatten()
     }
 
     /// The signed-in user.
@@ -326,7 +333,8 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "User | undefined")]
     pub fn user(&self) -> JsValue {
-        self.engine.user()
+        let user = self.d.with(|c| c.user().map(String::from)).flatten();
+        self.d.users.object(user.as_deref())
     }
 
     /// Whether a non-expired session token is held.
@@ -336,7 +344,8 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> bool {
-        self.engine.is_authenticated()
+        let now = js_sys::Date::now();
+        self.d.with(|c| c.is_authenticated(now)).unwrap_or(false)
     }
 
     /// The decoded payload of the session JWT.
@@ -346,7 +355,11 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown> | undefined")]
     pub fn claims(&self) -> JsValue {
-        self.engine.claims()
+        let payload = self
+            .d
+            .with(|c| c.session_token().and_then(|t| payload_json(t).ok()))
+            .flatten();
+        self.claims.object(payload.as_deref())
     }
 
     /// The selected tenant (`dct` claim).
@@ -356,7 +369,9 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = currentTenant)]
     pub fn current_tenant(&self) -> Option<String> {
-        self.engine.with_claims(|c| c.and_then(|c| c.dct.clone()))
+        self.d
+            .with(|c| c.claims().and_then(|c| c.dct.clone()))
+            .flatten()
     }
 
     /// When the session JWT expires, epoch ms.
@@ -366,7 +381,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = expiresAt)]
     pub fn expires_at(&self) -> Option<f64> {
-        self.engine.expires_at()
+        self.d.with(|c| c.expires_at()).flatten()
     }
 
     /// When the next refresh is planned, epoch ms.
@@ -376,7 +391,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = nextRefreshAt)]
     pub fn next_refresh_at(&self) -> Option<f64> {
-        self.engine.next_refresh_at()
+        self.d.with(|c| c.next_refresh_at()).flatten()
     }
 
     /// Roles from the session JWT: project-level, or in `tenantId`.
@@ -404,7 +419,7 @@ impl SessionManager {
     }
 
     fn authz(&self, which: Authz, tenant: Option<String>) -> Vec<String> {
-        let claims = self.engine.claims();
+        let claims = self.claims();
         if claims.is_undefined() {
             return Vec::new();
         }
@@ -424,7 +439,7 @@ impl SessionManager {
         #[wasm_bindgen(unchecked_param_type = "(token: string | undefined) => void")]
         callback: Function,
     ) -> Function {
-        self.engine.events.token.add(&callback)
+        self.d.events.token.add(&callback)
     }
 
     /// Calls `callback` with each new user (or `undefined`). Returns the unsubscribe function.
@@ -438,7 +453,7 @@ impl SessionManager {
         #[wasm_bindgen(unchecked_param_type = "(user: User | undefined) => void")]
         callback: Function,
     ) -> Function {
-        self.engine.events.user.add(&callback)
+        self.d.events.user.add(&callback)
     }
 
     /// Calls `callback` whenever `isAuthenticated` changes. Returns the unsubscribe function.
@@ -452,7 +467,7 @@ impl SessionManager {
         #[wasm_bindgen(unchecked_param_type = "(isAuthenticated: boolean) => void")]
         callback: Function,
     ) -> Function {
-        self.engine.events.authenticated.add(&callback)
+        self.d.events.auth.add(&callback)
     }
 
     /// Calls `callback` with the error of each failed refresh attempt. Returns the unsubscribe
@@ -466,14 +481,63 @@ impl SessionManager {
         &self,
         #[wasm_bindgen(unchecked_param_type = "(error: SessionError) => void")] callback: Function,
     ) -> Function {
-        self.engine.events.refresh_error.add(&callback)
+        self.d.events.refresh_error.add(&callback)
     }
 }
 
-fn object_or_invalid(value: JsValue, message: &'static str) -> Result<JsValue> {
-    if value.is_object() && !Array::is_array(&value) {
-        Ok(value)
-    } else {
-        Err(SessionError::invalid_response(message))
+impl SessionManager {
+    /// A new call of the core, settled through its promise.
+    fn call(&self, call: Call) -> Promise {
+        let (id, promise) = self.d.call();
+        if let Err(err) = self.d.input(Input::Call(id, call)) {
+            return rejected(err);
+        }
+        promise
     }
+}
+
+/// Opens the cross-tab channel and listens to the page signals that can make a due refresh
+/// run, and to storage changes of other tabs.
+fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let mut listeners = Vec::new();
+    let mut on =
+        |target: &web_sys::EventTarget, kind: &'static str, input: fn(&web_sys::Event) -> Input| {
+            let weak = Rc::downgrade(d);
+            listeners.extend(Listener::new(target, kind, move |event| {
+                if let Some(d) = weak.upgrade() {
+                    let _ = d.input(input(&event));
+                }
+            }));
+        };
+    if cross_tab {
+        let weak = Rc::downgrade(d);
+        *d.channel.borrow_mut() = Channel::open(channel, move |message| {
+            if let (Some(d), Some(text)) = (weak.upgrade(), message.as_string()) {
+                let _ = d.input(Input::Message(text));
+            }
+        });
+        on(&window, "storage", |_| Input::StorageChanged);
+    }
+    if auto_refresh {
+        if let Some(document) = window.document() {
+            on(&document, "visibilitychange", |_| {
+                let hidden = web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.hidden());
+                Input::Signal(if hidden {
+                    Signal::Hidden
+                } else {
+                    Signal::Visible
+                })
+            });
+        }
+        on(&window, "focus", |_| Input::Signal(Signal::Focus));
+        on(&window, "online", |_| Input::Signal(Signal::Online));
+        on(&window, "offline", |_| Input::Signal(Signal::Offline));
+        on(&window, "pageshow", |_| Input::Signal(Signal::PageShow));
+    }
+    d.listeners.borrow_mut().extend(listeners);
 }

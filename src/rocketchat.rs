@@ -1,8 +1,8 @@
 //! `RocketChatSession`: a Rocket.Chat login (user id and auth token) kept in storage, login,
 //! logout, and logging out other sessions with Rocket.Chat's two-factor flow.
 //!
-//! The decisions live in [`rules`] (tested natively) and [`sha256`]; this module is the thin
-//! browser shell that performs them.
+//! The decisions live in the core ([`RcSession`], its `rules` and `sha256`, tested natively);
+//! this module translates JS values into its inputs and its effects into promises.
 //!
 //! Storage layout: `<storagePrefix>RC_UID` holds the user id and `<storagePrefix>RC_TOKEN` the
 //! auth token, in `localStorage`, `sessionStorage` or memory as `persist` says. Storage is the
@@ -21,26 +21,19 @@
 //! let _done = rc.logout_session("tTouumJMrHMjnedWf".into(), Some(two_factor.into()));
 //! ```
 
-pub mod rules;
-pub mod sha256;
-
 use std::rc::Rc;
 
-use gloo_net::http::Method;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::to_promise;
-use crate::error::{ErrorCode, Result, SessionError};
-use crate::http::{send, Answer, Call};
-use crate::obj::Obj;
-use crate::options::Persist;
-use crate::storage::{MemoryStore, Store, WebStore};
-use rules::{
-    classify, logged_out, read_session_id, read_two_factor, request_headers, Credentials, RcConfig,
-    TwoFactorCode, TwoFactorMethod, AUTH_TOKEN_KEY, USER_ID_KEY,
-};
+use crate::core::error::{Result, SessionError};
+use crate::core::io::{Effect, Env, Grant, Kind, Reply};
+use crate::core::options::Persist;
+use crate::core::rc::rules::{read_session_id, read_two_factor, Credentials, RcConfig};
+use crate::core::rc::{RcCall, RcInput, RcSession};
+use crate::shell::web::Store;
+use crate::shell::{js, Driver, Machine};
 
 /// The options of `new RocketChatSession(options)`.
 ///
@@ -113,6 +106,22 @@ pub struct RocketChatUser {
     pub name: Option<String>,
 }
 
+/// A Rocket.Chat two-factor method.
+///
+/// ```js
+/// await rc.logoutSession(sessionId, { method: "email", code: "123456" });
+/// ```
+#[derive(Clone, Copy, Debug, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum TwoFactorMethod {
+    /// A code from an authenticator app.
+    Totp,
+    /// A code the server sent by email.
+    Email,
+    /// The account password (sent as its SHA-256 hex digest).
+    Password,
+}
+
 /// The second factor for `logoutSession`.
 ///
 /// ```js
@@ -170,93 +179,51 @@ pub struct TwoFactorDetails {
 /// ```
 #[wasm_bindgen]
 pub struct RocketChatSession {
-    inner: Rc<Inner>,
+    d: Rc<Driver<RcSession>>,
 }
 
-struct Inner {
-    config: RcConfig,
-    store: Box<dyn Store>,
-    user_id_key: String,
-    token_key: String,
-}
-
-impl Inner {
-    fn credentials(&self) -> Option<Credentials> {
-        Credentials::from_parts(
-            self.store.get(&self.user_id_key),
-            self.store.get(&self.token_key),
-        )
+impl Machine for RcSession {
+    type Input = RcInput;
+    fn handle(&mut self, now: f64, input: RcInput, env: &dyn Env) -> Result<()> {
+        RcSession::handle(self, now, input, env)
     }
-
-    fn save(&self, login: &Credentials) -> Result<()> {
-        let saved = self
-            .store
-            .set(&self.user_id_key, &login.user_id)
-            .and_then(|()| self.store.set(&self.token_key, &login.auth_token));
-        if saved.is_err() {
-            self.clear();
-        }
-        saved
+    fn drain(&mut self) -> Vec<Effect> {
+        RcSession::drain(self)
     }
-
-    fn clear(&self) {
-        self.store.remove(&self.user_id_key);
-        self.store.remove(&self.token_key);
+    fn answer(id: u32, reply: Result<Reply>) -> RcInput {
+        RcInput::Answer(id, reply)
     }
-
-    /// `POST <baseUrl><path>` with a JSON body; an error answer is classified, and a 401
-    /// forgets `login` unless another login has replaced it meanwhile.
-    async fn post(
-        &self,
-        path: &str,
-        login: Option<&Credentials>,
-        two_factor: Option<&TwoFactorCode>,
-        body: &JsValue,
-    ) -> Result<JsValue> {
-        let url = [self.config.base_url.as_str(), path].concat();
-        let (headers, n) = request_headers(login, two_factor);
-        let refusal = match send(Call {
-            method: Method::POST,
-            url: &url,
-            headers: headers.get(..n).unwrap_or_default(),
-            body: Some(body),
-            timeout_ms: self.config.timeout_ms,
-            include_credentials: false,
-        })
-        .await?
-        {
-            Answer::Ok(answer) => return Ok(answer),
-            Answer::Refused(refusal) => refusal,
-        };
-        let refused = classify(refusal.status, &refusal.body);
-        if refused.clear && login.is_some() && self.credentials().as_ref() == login {
-            self.clear();
-        }
-        let mut err = SessionError::http(refusal.status, refusal.retry_after);
-        err.code = refused.code;
-        if let Some(message) = refused.message {
-            err.message = message.into();
-        }
-        err.error_code = refused.error_type;
-        if refused.code == ErrorCode::TwoFactorRequired {
-            err.details = Some(refused.details.unwrap_or_else(|| Object::new().into()));
-        }
-        Err(err)
+    fn timer() -> RcInput {
+        RcInput::Timer
+    }
+    fn lock(_: u32, _: Grant) -> Option<RcInput> {
+        None
+    }
+    fn cookie_refused(_: Kind) -> Option<RcInput> {
+        None
     }
 }
 
 fn reject(err: SessionError) -> Promise {
-    to_promise(async move { Err(err) })
-}
-
-fn object(key: &str, value: JsValue) -> Object {
-    let obj = Object::new();
-    let _ = Reflect::set(&obj, &JsValue::from_str(key), &value);
-    obj
+    Promise::reject(&js::error(&err))
 }
 
 fn string_or_undefined(value: Option<String>) -> JsValue {
     value.map_or(JsValue::UNDEFINED, JsValue::from)
+}
+
+impl RocketChatSession {
+    fn credentials(&self) -> Option<Credentials> {
+        self.d.with(|c| c.credentials(&self.d.store)).flatten()
+    }
+
+    fn call(&self, call: RcCall) -> Promise {
+        let (id, promise) = self.d.call();
+        if let Err(err) = self.d.input(RcInput::Call(id, call)) {
+            return reject(err);
+        }
+        promise
+    }
 }
 
 #[wasm_bindgen]
@@ -272,20 +239,9 @@ impl RocketChatSession {
         #[wasm_bindgen(unchecked_param_type = "RocketChatSessionOptions")] options: JsValue,
     ) -> Result<RocketChatSession> {
         let config = RcConfig::read(&options)?;
-        let store: Box<dyn Store> = match config.persist {
-            Persist::LocalStorage => WebStore::open(true).map(|s| Box::new(s) as Box<dyn Store>),
-            Persist::SessionStorage => WebStore::open(false).map(|s| Box::new(s) as Box<dyn Store>),
-            Persist::Memory => None,
-        }
-        .unwrap_or_else(|| Box::new(MemoryStore::default()));
-        let key = |suffix| [config.prefix.as_str(), suffix].concat();
+        let store = Store::open(config.persist);
         Ok(RocketChatSession {
-            inner: Rc::new(Inner {
-                user_id_key: key(USER_ID_KEY),
-                token_key: key(AUTH_TOKEN_KEY),
-                config,
-                store,
-            }),
+            d: Driver::new(RcSession::new(config), store),
         })
     }
 
@@ -303,7 +259,12 @@ impl RocketChatSession {
         let login = Credentials::read(&credentials).ok_or(SessionError::invalid_argument(
             "credentials must be {userId, authToken}: non-empty strings without spaces",
         ))?;
-        self.inner.save(&login)
+        let saved = self.d.input(RcInput::Apply(login));
+        if saved.is_err() {
+            // Half a login is no login.
+            let _ = self.d.input(RcInput::Call(0, RcCall::Logout));
+        }
+        saved
     }
 
     /// The stored user id.
@@ -313,7 +274,7 @@ impl RocketChatSession {
     /// ```
     #[wasm_bindgen(getter, js_name = userId, unchecked_return_type = "string | undefined")]
     pub fn user_id(&self) -> JsValue {
-        string_or_undefined(self.inner.credentials().map(|c| c.user_id))
+        string_or_undefined(self.credentials().map(|c| c.user_id))
     }
 
     /// The stored auth token.
@@ -323,7 +284,7 @@ impl RocketChatSession {
     /// ```
     #[wasm_bindgen(getter, js_name = authToken, unchecked_return_type = "string | undefined")]
     pub fn auth_token(&self) -> JsValue {
-        string_or_undefined(self.inner.credentials().map(|c| c.auth_token))
+        string_or_undefined(self.credentials().map(|c| c.auth_token))
     }
 
     /// Whether a login is stored.
@@ -333,7 +294,7 @@ impl RocketChatSession {
     /// ```
     #[wasm_bindgen(getter, js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> bool {
-        self.inner.credentials().is_some()
+        self.credentials().is_some()
     }
 
     /// `POST /api/v1/login`; stores the login and resolves the answer's `data`. A wrong
@@ -355,17 +316,15 @@ impl RocketChatSession {
                 "user and password must be non-empty strings",
             ));
         };
-        let body = object("user", user.into());
-        let _ = Reflect::set(&body, &JsValue::from_str("password"), &password.into());
-        let inner = self.inner.clone();
-        to_promise(async move {
-            let answer = inner.post("/api/v1/login", None, None, &body).await?;
-            let data = answer.field("data").unwrap_or(JsValue::UNDEFINED);
-            let login = Credentials::read(&data).ok_or(SessionError::invalid_response(
-                "the login answer has no usable data.userId and data.authToken",
-            ))?;
-            inner.save(&login).map(|()| data)
-        })
+        let body: JsValue = Object::new().into();
+        js::set(&body, "user", &user.into());
+        js::set(&body, "password", &password.into());
+        match js::stringify(&body) {
+            Some(body) => self.call(RcCall::Login(body)),
+            None => reject(SessionError::invalid_argument(
+                "user and password must be non-empty strings",
+            )),
+        }
     }
 
     /// `POST /api/v1/sessions/logout`: logs out another session. Without `twoFactor` the
@@ -394,31 +353,14 @@ impl RocketChatSession {
             Ok(checked) => checked,
             Err(err) => return reject(err),
         };
-        let Some(login) = self.inner.credentials() else {
-            return reject(SessionError::new(
-                ErrorCode::Unauthorized,
-                "there is no stored login",
-            ));
-        };
-        let inner = self.inner.clone();
-        to_promise(async move {
-            let body = object("sessionId", session_id.into()).into();
-            let answer = inner
-                .post(
-                    "/api/v1/sessions/logout",
-                    Some(&login),
-                    two_factor.as_ref(),
-                    &body,
-                )
-                .await?;
-            if logged_out(&answer) {
-                Ok(answer)
-            } else {
-                Err(SessionError::invalid_response(
-                    "the answer does not say success: true",
-                ))
-            }
-        })
+        let body: JsValue = Object::new().into();
+        js::set(&body, "sessionId", &session_id.into());
+        match js::stringify(&body) {
+            Some(body) => self.call(RcCall::LogoutSession(body, two_factor)),
+            None => reject(SessionError::invalid_argument(
+                "sessionId must be a non-empty string",
+            )),
+        }
     }
 
     /// `POST /api/v1/logout`. The stored login is forgotten first, even when the request then
@@ -429,17 +371,6 @@ impl RocketChatSession {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> Promise {
-        let login = self.inner.credentials();
-        self.inner.clear();
-        let inner = self.inner.clone();
-        to_promise(async move {
-            if let Some(login) = login {
-                let body = Object::new().into();
-                inner
-                    .post("/api/v1/logout", Some(&login), None, &body)
-                    .await?;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+        self.call(RcCall::Logout)
     }
 }

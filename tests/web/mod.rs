@@ -193,7 +193,7 @@ pub fn cookies() -> String {
 
 /// The value of cookie `name` as the page sees it.
 pub fn cookie(name: &str) -> Option<String> {
-    session_keeper::cookie::read_cookie(&cookies(), name).map(String::from)
+    session_keeper::core::cookie::read_cookie(&cookies(), name).map(String::from)
 }
 
 /// A localStorage item.

@@ -1,7 +1,7 @@
 //! A timer for a wall-clock time, owned as a handle: dropping the handle cancels it.
 //!
 //! Each step waits at most what `setTimeout` accepts and then compares the wall clock with the
-//! due time again ([`crate::schedule::tick`]), so delays longer than 2^31−1 ms are chained and a
+//! due time again ([`crate::core::schedule::tick`]), so delays longer than 2^31−1 ms are chained and a
 //! timer that wakes late (sleep, throttling) fires at once.
 
 use std::cell::RefCell;
@@ -9,7 +9,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 
-use crate::schedule::{tick, Tick};
+use crate::core::schedule::{tick, Tick};
 
 type Slot = RefCell<Option<Timeout>>;
 
@@ -17,7 +17,6 @@ type Slot = RefCell<Option<Timeout>>;
 #[must_use = "dropping the timer cancels it"]
 pub struct WallTimer {
     slot: Rc<Slot>,
-    due: f64,
 }
 
 impl WallTimer {
@@ -25,12 +24,7 @@ impl WallTimer {
     pub fn at(due: f64, f: impl FnOnce() + 'static) -> WallTimer {
         let slot = Rc::new(RefCell::new(None));
         arm(&slot, Rc::downgrade(&slot), due, Box::new(f), 0);
-        WallTimer { slot, due }
-    }
-
-    /// The due time.
-    pub fn due(&self) -> f64 {
-        self.due
+        WallTimer { slot }
     }
 }
 

@@ -4,12 +4,13 @@
 //! Every time here is in milliseconds; absolute times are epoch milliseconds from the caller's
 //! clock (`Date.now()` in the browser), so the policy is tested natively with any clock.
 
-use crate::error::{ErrorCode, SessionError};
+use crate::core::error::{ErrorCode, SessionError};
+use crate::core::meta::MAX_EPOCH_MS;
 
 /// A refresh loop never waits less than this between two attempts.
 ///
 /// ```
-/// use session_keeper::schedule::{due_after_response, MIN_DELAY_MS};
+/// use session_keeper::core::schedule::{due_after_response, MIN_DELAY_MS};
 /// // A server asking for a refresh in 0.1 s still gets a full second.
 /// assert_eq!(due_after_response(0.0, Some(0.1), None, None), Some(MIN_DELAY_MS));
 /// ```
@@ -17,14 +18,14 @@ pub const MIN_DELAY_MS: f64 = 1_000.0;
 /// The longest delay `setTimeout` accepts (2^31 − 1 ms); longer waits are chained.
 ///
 /// ```
-/// use session_keeper::schedule::MAX_TIMEOUT_MS;
+/// use session_keeper::core::schedule::MAX_TIMEOUT_MS;
 /// assert_eq!(MAX_TIMEOUT_MS, f64::from(i32::MAX));
 /// ```
 pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
 /// Without `nextRefreshSeconds`, refresh this long before the session JWT expires.
 ///
 /// ```
-/// use session_keeper::schedule::{due_after_response, EXPIRY_MARGIN_MS};
+/// use session_keeper::core::schedule::{due_after_response, EXPIRY_MARGIN_MS};
 /// let exp_ms = 600_000.0;
 /// assert_eq!(due_after_response(0.0, None, Some(exp_ms), None), Some(exp_ms - EXPIRY_MARGIN_MS));
 /// ```
@@ -32,14 +33,14 @@ pub const EXPIRY_MARGIN_MS: f64 = 20_000.0;
 /// The first retry after a transient failure waits about this long.
 ///
 /// ```
-/// use session_keeper::schedule::{backoff, BACKOFF_BASE_MS};
+/// use session_keeper::core::schedule::{backoff, BACKOFF_BASE_MS};
 /// assert_eq!(backoff(0, 0.5), BACKOFF_BASE_MS);
 /// ```
 pub const BACKOFF_BASE_MS: f64 = 1_000.0;
 /// Retries never wait longer than this.
 ///
 /// ```
-/// use session_keeper::schedule::{backoff, BACKOFF_MAX_MS};
+/// use session_keeper::core::schedule::{backoff, BACKOFF_MAX_MS};
 /// assert_eq!(backoff(20, 0.99), BACKOFF_MAX_MS);
 /// ```
 pub const BACKOFF_MAX_MS: f64 = 60_000.0;
@@ -52,7 +53,7 @@ pub const BACKOFF_MAX_MS: f64 = 60_000.0;
 /// tokens cannot drive a tight loop. `None` when nothing says when the session ends.
 ///
 /// ```
-/// use session_keeper::schedule::due_after_response;
+/// use session_keeper::core::schedule::due_after_response;
 /// assert_eq!(due_after_response(0.0, Some(2.0), None, None), Some(2_000.0));
 /// assert_eq!(due_after_response(0.0, None, Some(600_000.0), None), Some(580_000.0));
 /// ```
@@ -72,7 +73,8 @@ pub fn due_after_response(
         (None, None, Some(expiration)) => expiration * 1000.0 - EXPIRY_MARGIN_MS,
         (None, None, None) => return None,
     };
-    Some(due.max(now + MIN_DELAY_MS))
+    // Too far to schedule is chained like any long delay, never infinite.
+    Some(due.max(now + MIN_DELAY_MS).min(MAX_EPOCH_MS))
 }
 
 /// When the next refresh is due for a session restored from storage at start-up: the stored
@@ -80,7 +82,7 @@ pub fn due_after_response(
 /// refresh runs at once.
 ///
 /// ```
-/// use session_keeper::schedule::due_on_restore;
+/// use session_keeper::core::schedule::due_on_restore;
 /// assert_eq!(due_on_restore(Some(5.0), Some(100_000.0)), Some(5.0));
 /// assert_eq!(due_on_restore(None, Some(100_000.0)), Some(80_000.0));
 /// ```
@@ -88,12 +90,13 @@ pub fn due_on_restore(stored_due: Option<f64>, exp_ms: Option<f64>) -> Option<f6
     stored_due
         .filter(|d| d.is_finite())
         .or_else(|| finite_positive(exp_ms).map(|exp| exp - EXPIRY_MARGIN_MS))
+        .map(|d| d.min(MAX_EPOCH_MS))
 }
 
 /// What a timer does when it is armed or fires at `now` for a refresh due at `due`.
 ///
 /// ```
-/// use session_keeper::schedule::{tick, Tick, MAX_TIMEOUT_MS};
+/// use session_keeper::core::schedule::{tick, Tick, MAX_TIMEOUT_MS};
 /// // Due in 30 days: longer than one `setTimeout`, so the timer waits as long as it can and
 /// // looks again.
 /// let due = 30.0 * 86_400_000.0;
@@ -113,7 +116,7 @@ pub enum Tick {
 /// fires early (a chained long delay) waits for the rest.
 ///
 /// ```
-/// use session_keeper::schedule::{tick, Tick};
+/// use session_keeper::core::schedule::{tick, Tick};
 /// assert_eq!(tick(0.0, 5_000.0), Tick::Wait(5_000.0));
 /// assert_eq!(tick(6_000.0, 5_000.0), Tick::Fire);
 /// ```
@@ -130,7 +133,7 @@ pub fn tick(now: f64, due: f64) -> Tick {
 /// now: it was due and nothing is running.
 ///
 /// ```
-/// use session_keeper::schedule::catch_up;
+/// use session_keeper::core::schedule::catch_up;
 /// assert!(catch_up(10_000.0, Some(5_000.0), false));
 /// assert!(!catch_up(10_000.0, Some(5_000.0), true)); // a refresh is already running
 /// assert!(!catch_up(10_000.0, Some(20_000.0), false)); // not due yet
@@ -142,7 +145,7 @@ pub fn catch_up(now: f64, due: Option<f64>, in_flight: bool) -> bool {
 /// What a failed refresh attempt means.
 ///
 /// ```
-/// use session_keeper::{schedule::{classify, Failure}, ErrorCode, SessionError};
+/// use session_keeper::{core::schedule::{classify, Failure}, ErrorCode, SessionError};
 /// let offline = SessionError::new(ErrorCode::Network, "the request never got an answer");
 /// assert_eq!(classify(&offline), Failure::Transient);
 /// ```
@@ -161,7 +164,7 @@ pub enum Failure {
 /// Classifies a refresh error.
 ///
 /// ```
-/// use session_keeper::{schedule::{classify, Failure}, SessionError};
+/// use session_keeper::{core::schedule::{classify, Failure}, SessionError};
 /// assert_eq!(classify(&SessionError::http(401, None)), Failure::Ended);
 /// assert_eq!(classify(&SessionError::http(503, None)), Failure::Transient);
 /// assert_eq!(classify(&SessionError::http(429, Some(2.0))), Failure::RateLimited(Some(2_000.0)));
@@ -184,7 +187,7 @@ pub fn classify(err: &SessionError) -> Failure {
 /// delay over ±25 % so that many clients do not retry in step.
 ///
 /// ```
-/// use session_keeper::schedule::backoff;
+/// use session_keeper::core::schedule::backoff;
 /// assert_eq!(backoff(0, 0.5), 1_000.0);
 /// assert_eq!(backoff(3, 0.5), 8_000.0);
 /// assert_eq!(backoff(30, 0.99), 60_000.0);
@@ -204,7 +207,7 @@ pub fn backoff(attempt: u32, jitter: f64) -> f64 {
 /// exceed [`BACKOFF_MAX_MS`]: the server knows best.
 ///
 /// ```
-/// use session_keeper::schedule::{retry_delay, Failure};
+/// use session_keeper::core::schedule::{retry_delay, Failure};
 /// assert_eq!(retry_delay(Failure::RateLimited(Some(2_000.0)), 0, 0.0), Some(2_000.0));
 /// assert_eq!(retry_delay(Failure::Ended, 0, 0.0), None);
 /// ```
@@ -227,7 +230,7 @@ pub fn retry_delay(failure: Failure, attempt: u32, jitter: f64) -> Option<f64> {
 /// stops there; the tokens are kept, and a wake-up signal or an explicit refresh tries again).
 ///
 /// ```
-/// use session_keeper::schedule::retry_at;
+/// use session_keeper::core::schedule::retry_at;
 /// assert_eq!(retry_at(0.0, 1_000.0, Some(10_000.0)), Some(1_000.0));
 /// assert_eq!(retry_at(10_000.0, 1_000.0, Some(10_000.0)), None);
 /// ```

@@ -1,8 +1,6 @@
-//! The one error type of the crate and its conversion into a JS `Error` named `SessionError`.
+//! The one error type of the crate (the shell turns it into a JS `Error` named `SessionError`).
 
 use std::borrow::Cow;
-
-use wasm_bindgen::prelude::*;
 
 /// What went wrong, as the `code` field of a JS `SessionError`.
 ///
@@ -82,7 +80,7 @@ impl ErrorCode {
 /// let err = SessionError::new(ErrorCode::InvalidArgument, "projectId must not be empty");
 /// assert_eq!(err.code, ErrorCode::InvalidArgument);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SessionError {
     /// The category.
     pub code: ErrorCode,
@@ -97,7 +95,7 @@ pub struct SessionError {
     /// Seconds to wait, from a `Retry-After` header.
     pub retry_after: Option<f64>,
     /// Extra data (Rocket.Chat's two-factor `details`).
-    pub details: Option<JsValue>,
+    pub details: Option<Box<TwoFactorDetails>>,
 }
 
 /// The crate's result type.
@@ -184,38 +182,22 @@ impl SessionError {
     }
 }
 
-impl From<SessionError> for JsValue {
-    fn from(err: SessionError) -> JsValue {
-        let js = js_sys::Error::new(&err.message);
-        js.set_name("SessionError");
-        let set = |key: &str, value: JsValue| {
-            // Reflect.set on a fresh Error object cannot fail.
-            let _ = js_sys::Reflect::set(&js, &JsValue::from_str(key), &value);
-        };
-        set("code", JsValue::from_str(err.code.as_str()));
-        if let Some(status) = err.status {
-            set("status", JsValue::from(status));
-        }
-        if let Some(code) = err.error_code {
-            set("errorCode", JsValue::from(code));
-        }
-        if let Some(description) = err.error_description {
-            set("errorDescription", JsValue::from(description));
-        }
-        if let Some(seconds) = err.retry_after {
-            set("retryAfter", JsValue::from(seconds));
-        }
-        if let Some(details) = err.details {
-            set("details", details);
-        }
-        js.into()
-    }
+/// Rocket.Chat's two-factor challenge: which method the server asks for, whether it sent a
+/// code (email), and which methods the user has.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TwoFactorDetails {
+    /// `method`
+    pub method: Option<String>,
+    /// `codeGenerated`
+    pub code_generated: Option<bool>,
+    /// `availableMethods`
+    pub available_methods: Option<Vec<String>>,
 }
 
 /// Parses a `Retry-After` header: delay seconds, or an HTTP date relative to `now_ms`.
 ///
 /// ```
-/// use session_keeper::error::parse_retry_after;
+/// use session_keeper::core::error::parse_retry_after;
 /// assert_eq!(parse_retry_after("2", 0.0), Some(2.0));
 /// assert_eq!(parse_retry_after("soon", 0.0), None);
 /// ```
@@ -224,7 +206,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     if let Ok(seconds) = value.parse::<u32>() {
         return Some(f64::from(seconds));
     }
-    let at_ms = crate::cookie::parse_http_date(value)?;
+    let at_ms = crate::core::cookie::parse_http_date(value)?;
     Some(((at_ms - now_ms) / 1000.0).max(0.0).ceil())
 }
 

@@ -4,7 +4,7 @@
 /// The `SameSite` attribute.
 ///
 /// ```
-/// use session_keeper::cookie::SameSite;
+/// use session_keeper::core::cookie::SameSite;
 /// assert_eq!(SameSite::default(), SameSite::Strict);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -22,7 +22,7 @@ impl SameSite {
     /// Parses the option value, exactly as documented.
     ///
     /// ```
-    /// use session_keeper::cookie::SameSite;
+    /// use session_keeper::core::cookie::SameSite;
     /// assert_eq!(SameSite::parse("Lax"), Some(SameSite::Lax));
     /// assert_eq!(SameSite::parse("lax"), None);
     /// ```
@@ -47,7 +47,7 @@ impl SameSite {
 /// Where a cookie lives: what is needed to overwrite or expire it later.
 ///
 /// ```
-/// use session_keeper::cookie::{expire_cookie, CookiePlace};
+/// use session_keeper::core::cookie::{expire_cookie, CookiePlace};
 /// // Host-only: no `Domain` attribute is written, nor needed to expire it.
 /// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
 /// assert!(!expire_cookie(&place).contains("Domain="));
@@ -65,7 +65,7 @@ pub struct CookiePlace {
 /// Everything needed to write one token cookie.
 ///
 /// ```
-/// use session_keeper::cookie::*;
+/// use session_keeper::core::cookie::*;
 /// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
 /// // Without a `Max-Age`, `expires` (epoch seconds) is written as `Expires`.
 /// let write = CookieWrite { place: &place, value: "t", max_age: None,
@@ -91,7 +91,7 @@ pub struct CookieWrite<'a> {
 /// The string to assign to `document.cookie` to write a cookie.
 ///
 /// ```
-/// use session_keeper::cookie::*;
+/// use session_keeper::core::cookie::*;
 /// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
 /// let write = CookieWrite { place: &place, value: "t", max_age: Some(60.0), expires: None,
 ///     same_site: SameSite::Strict, secure: true };
@@ -126,7 +126,7 @@ pub fn set_cookie(w: &CookieWrite) -> String {
 /// and with `Secure`, because browsers let only a secure write replace a `Secure` cookie.
 ///
 /// ```
-/// use session_keeper::cookie::*;
+/// use session_keeper::core::cookie::*;
 /// let place = CookiePlace { name: "DS".into(), path: "/".into(), domain: None };
 /// let [plain, secure] = expire_cookies(&place);
 /// assert!(!plain.contains("Secure") && secure.ends_with("; Secure"));
@@ -140,7 +140,7 @@ pub fn expire_cookies(place: &CookiePlace) -> [String; 2] {
 /// The string to assign to `document.cookie` to delete a cookie written at `place`.
 ///
 /// ```
-/// use session_keeper::cookie::*;
+/// use session_keeper::core::cookie::*;
 /// let place = CookiePlace { name: "DSR".into(), path: "/app".into(), domain: Some("example.com".into()) };
 /// assert_eq!(expire_cookie(&place),
 ///     "DSR=; Path=/app; Domain=example.com; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
@@ -171,7 +171,7 @@ fn positive(value: Option<f64>) -> Option<f64> {
 /// of it; otherwise `None` (a host-only cookie). A leading dot is ignored.
 ///
 /// ```
-/// use session_keeper::cookie::cookie_domain;
+/// use session_keeper::core::cookie::cookie_domain;
 /// assert_eq!(cookie_domain("app.example.com", Some("example.com")), Some("example.com".into()));
 /// assert_eq!(cookie_domain("example.org", Some("example.com")), None);
 /// assert_eq!(cookie_domain("badexample.com", Some("example.com")), None);
@@ -194,7 +194,7 @@ pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
 /// The value of cookie `name` in a `document.cookie` string.
 ///
 /// ```
-/// use session_keeper::cookie::read_cookie;
+/// use session_keeper::core::cookie::read_cookie;
 /// assert_eq!(read_cookie("a=1; DS=tok; b=2", "DS"), Some("tok"));
 /// assert_eq!(read_cookie("xDS=1", "DS"), None);
 /// ```
@@ -208,7 +208,7 @@ pub fn read_cookie<'a>(all: &'a str, name: &str) -> Option<&'a str> {
 /// Whether `value` can be a cookie name (an HTTP token).
 ///
 /// ```
-/// use session_keeper::cookie::is_cookie_name;
+/// use session_keeper::core::cookie::is_cookie_name;
 /// assert!(is_cookie_name("my_session-2"));
 /// assert!(!is_cookie_name("my session"));
 /// assert!(!is_cookie_name("a=b"));
@@ -223,7 +223,7 @@ pub fn is_cookie_name(value: &str) -> bool {
 /// Whether `value` can be stored verbatim as a cookie value (RFC 6265 cookie-octets).
 ///
 /// ```
-/// use session_keeper::cookie::is_cookie_value;
+/// use session_keeper::core::cookie::is_cookie_value;
 /// assert!(is_cookie_value("eyJhbGci.eyJzdWIi.c2ln"));
 /// assert!(!is_cookie_value("a;b"));
 /// ```
@@ -236,7 +236,7 @@ pub fn is_cookie_value(value: &str) -> bool {
 /// Whether `value` can be a `Path` or `Domain` attribute without breaking the cookie string.
 ///
 /// ```
-/// use session_keeper::cookie::is_attribute_safe;
+/// use session_keeper::core::cookie::is_attribute_safe;
 /// assert!(is_attribute_safe("/app"));
 /// assert!(!is_attribute_safe("/; Domain=evil.example"));
 /// ```
@@ -255,7 +255,7 @@ const MONTHS: [&str; 12] = [
 /// years 1970..=9999.
 ///
 /// ```
-/// use session_keeper::cookie::http_date;
+/// use session_keeper::core::cookie::http_date;
 /// assert_eq!(http_date(784_111_777_000.0), "Sun, 06 Nov 1994 08:49:37 GMT");
 /// assert_eq!(http_date(-1.0), "Thu, 01 Jan 1970 00:00:00 GMT");
 /// ```
@@ -284,7 +284,7 @@ pub fn http_date(epoch_ms: f64) -> String {
 /// Parses an IMF-fixdate into epoch milliseconds.
 ///
 /// ```
-/// use session_keeper::cookie::parse_http_date;
+/// use session_keeper::core::cookie::parse_http_date;
 /// assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000.0));
 /// assert_eq!(parse_http_date("tomorrow"), None);
 /// ```
@@ -316,7 +316,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
 ///
 /// ```
 /// let mut s = String::new();
-/// session_keeper::cookie::push_uint(&mut s, 7, 2);
+/// session_keeper::core::cookie::push_uint(&mut s, 7, 2);
 /// assert_eq!(s, "07");
 /// ```
 pub fn push_uint(out: &mut String, n: u64, width: usize) {

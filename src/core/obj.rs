@@ -6,7 +6,7 @@
 /// too, e.g. `serde_json` values:
 ///
 /// ```
-/// use session_keeper::obj::{opt_string, Obj};
+/// use session_keeper::core::obj::{opt_string, Obj};
 ///
 /// struct Json(serde_json::Value);
 ///
@@ -39,7 +39,7 @@ pub trait Obj: Sized {
     /// The member `key`, when present and neither `null` nor `undefined`.
     ///
     /// ```no_run
-    /// use session_keeper::obj::Obj;
+    /// use session_keeper::core::obj::Obj;
     /// let o = js_sys::JSON::parse(r#"{"a": 1, "b": null}"#).unwrap();
     /// assert!(o.field("a").is_some());
     /// assert!(o.field("b").is_none() && o.field("c").is_none());
@@ -48,7 +48,7 @@ pub trait Obj: Sized {
     /// The value as a string.
     ///
     /// ```no_run
-    /// use session_keeper::obj::Obj;
+    /// use session_keeper::core::obj::Obj;
     /// use wasm_bindgen::JsValue;
     /// assert_eq!(JsValue::from_str("P2abc").string().as_deref(), Some("P2abc"));
     /// assert_eq!(JsValue::from(5).string(), None);
@@ -57,7 +57,7 @@ pub trait Obj: Sized {
     /// The value as a number.
     ///
     /// ```no_run
-    /// use session_keeper::obj::Obj;
+    /// use session_keeper::core::obj::Obj;
     /// use wasm_bindgen::JsValue;
     /// assert_eq!(JsValue::from(2.5).number(), Some(2.5));
     /// assert_eq!(JsValue::from_str("2.5").number(), None);
@@ -66,7 +66,7 @@ pub trait Obj: Sized {
     /// The value as a boolean.
     ///
     /// ```no_run
-    /// use session_keeper::obj::Obj;
+    /// use session_keeper::core::obj::Obj;
     /// use wasm_bindgen::JsValue;
     /// assert_eq!(JsValue::TRUE.boolean(), Some(true));
     /// assert_eq!(JsValue::from_str("true").boolean(), None);
@@ -75,7 +75,7 @@ pub trait Obj: Sized {
     /// Whether the value is an object (not an array).
     ///
     /// ```no_run
-    /// use session_keeper::obj::Obj;
+    /// use session_keeper::core::obj::Obj;
     /// assert!(Obj::is_object(&js_sys::JSON::parse("{}").unwrap()));
     /// assert!(!Obj::is_object(&js_sys::JSON::parse("[]").unwrap()));
     /// ```
@@ -83,7 +83,7 @@ pub trait Obj: Sized {
     /// The elements, when the value is an array.
     ///
     /// ```no_run
-    /// use session_keeper::obj::Obj;
+    /// use session_keeper::core::obj::Obj;
     /// let roles = js_sys::JSON::parse(r#"["admin", "viewer"]"#).unwrap();
     /// assert_eq!(roles.items().map(|items| items.len()), Some(2));
     /// ```
@@ -93,7 +93,7 @@ pub trait Obj: Sized {
 /// The name of a member that has the wrong type.
 ///
 /// ```
-/// use session_keeper::obj::Wrong;
+/// use session_keeper::core::obj::Wrong;
 /// let wrong = Wrong("requestTimeoutMs");
 /// assert_eq!(wrong.message("a number"), "`requestTimeoutMs` must be a number");
 /// ```
@@ -104,7 +104,7 @@ impl Wrong {
     /// The message ``"`key` must be <what>"``, with this member's name as `key`.
     ///
     /// ```
-    /// use session_keeper::obj::Wrong;
+    /// use session_keeper::core::obj::Wrong;
     /// assert_eq!(Wrong("persist").message("a string"), "`persist` must be a string");
     /// ```
     pub fn message(self, what: &str) -> String {
@@ -115,7 +115,7 @@ impl Wrong {
 /// An optional string member.
 ///
 /// ```no_run
-/// use session_keeper::obj::{opt_string, Wrong};
+/// use session_keeper::core::obj::{opt_string, Wrong};
 /// let o = js_sys::JSON::parse(r#"{"name": "Ada", "age": 36}"#).unwrap();
 /// assert_eq!(opt_string(&o, "name"), Ok(Some("Ada".into())));
 /// assert_eq!(opt_string(&o, "email"), Ok(None));
@@ -130,7 +130,7 @@ pub fn opt_string<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>, Wr
 /// An optional number member.
 ///
 /// ```no_run
-/// use session_keeper::obj::{opt_number, Wrong};
+/// use session_keeper::core::obj::{opt_number, Wrong};
 /// let o = js_sys::JSON::parse(r#"{"cookieMaxAge": 3600, "cookiePath": "/"}"#).unwrap();
 /// assert_eq!(opt_number(&o, "cookieMaxAge"), Ok(Some(3600.0)));
 /// assert_eq!(opt_number(&o, "cookiePath"), Err(Wrong("cookiePath")));
@@ -144,7 +144,7 @@ pub fn opt_number<O: Obj>(o: &O, key: &'static str) -> Result<Option<f64>, Wrong
 /// An optional boolean member.
 ///
 /// ```no_run
-/// use session_keeper::obj::{opt_bool, Wrong};
+/// use session_keeper::core::obj::{opt_bool, Wrong};
 /// let o = js_sys::JSON::parse(r#"{"autoRefresh": false, "crossTab": "yes"}"#).unwrap();
 /// assert_eq!(opt_bool(&o, "autoRefresh"), Ok(Some(false)));
 /// assert_eq!(opt_bool(&o, "crossTab"), Err(Wrong("crossTab")));
@@ -157,50 +157,11 @@ pub fn opt_bool<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>, Wrong>
 
 /// The strings of an array member; members of another kind, and non-string items, are
 /// skipped (for claims, where an odd shape must not make a session unusable).
-///
-/// ```no_run
-/// use session_keeper::obj::strings_lenient;
-/// let claims = js_sys::JSON::parse(r#"{"roles": ["admin", 7, "viewer"], "permissions": "all"}"#).unwrap();
-/// assert_eq!(strings_lenient(&claims, "roles"), ["admin", "viewer"]);
-/// assert!(strings_lenient(&claims, "permissions").is_empty());
-/// ```
 pub fn strings_lenient<O: Obj>(o: &O, key: &str) -> Vec<String> {
     o.field(key)
         .and_then(|v| v.items())
         .map(|items| items.iter().filter_map(Obj::string).collect())
         .unwrap_or_default()
-}
-
-mod js {
-    use js_sys::{Array, Reflect};
-    use wasm_bindgen::JsValue;
-
-    impl super::Obj for JsValue {
-        fn field(&self, key: &str) -> Option<JsValue> {
-            if !self.is_object() {
-                return None;
-            }
-            // A throwing getter or proxy counts as absent.
-            Reflect::get(self, &JsValue::from_str(key))
-                .ok()
-                .filter(|v| !v.is_undefined() && !v.is_null())
-        }
-        fn string(&self) -> Option<String> {
-            self.as_string()
-        }
-        fn number(&self) -> Option<f64> {
-            self.as_f64()
-        }
-        fn boolean(&self) -> Option<bool> {
-            self.as_bool()
-        }
-        fn is_object(&self) -> bool {
-            JsValue::is_object(self) && !Array::is_array(self)
-        }
-        fn items(&self) -> Option<Vec<JsValue>> {
-            Array::is_array(self).then(|| Array::from(self).iter().collect())
-        }
-    }
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ fn constants(h: &mut [u32; 8], k: &mut [u32; 64]) {
 /// The SHA-256 digest of `data`.
 ///
 /// ```
-/// use session_keeper::rocketchat::sha256::sha256;
+/// use session_keeper::core::rc::sha256::sha256;
 /// assert_eq!(sha256(b"abc")[..4], [0xba, 0x78, 0x16, 0xbf]);
 /// ```
 pub fn sha256(data: &[u8]) -> [u8; 32] {
@@ -116,7 +116,7 @@ fn compress(h: &mut [u32; 8], k: &[u32; 64], block: &[u8; 64]) {
 /// The lowercase hex SHA-256 digest of `data`.
 ///
 /// ```
-/// use session_keeper::rocketchat::sha256::sha256_hex;
+/// use session_keeper::core::rc::sha256::sha256_hex;
 /// assert_eq!(
 ///     sha256_hex(b"abc"),
 ///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -2,25 +2,23 @@
 //! credentials, the two-factor argument, request headers, and what an error answer means.
 //! Everything here is tested natively.
 
-use tsify::Tsify;
-
 use super::sha256::sha256_hex;
-use crate::error::{ErrorCode, Result, SessionError};
-use crate::obj::{opt_number, opt_string, Obj};
-use crate::options::{base_url, timeout, Persist};
-use crate::storage::usable_token;
+use crate::core::error::{ErrorCode, Result, SessionError, TwoFactorDetails};
+use crate::core::meta::usable_token;
+use crate::core::obj::{opt_number, opt_string, Obj};
+use crate::core::options::{base_url, timeout, Persist};
 
 /// Storage key suffix of the Rocket.Chat user id: the key is `<storagePrefix>RC_UID`.
 ///
 /// ```
-/// use session_keeper::rocketchat::rules::USER_ID_KEY;
+/// use session_keeper::core::rc::rules::USER_ID_KEY;
 /// assert_eq!(["app.", USER_ID_KEY].concat(), "app.RC_UID");
 /// ```
 pub const USER_ID_KEY: &str = "RC_UID";
 /// Storage key suffix of the Rocket.Chat auth token: the key is `<storagePrefix>RC_TOKEN`.
 ///
 /// ```
-/// use session_keeper::rocketchat::rules::AUTH_TOKEN_KEY;
+/// use session_keeper::core::rc::rules::AUTH_TOKEN_KEY;
 /// assert_eq!(["app.", AUTH_TOKEN_KEY].concat(), "app.RC_TOKEN");
 /// ```
 pub const AUTH_TOKEN_KEY: &str = "RC_TOKEN";
@@ -28,7 +26,7 @@ pub const AUTH_TOKEN_KEY: &str = "RC_TOKEN";
 /// Validated options of `new RocketChatSession(options)`.
 ///
 /// ```no_run
-/// use session_keeper::{options::Persist, rocketchat::rules::RcConfig};
+/// use session_keeper::core::{options::Persist, rc::rules::RcConfig};
 /// let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com"}"#).unwrap();
 /// let config = RcConfig::read(&options).unwrap();
 /// assert_eq!((config.prefix.as_str(), config.persist), ("", Persist::LocalStorage));
@@ -50,7 +48,7 @@ impl RcConfig {
     /// Reads and validates the options: `baseUrl` is required; unknown members are ignored.
     ///
     /// ```no_run
-    /// use session_keeper::rocketchat::rules::RcConfig;
+    /// use session_keeper::core::rc::rules::RcConfig;
     /// let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com/"}"#).unwrap();
     /// assert_eq!(RcConfig::read(&options).unwrap().base_url, "https://chat.example.com");
     /// ```
@@ -96,7 +94,7 @@ fn string_member<O: Obj>(o: &O, key: &str) -> Option<String> {
 /// A Rocket.Chat login: the user id and its auth token, both usable in a header.
 ///
 /// ```
-/// use session_keeper::rocketchat::rules::Credentials;
+/// use session_keeper::core::rc::rules::Credentials;
 /// let login = Credentials { user_id: "RCadmin".into(), auth_token: "tok_1".into() };
 /// assert_eq!(Credentials::from_parts(Some("RCadmin".into()), Some("tok_1".into())), Some(login));
 /// ```
@@ -112,7 +110,7 @@ impl Credentials {
     /// `{userId, authToken}` (other members ignored), when both are non-empty visible ASCII.
     ///
     /// ```no_run
-    /// use session_keeper::rocketchat::rules::Credentials;
+    /// use session_keeper::core::rc::rules::Credentials;
     /// let data = js_sys::JSON::parse(r#"{"userId": "RCadmin", "authToken": "tok_1", "me": {}}"#).unwrap();
     /// assert_eq!(Credentials::read(&data).map(|c| c.user_id).as_deref(), Some("RCadmin"));
     /// let blank = js_sys::JSON::parse(r#"{"userId": "RCadmin", "authToken": ""}"#).unwrap();
@@ -125,7 +123,7 @@ impl Credentials {
     /// Both parts, when both are usable (stored values that are not are treated as absent).
     ///
     /// ```
-    /// use session_keeper::rocketchat::rules::Credentials;
+    /// use session_keeper::core::rc::rules::Credentials;
     /// assert!(Credentials::from_parts(Some("u".into()), Some("t".into())).is_some());
     /// assert!(Credentials::from_parts(Some("u".into()), Some("bad token".into())).is_none());
     /// assert!(Credentials::from_parts(None, Some("t".into())).is_none());
@@ -150,8 +148,7 @@ impl Credentials {
 /// ```js
 /// await rc.logoutSession(sessionId, { method: "email", code: "123456" });
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Tsify)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TwoFactorMethod {
     /// A code from an authenticator app.
     Totp,
@@ -165,7 +162,7 @@ impl TwoFactorMethod {
     /// The method named exactly `name`.
     ///
     /// ```
-    /// use session_keeper::rocketchat::rules::TwoFactorMethod;
+    /// use session_keeper::core::rc::rules::TwoFactorMethod;
     /// assert_eq!(TwoFactorMethod::parse("email"), Some(TwoFactorMethod::Email));
     /// assert_eq!(TwoFactorMethod::parse("sms"), None);
     /// ```
@@ -181,7 +178,7 @@ impl TwoFactorMethod {
     /// The name used on the wire (`X-2fa-Method`) and in JS.
     ///
     /// ```
-    /// use session_keeper::rocketchat::rules::TwoFactorMethod;
+    /// use session_keeper::core::rc::rules::TwoFactorMethod;
     /// assert_eq!(TwoFactorMethod::Password.as_str(), "password");
     /// ```
     pub fn as_str(self) -> &'static str {
@@ -196,7 +193,7 @@ impl TwoFactorMethod {
 /// A checked two-factor answer, ready for the headers.
 ///
 /// ```
-/// use session_keeper::rocketchat::rules::*;
+/// use session_keeper::core::rc::rules::*;
 /// let login = Credentials { user_id: "u1".into(), auth_token: "t1".into() };
 /// let code = TwoFactorCode { method: TwoFactorMethod::Totp, code: "123456".into() };
 /// let (headers, n) = request_headers(Some(&login), Some(&code));
@@ -216,7 +213,7 @@ pub struct TwoFactorCode {
 /// (it travels in a header); a password may be any text, only its digest is sent.
 ///
 /// ```no_run
-/// use session_keeper::rocketchat::{rules::read_two_factor, sha256::sha256_hex};
+/// use session_keeper::core::rc::{rules::read_two_factor, sha256::sha256_hex};
 /// let arg = js_sys::JSON::parse(r#"{"method": "password", "code": "pass-pass"}"#).unwrap();
 /// let two_factor = read_two_factor(Some(&arg)).unwrap().unwrap();
 /// assert_eq!(two_factor.code, sha256_hex(b"pass-pass"));
@@ -252,7 +249,7 @@ pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode
 /// The `sessionId` argument: a non-blank string.
 ///
 /// ```no_run
-/// use session_keeper::rocketchat::rules::read_session_id;
+/// use session_keeper::core::rc::rules::read_session_id;
 /// use wasm_bindgen::JsValue;
 /// assert_eq!(read_session_id(&JsValue::from_str("tTouumJMrHMjnedWf")).unwrap(), "tTouumJMrHMjnedWf");
 /// assert!(read_session_id(&JsValue::from_str("  ")).is_err());
@@ -271,7 +268,7 @@ pub fn read_session_id<O: Obj>(value: &O) -> Result<String> {
 /// `X-2fa-Code` and `X-2fa-Method` when given (only with a login).
 ///
 /// ```
-/// use session_keeper::rocketchat::rules::{request_headers, Credentials};
+/// use session_keeper::core::rc::rules::{request_headers, Credentials};
 /// let login = Credentials { user_id: "u1".into(), auth_token: "t1".into() };
 /// let (headers, n) = request_headers(Some(&login), None);
 /// assert_eq!(
@@ -306,22 +303,22 @@ pub fn request_headers<'a>(
 /// What a Rocket.Chat error answer means.
 ///
 /// ```no_run
-/// use session_keeper::{rocketchat::rules::classify, ErrorCode};
+/// use session_keeper::core::{rc::rules::classify, error::ErrorCode};
 /// let body = js_sys::JSON::parse(r#"{"status": "error", "message": "You must be logged in to do this."}"#).unwrap();
 /// let refused = classify(401, &body);
 /// assert_eq!(refused.code, ErrorCode::Unauthorized);
 /// assert!(refused.clear);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct Refused<O> {
+pub struct Refused {
     /// The error code.
     pub code: ErrorCode,
     /// The server's text (`error`, else `message`), when it sent a short one.
     pub message: Option<String>,
     /// Rocket.Chat's `errorType` (e.g. `totp-required`), for the error's `errorCode`.
     pub error_type: Option<String>,
-    /// The server's `details` object, for two-factor errors.
-    pub details: Option<O>,
+    /// The server's `details`, for two-factor errors.
+    pub details: Option<TwoFactorDetails>,
     /// Whether the credentials presented must be forgotten (a 401).
     pub clear: bool,
 }
@@ -332,7 +329,7 @@ pub struct Refused<O> {
 /// 429 → `rate_limited`; anything else → `http`.
 ///
 /// ```no_run
-/// use session_keeper::{rocketchat::rules::classify, ErrorCode};
+/// use session_keeper::core::{rc::rules::classify, error::ErrorCode};
 /// let body = js_sys::JSON::parse(
 ///     r#"{"errorType": "totp-required", "details": {"method": "email", "codeGenerated": true}}"#,
 /// )
@@ -341,7 +338,7 @@ pub struct Refused<O> {
 /// assert_eq!(refused.code, ErrorCode::TwoFactorRequired);
 /// assert!(refused.details.is_some() && !refused.clear);
 /// ```
-pub fn classify<O: Obj>(status: u16, body: &O) -> Refused<O> {
+pub fn classify<O: Obj>(status: u16, body: &O) -> Refused {
     let text = |key| string_member(body, key).filter(|t| !t.trim().is_empty() && t.len() <= 500);
     let error = text("error");
     let error_type = text("errorType");
@@ -360,17 +357,42 @@ pub fn classify<O: Obj>(status: u16, body: &O) -> Refused<O> {
             .or_else(|| text("message"))
             .or_else(|| two_factor.then(|| "the server asks for a two-factor code".into())),
         error_type,
-        details: body
-            .field("details")
-            .filter(|d| two_factor && d.is_object()),
+        details: two_factor.then(|| {
+            let d = body.field("details").filter(Obj::is_object);
+            let d = d.as_ref();
+            TwoFactorDetails {
+                method: d.and_then(|d| string_member(d, "method")),
+                code_generated: d
+                    .and_then(|d| d.field("codeGenerated"))
+                    .and_then(|v| v.boolean()),
+                available_methods: d
+                    .and_then(|d| d.field("availableMethods"))
+                    .and_then(|v| v.items())
+                    .map(|items| items.iter().filter_map(Obj::string).collect()),
+            }
+        }),
         clear: status == 401,
+    }
+}
+
+impl Refused {
+    /// The error for this refusal of an answer with `status` and `Retry-After` seconds.
+    pub fn into_error(self, status: u16, retry_after: Option<f64>) -> SessionError {
+        let mut err = SessionError::http(status, retry_after);
+        err.code = self.code;
+        if let Some(message) = self.message {
+            err.message = message.into();
+        }
+        err.error_code = self.error_type;
+        err.details = self.details.map(Box::new);
+        err
     }
 }
 
 /// Whether the answer of `sessions/logout` says it succeeded (`success: true`).
 ///
 /// ```no_run
-/// use session_keeper::rocketchat::rules::logged_out;
+/// use session_keeper::core::rc::rules::logged_out;
 /// let answer = js_sys::JSON::parse(r#"{"sessionId": "s1", "success": true}"#).unwrap();
 /// assert!(logged_out(&answer));
 /// ```
@@ -381,7 +403,7 @@ pub fn logged_out<O: Obj>(o: &O) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::obj::json::parse;
+    use crate::core::obj::json::parse;
 
     fn config(json: &str) -> Result<RcConfig> {
         RcConfig::read(&parse(json))
@@ -606,21 +628,9 @@ mod tests {
         assert_eq!(r.error_type.as_deref(), Some("totp-required"));
         assert_eq!(r.message.as_deref(), Some("TOTP Required [totp-required]"));
         let details = r.details.unwrap();
-        assert_eq!(
-            details.field("method").and_then(|m| m.string()).as_deref(),
-            Some("email")
-        );
-        assert_eq!(
-            details.field("codeGenerated").and_then(|m| m.boolean()),
-            Some(true)
-        );
-        assert_eq!(
-            details
-                .field("availableMethods")
-                .and_then(|m| m.items())
-                .map(|i| i.len()),
-            Some(1)
-        );
+        assert_eq!(details.method.as_deref(), Some("email"));
+        assert_eq!(details.code_generated, Some(true));
+        assert_eq!(details.available_methods, Some(vec!["email".to_string()]));
         assert!(!r.clear);
 
         // A refused code, also when the type is only the bare `error` (as Meteor sends it).
@@ -645,7 +655,7 @@ mod tests {
             &parse(r#"{"errorType":"totp-max-attempts","details":"odd"}"#),
         );
         assert_eq!(r.code, ErrorCode::TwoFactorRequired);
-        assert_eq!(r.details, None);
+        assert_eq!(r.details, Some(TwoFactorDetails::default()));
         assert_eq!(
             r.message.as_deref(),
             Some("the server asks for a two-factor code")

@@ -1,92 +1,26 @@
-//! Constructor options: their wire shape (typed for TypeScript) and their validation into a
-//! [`Config`] the rest of the crate can trust.
+//! Constructor options validated into a [`Config`] the rest of the crate can trust (their
+//! TypeScript shape is in `types.rs`).
 
-use tsify::Tsify;
+use super::cookie::{is_attribute_safe, is_cookie_name, SameSite};
+use super::error::{Result, SessionError};
+use super::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
 
-use crate::cookie::{is_attribute_safe, is_cookie_name, SameSite};
-use crate::error::{Result, SessionError};
-use crate::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
-
-/// Where tokens that are not in cookies are kept.
-///
-/// ```js
-/// const session = new SessionManager({ projectId: "P2abc", persist: "sessionStorage" });
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Tsify)]
-#[serde(rename_all = "camelCase")]
+/// Where tokens that are not in cookies are kept (`persist`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Persist {
-    /// Survives reloads and is shared by the origin's tabs (the default).
+    /// `"localStorage"`: survives reloads and is shared by the origin's tabs (the default).
     #[default]
     LocalStorage,
-    /// Survives reloads of this tab only.
+    /// `"sessionStorage"`: survives reloads of this tab only.
     SessionStorage,
-    /// Lives as long as the page.
+    /// `"memory"`: lives as long as the page.
     Memory,
-}
-
-/// Options of a token cookie.
-///
-/// ```js
-/// const session = new SessionManager({
-///   projectId: "P2abc",
-///   sessionTokenViaCookie: { name: "app_session", sameSite: "Lax", domain: "example.com" },
-/// });
-/// ```
-#[derive(Clone, Debug, Default, Tsify)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CookieOptions {
-    /// Cookie name; default: the response's cookie name, else `DS` / `DSR`.
-    pub name: Option<String>,
-    /// `SameSite`; default `Strict`.
-    #[tsify(type = "\"Strict\" | \"Lax\" | \"None\"")]
-    pub same_site: Option<String>,
-    /// `Secure`; default `true` (browsers accept it on `http://localhost`).
-    pub secure: Option<bool>,
-    /// `Domain`; default: the response's cookie domain. Used only when the page's host is that
-    /// domain or a subdomain of it.
-    pub domain: Option<String>,
-}
-
-/// The options of `new SessionManager(options)`.
-///
-/// ```js
-/// const session = new SessionManager({ projectId: "P2abc", storagePrefix: "app.", crossTab: false });
-/// ```
-#[derive(Clone, Debug, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionManagerOptions {
-    /// The Descope project id. Required, non-empty.
-    pub project_id: String,
-    /// Default `https://api.descope.com`; a trailing slash is ignored.
-    #[tsify(optional)]
-    pub base_url: Option<String>,
-    /// Prefix of every storage key. Default empty.
-    #[tsify(optional)]
-    pub storage_prefix: Option<String>,
-    /// Where tokens that are not in cookies live. Default `"localStorage"`.
-    #[tsify(optional)]
-    pub persist: Option<Persist>,
-    /// Keep the session token in a cookie. Default `true`.
-    #[tsify(optional, type = "boolean | CookieOptions")]
-    pub session_token_via_cookie: Option<CookieOptions>,
-    /// Keep the refresh token in a cookie. Default `false`.
-    #[tsify(optional, type = "boolean | CookieOptions")]
-    pub refresh_token_via_cookie: Option<CookieOptions>,
-    /// Refresh before the session expires. Default `true`.
-    #[tsify(optional)]
-    pub auto_refresh: Option<bool>,
-    /// One refresh per cycle across the origin's tabs; logout reaches every tab. Default `true`.
-    #[tsify(optional)]
-    pub cross_tab: Option<bool>,
-    /// Per-request timeout in ms. Default 10000.
-    #[tsify(optional)]
-    pub request_timeout_ms: Option<f64>,
 }
 
 /// A validated token-cookie setting.
 ///
 /// ```
-/// use session_keeper::{cookie::SameSite, options::CookieConfig};
+/// use session_keeper::core::{cookie::SameSite, options::CookieConfig};
 /// // `sessionTokenViaCookie: true` means these defaults.
 /// let config = CookieConfig::default();
 /// assert_eq!((config.same_site, config.secure), (SameSite::Strict, true));
@@ -117,7 +51,7 @@ impl Default for CookieConfig {
 /// Validated options.
 ///
 /// ```no_run
-/// use session_keeper::options::{Config, DEFAULT_TIMEOUT_MS};
+/// use session_keeper::core::options::{Config, DEFAULT_TIMEOUT_MS};
 /// let options = js_sys::JSON::parse(r#"{"projectId": "P2abc", "storagePrefix": "app."}"#).unwrap();
 /// let config = Config::read(&options).unwrap();
 /// assert_eq!(config.prefix, "app.");
@@ -149,14 +83,14 @@ pub struct Config {
 /// The default Descope API.
 ///
 /// ```
-/// use session_keeper::options::{base_url, DEFAULT_BASE_URL};
+/// use session_keeper::core::options::{base_url, DEFAULT_BASE_URL};
 /// assert_eq!(base_url(None).unwrap(), DEFAULT_BASE_URL);
 /// ```
 pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
 /// The default request timeout.
 ///
 /// ```
-/// use session_keeper::options::{timeout, DEFAULT_TIMEOUT_MS};
+/// use session_keeper::core::options::{timeout, DEFAULT_TIMEOUT_MS};
 /// assert_eq!(timeout(None).unwrap(), DEFAULT_TIMEOUT_MS);
 /// ```
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
@@ -165,7 +99,7 @@ impl Config {
     /// Reads and validates the options object.
     ///
     /// ```no_run
-    /// use session_keeper::options::Config;
+    /// use session_keeper::core::options::Config;
     /// let options = js_sys::JSON::parse(r#"{"projectId": "P1"}"#).unwrap();
     /// let config = Config::read(&options).unwrap();
     /// assert_eq!(config.base_url, "https://api.descope.com");
@@ -227,13 +161,18 @@ impl Config {
 }
 
 fn wrong(what: &'static str) -> impl Fn(Wrong) -> SessionError {
-    move |w| SessionError::new(crate::ErrorCode::InvalidArgument, w.message(what))
+    move |w| {
+        SessionError::new(
+            crate::core::error::ErrorCode::InvalidArgument,
+            w.message(what),
+        )
+    }
 }
 
 /// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped.
 ///
 /// ```
-/// use session_keeper::options::base_url;
+/// use session_keeper::core::options::base_url;
 /// assert_eq!(base_url(Some("http://127.0.0.1:8787/")).unwrap(), "http://127.0.0.1:8787");
 /// assert!(base_url(Some("api.descope.com")).is_err());
 /// ```
@@ -258,7 +197,7 @@ pub fn base_url(value: Option<&str>) -> Result<String> {
 /// Validates a request timeout in ms.
 ///
 /// ```
-/// use session_keeper::options::timeout;
+/// use session_keeper::core::options::timeout;
 /// assert_eq!(timeout(Some(2500.0)).unwrap(), 2500);
 /// assert!(timeout(Some(0.0)).is_err());
 /// ```
@@ -285,7 +224,7 @@ fn cookie_config<O: Obj>(
     }
     if !setting.is_object() {
         return Err(SessionError::new(
-            crate::ErrorCode::InvalidArgument,
+            crate::core::error::ErrorCode::InvalidArgument,
             Wrong(key).message("a boolean or cookie options"),
         ));
     }
@@ -331,7 +270,7 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<Config> {
-        Config::read(&crate::obj::json::parse(json))
+        Config::read(&crate::core::obj::json::parse(json))
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! Decoding a session JWT's payload. The signature is the server's business: the library only
 //! reads `exp`, `dct`, roles and permissions to schedule refreshes and answer the getters.
 
-use crate::error::{Result, SessionError};
-use crate::obj::{strings_lenient, Obj};
+use crate::core::error::{Result, SessionError};
+use crate::core::obj::{strings_lenient, Obj};
 
 /// Which list [`authorizations`] reads.
 ///
 /// ```no_run
-/// use session_keeper::claims::{authorizations, Authz};
+/// use session_keeper::core::claims::{authorizations, Authz};
 /// let payload = js_sys::JSON::parse(r#"{"roles": ["admin"], "permissions": ["read"]}"#).unwrap();
 /// assert_eq!(authorizations(&payload, Authz::Roles, None), ["admin"]);
 /// assert_eq!(authorizations(&payload, Authz::Permissions, None), ["read"]);
@@ -33,7 +33,7 @@ impl Authz {
 /// with `exp: "soon"` must not make the whole session unusable.
 ///
 /// ```
-/// use session_keeper::claims::Claims;
+/// use session_keeper::core::claims::Claims;
 /// let claims = Claims { exp: Some(1_700_000_000.0), dct: Some("T1".into()) };
 /// assert_eq!(claims.expires_at_ms(), Some(1_700_000_000_000.0));
 /// assert_eq!(Claims::default().expires_at_ms(), None);
@@ -50,7 +50,7 @@ impl Claims {
     /// Reads `exp` and `dct` from a decoded payload.
     ///
     /// ```no_run
-    /// use session_keeper::claims::{payload_json, Claims};
+    /// use session_keeper::core::claims::{payload_json, Claims};
     /// // The payload is {"exp":1700000000,"dct":"T1"}.
     /// let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDAsImRjdCI6IlQxIn0.c2ln";
     /// let payload = js_sys::JSON::parse(&payload_json(token).unwrap()).unwrap();
@@ -68,7 +68,7 @@ impl Claims {
     /// Expiry in epoch milliseconds, when the token has a sane `exp`.
     ///
     /// ```
-    /// use session_keeper::claims::Claims;
+    /// use session_keeper::core::claims::Claims;
     /// let claims = Claims { exp: Some(2.0), dct: None };
     /// assert_eq!(claims.expires_at_ms(), Some(2000.0));
     /// ```
@@ -83,7 +83,7 @@ impl Claims {
 /// without a `tenants` claim whose `dct` is `tenant` answers with the top-level lists.
 ///
 /// ```no_run
-/// use session_keeper::claims::{authorizations, Authz};
+/// use session_keeper::core::claims::{authorizations, Authz};
 /// let payload = js_sys::JSON::parse(
 ///     r#"{"roles": ["viewer"], "tenants": {"T1": {"roles": ["admin"]}}}"#,
 /// )
@@ -111,7 +111,7 @@ pub fn authorizations<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -
 /// The JSON text of a JWT's payload (its second segment, base64url-decoded).
 ///
 /// ```
-/// use session_keeper::claims::payload_json;
+/// use session_keeper::core::claims::payload_json;
 /// // {"sub":"u"} as a JWT payload
 /// assert_eq!(payload_json("e30.eyJzdWIiOiJ1In0.sig").unwrap(), r#"{"sub":"u"}"#);
 /// assert!(payload_json("not a jwt").is_err());
@@ -137,7 +137,7 @@ fn bad_token() -> SessionError {
 /// Decodes base64url (RFC 4648 §5), with or without padding.
 ///
 /// ```
-/// use session_keeper::claims::base64url_decode;
+/// use session_keeper::core::claims::base64url_decode;
 /// assert_eq!(base64url_decode("aGk").unwrap(), b"hi");
 /// assert_eq!(base64url_decode("_-8").unwrap(), [0xff, 0xef]);
 /// assert!(base64url_decode("a").is_none());
@@ -173,7 +173,7 @@ pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::obj::json::parse;
+    use crate::core::obj::json::parse;
 
     #[test]
     fn decodes_a_real_payload() {

@@ -1,0 +1,204 @@
+//! What goes into a session machine and what comes out of it.
+//!
+//! A machine ([`Session`](super::Session), [`RcSession`](super::RcSession)) is fed
+//! [`Input`]s with the time, reads the browser's storage through an [`Env`], and queues
+//! [`Effect`]s that the driver (the browser shell, or the simulator) performs in order. Writes
+//! are always effects; the machine never sees its own writes before they were performed.
+
+use super::claims::Claims;
+use super::error::SessionError;
+use super::fields::JwtFields;
+
+/// Read-only access to what the page shares with other tabs, and JSON decoding.
+pub trait Env {
+    /// `storage.getItem(key)` of the store the options chose.
+    fn item(&self, key: &str) -> Option<String>;
+    /// `document.cookie`.
+    fn cookies(&self) -> String;
+    /// Decodes a JWT payload (JSON text) into the claims the session acts on.
+    fn claims(&self, payload_json: &str) -> Option<Claims>;
+}
+
+/// How the driver decodes the answer of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A Descope JWTResponse.
+    Jwt,
+    /// A Descope user object.
+    User,
+    /// A JSON array.
+    List,
+    /// A JSON object.
+    Object,
+    /// `{keyId, sessionJwt, expiration?}`.
+    AccessKey,
+    /// Anything (logout); Descope errors.
+    Any,
+    /// Rocket.Chat's login answer: `data.userId` and `data.authToken`.
+    RcLogin,
+    /// Rocket.Chat's `{success: true}`.
+    RcSuccess,
+    /// Anything; Rocket.Chat errors.
+    RcAny,
+}
+
+impl Expect {
+    /// Rocket.Chat requests omit credentials and decode Rocket.Chat's error bodies.
+    pub fn rocket_chat(self) -> bool {
+        matches!(self, Expect::RcLogin | Expect::RcSuccess | Expect::RcAny)
+    }
+}
+
+/// One HTTP request to perform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// Its number; the answer comes back as [`Input::Answer`] with it.
+    pub id: u32,
+    /// `POST` (else `GET`).
+    pub post: bool,
+    /// Absolute URL.
+    pub url: String,
+    /// Request headers besides `Content-Type: application/json`.
+    pub headers: Vec<(&'static str, String)>,
+    /// JSON body.
+    pub body: Option<String>,
+    /// How to decode the answer.
+    pub expect: Expect,
+}
+
+/// A decoded successful answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// A JWTResponse: the fields acted on and the user as JSON text.
+    Jwt(Box<JwtReply>),
+    /// A user object as JSON text.
+    User(String),
+    /// A body of the expected shape, passed to the caller as it is.
+    Data,
+    /// Rocket.Chat credentials (`data.userId`, `data.authToken`).
+    RcLogin(String, String),
+}
+
+/// The parts of a JWTResponse the session stores.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JwtReply {
+    /// The fields acted on.
+    pub fields: JwtFields,
+    /// `user`, as JSON text, when it is an object.
+    pub user: Option<String>,
+}
+
+/// A signal of the page's life that can make a due refresh run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// `visibilitychange` to visible.
+    Visible,
+    /// `visibilitychange` to hidden.
+    Hidden,
+    /// `focus`.
+    Focus,
+    /// `online`.
+    Online,
+    /// `offline`.
+    Offline,
+    /// `pageshow` (restored from the back-forward cache).
+    PageShow,
+}
+
+/// The outcome of asking for a Web Lock without waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    /// This tab holds it until [`Effect::Unlock`].
+    Granted,
+    /// Another tab holds it.
+    Busy,
+    /// The browser has no Web Locks.
+    Unsupported,
+}
+
+/// Which token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// The session JWT.
+    Session,
+    /// The refresh JWT.
+    Refresh,
+}
+
+/// A cookie to write, read back, and fall back to storage for when the browser refuses it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PutCookie {
+    /// Which token.
+    pub kind: Kind,
+    /// The `document.cookie` text that writes it.
+    pub text: String,
+    /// The texts that expire it again (with and without `Secure`).
+    pub expire: [String; 2],
+    /// Cookie name, to read it back.
+    pub name: String,
+    /// The token.
+    pub value: String,
+    /// The storage key that holds the token when the cookie does not (removed when it does).
+    pub key: String,
+}
+
+/// A change to report to the page's callbacks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// `onSessionTokenChange`
+    Token(Option<String>),
+    /// `onUserChange` (user JSON)
+    User(Option<String>),
+    /// `onIsAuthenticatedChange`
+    Auth(bool),
+    /// `onRefreshError`
+    RefreshError(SessionError),
+}
+
+/// What a settled call resolves with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `undefined`
+    Undefined,
+    /// The body of the answer being handled, as it came.
+    Body,
+    /// `{sessionJwt, refreshJwt?, user?}` of the tokens now held.
+    Tokens {
+        /// The session JWT.
+        session: String,
+        /// The refresh JWT.
+        refresh: Option<String>,
+        /// The user as JSON.
+        user: Option<String>,
+    },
+}
+
+/// What the driver must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Send a request; answer with [`Input::Answer`].
+    Send(Request),
+    /// Abort request `id`; its answer is no longer wanted.
+    Abort(u32),
+    /// Call back with [`Input::Timer`] at this epoch-ms time (replacing the last one), or never.
+    Timer(Option<f64>),
+    /// `storage.setItem(key, value)`.
+    Set(String, String),
+    /// `storage.removeItem(key)`.
+    Remove(String),
+    /// `document.cookie = text`.
+    Cookie(String),
+    /// Write a token cookie; when reading back shows the browser refused it, expire it, keep
+    /// the token under the storage key and answer [`Input::CookieRefused`].
+    PutCookie(Box<PutCookie>),
+    /// Post a message to the other tabs.
+    Post(String),
+    /// Ask for Web Lock `name` without waiting; answer with [`Input::Lock`].
+    Lock(u32, String),
+    /// Release Web Lock `id`.
+    Unlock(u32),
+    /// Tell the page's callbacks.
+    Emit(Event),
+    /// Settle the promise of call `id`.
+    Settle(u32, Result<Value, SessionError>),
+}

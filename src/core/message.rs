@@ -1,0 +1,167 @@
+//! Messages between the tabs of an origin (BroadcastChannel), as plain text the session
+//! encodes and checks itself: another same-origin script can post anything on the channel, so
+//! nothing is trusted that would not also be accepted from storage.
+
+use super::cookie::push_uint;
+use super::meta::{usable_token, Meta, META_LINES, SKEW_MS};
+
+/// A message from another tab.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// The tab holds these tokens (after a sign-in or a rotation).
+    Sync {
+        /// The session's order and where its cookies are.
+        meta: Meta,
+        /// The session JWT.
+        session: String,
+        /// The refresh JWT, unless the server keeps it in an httpOnly cookie.
+        refresh: Option<String>,
+        /// The user as JSON.
+        user: Option<String>,
+    },
+    /// The tab signed out at this epoch-ms time: sessions born then or earlier are over.
+    Logout(f64),
+}
+
+impl Message {
+    /// Text form: a type letter, then lines.
+    pub fn encode(&self) -> String {
+        match self {
+            Message::Sync {
+                meta,
+                session,
+                refresh,
+                user,
+            } => [
+                "S\n",
+                &meta.encode(),
+                "\n",
+                session,
+                "\n",
+                refresh.as_deref().unwrap_or(""),
+                "\n",
+                user.as_deref().unwrap_or(""),
+            ]
+            .concat(),
+            Message::Logout(at) => {
+                let mut out = String::from("L\n");
+                push_uint(
+                    &mut out,
+                    at.max(0.0).min(super::meta::MAX_EPOCH_MS) as u64,
+                    1,
+                );
+                out
+            }
+        }
+    }
+
+    /// Reads a message, refusing anything malformed or from the future (`now` + skew): a
+    /// logout "at 1e300" would otherwise end every later session of the tab for good.
+    ///
+    /// ```
+    /// use session_keeper::core::message::Message;
+    /// let now = 1_700_000_000_000.0;
+    /// assert_eq!(Message::decode(&Message::Logout(now).encode(), now), Some(Message::Logout(now)));
+    /// assert_eq!(Message::decode("L\n99999999999999999999", now), None);
+    /// ```
+    pub fn decode(text: &str, now: f64) -> Option<Message> {
+        if let Some(at) = text.strip_prefix("L\n") {
+            if at.is_empty() || at.len() > 16 || !at.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let at = at.parse::<u64>().ok()? as f64;
+            return (at <= now + SKEW_MS).then_some(Message::Logout(at));
+        }
+        let rest = text.strip_prefix("S\n")?;
+        let lines: Vec<&str> = rest.splitn(META_LINES + 3, '\n').collect();
+        if lines.len() != META_LINES + 3 {
+            return None;
+        }
+        let meta = Meta::from_lines(&lines[..META_LINES], now)?;
+        let [session, refresh, user] = [
+            lines[META_LINES],
+            lines[META_LINES + 1],
+            lines[META_LINES + 2],
+        ];
+        if !usable_token(session) || !(refresh.is_empty() || usable_token(refresh)) {
+            return None;
+        }
+        if !(user.is_empty() || (user.starts_with('{') && user.ends_with('}'))) {
+            return None;
+        }
+        Some(Message::Sync {
+            meta,
+            session: session.into(),
+            refresh: (!refresh.is_empty()).then(|| refresh.into()),
+            user: (!user.is_empty()).then(|| user.into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cookie::CookiePlace;
+
+    const NOW: f64 = 1_700_000_000_000.0;
+
+    #[test]
+    fn sync_round_trips() {
+        let msg = Message::Sync {
+            meta: Meta {
+                born: NOW - 5.0,
+                gen: 7,
+                due_at: Some(NOW + 30_000.0),
+                session_cookie: Some(CookiePlace {
+                    name: "DS".into(),
+                    path: "/".into(),
+                    domain: None,
+                }),
+                refresh_cookie: None,
+            },
+            session: "a.b.c".into(),
+            refresh: Some("r.r.r".into()),
+            user: Some("{\"name\":\"Ada\\nLovelace\"}".into()),
+        };
+        assert_eq!(Message::decode(&msg.encode(), NOW), Some(msg));
+        let bare = Message::Sync {
+            meta: Meta::default(),
+            session: "a.b.c".into(),
+            refresh: None,
+            user: None,
+        };
+        assert_eq!(Message::decode(&bare.encode(), NOW), Some(bare));
+    }
+
+    #[test]
+    fn garbage_and_the_future_are_ignored() {
+        let future = Message::Sync {
+            meta: Meta {
+                born: NOW + 10_000.0,
+                ..Meta::default()
+            },
+            session: "a.b.c".into(),
+            refresh: None,
+            user: None,
+        };
+        for text in [
+            String::new(),
+            "x".into(),
+            "L\n".into(),
+            "L\n1e300".into(),
+            "L\n-5".into(),
+            "L\n99999999999999999999".into(),
+            Message::Logout(NOW + 5_000.0).encode(),
+            future.encode(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\na b\n\n".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n".into(),
+        ] {
+            assert_eq!(Message::decode(&text, NOW), None, "{text:?}");
+        }
+        assert_eq!(
+            Message::decode(&Message::Logout(NOW + 500.0).encode(), NOW),
+            Some(Message::Logout(NOW + 500.0))
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! The storage layout: key names, token sanity, and the small record that remembers how the
+//! session was written, so that it can be restored, ordered against other tabs' copies and
+//! cleared exactly.
+
+use super::cookie::{is_attribute_safe, is_cookie_name, push_uint, CookiePlace};
+
+/// Storage key suffix of the session token (when it is not in a cookie): `<prefix>DS`.
+pub const SESSION_KEY: &str = "DS";
+/// Storage key suffix of the refresh token (when it is not in a cookie): `<prefix>DSR`.
+pub const REFRESH_KEY: &str = "DSR";
+/// Storage key suffix of the last known user, as JSON: `<prefix>DSU`.
+pub const USER_KEY: &str = "DSU";
+/// Storage key suffix of the [`Meta`] record: `<prefix>DSM`.
+pub const META_KEY: &str = "DSM";
+/// Every key suffix this package removes when the session is cleared: its own, and those
+/// `@descope/web-js-sdk` writes next to the tokens (ID token, refresh cookie name).
+pub const ALL_KEYS: [&str; 6] = [SESSION_KEY, REFRESH_KEY, USER_KEY, META_KEY, "DSI", "DSRCN"];
+
+/// Clock skew allowed between tabs' times (same machine, so only ordering noise).
+pub const SKEW_MS: f64 = 1_000.0;
+/// The latest time a JS `Date` can hold: every stored or scheduled time is clamped below it.
+pub const MAX_EPOCH_MS: f64 = 8.64e15;
+/// Rotations of one session are counted up to this; more is garbage.
+pub const MAX_GEN: u64 = 1 << 40;
+
+/// How the session was written.
+///
+/// ```
+/// use session_keeper::core::meta::Meta;
+/// let meta = Meta { born: 1_700_000_000_000.0, gen: 3, ..Meta::default() };
+/// assert_eq!(Meta::decode(&meta.encode(), 1_800_000_000_000.0), Some(meta));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Meta {
+    /// When the session began (epoch ms): a sign-in after the last logout seen.
+    pub born: f64,
+    /// Rotations since it began: of two copies of one session, the higher is newer.
+    pub gen: u64,
+    /// When the next refresh attempt is planned (epoch ms).
+    pub due_at: Option<f64>,
+    /// Where the session cookie was written, when it was.
+    pub session_cookie: Option<CookiePlace>,
+    /// Where the refresh cookie was written, when it was.
+    pub refresh_cookie: Option<CookiePlace>,
+}
+
+/// Number of `\n`-separated lines of an encoded [`Meta`].
+pub const META_LINES: usize = 10;
+
+impl Meta {
+    /// `(born, gen)`: the order of sessions and of rotations within one.
+    pub fn version(&self) -> (f64, u64) {
+        (self.born, self.gen)
+    }
+
+    /// A compact text form (no JSON in the wasm): ten lines.
+    pub fn encode(&self) -> String {
+        let mut out = String::from("sk2\n");
+        push_uint(&mut out, whole(self.born), 1);
+        out.push('\n');
+        push_uint(&mut out, self.gen, 1);
+        out.push('\n');
+        if let Some(due) = self.due_at {
+            push_uint(&mut out, whole(due), 1);
+        }
+        for cookie in [&self.session_cookie, &self.refresh_cookie] {
+            for part in match cookie {
+                Some(c) => [
+                    c.name.as_str(),
+                    c.path.as_str(),
+                    c.domain.as_deref().unwrap_or(""),
+                ],
+                None => ["", "", ""],
+            } {
+                out.push('\n');
+                out.push_str(part);
+            }
+        }
+        out
+    }
+
+    /// Reads [`Meta::encode`]'s form back; `None` for anything else, including times later
+    /// than `now` allows (a record from the future would outrank every real session).
+    pub fn decode(text: &str, now: f64) -> Option<Meta> {
+        let fields: Vec<&str> = text.split('\n').collect();
+        Meta::from_lines(&fields, now)
+    }
+
+    /// [`Meta::decode`] of lines already split.
+    pub fn from_lines(fields: &[&str], now: f64) -> Option<Meta> {
+        let [version, born, gen, due, cookies @ ..] = fields else {
+            return None;
+        };
+        if *version != "sk2" || cookies.len() != 6 {
+            return None;
+        }
+        let born = number(born)?;
+        let gen = gen.parse::<u64>().ok().filter(|g| *g <= MAX_GEN)?;
+        if born > now + SKEW_MS {
+            return None;
+        }
+        let due_at = match *due {
+            "" => None,
+            due => Some(number(due)?),
+        };
+        let place = |f: &[&str]| -> Option<Option<CookiePlace>> {
+            match f {
+                ["", "", ""] => Some(None),
+                [name, path, domain]
+                    if is_cookie_name(name)
+                        && path.starts_with('/')
+                        && is_attribute_safe(path)
+                        && is_attribute_safe(domain) =>
+                {
+                    Some(Some(CookiePlace {
+                        name: name.to_string(),
+                        path: path.to_string(),
+                        domain: (!domain.is_empty()).then(|| domain.to_string()),
+                    }))
+                }
+                _ => None,
+            }
+        };
+        Some(Meta {
+            born,
+            gen,
+            due_at,
+            session_cookie: place(&cookies[..3])?,
+            refresh_cookie: place(&cookies[3..])?,
+        })
+    }
+}
+
+/// A whole number of ms, at most [`MAX_EPOCH_MS`].
+fn number(text: &str) -> Option<f64> {
+    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = text.parse::<u64>().ok()? as f64;
+    (n <= MAX_EPOCH_MS).then_some(n)
+}
+
+fn whole(ms: f64) -> u64 {
+    if ms.is_finite() && ms >= 0.0 {
+        ms.min(MAX_EPOCH_MS).round() as u64
+    } else {
+        0
+    }
+}
+
+/// Whether a value could be a token: visible ASCII, no spaces, at most [`MAX_TOKEN_LEN`].
+///
+/// ```
+/// use session_keeper::core::meta::usable_token;
+/// assert!(usable_token("eyJ.eyJ.sig"));
+/// assert!(!usable_token("two words"));
+/// ```
+pub fn usable_token(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= MAX_TOKEN_LEN
+        && token.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// The longest token accepted (2 MiB).
+pub const MAX_TOKEN_LEN: usize = 2 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: f64 = 1_800_000_000_000.0;
+
+    #[test]
+    fn meta_round_trips_with_cookies() {
+        let meta = Meta {
+            born: 1_700_000_000_000.0,
+            gen: 42,
+            due_at: Some(1_700_000_000_123.0),
+            session_cookie: Some(CookiePlace {
+                name: "DS".into(),
+                path: "/".into(),
+                domain: Some("example.com".into()),
+            }),
+            refresh_cookie: Some(CookiePlace {
+                name: "my-refresh".into(),
+                path: "/app".into(),
+                domain: None,
+            }),
+        };
+        assert_eq!(Meta::decode(&meta.encode(), NOW), Some(meta));
+        assert_eq!(
+            Meta::decode(&Meta::default().encode(), NOW),
+            Some(Meta::default())
+        );
+        assert_eq!(Meta::default().encode().split('\n').count(), META_LINES);
+    }
+
+    #[test]
+    fn meta_refuses_garbage_and_the_future() {
+        for text in [
+            "",
+            "garbage",
+            "sk2",
+            "sk1\n1\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\n\n\n\n",
+            "sk2\nx\n0\n\n\n\n\n\n\n",
+            "sk2\n1\n-1\n\n\n\n\n\n\n",
+            "sk2\n1\n0\nNaN\n\n\n\n\n\n",
+            "sk2\n1\n0\n\nDS\nnoslash\n\n\n\n",
+            "sk2\n1\n0\n\nbad name\n/\n\n\n\n",
+            "sk2\n99999999999999999999\n0\n\n\n\n\n\n\n",
+            "sk2\n1\n99999999999999999999\n\n\n\n\n\n\n",
+            "sk2\n1e300\n0\n\n\n\n\n\n\n",
+            "sk2\n+5\n0\n\n\n\n\n\n\n",
+        ] {
+            assert_eq!(Meta::decode(text, NOW), None, "{text:?}");
+        }
+        let future = Meta {
+            born: NOW + 60_000.0,
+            ..Meta::default()
+        };
+        assert_eq!(Meta::decode(&future.encode(), NOW), None);
+        assert!(Meta::decode(&future.encode(), NOW + 60_000.0).is_some());
+    }
+
+    #[test]
+    fn absurd_times_are_clamped_when_written() {
+        let meta = Meta {
+            born: f64::INFINITY,
+            due_at: Some(1e300),
+            ..Meta::default()
+        };
+        let back = Meta::decode(&meta.encode(), MAX_EPOCH_MS).unwrap();
+        assert_eq!(back.born, 0.0);
+        assert_eq!(back.due_at, Some(MAX_EPOCH_MS));
+    }
+
+    #[test]
+    fn token_sanity() {
+        assert!(usable_token("a"));
+        assert!(!usable_token("a b"));
+        assert!(!usable_token("é"));
+        assert!(usable_token(&"a".repeat(MAX_TOKEN_LEN)));
+        assert!(!usable_token(&"a".repeat(MAX_TOKEN_LEN + 1)));
+    }
+}

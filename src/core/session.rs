@@ -1,0 +1,1641 @@
+//! The Descope session as one state machine: restoring, applying responses, the refresh cycle
+//! and its cross-tab turn, the acceptance check of rotating answers, clearing, and events.
+//!
+//! [`Session::handle`] takes an [`Input`] and the time, reads shared storage through an
+//! [`Env`], and queues [`Effect`]s; [`Session::drain`] hands them to the driver. Nothing here
+//! performs I/O or calls back into JS, so no decision can interleave with another one, and
+//! every rule is tested natively and in the multi-tab simulator.
+
+use super::claims::{payload_json, Claims};
+use super::clear;
+use super::cookie::{
+    cookie_domain, expire_cookies, is_attribute_safe, is_cookie_name, is_cookie_value, read_cookie,
+    set_cookie, CookiePlace, CookieWrite,
+};
+use super::error::{ErrorCode, Result, SessionError};
+use super::fields::JwtFields;
+use super::io::{
+    Effect, Env, Event, Expect, Grant, JwtReply, Kind, PutCookie, Reply, Request, Signal, Value,
+};
+use super::message::Message;
+use super::meta::{usable_token, Meta, ALL_KEYS, META_KEY, REFRESH_KEY, SESSION_KEY, USER_KEY};
+use super::options::{Config, CookieConfig, Persist};
+use super::schedule::{
+    catch_up, classify, due_after_response, due_on_restore, retry_delay, Failure, MIN_DELAY_MS,
+};
+
+/// How long a tab keeps holding the lock of a token it has just rotated, so that a tab whose
+/// timer fires late finds the cycle taken instead of presenting a rotated token.
+pub const HOLD_AFTER_ROTATION_MS: f64 = 60_000.0;
+
+/// A user's call, to be settled with [`Effect::Settle`] under its id.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Call {
+    /// `ready()`
+    Ready,
+    /// `refresh()`
+    Refresh,
+    /// `logout()`
+    Logout,
+    /// `logoutAll()`
+    LogoutAll,
+    /// `me()`
+    Me,
+    /// `history()`
+    History,
+    /// `validate()`
+    Validate,
+    /// `selectTenant(id)`, with its JSON body.
+    SelectTenant(String),
+    /// `verifySecurityQuestions(request)`, with its JSON body.
+    Verify(String),
+    /// `exchangeAccessKey(key, options)`: the key and the JSON body.
+    Exchange(String, String),
+}
+
+/// What happens to a session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// Restore from storage and plan the next refresh (once, right after construction).
+    Start {
+        /// `navigator.onLine`
+        online: bool,
+    },
+    /// `apply(response)`: a sign-in (or any JWT response) to store.
+    Apply(Box<JwtReply>),
+    /// A user's call with its id.
+    Call(u32, Call),
+    /// The timer of [`Effect::Timer`] fired.
+    Timer,
+    /// A page signal.
+    Signal(Signal),
+    /// The answer to request `id` (or why there is none).
+    Answer(u32, Result<Reply>),
+    /// The outcome of [`Effect::Lock`] `id`.
+    Lock(u32, Grant),
+    /// A message from another tab.
+    Message(String),
+    /// Another tab changed storage.
+    StorageChanged,
+    /// The browser refused a token cookie ([`Effect::PutCookie`]).
+    CookieRefused(Kind),
+    /// `dispose()`
+    Dispose,
+}
+
+/// The page the session lives on, for cookie domains and paths.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    /// `location.hostname`
+    pub host: String,
+    /// `location.pathname`
+    pub path: String,
+}
+
+/// The session JWT and what it says.
+#[derive(Clone, Debug, PartialEq)]
+struct Token {
+    jwt: String,
+    claims: Claims,
+}
+
+#[derive(Clone, Debug, Default)]
+struct State {
+    session: Option<Token>,
+    refresh: Option<String>,
+    user: Option<String>,
+    meta: Meta,
+    /// Bumped by every change of the tokens in this tab.
+    seq: u32,
+    /// Failed attempts since the last success (drives the backoff).
+    attempt: u32,
+    /// When the last logout this tab saw happened (epoch ms).
+    cleared_at: f64,
+    /// Retries stopped at expiry: no timer until a wake-up signal or `refresh()`.
+    parked: bool,
+}
+
+impl State {
+    fn has_session(&self) -> bool {
+        self.session.is_some() || self.refresh.is_some()
+    }
+    fn expires_at(&self) -> Option<f64> {
+        self.session.as_ref().and_then(|t| t.claims.expires_at_ms())
+    }
+    fn authenticated(&self, now: f64) -> bool {
+        self.session.is_some() && self.expires_at().is_none_or(|exp| exp > now)
+    }
+    fn tokens(&self) -> Result<Value> {
+        match &self.session {
+            Some(t) => Ok(Value::Tokens {
+                session: t.jwt.clone(),
+                refresh: self.refresh.clone(),
+                user: self.user.clone(),
+            }),
+            None => Err(no_session()),
+        }
+    }
+}
+
+/// What the events last reported, so that each change fires exactly once.
+#[derive(Default)]
+struct Emitted {
+    token: Option<String>,
+    user: Option<String>,
+    auth: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum JobKind {
+    Refresh,
+    Select(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    /// Not started (queued behind another job, or just created).
+    Queued,
+    /// Asked for the cycle's lock.
+    Locking { lock: u32, retry: bool },
+    /// Another tab holds the lock: wait for its result until then.
+    Waiting { until: f64 },
+    /// The request is out.
+    Sending { req: u32, lock: Option<u32> },
+}
+
+/// A rotating request (refresh or tenant select) and the calls waiting for it. One runs at a
+/// time; the others queue behind it.
+struct Job {
+    kind: JobKind,
+    calls: Vec<u32>,
+    readies: Vec<u32>,
+    phase: Phase,
+    /// `seq` when the turn began: a change since then means another tab rotated.
+    seq: u32,
+    /// The name of the cycle's lock.
+    lock_name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum What {
+    /// The request of the head job, sent with the session of this `born` and `seq`.
+    Rotate {
+        seq: u32,
+        born: f64,
+        cleared: f64,
+        had: bool,
+    },
+    /// Security questions: a new sign-in unless a logout came first.
+    Verify { call: u32, cleared: f64 },
+    /// `me`: stores the user while the session it asked for is still held.
+    Me { call: u32, born: f64 },
+    /// The answer goes to the call as it is.
+    Plain { call: u32 },
+    /// Logout: resolves with `undefined`.
+    SignOut { call: u32 },
+    /// Revoking a refresh token nobody may use: nobody waits.
+    Revoke,
+}
+
+/// A lock kept after a rotation: its id, name and until when.
+struct Hold {
+    lock: u32,
+    name: String,
+    until: f64,
+}
+
+struct Pending {
+    id: u32,
+    what: What,
+    deadline: f64,
+}
+
+/// What storage and cookies hold.
+struct Stored {
+    session: Option<Token>,
+    refresh: Option<String>,
+    user: Option<String>,
+    meta: Option<Meta>,
+}
+
+enum Adopt {
+    Nothing,
+    Changed,
+    LoggedOut,
+}
+
+/// The Descope session state machine.
+pub struct Session {
+    cfg: Config,
+    page: Page,
+    st: State,
+    emitted: Emitted,
+    jobs: Vec<Job>,
+    reqs: Vec<Pending>,
+    /// Locks held after a rotation, and until when.
+    holds: Vec<Hold>,
+    ids: u32,
+    rng: u64,
+    online: bool,
+    disposed: bool,
+    armed: Option<f64>,
+    last_attempt: f64,
+    out: Vec<Effect>,
+}
+
+fn no_session() -> SessionError {
+    SessionError::new(ErrorCode::Unauthorized, "there is no session")
+}
+
+fn ended() -> SessionError {
+    SessionError::new(
+        ErrorCode::Unauthorized,
+        "the session ended before the answer came",
+    )
+}
+
+fn key(prefix: &str, suffix: &str) -> String {
+    [prefix, suffix].concat()
+}
+
+impl Session {
+    /// A session for these options on this page; `seed` drives the backoff jitter.
+    pub fn new(cfg: Config, page: Page, seed: u64) -> Session {
+        Session {
+            cfg,
+            page,
+            st: State::default(),
+            emitted: Emitted::default(),
+            jobs: Vec::new(),
+            reqs: Vec::new(),
+            holds: Vec::new(),
+            ids: 0,
+            rng: seed | 1,
+            online: true,
+            disposed: false,
+            armed: None,
+            last_attempt: f64::NEG_INFINITY,
+            out: Vec::new(),
+        }
+    }
+
+    /// The effects queued so far, in order.
+    pub fn drain(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// The options.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    // ---- state for the getters ----------------------------------------------------------
+
+    /// The session JWT.
+    pub fn session_token(&self) -> Option<&str> {
+        self.st.session.as_ref().map(|t| t.jwt.as_str())
+    }
+    /// The refresh JWT.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.st.refresh.as_deref()
+    }
+    /// The user as JSON.
+    pub fn user(&self) -> Option<&str> {
+        self.st.user.as_deref()
+    }
+    /// What the session JWT says.
+    pub fn claims(&self) -> Option<&Claims> {
+        self.st.session.as_ref().map(|t| &t.claims)
+    }
+    /// A non-expired session JWT is held.
+    pub fn is_authenticated(&self, now: f64) -> bool {
+        self.st.authenticated(now)
+    }
+    /// When the session JWT expires (epoch ms).
+    pub fn expires_at(&self) -> Option<f64> {
+        self.st.expires_at()
+    }
+    /// When the next refresh attempt is planned (epoch ms).
+    pub fn next_refresh_at(&self) -> Option<f64> {
+        let st = &self.st;
+        (self.cfg.auto_refresh && st.has_session() && !self.disposed)
+            .then_some(st.meta.due_at)
+            .flatten()
+    }
+    /// `(born, gen)` of the session held.
+    pub fn version(&self) -> (f64, u64) {
+        self.st.meta.version()
+    }
+
+    // ---- inputs -------------------------------------------------------------------------
+
+    /// Handles one input at time `now` (epoch ms). Only [`Input::Apply`] can fail: its
+    /// response is refused as a whole, and nothing changes.
+    pub fn handle(&mut self, now: f64, input: Input, env: &dyn Env) -> Result<()> {
+        let mut result = Ok(());
+        match input {
+            Input::Start { online } => {
+                self.online = online;
+                self.restore(now, env);
+            }
+            Input::Apply(reply) => result = self.apply(now, env, &reply, true, true),
+            Input::Call(id, call) => self.call(now, env, id, call),
+            Input::Timer => self.timer(now, env),
+            Input::Signal(signal) => self.signal(now, env, signal),
+            Input::Answer(id, answer) => self.answer(now, env, id, answer),
+            Input::Lock(id, grant) => self.lock(now, env, id, grant),
+            Input::Message(text) => {
+                if let Some(message) = Message::decode(&text, now) {
+                    self.message(now, env, message);
+                }
+            }
+            Input::StorageChanged => {
+                self.adopt_stored(now, env);
+            }
+            Input::CookieRefused(kind) => {
+                let place = match kind {
+                    Kind::Session => &mut self.st.meta.session_cookie,
+                    Kind::Refresh => &mut self.st.meta.refresh_cookie,
+                };
+                if place.take().is_some() && self.st.has_session() {
+                    self.save_meta();
+                }
+            }
+            Input::Dispose => {
+                self.disposed = true;
+                self.drop_jobs();
+            }
+        }
+        if !self.disposed {
+            self.run(now, env);
+            self.notify(now);
+        }
+        self.arm(now);
+        result
+    }
+
+    fn next_id(&mut self) -> u32 {
+        self.ids = self.ids.wrapping_add(1);
+        self.ids
+    }
+
+    fn random(&mut self) -> f64 {
+        // xorshift64*
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    // ---- storage --------------------------------------------------------------------------
+
+    fn key(&self, suffix: &str) -> String {
+        key(&self.cfg.prefix, suffix)
+    }
+
+    fn decode(env: &dyn Env, jwt: &str) -> Option<Token> {
+        let claims = env.claims(&payload_json(jwt).ok()?)?;
+        Some(Token {
+            jwt: jwt.to_owned(),
+            claims,
+        })
+    }
+
+    fn cookie_config(&self, kind: Kind) -> Option<&CookieConfig> {
+        match kind {
+            Kind::Session => self.cfg.session_cookie.as_ref(),
+            Kind::Refresh => self.cfg.refresh_cookie.as_ref(),
+        }
+    }
+
+    /// Reads the session: cookies first (where it was written, the option's name, the
+    /// default name), then storage. Values that cannot be tokens are absent.
+    fn load(&self, now: f64, env: &dyn Env) -> Stored {
+        let meta = env
+            .item(&self.key(META_KEY))
+            .and_then(|text| Meta::decode(&text, now));
+        let cookies = env.cookies();
+        let find = |kind: Kind, suffix: &str| -> Option<String> {
+            let recorded = meta
+                .as_ref()
+                .and_then(|m| place_of(m, kind))
+                .map(|p| p.name.as_str());
+            let named = self.cookie_config(kind).and_then(|c| c.name.as_deref());
+            [recorded, named, Some(suffix)]
+                .into_iter()
+                .flatten()
+                .find_map(|name| read_cookie(&cookies, name).filter(|t| usable_token(t)))
+                .map(String::from)
+                .or_else(|| env.item(&self.key(suffix)).filter(|t| usable_token(t)))
+        };
+        let session = find(Kind::Session, SESSION_KEY).and_then(|jwt| Self::decode(env, &jwt));
+        let refresh = find(Kind::Refresh, REFRESH_KEY);
+        let user = env
+            .item(&self.key(USER_KEY))
+            .filter(|u| u.starts_with('{') && u.ends_with('}'));
+        Stored {
+            session,
+            refresh,
+            user,
+            meta,
+        }
+    }
+
+    /// Whether other tabs see the refresh token this tab stores: localStorage, or a cookie.
+    fn refresh_shared(&self) -> bool {
+        self.cfg.persist == Persist::LocalStorage || self.st.meta.refresh_cookie.is_some()
+    }
+
+    fn session_shared(&self) -> bool {
+        self.cfg.persist == Persist::LocalStorage || self.st.meta.session_cookie.is_some()
+    }
+
+    /// Writes a token to its cookie (falling back to storage when the browser refuses it) or
+    /// to storage; answers where the cookie went.
+    fn put(&mut self, kind: Kind, token: &str, fields: &JwtFields) -> Option<CookiePlace> {
+        let key = self.key(match kind {
+            Kind::Session => SESSION_KEY,
+            Kind::Refresh => REFRESH_KEY,
+        });
+        let previous = match kind {
+            Kind::Session => self.st.meta.session_cookie.take(),
+            Kind::Refresh => self.st.meta.refresh_cookie.take(),
+        };
+        let place = match self.cookie_config(kind) {
+            Some(config) if is_cookie_value(token) => {
+                let config = config.clone();
+                let place = self.place_for(kind, &config, fields);
+                let text = set_cookie(&CookieWrite {
+                    place: &place,
+                    value: token,
+                    max_age: fields.cookie_max_age,
+                    expires: fields.cookie_expiration,
+                    same_site: config.same_site,
+                    secure: config.secure,
+                });
+                Some((place, text))
+            }
+            _ => None,
+        };
+        if let Some(previous) = previous.filter(|p| place.as_ref().is_none_or(|(q, _)| q != p)) {
+            self.expire(&previous);
+        }
+        match place {
+            Some((place, text)) => {
+                self.out.push(Effect::PutCookie(Box::new(PutCookie {
+                    kind,
+                    text,
+                    expire: expire_cookies(&place),
+                    name: place.name.clone(),
+                    value: token.to_owned(),
+                    key,
+                })));
+                Some(place)
+            }
+            None => {
+                self.out.push(Effect::Set(key, token.to_owned()));
+                None
+            }
+        }
+    }
+
+    fn place_for(&self, kind: Kind, config: &CookieConfig, fields: &JwtFields) -> CookiePlace {
+        let (name, domain) = match kind {
+            // The official SDK writes the session cookie with `cookieDomain` when the project
+            // sends no `sessionCookieDomain`; many projects only send that one.
+            Kind::Session => (
+                &fields.session_cookie_name,
+                fields
+                    .session_cookie_domain
+                    .as_ref()
+                    .or(fields.cookie_domain.as_ref()),
+            ),
+            Kind::Refresh => (&fields.cookie_name, fields.cookie_domain.as_ref()),
+        };
+        let name = config
+            .name
+            .clone()
+            .or_else(|| name.clone().filter(|n| is_cookie_name(n)))
+            .unwrap_or_else(|| match kind {
+                Kind::Session => SESSION_KEY.to_owned(),
+                Kind::Refresh => REFRESH_KEY.to_owned(),
+            });
+        let path = fields
+            .cookie_path
+            .clone()
+            .filter(|p| p.starts_with('/') && is_attribute_safe(p))
+            .unwrap_or_else(|| "/".to_owned());
+        let wanted = config.domain.as_deref().or(domain.map(String::as_str));
+        CookiePlace {
+            name,
+            path,
+            domain: cookie_domain(&self.page.host, wanted),
+        }
+    }
+
+    fn expire(&mut self, place: &CookiePlace) {
+        for text in expire_cookies(place) {
+            self.out.push(Effect::Cookie(text));
+        }
+    }
+
+    fn save_meta(&mut self) {
+        let text = self.st.meta.encode();
+        self.out.push(Effect::Set(self.key(META_KEY), text));
+    }
+
+    fn save_user(&mut self) {
+        let key = self.key(USER_KEY);
+        self.out.push(match &self.st.user {
+            Some(user) => Effect::Set(key, user.clone()),
+            None => Effect::Remove(key),
+        });
+    }
+
+    // ---- restoring and applying ---------------------------------------------------------
+
+    fn restore(&mut self, now: f64, env: &dyn Env) {
+        let stored = self.load(now, env);
+        self.st.session = stored.session;
+        self.st.refresh = stored.refresh;
+        self.st.user = stored.user;
+        self.st.meta = stored.meta.unwrap_or_default();
+        self.emitted = Emitted {
+            token: self.session_token().map(String::from),
+            user: self.st.user.clone(),
+            auth: self.st.authenticated(now),
+        };
+        let due = if self.st.authenticated(now) {
+            due_on_restore(self.st.meta.due_at, self.st.expires_at())
+        } else if self.st.has_session() {
+            // An expired session, or only a refresh token: refresh at once.
+            Some(now)
+        } else {
+            None
+        };
+        self.st.meta.due_at = due;
+        if self.cfg.auto_refresh && self.online && due.is_some_and(|d| d <= now) {
+            self.push_job(JobKind::Refresh, None);
+        }
+    }
+
+    /// Stores the tokens of a JWT response. `fresh`: a new sign-in (else a rotation of the
+    /// session held). `tell`: post the tokens to the other tabs.
+    fn apply(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        reply: &JwtReply,
+        fresh: bool,
+        tell: bool,
+    ) -> Result<()> {
+        let fields = &reply.fields;
+        let session = fields
+            .session_jwt
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or(SessionError::invalid_response(
+                "the response carries no sessionJwt",
+            ))?;
+        if !usable_token(session) {
+            return Err(SessionError::invalid_response(
+                "the sessionJwt is not a usable token",
+            ));
+        }
+        let token = Self::decode(env, session).ok_or(SessionError::invalid_response(
+            "the sessionJwt is not a decodable JWT",
+        ))?;
+        let refresh = match fields.refresh_jwt.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) if !usable_token(r) => {
+                return Err(SessionError::invalid_response(
+                    "the refreshJwt is not a usable token",
+                ))
+            }
+            other => other.map(String::from),
+        };
+        let st = &mut self.st;
+        if fresh || st.meta.born <= 0.0 || !st.has_session() {
+            // Strictly after the last logout seen, even within the same millisecond.
+            st.meta.born = now.max(st.cleared_at + 1.0);
+            st.meta.gen = 0;
+        } else {
+            st.meta.gen += 1;
+        }
+        st.meta.due_at = due_after_response(
+            now,
+            fields.next_refresh_seconds,
+            token.claims.expires_at_ms(),
+            fields.session_expiration,
+        );
+        st.seq = st.seq.wrapping_add(1);
+        st.attempt = 0;
+        st.parked = false;
+        if reply.user.is_some() {
+            st.user = reply.user.clone();
+        }
+        let cookie = self.put(Kind::Session, &token.jwt, fields);
+        self.st.meta.session_cookie = cookie;
+        self.st.session = Some(token);
+        // Without a new refresh token (a project without rotation, or an httpOnly refresh
+        // cookie) the one held stays.
+        if let Some(refresh) = refresh {
+            let cookie = self.put(Kind::Refresh, &refresh, fields);
+            self.st.meta.refresh_cookie = cookie;
+            self.st.refresh = Some(refresh);
+        }
+        if reply.user.is_some() {
+            self.save_user();
+        }
+        self.save_meta();
+        if tell {
+            self.tell();
+        }
+        self.changed();
+        Ok(())
+    }
+
+    fn tell(&mut self) {
+        if !self.cfg.cross_tab {
+            return;
+        }
+        if let Some(t) = &self.st.session {
+            let message = Message::Sync {
+                meta: self.st.meta.clone(),
+                session: t.jwt.clone(),
+                refresh: self.st.refresh.clone(),
+                user: self.st.user.clone(),
+            };
+            self.out.push(Effect::Post(message.encode()));
+        }
+    }
+
+    /// Takes tokens another tab holds (from a message or from shared storage).
+    fn adopt(
+        &mut self,
+        session: Token,
+        refresh: Option<String>,
+        user: Option<String>,
+        meta: Meta,
+    ) -> bool {
+        let st = &self.st;
+        // A session from before the last logout seen, or older than the one held: stale.
+        if meta.born <= st.cleared_at || (st.has_session() && meta.version() < st.meta.version()) {
+            return false;
+        }
+        if st.session.as_ref() == Some(&session) && st.refresh == refresh {
+            if meta.version() > st.meta.version() {
+                self.st.meta = meta;
+            }
+            return false;
+        }
+        let shared = self.cfg.persist == Persist::LocalStorage;
+        let st = &mut self.st;
+        if user.is_some() {
+            st.user = user;
+        }
+        st.session = Some(session);
+        st.refresh = refresh;
+        st.meta = meta;
+        if st.meta.due_at.is_none() {
+            st.meta.due_at = due_on_restore(None, st.expires_at());
+        }
+        st.seq = st.seq.wrapping_add(1);
+        st.attempt = 0;
+        st.parked = false;
+        if !shared {
+            // Storage of its own: keep a copy for a reload. Cookies are the origin's, and
+            // were written by the other tab.
+            for (kind, suffix) in [(Kind::Session, SESSION_KEY), (Kind::Refresh, REFRESH_KEY)] {
+                let key = self.key(suffix);
+                let token = match kind {
+                    Kind::Session => self.st.session.as_ref().map(|t| t.jwt.clone()),
+                    Kind::Refresh => self.st.refresh.clone(),
+                };
+                self.out.push(match token {
+                    Some(token) if place_of(&self.st.meta, kind).is_none() => {
+                        Effect::Set(key, token)
+                    }
+                    _ => Effect::Remove(key),
+                });
+            }
+            self.save_user();
+            self.save_meta();
+        }
+        self.changed();
+        true
+    }
+
+    /// Follows what other tabs stored, where this tab can see it: adopts tokens they rotated
+    /// or signed in with, or signs out when they removed the refresh token this tab shares.
+    fn adopt_stored(&mut self, now: f64, env: &dyn Env) -> Adopt {
+        if self.disposed {
+            return Adopt::Nothing;
+        }
+        let sees = self.refresh_shared() || (self.st.refresh.is_none() && self.session_shared());
+        if !sees {
+            return Adopt::Nothing;
+        }
+        let stored = self.load(now, env);
+        let local = self.cfg.persist == Persist::LocalStorage;
+        let ours = self.st.meta.version();
+        let same_session =
+            stored.session.as_ref().map(|t| &t.jwt) == self.st.session.as_ref().map(|t| &t.jwt);
+        if same_session && stored.refresh == self.st.refresh {
+            // The same tokens with a newer record (the rest of another tab's write, which
+            // arrives key by key): take its due time.
+            if let Some(meta) = stored.meta.filter(|m| local && m.version() > ours) {
+                self.st.meta = meta;
+            }
+            return Adopt::Nothing;
+        }
+        let held = self.st.refresh.is_some();
+        match stored.session {
+            Some(theirs) if stored.refresh.is_some() || !held => {
+                let meta = match stored.meta {
+                    // Another tab's write is complete when its record is newer than ours;
+                    // tokens that changed under an older or equal record are a write still
+                    // arriving, or a stale copy.
+                    Some(meta) if local => {
+                        if self.st.has_session() && meta.version() <= ours {
+                            return Adopt::Nothing;
+                        }
+                        meta
+                    }
+                    // No shared record (cookies only, or tokens another library wrote): a
+                    // rotation of the session held, or a sign-in this tab did not hear of,
+                    // ranked just after the last logout seen.
+                    _ if self.st.has_session() => Meta {
+                        gen: self.st.meta.gen + 1,
+                        ..self.st.meta.clone()
+                    },
+                    _ => Meta {
+                        born: self.st.cleared_at + 1.0,
+                        ..Meta::default()
+                    },
+                };
+                if self.adopt(theirs, stored.refresh, stored.user, meta) {
+                    Adopt::Changed
+                } else {
+                    Adopt::Nothing
+                }
+            }
+            _ if held && self.refresh_shared() && stored.refresh.is_none() => {
+                // Another tab signed out and its message has not come (or cannot).
+                let at = now.max(self.st.meta.born);
+                self.clear(now, env, false, at);
+                Adopt::LoggedOut
+            }
+            _ => Adopt::Nothing,
+        }
+    }
+
+    fn message(&mut self, now: f64, env: &dyn Env, message: Message) {
+        match message {
+            Message::Logout(at) => {
+                if self.st.has_session() && at >= self.st.meta.born {
+                    self.clear(now, env, false, at);
+                } else {
+                    // A logout older than the session held, or nothing to clear: remember it,
+                    // so that late answers and messages from before it are recognised.
+                    self.st.cleared_at = self.st.cleared_at.max(at);
+                }
+            }
+            Message::Sync {
+                meta,
+                session,
+                refresh,
+                user,
+            } => {
+                if let Some(token) = Self::decode(env, &session) {
+                    self.adopt(token, refresh, user, meta);
+                }
+            }
+        }
+    }
+
+    // ---- clearing -----------------------------------------------------------------------
+
+    /// Forgets the session: every token cookie wherever it could be, every key of the
+    /// package, held locks and waiting calls. `own`: this tab decided it (it tells the
+    /// others); else it follows another tab's logout at `at`, and leaves a newer session that
+    /// a third tab stored since then alone.
+    fn clear(&mut self, now: f64, env: &dyn Env, own: bool, at: f64) {
+        let at = at.max(self.st.cleared_at);
+        let newer_stored = !own
+            && self.cfg.persist == Persist::LocalStorage
+            && self
+                .load(now, env)
+                .meta
+                .is_some_and(|m| m.born > at && m.born > self.st.meta.born);
+        if !newer_stored {
+            self.expire_everywhere(env);
+            for suffix in ALL_KEYS {
+                self.out.push(Effect::Remove(self.key(suffix)));
+            }
+        }
+        let seq = self.st.seq.wrapping_add(1);
+        self.st = State {
+            seq,
+            cleared_at: at,
+            ..State::default()
+        };
+        self.drop_jobs();
+        if own && self.cfg.cross_tab {
+            self.out.push(Effect::Post(Message::Logout(at).encode()));
+        }
+        self.changed();
+    }
+
+    /// Expires every token cookie name this page could have, at every place it could be.
+    fn expire_everywhere(&mut self, env: &dyn Env) {
+        let meta = &self.st.meta;
+        let mut names: Vec<String> = vec![SESSION_KEY.into(), REFRESH_KEY.into()];
+        let mut recorded: Vec<CookiePlace> = Vec::new();
+        for kind in [Kind::Session, Kind::Refresh] {
+            if let Some(place) = place_of(meta, kind) {
+                recorded.push(place.clone());
+                names.push(place.name.clone());
+            }
+            if let Some(name) = self.cookie_config(kind).and_then(|c| c.name.clone()) {
+                names.push(name);
+            }
+        }
+        names.sort();
+        names.dedup();
+        // Names that no cookie visible to this page has need no search; the recorded places
+        // are expired anyway (a cookie on another path is invisible from here).
+        let cookies = env.cookies();
+        names.retain(|n| read_cookie(&cookies, n).is_some());
+        let extra: Vec<&str> = recorded.iter().map(|p| p.path.as_str()).collect();
+        let mut places = clear::places(&self.page.host, &self.page.path, &names, &extra);
+        for place in recorded {
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+        for place in &places {
+            self.expire(place);
+        }
+    }
+
+    // ---- calls --------------------------------------------------------------------------
+
+    fn call(&mut self, now: f64, env: &dyn Env, id: u32, call: Call) {
+        if self.disposed && call != Call::Ready {
+            // A disposed session still answers, but starts nothing.
+            self.out.push(Effect::Settle(
+                id,
+                Err(SessionError::new(
+                    ErrorCode::InvalidArgument,
+                    "the session was disposed",
+                )),
+            ));
+            return;
+        }
+        let refresh = self.st.refresh.clone();
+        match call {
+            Call::Ready => match self.jobs.iter_mut().find(|j| j.kind == JobKind::Refresh) {
+                Some(job) => job.readies.push(id),
+                None => self.out.push(Effect::Settle(id, Ok(Value::Undefined))),
+            },
+            Call::Refresh => {
+                self.st.parked = false;
+                self.push_job(JobKind::Refresh, Some(id));
+            }
+            Call::SelectTenant(body) => self.push_job(JobKind::Select(body), Some(id)),
+            Call::Logout | Call::LogoutAll => {
+                self.clear(now, env, true, now);
+                let path = if call == Call::Logout {
+                    "/v1/auth/logout"
+                } else {
+                    "/v1/auth/logoutall"
+                };
+                self.send(
+                    now,
+                    What::SignOut { call: id },
+                    path,
+                    refresh.as_deref(),
+                    Some("{}".into()),
+                    Expect::Any,
+                );
+            }
+            Call::Me => {
+                let born = self.st.meta.born;
+                self.send_get(
+                    now,
+                    What::Me { call: id, born },
+                    "/v1/auth/me",
+                    refresh.as_deref(),
+                    Expect::User,
+                );
+            }
+            Call::History => {
+                self.send_get(
+                    now,
+                    What::Plain { call: id },
+                    "/v1/auth/me/history",
+                    refresh.as_deref(),
+                    Expect::List,
+                );
+            }
+            Call::Validate => match self.st.session.as_ref().map(|t| t.jwt.clone()) {
+                Some(jwt) => {
+                    self.send(
+                        now,
+                        What::Plain { call: id },
+                        "/v1/auth/validate",
+                        Some(&jwt),
+                        Some("{}".into()),
+                        Expect::Object,
+                    );
+                }
+                None => self.out.push(Effect::Settle(
+                    id,
+                    Err(SessionError::new(
+                        ErrorCode::Unauthorized,
+                        "there is no session token to validate",
+                    )),
+                )),
+            },
+            Call::Verify(body) => {
+                let cleared = self.st.cleared_at;
+                self.send(
+                    now,
+                    What::Verify { call: id, cleared },
+                    "/v1/auth/security-questions/verify",
+                    refresh.as_deref(),
+                    Some(body),
+                    Expect::Jwt,
+                );
+            }
+            Call::Exchange(key, body) => {
+                self.send(
+                    now,
+                    What::Plain { call: id },
+                    "/v1/auth/accesskey/exchange",
+                    Some(&key),
+                    Some(body),
+                    Expect::AccessKey,
+                );
+            }
+        }
+    }
+
+    fn request(
+        &mut self,
+        now: f64,
+        what: What,
+        post: bool,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        expect: Expect,
+    ) -> u32 {
+        let id = self.next_id();
+        let bearer = match token {
+            Some(token) => ["Bearer ", &self.cfg.project_id, ":", token].concat(),
+            None => ["Bearer ", &self.cfg.project_id].concat(),
+        };
+        self.out.push(Effect::Send(Request {
+            id,
+            post,
+            url: [self.cfg.base_url.as_str(), path].concat(),
+            headers: vec![("Authorization", bearer)],
+            body,
+            expect,
+        }));
+        self.reqs.push(Pending {
+            id,
+            what,
+            deadline: now + f64::from(self.cfg.timeout_ms),
+        });
+        id
+    }
+
+    fn send(
+        &mut self,
+        now: f64,
+        what: What,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        expect: Expect,
+    ) -> u32 {
+        self.request(now, what, true, path, token, body, expect)
+    }
+
+    fn send_get(
+        &mut self,
+        now: f64,
+        what: What,
+        path: &str,
+        token: Option<&str>,
+        expect: Expect,
+    ) -> u32 {
+        self.request(now, what, false, path, token, None, expect)
+    }
+
+    fn revoke(&mut self, now: f64, reply: &Result<Reply>) {
+        if let Ok(Reply::Jwt(r)) = reply {
+            if let Some(token) = r.fields.refresh_jwt.clone().filter(|t| usable_token(t)) {
+                self.send(
+                    now,
+                    What::Revoke,
+                    "/v1/auth/logout",
+                    Some(&token),
+                    Some("{}".into()),
+                    Expect::Any,
+                );
+            }
+        }
+    }
+
+    // ---- the rotating jobs ----------------------------------------------------------------
+
+    fn push_job(&mut self, kind: JobKind, call: Option<u32>) {
+        if kind == JobKind::Refresh {
+            if let Some(job) = self.jobs.iter_mut().find(|j| j.kind == JobKind::Refresh) {
+                job.calls.extend(call);
+                return;
+            }
+        }
+        self.jobs.push(Job {
+            kind,
+            calls: call.into_iter().collect(),
+            readies: Vec::new(),
+            phase: Phase::Queued,
+            seq: self.st.seq,
+            lock_name: String::new(),
+        });
+    }
+
+    /// Advances the head job as far as it goes without waiting for an input.
+    fn run(&mut self, now: f64, env: &dyn Env) {
+        while let Some(job) = self.jobs.first() {
+            if job.phase != Phase::Queued {
+                return;
+            }
+            let is_refresh = job.kind == JobKind::Refresh;
+            self.jobs[0].seq = self.st.seq;
+            match self.adopt_stored(now, env) {
+                Adopt::LoggedOut => continue,
+                Adopt::Changed if is_refresh => {
+                    let tokens = self.st.tokens();
+                    self.finish(tokens);
+                    continue;
+                }
+                _ => {}
+            }
+            // A user's call goes out even without a token: the server may hold an httpOnly
+            // refresh cookie. The automatic refresh needs one.
+            if !self.st.has_session() && self.jobs[0].calls.is_empty() {
+                self.finish(Err(no_session()));
+                continue;
+            }
+            self.jobs[0].seq = self.st.seq;
+            if self.cfg.cross_tab {
+                self.request_lock(now, env, false);
+            } else {
+                self.send_rotating(now, None);
+            }
+            return;
+        }
+    }
+
+    fn request_lock(&mut self, now: f64, env: &dyn Env, retry: bool) {
+        let lock = self.next_id();
+        // Named after the refresh token the cycle presents (or the session token when the
+        // refresh token is an httpOnly cookie), never the token itself.
+        let token = self
+            .st
+            .refresh
+            .as_deref()
+            .or(self.st.session.as_ref().map(|t| t.jwt.as_str()))
+            .unwrap_or("");
+        let name = lock_name(&self.cfg.project_id, &self.cfg.prefix, token);
+        // A project without rotation presents the same token every cycle: the lock this tab
+        // still holds from the last one is its own turn.
+        let held = self.holds.iter().position(|h| h.name == name);
+        if let Some(job) = self.jobs.first_mut() {
+            job.phase = Phase::Locking { lock, retry };
+            job.lock_name = name.clone();
+        }
+        match held {
+            Some(at) => {
+                let hold = self.holds.swap_remove(at);
+                if let Some(job) = self.jobs.first_mut() {
+                    job.phase = Phase::Locking {
+                        lock: hold.lock,
+                        retry,
+                    };
+                }
+                self.lock(now, env, hold.lock, Grant::Granted);
+            }
+            None => self.out.push(Effect::Lock(lock, name)),
+        }
+    }
+
+    fn send_rotating(&mut self, now: f64, lock: Option<u32>) {
+        let Some(job) = self.jobs.first() else { return };
+        let (path, body) = match &job.kind {
+            JobKind::Refresh => ("/v1/auth/refresh", "{}".to_owned()),
+            JobKind::Select(body) => ("/v1/auth/tenant/select", body.clone()),
+        };
+        let what = What::Rotate {
+            seq: self.st.seq,
+            born: self.st.meta.born,
+            cleared: self.st.cleared_at,
+            had: self.st.has_session(),
+        };
+        let refresh = self.st.refresh.clone();
+        let req = self.send(now, what, path, refresh.as_deref(), Some(body), Expect::Jwt);
+        self.last_attempt = now;
+        if let Some(job) = self.jobs.first_mut() {
+            job.phase = Phase::Sending { req, lock };
+        }
+    }
+
+    fn locking(&self, id: u32) -> Option<bool> {
+        match self.jobs.first() {
+            Some(Job {
+                phase: Phase::Locking { lock, retry },
+                ..
+            }) if *lock == id => Some(*retry),
+            _ => None,
+        }
+    }
+
+    fn lock(&mut self, now: f64, env: &dyn Env, id: u32, grant: Grant) {
+        let Some(retry) = self.locking(id) else {
+            // Not (or no longer) the head job's: a grant is released at once.
+            if grant == Grant::Granted {
+                self.out.push(Effect::Unlock(id));
+            }
+            return;
+        };
+        match grant {
+            Grant::Granted => {
+                // Another tab may have rotated between the due time and the grant: adopting
+                // its tokens settles the job (see `changed`).
+                self.adopt_stored(now, env);
+                if self.locking(id).is_some() {
+                    self.send_rotating(now, Some(id));
+                } else {
+                    self.out.push(Effect::Unlock(id));
+                }
+            }
+            // A tab that still holds the lock after the bounded wait may be frozen: go on
+            // without it rather than hang.
+            Grant::Busy if retry => self.send_rotating(now, None),
+            Grant::Busy => {
+                let wait = f64::from(self.cfg.timeout_ms) + 1_000.0;
+                if let Some(job) = self.jobs.first_mut() {
+                    job.phase = Phase::Waiting { until: now + wait };
+                }
+            }
+            Grant::Unsupported => self.send_rotating(now, None),
+        }
+    }
+
+    /// The head job found the tokens changed by another tab: a refresh is done; a tenant
+    /// select starts over with them.
+    fn adopted(&mut self) {
+        let Some(job) = self.jobs.first_mut() else {
+            return;
+        };
+        if job.kind == JobKind::Refresh {
+            let tokens = self.st.tokens();
+            self.finish(tokens);
+        } else {
+            job.phase = Phase::Queued;
+        }
+    }
+
+    /// Settles the head job (the next one starts in [`Session::run`]).
+    fn finish(&mut self, result: Result<Value>) {
+        if !self.jobs.is_empty() {
+            let job = self.jobs.remove(0);
+            self.settle_job(job, result);
+        }
+    }
+
+    fn settle_job(&mut self, job: Job, result: Result<Value>) {
+        for call in job.calls {
+            self.out.push(Effect::Settle(call, result.clone()));
+        }
+        for ready in job.readies {
+            self.out.push(Effect::Settle(ready, Ok(Value::Undefined)));
+        }
+    }
+
+    /// Ends every job (logout, dispose): their calls fail, their locks are released, and
+    /// answers still to come are checked and revoked as they arrive.
+    fn drop_jobs(&mut self) {
+        for hold in std::mem::take(&mut self.holds) {
+            self.out.push(Effect::Unlock(hold.lock));
+        }
+        for job in std::mem::take(&mut self.jobs) {
+            if let Phase::Sending {
+                lock: Some(lock), ..
+            } = job.phase
+            {
+                self.out.push(Effect::Unlock(lock));
+            }
+            self.settle_job(job, Err(ended()));
+        }
+    }
+
+    fn release(&mut self, lock: Option<u32>) {
+        if let Some(lock) = lock {
+            self.out.push(Effect::Unlock(lock));
+        }
+    }
+
+    fn hold(&mut self, now: f64, lock: Option<u32>) {
+        if let (Some(lock), Some(job)) = (lock, self.jobs.first()) {
+            self.holds.push(Hold {
+                lock,
+                name: job.lock_name.clone(),
+                until: now + HOLD_AFTER_ROTATION_MS,
+            });
+        }
+    }
+
+    // ---- answers ------------------------------------------------------------------------
+
+    fn answer(&mut self, now: f64, env: &dyn Env, id: u32, answer: Result<Reply>) {
+        let Some(at) = self.reqs.iter().position(|p| p.id == id) else {
+            return;
+        };
+        let what = self.reqs.swap_remove(at).what;
+        match what {
+            What::Rotate {
+                seq,
+                born,
+                cleared,
+                had,
+            } => {
+                // The session the request was sent for is no longer held: a logout (here or
+                // in another tab), another sign-in, or the page disposed the session.
+                let gone = self.disposed
+                    || self.st.cleared_at > cleared
+                    || self.st.meta.born != born
+                    || (had && !self.st.has_session());
+                self.rotated(now, env, id, seq, gone, answer)
+            }
+            What::Verify { call, cleared } => {
+                let result = match answer {
+                    Ok(Reply::Jwt(reply)) => {
+                        let logged_out = self.disposed
+                            || self.st.cleared_at > cleared
+                            || matches!(self.adopt_stored(now, env), Adopt::LoggedOut);
+                        if logged_out {
+                            self.revoke(now, &Ok(Reply::Jwt(reply)));
+                            Err(ended())
+                        } else {
+                            self.apply(now, env, &reply, true, true)
+                                .map(|()| Value::Body)
+                        }
+                    }
+                    Ok(_) => Err(SessionError::invalid_response(
+                        "the answer is not a JWTResponse",
+                    )),
+                    Err(err) => Err(err),
+                };
+                self.out.push(Effect::Settle(call, result));
+            }
+            What::Me { call, born } => {
+                if let Ok(Reply::User(user)) = &answer {
+                    if self.st.has_session() && self.st.meta.born == born {
+                        self.st.user = Some(user.clone());
+                        self.save_user();
+                    }
+                }
+                self.out
+                    .push(Effect::Settle(call, answer.map(|_| Value::Body)));
+            }
+            What::Plain { call } => self
+                .out
+                .push(Effect::Settle(call, answer.map(|_| Value::Body))),
+            What::SignOut { call } => self
+                .out
+                .push(Effect::Settle(call, answer.map(|_| Value::Undefined))),
+            What::Revoke => {}
+        }
+    }
+
+    /// The answer of a rotating request: the one acceptance check. After a logout (here or in
+    /// another tab) it is thrown away and its new refresh token revoked, so nothing is left
+    /// behind; when another tab rotated meanwhile, its tokens win.
+    fn rotated(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        id: u32,
+        seq: u32,
+        gone: bool,
+        answer: Result<Reply>,
+    ) {
+        let lock = match self.jobs.first() {
+            Some(Job {
+                phase: Phase::Sending { req, lock },
+                ..
+            }) if *req == id => Some(*lock),
+            _ => None,
+        };
+        if gone {
+            self.revoke(now, &answer);
+            if let Some(lock) = lock {
+                self.release(lock);
+                let result = if self.disposed {
+                    Err(ended())
+                } else {
+                    self.st.tokens().map_err(|_| ended())
+                };
+                self.finish(result);
+            }
+            return;
+        }
+        // A job only ends with its answer, or with the session (then the answer is `gone`).
+        let Some(lock) = lock else { return };
+        match answer {
+            Ok(Reply::Jwt(reply)) => {
+                match self.adopt_stored(now, env) {
+                    Adopt::LoggedOut => {
+                        self.revoke(now, &Ok(Reply::Jwt(reply)));
+                        self.release(lock);
+                        self.finish(Err(ended()));
+                        return;
+                    }
+                    Adopt::Changed => {}
+                    Adopt::Nothing => {}
+                }
+                if self.st.seq != seq {
+                    // Another tab's rotation arrived first; its tokens are held now.
+                    self.release(lock);
+                    let tokens = self.st.tokens();
+                    self.finish(tokens);
+                    return;
+                }
+                match self.apply(now, env, &reply, false, true) {
+                    Ok(()) => {
+                        self.hold(now, lock);
+                        self.finish(Ok(Value::Body));
+                    }
+                    Err(err) => {
+                        self.release(lock);
+                        self.failed(now, env, err, seq);
+                    }
+                }
+            }
+            Ok(_) => {
+                self.release(lock);
+                self.failed(
+                    now,
+                    env,
+                    SessionError::invalid_response("the answer is not a JWTResponse"),
+                    seq,
+                );
+            }
+            Err(err) => {
+                self.release(lock);
+                self.failed(now, env, err, seq);
+            }
+        }
+    }
+
+    /// A failed attempt of the head job: reports it, then retries with backoff, or ends the
+    /// session when the server refused the token (unless another tab rotated it meanwhile).
+    fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, seq: u32) {
+        let refresh = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::Refresh);
+        if refresh {
+            self.out
+                .push(Effect::Emit(Event::RefreshError(err.clone())));
+        }
+        if self.st.seq != seq {
+            self.finish(Err(err));
+            return;
+        }
+        let failure = classify(&err);
+        if failure == Failure::Ended {
+            match self.adopt_stored(now, env) {
+                Adopt::Changed => {
+                    let tokens = self.st.tokens();
+                    self.finish(tokens);
+                }
+                Adopt::LoggedOut => self.finish(Err(err)),
+                Adopt::Nothing => {
+                    if refresh && self.st.has_session() {
+                        self.clear(now, env, true, now);
+                    }
+                    self.finish(Err(err));
+                }
+            }
+            return;
+        }
+        if refresh {
+            let jitter = self.random();
+            let delay = retry_delay(failure, self.st.attempt, jitter).unwrap_or(MIN_DELAY_MS);
+            self.st.attempt = self.st.attempt.saturating_add(1);
+            // Past expiry no timer is armed; a wake-up signal or refresh() still tries.
+            self.st.parked = self.st.expires_at().is_some_and(|exp| now >= exp);
+            self.st.meta.due_at = Some(now + delay);
+            self.save_meta();
+        }
+        self.finish(Err(err));
+    }
+
+    // ---- time and signals ---------------------------------------------------------------
+
+    fn timer(&mut self, now: f64, env: &dyn Env) {
+        // Requests past their deadline: aborted, answered as timeouts.
+        while let Some(at) = self.reqs.iter().position(|p| p.deadline <= now) {
+            let id = self.reqs[at].id;
+            self.out.push(Effect::Abort(id));
+            self.answer(
+                now,
+                env,
+                id,
+                Err(SessionError::new(
+                    ErrorCode::Timeout,
+                    "the request timed out",
+                )),
+            );
+        }
+        let (done, kept): (Vec<Hold>, Vec<Hold>) = std::mem::take(&mut self.holds)
+            .into_iter()
+            .partition(|h| h.until <= now);
+        self.holds = kept;
+        for hold in done {
+            self.out.push(Effect::Unlock(hold.lock));
+        }
+        if let Some(Job {
+            phase: Phase::Waiting { until },
+            ..
+        }) = self.jobs.first()
+        {
+            if *until <= now {
+                self.request_lock(now, env, true);
+            }
+        }
+        self.due(now, false);
+    }
+
+    /// Starts the automatic refresh when it is due (or, `eager`, when a wake-up signal comes
+    /// during a backoff wait), at most once per second, never while offline.
+    fn due(&mut self, now: f64, eager: bool) {
+        if !self.cfg.auto_refresh || !self.online || !self.st.has_session() {
+            return;
+        }
+        if self.jobs.iter().any(|j| j.kind == JobKind::Refresh) {
+            return;
+        }
+        let Some(due) = self.st.meta.due_at else {
+            return;
+        };
+        let backing_off = self.st.attempt > 0;
+        if !(catch_up(now, Some(due), false) || (eager && backing_off)) {
+            return;
+        }
+        if self.st.parked && !eager {
+            return;
+        }
+        let earliest = self.last_attempt + MIN_DELAY_MS;
+        if now < earliest {
+            self.st.meta.due_at = Some(earliest);
+            self.st.parked = false;
+            return;
+        }
+        self.st.parked = false;
+        self.push_job(JobKind::Refresh, None);
+    }
+
+    fn signal(&mut self, now: f64, env: &dyn Env, signal: Signal) {
+        match signal {
+            Signal::Offline => {
+                self.online = false;
+                return;
+            }
+            Signal::Hidden => return,
+            Signal::Online => self.online = true,
+            Signal::Visible | Signal::Focus | Signal::PageShow => {}
+        }
+        self.adopt_stored(now, env);
+        self.due(now, true);
+    }
+
+    /// Arms the one timer at the earliest deadline.
+    fn arm(&mut self, now: f64) {
+        let mut at: Option<f64> = None;
+        let mut add = |t: Option<f64>| {
+            if let Some(t) = t.filter(|t| !t.is_nan()) {
+                at = Some(at.map_or(t, |a: f64| a.min(t)));
+            }
+        };
+        if !self.disposed {
+            let refresh_idle = !self.jobs.iter().any(|j| j.kind == JobKind::Refresh);
+            if self.cfg.auto_refresh
+                && self.online
+                && refresh_idle
+                && !self.st.parked
+                && self.st.has_session()
+            {
+                add(self.st.meta.due_at);
+            }
+            if self.st.authenticated(now) {
+                add(self.st.expires_at());
+            }
+            if let Some(Job {
+                phase: Phase::Waiting { until },
+                ..
+            }) = self.jobs.first()
+            {
+                add(Some(*until));
+            }
+            for hold in &self.holds {
+                add(Some(hold.until));
+            }
+        }
+        for p in &self.reqs {
+            add(Some(p.deadline));
+        }
+        if at != self.armed {
+            self.armed = at;
+            self.out.push(Effect::Timer(at));
+        }
+    }
+
+    /// After a change of the tokens: a job waiting for another tab's result is done.
+    fn changed(&mut self) {
+        let waiting = matches!(
+            self.jobs.first(),
+            Some(Job { phase: Phase::Waiting { .. } | Phase::Locking { .. }, seq, .. }) if *seq != self.st.seq
+        );
+        if waiting {
+            // A lock grant still to come is released then, as not this job's.
+            self.adopted();
+        }
+    }
+
+    /// Queues the events whose value changed since they last fired, in a fixed order.
+    fn notify(&mut self, now: f64) {
+        let token = self.st.session.as_ref().map(|t| t.jwt.as_str());
+        if self.emitted.token.as_deref() != token {
+            let token = token.map(String::from);
+            self.emitted.token = token.clone();
+            self.out.push(Effect::Emit(Event::Token(token)));
+        }
+        if self.emitted.user != self.st.user {
+            self.emitted.user = self.st.user.clone();
+            self.out
+                .push(Effect::Emit(Event::User(self.st.user.clone())));
+        }
+        let auth = self.st.authenticated(now);
+        if self.emitted.auth != auth {
+            self.emitted.auth = auth;
+            self.out.push(Effect::Emit(Event::Auth(auth)));
+        }
+    }
+}
+
+fn place_of(meta: &Meta, kind: Kind) -> Option<&CookiePlace> {
+    match kind {
+        Kind::Session => meta.session_cookie.as_ref(),
+        Kind::Refresh => meta.refresh_cookie.as_ref(),
+    }
+}
+
+/// The name of the BroadcastChannel of a project and storage prefix.
+///
+/// ```
+/// use session_keeper::core::session::channel_name;
+/// assert_eq!(channel_name("P1", "app."), "session-keeper:P1:app.");
+/// ```
+pub fn channel_name(project_id: &str, prefix: &str) -> String {
+    ["session-keeper:", project_id, ":", prefix].concat()
+}
+
+/// The name of the lock of one refresh cycle: the channel name and a fingerprint of the token
+/// the cycle refreshes (never the token itself).
+pub fn lock_name(project_id: &str, prefix: &str, token: &str) -> String {
+    let mut out = channel_name(project_id, prefix);
+    out.push(':');
+    out.push_str(&fingerprint(token));
+    out
+}
+
+/// FNV-1a (64 bit) of `text`, as 16 hex digits: a short, stable, non-reversible tag.
+pub fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (0..16)
+        .rev()
+        .map(|i| HEX[((hash >> (i * 4)) & 0xf) as usize] as char)
+        .collect()
+}

@@ -1,0 +1,100 @@
+//! The JS side of the core's plain data: reading JS objects through [`Obj`] (own properties
+//! only), turning a [`SessionError`] into a JS `Error`, and JSON text.
+
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::core::error::SessionError;
+use crate::core::obj::Obj;
+
+impl Obj for JsValue {
+    fn field(&self, key: &str) -> Option<JsValue> {
+        if !self.is_object() {
+            return None;
+        }
+        let key = JsValue::from_str(key);
+        // Own properties only: nothing inherited from a polluted `Object.prototype` can
+        // change where a request goes, what it carries, or what is stored.
+        if !Object::has_own(self.unchecked_ref::<Object>(), &key) {
+            return None;
+        }
+        // A throwing getter or proxy counts as absent.
+        Reflect::get(self, &key)
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self) && !Array::is_array(self)
+    }
+    fn items(&self) -> Option<Vec<JsValue>> {
+        Array::is_array(self).then(|| Array::from(self).iter().collect())
+    }
+}
+
+/// `obj[key] = value` on an object this crate made.
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// `JSON.stringify(value)` of an object, or `None`.
+pub fn stringify(value: &JsValue) -> Option<String> {
+    if !Obj::is_object(value) {
+        return None;
+    }
+    JSON::stringify(value).ok().and_then(|s| s.as_string())
+}
+
+/// `JSON.parse(text)`, or `undefined`.
+pub fn parse(text: &str) -> JsValue {
+    JSON::parse(text).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The JS `Error` named `SessionError` with the error's fields.
+pub fn error(err: &SessionError) -> JsValue {
+    let js = js_sys::Error::new(&err.message);
+    js.set_name("SessionError");
+    let js: JsValue = js.into();
+    set(&js, "code", &err.code.as_str().into());
+    if let Some(status) = err.status {
+        set(&js, "status", &status.into());
+    }
+    if let Some(code) = &err.error_code {
+        set(&js, "errorCode", &code.into());
+    }
+    if let Some(description) = &err.error_description {
+        set(&js, "errorDescription", &description.into());
+    }
+    if let Some(seconds) = err.retry_after {
+        set(&js, "retryAfter", &seconds.into());
+    }
+    if let Some(details) = &err.details {
+        let obj: JsValue = Object::new().into();
+        if let Some(method) = &details.method {
+            set(&obj, "method", &method.into());
+        }
+        if let Some(generated) = details.code_generated {
+            set(&obj, "codeGenerated", &generated.into());
+        }
+        if let Some(methods) = &details.available_methods {
+            let list: Array = methods.iter().map(|m| JsValue::from_str(m)).collect();
+            set(&obj, "availableMethods", &list);
+        }
+        set(&js, "details", &obj);
+    }
+    js
+}
+
+impl From<SessionError> for JsValue {
+    fn from(err: SessionError) -> JsValue {
+        error(&err)
+    }
+}

@@ -1,0 +1,391 @@
+//! The browser shell: one driver per session that feeds the core its inputs and performs the
+//! effects it queues, with `gloo-net` (fetch), `gloo-timers`, and `web-sys` (storage, cookies,
+//! Web Locks, BroadcastChannel, listeners).
+//!
+//! The core is borrowed only while it decides ([`Driver::input`]); every effect is performed
+//! after the borrow ends, and event callbacks run from one queue after that. So a getter, a
+//! `toJSON` or a callback that calls back into the package finds the core free, and its own
+//! input is decided, performed and queued the same way: every event still fires once per
+//! change, in order.
+
+pub mod events;
+pub mod http;
+pub mod js;
+pub mod timer;
+pub mod web;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortController;
+
+use crate::core::cookie::read_cookie;
+use crate::core::error::{ErrorCode, Result, SessionError};
+use crate::core::io::{Effect, Env, Event, Grant, Kind, PutCookie, Reply, Value};
+use timer::WallTimer;
+use web::Store;
+
+/// A core state machine the driver can run.
+pub trait Machine: 'static {
+    /// What it is fed.
+    type Input;
+    /// Decides.
+    fn handle(&mut self, now: f64, input: Self::Input, env: &dyn Env) -> Result<()>;
+    /// What to do.
+    fn drain(&mut self) -> Vec<Effect>;
+    /// The input for an answer.
+    fn answer(id: u32, reply: Result<Reply>) -> Self::Input;
+    /// The input for a timer.
+    fn timer() -> Self::Input;
+    /// The input for a lock outcome (only machines that ask for locks get it).
+    fn lock(id: u32, grant: Grant) -> Option<Self::Input>;
+    /// The input for a refused cookie (only machines that write cookies get it).
+    fn cookie_refused(kind: Kind) -> Option<Self::Input>;
+}
+
+/// The event callbacks of a session.
+#[derive(Default)]
+pub struct Events {
+    /// `onSessionTokenChange`
+    pub token: events::Listeners,
+    /// `onUserChange`
+    pub user: events::Listeners,
+    /// `onIsAuthenticatedChange`
+    pub auth: events::Listeners,
+    /// `onRefreshError`
+    pub refresh_error: events::Listeners,
+}
+
+/// JS objects made from the core's JSON text, kept so that a getter answers the same object
+/// until the text changes.
+#[derive(Default)]
+pub struct Cache(RefCell<Vec<(String, JsValue)>>);
+
+impl Cache {
+    /// The object of `json` (parsed once).
+    pub fn object(&self, json: Option<&str>) -> JsValue {
+        let Some(json) = json else {
+            return JsValue::UNDEFINED;
+        };
+        if let Some((_, value)) = self.0.borrow().iter().find(|(text, _)| text == json) {
+            return value.clone();
+        }
+        let value = js::parse(json);
+        let mut cache = self.0.borrow_mut();
+        // The current object and the one before: enough for a getter and an event.
+        if cache.len() >= 2 {
+            cache.remove(0);
+        }
+        cache.push((json.to_owned(), value.clone()));
+        value
+    }
+}
+
+/// Runs one machine in the page.
+pub struct Driver<M: Machine> {
+    core: RefCell<M>,
+    /// Where the machine's storage lives; also what it reads.
+    pub store: Store,
+    me: Weak<Driver<M>>,
+    timer: RefCell<Option<WallTimer>>,
+    calls: RefCell<Vec<(u32, Function, Function)>>,
+    aborts: RefCell<Vec<(u32, AbortController)>>,
+    locks: RefCell<Vec<(u32, Function)>>,
+    /// The cross-tab channel, when there is one.
+    pub channel: RefCell<Option<web::Channel>>,
+    /// DOM listeners, removed on drop.
+    pub listeners: RefCell<Vec<web::Listener>>,
+    queue: RefCell<VecDeque<Event>>,
+    dispatching: Cell<bool>,
+    /// The body of the answer being handled ([`Value::Body`]).
+    body: RefCell<JsValue>,
+    ids: Cell<u32>,
+    storage_failed: Cell<bool>,
+    /// Event subscriptions.
+    pub events: Events,
+    /// User objects by JSON text.
+    pub users: Cache,
+}
+
+fn busy() -> SessionError {
+    SessionError::new(ErrorCode::InvalidArgument, "the session is busy deciding")
+}
+
+impl<M: Machine> Driver<M> {
+    /// A driver for `core` with its storage.
+    pub fn new(core: M, store: Store) -> Rc<Driver<M>> {
+        Rc::new_cyclic(|me| Driver {
+            core: RefCell::new(core),
+            store,
+            me: me.clone(),
+            timer: RefCell::new(None),
+            calls: RefCell::new(Vec::new()),
+            aborts: RefCell::new(Vec::new()),
+            locks: RefCell::new(Vec::new()),
+            channel: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            queue: RefCell::new(VecDeque::new()),
+            dispatching: Cell::new(false),
+            body: RefCell::new(JsValue::UNDEFINED),
+            ids: Cell::new(0),
+            storage_failed: Cell::new(false),
+            events: Events::default(),
+            users: Cache::default(),
+        })
+    }
+
+    /// Reads the core (for the getters). `None` only while the core decides, which no JS can
+    /// observe.
+    pub fn with<T>(&self, f: impl FnOnce(&M) -> T) -> Option<T> {
+        self.core.try_borrow().ok().map(|core| f(&core))
+    }
+
+    /// Feeds one input: decides under the borrow, then performs every effect and dispatches
+    /// the events. Answers the input's own result (and a storage error where a write failed).
+    pub fn input(&self, input: M::Input) -> Result<()> {
+        let now = js_sys::Date::now();
+        let (result, effects) = {
+            let Ok(mut core) = self.core.try_borrow_mut() else {
+                return Err(busy());
+            };
+            let result = core.handle(now, input, &self.store);
+            (result, core.drain())
+        };
+        let failed_before = self.storage_failed.replace(false);
+        for effect in effects {
+            self.perform(effect);
+        }
+        let failed = self.storage_failed.replace(failed_before);
+        self.dispatch_events();
+        match result {
+            Ok(()) if failed => Err(SessionError::new(
+                ErrorCode::Storage,
+                "the browser refused to store the session",
+            )),
+            other => other,
+        }
+    }
+
+    /// A new pending call: its id and promise.
+    pub fn call(&self) -> (u32, Promise) {
+        let id = self.ids.get().wrapping_add(1);
+        self.ids.set(id);
+        let mut slots = None;
+        let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+        if let Some((resolve, reject)) = slots {
+            self.calls.borrow_mut().push((id, resolve, reject));
+        }
+        (id, promise)
+    }
+
+    fn perform(&self, effect: Effect) {
+        match effect {
+            Effect::Send(request) => self.send(request),
+            Effect::Abort(id) => {
+                let found = take(&self.aborts, id);
+                if let Some(controller) = found {
+                    controller.abort();
+                }
+            }
+            Effect::Timer(at) => {
+                let timer = at.map(|at| {
+                    let me = self.me.clone();
+                    WallTimer::at(at, move || {
+                        if let Some(d) = me.upgrade() {
+                            let _ = d.input(M::timer());
+                        }
+                    })
+                });
+                // The old timer is dropped (cancelled) outside the borrow.
+                let old = self.timer.replace(timer);
+                drop(old);
+            }
+            Effect::Set(key, value) => {
+                if self.store.set(&key, &value).is_err() {
+                    self.storage_failed.set(true);
+                }
+            }
+            Effect::Remove(key) => self.store.remove(&key),
+            Effect::Cookie(text) => web::write_cookie(&text),
+            Effect::PutCookie(put) => self.put_cookie(*put),
+            Effect::Post(message) => {
+                if let Some(channel) = self.channel.borrow().as_ref() {
+                    channel.post(&message);
+                }
+            }
+            Effect::Lock(id, name) => self.lock(id, &name),
+            Effect::Unlock(id) => {
+                let found = take(&self.locks, id);
+                if let Some(release) = found {
+                    let _ = release.call0(&JsValue::UNDEFINED);
+                }
+            }
+            Effect::Emit(event) => self.queue.borrow_mut().push_back(event),
+            Effect::Settle(id, result) => {
+                let found = {
+                    let mut calls = self.calls.borrow_mut();
+                    calls
+                        .iter()
+                        .position(|c| c.0 == id)
+                        .map(|at| calls.swap_remove(at))
+                };
+                if let Some((_, resolve, reject)) = found {
+                    let _ = match result {
+                        Ok(Value::Body) => {
+                            let body = self.body.borrow().clone();
+                            resolve.call1(&JsValue::UNDEFINED, &body)
+                        }
+                        Ok(value) => resolve.call1(&JsValue::UNDEFINED, &self.render(&value)),
+                        Err(err) => reject.call1(&JsValue::UNDEFINED, &js::error(&err)),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Writes a token cookie and reads it back: a cookie the browser refused (size, `Secure`
+    /// on plain http, a foreign domain) is expired again and the token kept in storage.
+    fn put_cookie(&self, put: PutCookie) {
+        web::write_cookie(&put.text);
+        if read_cookie(&web::cookies(), &put.name) == Some(put.value.as_str()) {
+            self.store.remove(&put.key);
+            return;
+        }
+        for text in &put.expire {
+            web::write_cookie(text);
+        }
+        if self.store.set(&put.key, &put.value).is_err() {
+            self.storage_failed.set(true);
+        }
+        if let Some(input) = M::cookie_refused(put.kind) {
+            self.later(input);
+        }
+    }
+
+    /// Feeds an input once the current one is done (a microtask later).
+    fn later(&self, input: M::Input) {
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(d) = me.upgrade() {
+                let _ = d.input(input);
+            }
+        });
+    }
+
+    fn send(&self, request: crate::core::io::Request) {
+        let controller = AbortController::new().ok();
+        let signal = controller.as_ref().map(|c| c.signal());
+        if let Some(controller) = controller {
+            self.aborts.borrow_mut().push((request.id, controller));
+        }
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = http::fetch(&request, signal.as_ref()).await;
+            let Some(d) = me.upgrade() else { return };
+            if take(&d.aborts, request.id).is_none() {
+                // Aborted: the core gave up on it already.
+                return;
+            }
+            let (reply, body) = http::decode(request.expect, answer);
+            let previous = d.body.replace(body);
+            let _ = d.input(M::answer(request.id, reply));
+            d.body.replace(previous);
+        });
+    }
+
+    fn lock(&self, id: u32, name: &str) {
+        let me = self.me.clone();
+        let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+            let Some(d) = me.upgrade() else {
+                return JsValue::UNDEFINED;
+            };
+            if lock.is_object() {
+                // Returning a pending promise keeps the lock until Unlock resolves it.
+                let (hold, release) = web::deferred();
+                if let Some(release) = release {
+                    d.locks.borrow_mut().push((id, release));
+                }
+                if let Some(input) = M::lock(id, Grant::Granted) {
+                    let _ = d.input(input);
+                }
+                hold.into()
+            } else {
+                if let Some(input) = M::lock(id, Grant::Busy) {
+                    let _ = d.input(input);
+                }
+                JsValue::UNDEFINED
+            }
+        });
+        if !web::request_lock(name, callback) {
+            if let Some(input) = M::lock(id, Grant::Unsupported) {
+                self.later(input);
+            }
+        }
+    }
+
+    /// Delivers queued events in order; a callback's own changes queue behind them.
+    fn dispatch_events(&self) {
+        if self.dispatching.replace(true) {
+            return;
+        }
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                Some(event) => {
+                    let (listeners, value) = match event {
+                        Event::Token(token) => (
+                            &self.events.token,
+                            token.map_or(JsValue::UNDEFINED, JsValue::from),
+                        ),
+                        Event::User(user) => {
+                            (&self.events.user, self.users.object(user.as_deref()))
+                        }
+                        Event::Auth(auth) => (&self.events.auth, JsValue::from_bool(auth)),
+                        Event::RefreshError(err) => (&self.events.refresh_error, js::error(&err)),
+                    };
+                    listeners.dispatch(&value);
+                }
+                None => break,
+            }
+        }
+        self.dispatching.set(false);
+    }
+
+    fn render(&self, value: &Value) -> JsValue {
+        match value {
+            Value::Tokens {
+                session,
+                refresh,
+                user,
+            } => {
+                let out: JsValue = js_sys::Object::new().into();
+                js::set(&out, "sessionJwt", &session.into());
+                if let Some(refresh) = refresh {
+                    js::set(&out, "refreshJwt", &refresh.into());
+                }
+                if user.is_some() {
+                    js::set(&out, "user", &self.users.object(user.as_deref()));
+                }
+                out
+            }
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Stops the timer, listeners and channel.
+    pub fn stop(&self) {
+        drop(self.timer.take());
+        drop(self.channel.take());
+        drop(std::mem::take(&mut *self.listeners.borrow_mut()));
+    }
+}
+
+/// Removes entry `id` of a table and answers its value.
+fn take<T>(table: &RefCell<Vec<(u32, T)>>, id: u32) -> Option<T> {
+    let mut table = table.borrow_mut();
+    let at = table.iter().position(|(i, _)| *i == id)?;
+    Some(table.swap_remove(at).1)
+}

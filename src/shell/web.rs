@@ -1,0 +1,237 @@
+//! The browser APIs the shell performs effects with: storage, cookies, Web Locks (bound here
+//! through wasm-bindgen externs, no unstable web-sys APIs), a `BroadcastChannel`, and DOM event
+//! listeners as RAII guards. Also the core's [`Env`]: what it reads of them.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BroadcastChannel, EventTarget, HtmlDocument, MessageEvent};
+
+use crate::core::claims::Claims;
+use crate::core::error::{ErrorCode, Result, SessionError};
+use crate::core::io::Env;
+use crate::core::options::Persist;
+use crate::shell::js;
+
+/// Where tokens that are not in cookies live.
+pub enum Store {
+    /// localStorage or sessionStorage.
+    Web(web_sys::Storage),
+    /// This page only (`persist: "memory"`, or a browser that refuses storage).
+    Memory(RefCell<Vec<(String, String)>>),
+}
+
+impl Store {
+    /// The store `persist` chooses; memory where the browser refuses storage.
+    pub fn open(persist: Persist) -> Store {
+        let web = web_sys::window().and_then(|w| match persist {
+            Persist::LocalStorage => w.local_storage().ok().flatten(),
+            Persist::SessionStorage => w.session_storage().ok().flatten(),
+            Persist::Memory => None,
+        });
+        match web {
+            Some(storage) => Store::Web(storage),
+            None => Store::Memory(RefCell::new(Vec::new())),
+        }
+    }
+
+    /// `getItem`
+    pub fn get(&self, key: &str) -> Option<String> {
+        match self {
+            Store::Web(s) => s.get_item(key).ok().flatten(),
+            Store::Memory(m) => m
+                .borrow()
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone()),
+        }
+    }
+
+    /// `setItem`; an error when the browser refuses (quota, disabled storage).
+    pub fn set(&self, key: &str, value: &str) -> Result<()> {
+        match self {
+            Store::Web(s) => s.set_item(key, value).map_err(|_| {
+                SessionError::new(
+                    ErrorCode::Storage,
+                    "the browser refused to store the session",
+                )
+            }),
+            Store::Memory(m) => {
+                let mut m = m.borrow_mut();
+                m.retain(|(k, _)| k != key);
+                m.push((key.into(), value.into()));
+                Ok(())
+            }
+        }
+    }
+
+    /// `removeItem`
+    pub fn remove(&self, key: &str) {
+        match self {
+            Store::Web(s) => {
+                let _ = s.remove_item(key);
+            }
+            Store::Memory(m) => m.borrow_mut().retain(|(k, _)| k != key),
+        }
+    }
+}
+
+fn html_document() -> Option<HtmlDocument> {
+    web_sys::window()?
+        .document()?
+        .dyn_into::<HtmlDocument>()
+        .ok()
+}
+
+/// `document.cookie`, or empty where there is none (a sandboxed frame).
+pub fn cookies() -> String {
+    html_document()
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default()
+}
+
+/// `document.cookie = text`.
+pub fn write_cookie(text: &str) {
+    if let Some(document) = html_document() {
+        let _ = document.set_cookie(text);
+    }
+}
+
+/// What the core reads: the store and the cookies, and JSON through `JSON.parse`.
+impl Env for Store {
+    fn item(&self, key: &str) -> Option<String> {
+        self.get(key)
+    }
+    fn cookies(&self) -> String {
+        cookies()
+    }
+    fn claims(&self, payload_json: &str) -> Option<Claims> {
+        let payload = js::parse(payload_json);
+        crate::core::obj::Obj::is_object(&payload).then(|| Claims::read(&payload))
+    }
+}
+
+/// `location.hostname` and `location.pathname`.
+pub fn page() -> crate::core::Page {
+    let location = web_sys::window().map(|w| w.location());
+    crate::core::Page {
+        host: location
+            .as_ref()
+            .and_then(|l| l.hostname().ok())
+            .unwrap_or_default(),
+        path: location.and_then(|l| l.pathname().ok()).unwrap_or_default(),
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks`
+    type LockManager;
+
+    #[wasm_bindgen(method, catch, js_name = request)]
+    fn request(
+        this: &LockManager,
+        name: &str,
+        options: &JsValue,
+        callback: &JsValue,
+    ) -> core::result::Result<Promise, JsValue>;
+}
+
+/// Asks for Web Lock `name` without waiting (`ifAvailable`): `callback` gets the lock object,
+/// or `null` when another tab holds it, and keeps the lock until the promise it returns
+/// settles. `false` where the browser has no Web Locks.
+pub fn request_lock(name: &str, callback: JsValue) -> bool {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    let locks = js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).unwrap_or_default();
+    if !locks.is_object() {
+        return false;
+    }
+    let options: JsValue = Object::new().into();
+    js::set(&options, "ifAvailable", &JsValue::TRUE);
+    locks
+        .unchecked_into::<LockManager>()
+        .request(name, &options, &callback)
+        .is_ok()
+}
+
+/// A promise and the function that resolves it.
+pub fn deferred() -> (Promise, Option<Function>) {
+    let mut resolve = None;
+    let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
+    (promise, resolve)
+}
+
+/// A `BroadcastChannel` with its message handler; closed on drop.
+pub struct Channel {
+    channel: BroadcastChannel,
+    _handler: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl Channel {
+    /// Opens channel `name`, or `None` where the browser has no BroadcastChannel.
+    pub fn open(name: &str, mut on_message: impl FnMut(JsValue) + 'static) -> Option<Channel> {
+        let window = web_sys::window()?;
+        if !js_sys::Reflect::has(&window, &"BroadcastChannel".into()).unwrap_or(false) {
+            return None;
+        }
+        let channel = BroadcastChannel::new(name).ok()?;
+        let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_message(event.data())
+        });
+        channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        Some(Channel {
+            channel,
+            _handler: handler,
+        })
+    }
+
+    /// Sends `message` to the other tabs.
+    pub fn post(&self, message: &str) {
+        let _ = self.channel.post_message(&JsValue::from_str(message));
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
+/// A DOM event listener, removed on drop.
+pub struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    handler: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Listener {
+    /// Listens to `kind` events on `target`.
+    pub fn new(
+        target: &EventTarget,
+        kind: &'static str,
+        handler: impl FnMut(web_sys::Event) + 'static,
+    ) -> Option<Listener> {
+        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+        target
+            .add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Listener {
+            target: target.clone(),
+            kind,
+            handler,
+        })
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, self.handler.as_ref().unchecked_ref());
+    }
+}
