@@ -21,6 +21,7 @@ usage: devserver [flags]   (every flag also reads DEVSERVER_<FLAG>; the flag win
   --cookie-max-age <s>             cookieMaxAge (refresh TTL)
   --cookie-expiration <epoch s>    cookieExpiration (now + refresh TTL)
   --refresh-cookie                 refresh token in an HttpOnly cookie, not in the body
+  --no-rotation                    refresh and tenant select keep the refresh token
   --control                        enable the test-control API under /__control/
   --www <dir>                      serve <dir> at /
   --pkg <dir>                      serve <dir> at /pkg/
@@ -63,6 +64,8 @@ pub struct ProjectConfig {
     /// `None`: now + the refresh TTL, at the time of each response.
     pub cookie_expiration: Option<u64>,
     pub refresh_cookie: bool,
+    /// `false`: refresh and tenant select keep the presented refresh token (no rotation).
+    pub rotation: bool,
 }
 
 impl ProjectConfig {
@@ -90,6 +93,7 @@ impl ProjectConfig {
             "cookieMaxAge": self.cookie_max_age(),
             "cookieExpiration": self.cookie_expiration,
             "refreshCookie": self.refresh_cookie,
+            "rotation": self.rotation,
         })
     }
 }
@@ -109,6 +113,7 @@ pub struct ProjectOverride {
     cookie_max_age: Option<u64>,
     cookie_expiration: Option<u64>,
     refresh_cookie: Option<bool>,
+    rotation: Option<bool>,
 }
 
 impl ProjectOverride {
@@ -128,6 +133,7 @@ impl ProjectOverride {
             cookie_max_age: self.cookie_max_age.or(base.cookie_max_age),
             cookie_expiration: self.cookie_expiration.or(base.cookie_expiration),
             refresh_cookie: self.refresh_cookie.unwrap_or(base.refresh_cookie),
+            rotation: self.rotation.unwrap_or(base.rotation),
         }
     }
 }
@@ -153,6 +159,7 @@ const FLAGS: &[(&str, Kind)] = &[
     ("cookie-max-age", Kind::Value),
     ("cookie-expiration", Kind::Value),
     ("refresh-cookie", Kind::Switch),
+    ("no-rotation", Kind::Switch),
     ("control", Kind::Switch),
     ("www", Kind::Value),
     ("pkg", Kind::Value),
@@ -270,6 +277,7 @@ pub fn parse(
             cookie_max_age: number("cookie-max-age")?,
             cookie_expiration: number("cookie-expiration")?,
             refresh_cookie: switch("refresh-cookie")?,
+            rotation: !switch("no-rotation")?,
         },
     })
 }
@@ -303,6 +311,7 @@ mod tests {
         assert_eq!(c.project.cookie_max_age(), 2_592_000);
         assert_eq!(c.project.cookie_expiration(10), 2_592_010);
         assert_eq!(c.project.session_cookie_name, "DS");
+        assert!(c.project.rotation);
     }
 
     #[test]
@@ -318,6 +327,28 @@ mod tests {
         assert!(c.control);
         assert_eq!(c.project.next_refresh_seconds, 2);
         assert_eq!(c.project.cookie_max_age(), 0);
+    }
+
+    #[test]
+    fn no_rotation_switch() {
+        assert!(
+            !parse(args(&["--no-rotation"]), |_| None)
+                .unwrap()
+                .project
+                .rotation
+        );
+        let env = |value: &'static str| {
+            move |k: &str| (k == "DEVSERVER_NO_ROTATION").then(|| value.to_string())
+        };
+        assert!(!parse(args(&[]), env("1")).unwrap().project.rotation);
+        assert!(parse(args(&[]), env("off")).unwrap().project.rotation);
+        assert!(
+            parse(args(&["--no-rotation=false"]), env("1"))
+                .unwrap()
+                .project
+                .rotation
+        );
+        assert!(parse(args(&[]), env("maybe")).is_err());
     }
 
     #[test]
@@ -348,6 +379,11 @@ mod tests {
             (60, true, 60)
         );
         assert_eq!(p.cookie_name, "DSR");
+        assert!(p.rotation);
+        let o: ProjectOverride = serde_json::from_str(r#"{"rotation": false}"#).unwrap();
+        assert!(!o.apply(&base).rotation);
+        assert_eq!(o.apply(&base).to_json()["rotation"], false);
+        assert!(serde_json::from_str::<ProjectOverride>(r#"{"rotation": "no"}"#).is_err());
         assert!(serde_json::from_str::<ProjectOverride>(r#"{"sessionTTL": 1}"#).is_err());
     }
 }

@@ -7,6 +7,8 @@ mod control;
 mod descope;
 #[path = "http/rocketchat.rs"]
 mod rocketchat;
+#[path = "http/rotation.rs"]
+mod rotation;
 #[path = "http/server.rs"]
 mod server;
 #[path = "http/support.rs"]

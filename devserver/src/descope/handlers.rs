@@ -7,7 +7,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::tokens::{self, Grant, Issued};
+use super::tokens::{self, Grant};
 use super::users::{self, User};
 use super::{Ctx, DescopeState, SignIn};
 use crate::http::{append_header, json, ApiError};
@@ -84,12 +84,12 @@ fn new_sign_in(
         dct: None,
         stepup,
     };
-    Ok(issue(ctx, st, grant, first_seen))
+    Ok(issue(ctx, st, grant, first_seen, true))
 }
 
 pub fn refresh(ctx: &Ctx, st: &mut DescopeState) -> Reply {
     ignored_body(ctx)?;
-    rotate(ctx, st, None)
+    renew(ctx, st, None)
 }
 
 #[derive(Deserialize)]
@@ -99,12 +99,13 @@ struct SelectBody {
 
 pub fn select_tenant(ctx: &Ctx, st: &mut DescopeState) -> Reply {
     let b: SelectBody = body(ctx, false)?;
-    rotate(ctx, st, Some(b.tenant))
+    renew(ctx, st, Some(b.tenant))
 }
 
-/// Uses up the presented refresh token for a successor of the same family (with `dct` set to
-/// `tenant` when selecting one, else kept).
-fn rotate(ctx: &Ctx, st: &mut DescopeState, tenant: Option<String>) -> Reply {
+/// A new session JWT for the presented refresh token, with `dct` set to `tenant` when selecting
+/// one, else kept. With rotation the presented token is used up for a successor of the same
+/// family; without, it stays valid (remembering the selected `dct`) and no refresh JWT is sent.
+fn renew(ctx: &Ctx, st: &mut DescopeState, tenant: Option<String>) -> Reply {
     let (jti, record) = st.check_refresh(ctx.secret, &ctx.project, ctx.refresh_token(), ctx.now)?;
     if let Some(t) = &tenant {
         if !users::is_tenant(t) {
@@ -114,15 +115,20 @@ fn rotate(ctx: &Ctx, st: &mut DescopeState, tenant: Option<String>) -> Reply {
         }
     }
     let user = user_of(st, &record.login_id)?;
-    st.mark_rotated(&jti);
+    let dct = tenant.or(record.dct);
+    if ctx.cfg.rotation {
+        st.mark_rotated(&jti);
+    } else {
+        st.set_dct(&jti, dct.clone());
+    }
     let grant = Grant {
         project: &ctx.project,
         user: &user,
         family: record.family,
-        dct: tenant.or(record.dct),
+        dct,
         stepup: false,
     };
-    Ok(issue(ctx, st, grant, false))
+    Ok(issue(ctx, st, grant, false, ctx.cfg.rotation))
 }
 
 fn user_of(st: &DescopeState, login_id: &str) -> Result<User, ApiError> {
@@ -274,15 +280,21 @@ pub fn exchange_key(ctx: &Ctx) -> Reply {
     ))
 }
 
-/// Issues tokens for `grant` and builds the JWTResponse.
-fn issue(ctx: &Ctx, st: &mut DescopeState, grant: Grant, first_seen: bool) -> Response {
+/// Issues a session JWT for `grant` (and a refresh JWT when `new_refresh`) and builds the
+/// JWTResponse. Without a new refresh JWT the answer has no `refreshJwt` and sets no cookie.
+fn issue(
+    ctx: &Ctx,
+    st: &mut DescopeState,
+    grant: Grant,
+    first_seen: bool,
+    new_refresh: bool,
+) -> Response {
     let user = grant.user.to_json();
     let cfg = &ctx.cfg;
-    let Issued {
-        session_jwt,
-        refresh_jwt,
-        session_exp,
-    } = st.issue(ctx.secret, grant, cfg.session_ttl, cfg.refresh_ttl, ctx.now);
+    let (session_jwt, session_exp) =
+        tokens::grant_session_jwt(ctx.secret, &grant, cfg.session_ttl, ctx.now);
+    let refresh_jwt =
+        new_refresh.then(|| st.issue_refresh(ctx.secret, grant, cfg.refresh_ttl, ctx.now));
     let mut body = json!({
         "sessionJwt": session_jwt,
         "user": user,
@@ -310,7 +322,11 @@ fn issue(ctx: &Ctx, st: &mut DescopeState, grant: Grant, first_seen: bool) -> Re
             json!(cfg.next_refresh_seconds),
             cfg.next_refresh_seconds > 0,
         ),
-        ("refreshJwt", json!(refresh_jwt), !cfg.refresh_cookie),
+        (
+            "refreshJwt",
+            json!(refresh_jwt),
+            refresh_jwt.is_some() && !cfg.refresh_cookie,
+        ),
     ];
     for (key, value, present) in optional {
         if present {
@@ -318,7 +334,7 @@ fn issue(ctx: &Ctx, st: &mut DescopeState, grant: Grant, first_seen: bool) -> Re
         }
     }
     let mut response = json(StatusCode::OK, &body);
-    if cfg.refresh_cookie {
+    if let Some(refresh_jwt) = refresh_jwt.filter(|_| cfg.refresh_cookie) {
         let cookie = format!(
             "{}={refresh_jwt}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax",
             cfg.cookie_name, cfg.cookie_path, cfg.refresh_ttl

@@ -1,4 +1,7 @@
 //! Session and refresh JWTs: issuing, checking, rotation, reuse detection and revocation.
+//!
+//! A refresh token's `dct` is the one of its [`RefreshRecord`]: with rotation it is also in the
+//! token's claims; without rotation a tenant select changes the record of the kept token only.
 
 use serde_json::{json, Value};
 
@@ -39,13 +42,6 @@ pub struct Grant<'a> {
     pub stepup: bool,
 }
 
-pub struct Issued {
-    pub session_jwt: String,
-    pub refresh_jwt: String,
-    /// `exp` of the session JWT.
-    pub session_exp: u64,
-}
-
 /// The claims every token has.
 fn base_claims(sub: &str, project: &str, drn: &str, now: u64, ttl: u64) -> Claims {
     let mut c = Claims::new();
@@ -75,36 +71,43 @@ pub fn session_jwt(
     (jwt::sign(&claims, secret), exp)
 }
 
+/// The session JWT of a user's `grant`, and its `exp`.
+pub fn grant_session_jwt(
+    secret: &[u8],
+    grant: &Grant,
+    session_ttl: u64,
+    now: u64,
+) -> (String, u64) {
+    let mut extra = json!({
+        "roles": users::ROLES,
+        "permissions": users::PERMISSIONS,
+        "tenants": users::tenants_claim(),
+    });
+    if let Some(dct) = &grant.dct {
+        extra["dct"] = dct.as_str().into();
+    }
+    if grant.stepup {
+        extra["su"] = true.into();
+    }
+    session_jwt(
+        secret,
+        &grant.user.user_id,
+        grant.project,
+        now,
+        session_ttl,
+        extra,
+    )
+}
+
 impl DescopeState {
-    /// Issues a session JWT and a refresh JWT of `grant.family`, remembering the latter.
-    pub fn issue(
+    /// Issues a refresh JWT of `grant.family`, remembering it.
+    pub fn issue_refresh(
         &mut self,
         secret: &[u8],
         grant: Grant,
-        session_ttl: u64,
         refresh_ttl: u64,
         now: u64,
-    ) -> Issued {
-        let mut extra = json!({
-            "roles": users::ROLES,
-            "permissions": users::PERMISSIONS,
-            "tenants": users::tenants_claim(),
-        });
-        if let Some(dct) = &grant.dct {
-            extra["dct"] = dct.as_str().into();
-        }
-        if grant.stepup {
-            extra["su"] = true.into();
-        }
-        let (session_jwt, session_exp) = session_jwt(
-            secret,
-            &grant.user.user_id,
-            grant.project,
-            now,
-            session_ttl,
-            extra,
-        );
-
+    ) -> String {
         let mut claims = base_claims(
             &grant.user.user_id,
             grant.project,
@@ -127,11 +130,7 @@ impl DescopeState {
                 state: TokenState::Active,
             },
         );
-        Issued {
-            session_jwt,
-            refresh_jwt,
-            session_exp,
-        }
+        refresh_jwt
     }
 
     /// Checks a presented refresh token. Reuse of a rotated one revokes its whole family.
@@ -168,6 +167,14 @@ impl DescopeState {
     pub fn mark_rotated(&mut self, jti: &str) {
         if let Some(record) = self.refresh.get_mut(jti) {
             record.state = TokenState::Rotated;
+        }
+    }
+
+    /// Remembers the tenant selected with a refresh token that is kept (no rotation), so that
+    /// its later refreshes carry that `dct` although the token's own claims do not.
+    pub fn set_dct(&mut self, jti: &str, dct: Option<String>) {
+        if let Some(record) = self.refresh.get_mut(jti) {
+            record.dct = dct;
         }
     }
 
