@@ -121,7 +121,8 @@ impl SessionManager {
         let d = Driver::new(Session::new(cfg, web::page(), seed), store);
         listen(&d, cross_tab, auto_refresh, &channel);
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
-        d.input(Input::Start { online })?;
+        let channel = d.channel.borrow().is_some();
+        d.input(Input::Start { online, channel })?;
         Ok(SessionManager {
             d,
             claims: Cache::default(),

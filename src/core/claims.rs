@@ -34,7 +34,7 @@ impl Authz {
 ///
 /// ```
 /// use session_keeper::core::claims::Claims;
-/// let claims = Claims { exp: Some(1_700_000_000.0), dct: Some("T1".into()) };
+/// let claims = Claims { exp: Some(1_700_000_000.0), dct: Some("T1".into()), iat: None };
 /// assert_eq!(claims.expires_at_ms(), Some(1_700_000_000_000.0));
 /// assert_eq!(Claims::default().expires_at_ms(), None);
 /// ```
@@ -44,6 +44,8 @@ pub struct Claims {
     pub exp: Option<f64>,
     /// The selected tenant ("descope current tenant").
     pub dct: Option<String>,
+    /// Issued at, epoch seconds.
+    pub iat: Option<f64>,
 }
 
 impl Claims {
@@ -62,6 +64,7 @@ impl Claims {
         Claims {
             exp: payload.field("exp").and_then(|v| v.number()),
             dct: payload.field("dct").and_then(|v| v.string()),
+            iat: payload.field("iat").and_then(|v| v.number()),
         }
     }
 
@@ -69,7 +72,7 @@ impl Claims {
     ///
     /// ```
     /// use session_keeper::core::claims::Claims;
-    /// let claims = Claims { exp: Some(2.0), dct: None };
+    /// let claims = Claims { exp: Some(2.0), dct: None, iat: None };
     /// assert_eq!(claims.expires_at_ms(), Some(2000.0));
     /// ```
     pub fn expires_at_ms(&self) -> Option<f64> {

@@ -21,6 +21,9 @@ pub enum Message {
     },
     /// The tab signed out at this epoch-ms time: sessions born then or earlier are over.
     Logout(f64),
+    /// A new tab without a refresh token asks the others, at this time, to tell what they
+    /// hold (a tab that wakes from a freeze later does not answer with a stale session).
+    Hello(f64),
 }
 
 impl Message {
@@ -43,15 +46,8 @@ impl Message {
                 user.as_deref().unwrap_or(""),
             ]
             .concat(),
-            Message::Logout(at) => {
-                let mut out = String::from("L\n");
-                push_uint(
-                    &mut out,
-                    at.max(0.0).min(super::meta::MAX_EPOCH_MS) as u64,
-                    1,
-                );
-                out
-            }
+            Message::Hello(at) => timed("H\n", *at),
+            Message::Logout(at) => timed("L\n", *at),
         }
     }
 
@@ -65,12 +61,11 @@ impl Message {
     /// assert_eq!(Message::decode("L\n99999999999999999999", now), None);
     /// ```
     pub fn decode(text: &str, now: f64) -> Option<Message> {
+        if let Some(at) = text.strip_prefix("H\n") {
+            return time(at, now).map(Message::Hello);
+        }
         if let Some(at) = text.strip_prefix("L\n") {
-            if at.is_empty() || at.len() > 16 || !at.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let at = at.parse::<u64>().ok()? as f64;
-            return (at <= now + SKEW_MS).then_some(Message::Logout(at));
+            return time(at, now).map(Message::Logout);
         }
         let rest = text.strip_prefix("S\n")?;
         let lines: Vec<&str> = rest.splitn(META_LINES + 3, '\n').collect();
@@ -98,6 +93,25 @@ impl Message {
     }
 }
 
+fn timed(kind: &str, at: f64) -> String {
+    let mut out = String::from(kind);
+    push_uint(
+        &mut out,
+        at.max(0.0).min(super::meta::MAX_EPOCH_MS) as u64,
+        1,
+    );
+    out
+}
+
+/// A whole epoch-ms time, not later than `now` allows.
+fn time(text: &str, now: f64) -> Option<f64> {
+    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let at = text.parse::<u64>().ok()? as f64;
+    (at <= now + SKEW_MS).then_some(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +125,7 @@ mod tests {
             meta: Meta {
                 born: NOW - 5.0,
                 gen: 7,
+                http_only: false,
                 due_at: Some(NOW + 30_000.0),
                 session_cookie: Some(CookiePlace {
                     name: "DS".into(),
@@ -153,8 +168,8 @@ mod tests {
             "L\n99999999999999999999".into(),
             Message::Logout(NOW + 5_000.0).encode(),
             future.encode(),
-            "S\nsk2\n1\n0\n\n\n\n\n\n\n\na b\n\n".into(),
-            "S\nsk2\n1\n0\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\na b\n\n".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n".into(),
         ] {
             assert_eq!(Message::decode(&text, NOW), None, "{text:?}");

@@ -36,6 +36,9 @@ pub struct Meta {
     pub born: f64,
     /// Rotations since it began: of two copies of one session, the higher is newer.
     pub gen: u64,
+    /// The refresh token is an httpOnly cookie the server keeps (the sign-in carried no
+    /// `refreshJwt`): a tab without one may still refresh, and a refusal ends the session.
+    pub http_only: bool,
     /// When the next refresh attempt is planned (epoch ms).
     pub due_at: Option<f64>,
     /// Where the session cookie was written, when it was.
@@ -45,7 +48,7 @@ pub struct Meta {
 }
 
 /// Number of `\n`-separated lines of an encoded [`Meta`].
-pub const META_LINES: usize = 10;
+pub const META_LINES: usize = 11;
 
 impl Meta {
     /// `(born, gen)`: the order of sessions and of rotations within one.
@@ -53,13 +56,13 @@ impl Meta {
         (self.born, self.gen)
     }
 
-    /// A compact text form (no JSON in the wasm): ten lines.
+    /// A compact text form (no JSON in the wasm): eleven lines.
     pub fn encode(&self) -> String {
         let mut out = String::from("sk2\n");
         push_uint(&mut out, whole(self.born), 1);
         out.push('\n');
         push_uint(&mut out, self.gen, 1);
-        out.push('\n');
+        out.push_str(if self.http_only { "\nh\n" } else { "\n\n" });
         if let Some(due) = self.due_at {
             push_uint(&mut out, whole(due), 1);
         }
@@ -88,8 +91,13 @@ impl Meta {
 
     /// [`Meta::decode`] of lines already split.
     pub fn from_lines(fields: &[&str], now: f64) -> Option<Meta> {
-        let [version, born, gen, due, cookies @ ..] = fields else {
+        let [version, born, gen, http_only, due, cookies @ ..] = fields else {
             return None;
+        };
+        let http_only = match *http_only {
+            "" => false,
+            "h" => true,
+            _ => return None,
         };
         if *version != "sk2" || cookies.len() != 6 {
             return None;
@@ -124,6 +132,7 @@ impl Meta {
         Some(Meta {
             born,
             gen,
+            http_only,
             due_at,
             session_cookie: place(&cookies[..3])?,
             refresh_cookie: place(&cookies[3..])?,
@@ -175,6 +184,7 @@ mod tests {
         let meta = Meta {
             born: 1_700_000_000_000.0,
             gen: 42,
+            http_only: true,
             due_at: Some(1_700_000_000_123.0),
             session_cookie: Some(CookiePlace {
                 name: "DS".into(),
@@ -201,17 +211,18 @@ mod tests {
             "",
             "garbage",
             "sk2",
-            "sk1\n1\n\n\n\n\n\n\n\n",
-            "sk2\n1\n0\n\n\n\n\n\n",
-            "sk2\nx\n0\n\n\n\n\n\n\n",
-            "sk2\n1\n-1\n\n\n\n\n\n\n",
-            "sk2\n1\n0\nNaN\n\n\n\n\n\n",
-            "sk2\n1\n0\n\nDS\nnoslash\n\n\n\n",
-            "sk2\n1\n0\n\nbad name\n/\n\n\n\n",
-            "sk2\n99999999999999999999\n0\n\n\n\n\n\n\n",
-            "sk2\n1\n99999999999999999999\n\n\n\n\n\n\n",
-            "sk2\n1e300\n0\n\n\n\n\n\n\n",
-            "sk2\n+5\n0\n\n\n\n\n\n\n",
+            "sk1\n1\n0\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\n\n\n\n\n",
+            "sk2\nx\n0\n\n\n\n\n\n\n\n",
+            "sk2\n1\n-1\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\nyes\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\nNaN\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\nDS\nnoslash\n\n\n\n",
+            "sk2\n1\n0\n\n\nbad name\n/\n\n\n\n",
+            "sk2\n99999999999999999999\n0\n\n\n\n\n\n\n\n",
+            "sk2\n1\n99999999999999999999\n\n\n\n\n\n\n\n",
+            "sk2\n1e300\n0\n\n\n\n\n\n\n\n",
+            "sk2\n+5\n0\n\n\n\n\n\n\n\n",
         ] {
             assert_eq!(Meta::decode(text, NOW), None, "{text:?}");
         }

@@ -23,6 +23,8 @@ pub mod options;
 pub mod rc;
 pub mod schedule;
 pub mod session;
+#[cfg(test)]
+mod tests;
 
 pub use io::{
     Effect, Env, Event, Expect, Grant, JwtReply, Kind, PutCookie, Reply, Request, Signal, Value,

@@ -28,6 +28,12 @@ use super::schedule::{
 /// timer fires late finds the cycle taken instead of presenting a rotated token.
 pub const HOLD_AFTER_ROTATION_MS: f64 = 60_000.0;
 
+/// Bounded waits for the cycle's lock before a tab goes on without it.
+pub const LOCK_ROUNDS: u8 = 2;
+
+/// How long a tab's question for the tokens ([`Message::Hello`]) is answered.
+pub const HELLO_MS: f64 = 2_000.0;
+
 /// A user's call, to be settled with [`Effect::Settle`] under its id.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Call {
@@ -60,6 +66,8 @@ pub enum Input {
     Start {
         /// `navigator.onLine`
         online: bool,
+        /// A BroadcastChannel carries the other tabs' tokens (else only storage does).
+        channel: bool,
     },
     /// `apply(response)`: a sign-in (or any JWT response) to store.
     Apply(Box<JwtReply>),
@@ -111,8 +119,12 @@ struct State {
     attempt: u32,
     /// When the last logout this tab saw happened (epoch ms).
     cleared_at: f64,
-    /// Retries stopped at expiry: no timer until a wake-up signal or `refresh()`.
+    /// No refresh attempt until a wake-up signal or `refresh()` (a tab without a refresh
+    /// token whose attempt was refused).
     parked: bool,
+    /// The last token values this tab wrote to cookies: a tab that follows another tab's
+    /// logout expires those, also when it holds newer tokens since.
+    written: Vec<String>,
 }
 
 impl State {
@@ -149,16 +161,23 @@ struct Emitted {
 enum JobKind {
     Refresh,
     Select(String),
+    /// `me()`: presents the refresh token, so it takes the cycle's turn too: a rotation in
+    /// another tab while it is out would make the server see the token again (reuse).
+    Me,
+    /// `history()`, for the same reason.
+    History,
+    /// `verifySecurityQuestions()`: a new sign-in, presenting the refresh token when held.
+    Verify(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Phase {
     /// Not started (queued behind another job, or just created).
     Queued,
-    /// Asked for the cycle's lock.
-    Locking { lock: u32, retry: bool },
+    /// Asked for the cycle's lock (`round`: how many bounded waits came before).
+    Locking { lock: u32, round: u8 },
     /// Another tab holds the lock: wait for its result until then.
-    Waiting { until: f64 },
+    Waiting { until: f64, round: u8 },
     /// The request is out.
     Sending { req: u32, lock: Option<u32> },
 }
@@ -184,13 +203,15 @@ enum What {
         born: f64,
         cleared: f64,
         had: bool,
+        /// A refresh token was presented (else only an httpOnly cookie could be).
+        presented: bool,
     },
     /// Security questions: a new sign-in unless a logout came first.
     Verify { call: u32, cleared: f64 },
     /// `me`: stores the user while the session it asked for is still held.
     Me { call: u32, born: f64 },
-    /// The answer goes to the call as it is.
-    Plain { call: u32 },
+    /// The answer goes to the call as it is (`job`: a job's request, settled with the job).
+    Plain { call: u32, job: bool },
     /// Logout: resolves with `undefined`.
     SignOut { call: u32 },
     /// Revoking a refresh token nobody may use: nobody waits.
@@ -237,6 +258,8 @@ pub struct Session {
     ids: u32,
     rng: u64,
     online: bool,
+    /// Other tabs' tokens arrive as messages.
+    channel: bool,
     disposed: bool,
     armed: Option<f64>,
     last_attempt: f64,
@@ -272,6 +295,7 @@ impl Session {
             ids: 0,
             rng: seed | 1,
             online: true,
+            channel: false,
             disposed: false,
             armed: None,
             last_attempt: f64::NEG_INFINITY,
@@ -322,6 +346,10 @@ impl Session {
             .then_some(st.meta.due_at)
             .flatten()
     }
+    /// How much the machine holds: jobs, requests in flight, locks kept after a rotation.
+    pub fn pending(&self) -> (usize, usize, usize) {
+        (self.jobs.len(), self.reqs.len(), self.holds.len())
+    }
     /// `(born, gen)` of the session held.
     pub fn version(&self) -> (f64, u64) {
         self.st.meta.version()
@@ -334,8 +362,9 @@ impl Session {
     pub fn handle(&mut self, now: f64, input: Input, env: &dyn Env) -> Result<()> {
         let mut result = Ok(());
         match input {
-            Input::Start { online } => {
+            Input::Start { online, channel } => {
                 self.online = online;
+                self.channel = channel && self.cfg.cross_tab;
                 self.restore(now, env);
             }
             Input::Apply(reply) => result = self.apply(now, env, &reply, true, true),
@@ -357,7 +386,7 @@ impl Session {
                     Kind::Session => &mut self.st.meta.session_cookie,
                     Kind::Refresh => &mut self.st.meta.refresh_cookie,
                 };
-                if place.take().is_some() && self.st.has_session() {
+                if place.take().is_some() && self.st.has_session() && !self.outdated(now, env) {
                     self.save_meta();
                 }
             }
@@ -484,6 +513,11 @@ impl Session {
         }
         match place {
             Some((place, text)) => {
+                let written = &mut self.st.written;
+                if written.len() >= 4 {
+                    written.remove(0);
+                }
+                written.push(token.to_owned());
                 self.out.push(Effect::PutCookie(Box::new(PutCookie {
                     kind,
                     text,
@@ -541,6 +575,16 @@ impl Session {
         }
     }
 
+    /// Whether shared storage holds a newer record than this tab's (another tab wrote since,
+    /// and this one has not followed yet): it must not write its older one over it.
+    fn outdated(&self, now: f64, env: &dyn Env) -> bool {
+        self.cfg.persist == Persist::LocalStorage
+            && env
+                .item(&self.key(META_KEY))
+                .and_then(|text| Meta::decode(&text, now))
+                .is_some_and(|m| m.version() > self.st.meta.version())
+    }
+
     fn save_meta(&mut self) {
         let text = self.st.meta.encode();
         self.out.push(Effect::Set(self.key(META_KEY), text));
@@ -576,6 +620,14 @@ impl Session {
             None
         };
         self.st.meta.due_at = due;
+        if self.cfg.cross_tab
+            && self.cfg.persist != Persist::LocalStorage
+            && !self.st.meta.http_only
+        {
+            // A tab whose storage is its own (sessionStorage or memory) may hold nothing, or a
+            // copy that another tab rotated while this one reloaded: it asks the others.
+            self.out.push(Effect::Post(Message::Hello(now).encode()));
+        }
         if self.cfg.auto_refresh && self.online && due.is_some_and(|d| d <= now) {
             self.push_job(JobKind::Refresh, None);
         }
@@ -618,7 +670,7 @@ impl Session {
         let st = &mut self.st;
         if fresh || st.meta.born <= 0.0 || !st.has_session() {
             // Strictly after the last logout seen, even within the same millisecond.
-            st.meta.born = now.max(st.cleared_at + 1.0);
+            st.meta.born = now.floor().max(st.cleared_at.floor() + 1.0);
             st.meta.gen = 0;
         } else {
             st.meta.gen += 1;
@@ -644,6 +696,9 @@ impl Session {
             let cookie = self.put(Kind::Refresh, &refresh, fields);
             self.st.meta.refresh_cookie = cookie;
             self.st.refresh = Some(refresh);
+        }
+        if fresh {
+            self.st.meta.http_only = self.st.refresh.is_none();
         }
         if reply.user.is_some() {
             self.save_user();
@@ -692,16 +747,35 @@ impl Session {
         }
         let shared = self.cfg.persist == Persist::LocalStorage;
         let st = &mut self.st;
+        // The same version, told again: it only fills in what this tab lacks (a new tab that
+        // restored a refresh token without its session token). Two copies of one version
+        // that disagree come from a rotation without the lock; this tab keeps its own.
+        let same = st.has_session() && meta.version() == st.meta.version();
+        if same {
+            let filled = st.session.is_none() || (st.refresh.is_none() && refresh.is_some());
+            if !filled {
+                return false;
+            }
+            if st.session.is_none() {
+                st.session = Some(session.clone());
+            }
+            if st.refresh.is_none() {
+                st.refresh = refresh.clone();
+            }
+        }
         if user.is_some() {
             st.user = user;
         }
-        st.session = Some(session);
-        st.refresh = refresh;
-        st.meta = meta;
+        if !same {
+            st.session = Some(session);
+            st.refresh = refresh;
+            st.meta = meta;
+            // Another tab's rotation or sign-in: a turn this tab waits for is over.
+            st.seq = st.seq.wrapping_add(1);
+        }
         if st.meta.due_at.is_none() {
             st.meta.due_at = due_on_restore(None, st.expires_at());
         }
-        st.seq = st.seq.wrapping_add(1);
         st.attempt = 0;
         st.parked = false;
         if !shared {
@@ -730,10 +804,23 @@ impl Session {
     /// Follows what other tabs stored, where this tab can see it: adopts tokens they rotated
     /// or signed in with, or signs out when they removed the refresh token this tab shares.
     fn adopt_stored(&mut self, now: f64, env: &dyn Env) -> Adopt {
-        if self.disposed {
+        // Storage does not show this input's own writes until the driver performs them: after
+        // a write, what it shows is older than what this tab holds.
+        let wrote = self.out.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Set(..) | Effect::Remove(_) | Effect::Cookie(_) | Effect::PutCookie(_)
+            )
+        });
+        if self.disposed || wrote {
             return Adopt::Nothing;
         }
-        let sees = self.refresh_shared() || (self.st.refresh.is_none() && self.session_shared());
+        // localStorage holds a record that orders copies of a session; cookies alone do not
+        // tell a rotation from another tab's new sign-in, so they are followed only where no
+        // channel carries the tokens with their record.
+        let sees = self.cfg.persist == Persist::LocalStorage
+            || (!self.channel
+                && (self.refresh_shared() || (self.st.refresh.is_none() && self.session_shared())));
         if !sees {
             return Adopt::Nothing;
         }
@@ -771,7 +858,7 @@ impl Session {
                         ..self.st.meta.clone()
                     },
                     _ => Meta {
-                        born: self.st.cleared_at + 1.0,
+                        born: self.st.cleared_at.floor() + 1.0,
                         ..Meta::default()
                     },
                 };
@@ -812,6 +899,20 @@ impl Session {
                     self.adopt(token, refresh, user, meta);
                 }
             }
+            Message::Hello(at) => {
+                // Only a fresh question: a tab that wakes from a freeze and works through
+                // what it missed holds a session that may have ended since.
+                if now - at <= HELLO_MS {
+                    if self.st.refresh.is_some() {
+                        self.tell();
+                    } else if self.st.cleared_at > 0.0 && !self.st.has_session() {
+                        // The asking tab may hold (or be about to hear of) a session that
+                        // ended while it reloaded: it learns when the last logout was.
+                        let at = self.st.cleared_at;
+                        self.out.push(Effect::Post(Message::Logout(at).encode()));
+                    }
+                }
+            }
         }
     }
 
@@ -822,7 +923,8 @@ impl Session {
     /// others); else it follows another tab's logout at `at`, and leaves a newer session that
     /// a third tab stored since then alone.
     fn clear(&mut self, now: f64, env: &dyn Env, own: bool, at: f64) {
-        let at = at.max(self.st.cleared_at);
+        // Whole ms, as every tab reads them from messages and storage.
+        let at = at.floor().max(self.st.cleared_at);
         let newer_stored = !own
             && self.cfg.persist == Persist::LocalStorage
             && self
@@ -830,7 +932,7 @@ impl Session {
                 .meta
                 .is_some_and(|m| m.born > at && m.born > self.st.meta.born);
         if !newer_stored {
-            self.expire_everywhere(env);
+            self.expire_everywhere(env, own, at);
             for suffix in ALL_KEYS {
                 self.out.push(Effect::Remove(self.key(suffix)));
             }
@@ -849,27 +951,46 @@ impl Session {
     }
 
     /// Expires every token cookie name this page could have, at every place it could be.
-    fn expire_everywhere(&mut self, env: &dyn Env) {
+    /// A tab that follows another tab's logout (`own` false) only expires cookies that hold
+    /// tokens of the session that ended: anything else may be a newer session that a third
+    /// tab signed in while this one slept (the logging-out tab clears everything it sees).
+    fn expire_everywhere(&mut self, env: &dyn Env, own: bool, at: f64) {
         let meta = &self.st.meta;
-        let mut names: Vec<String> = vec![SESSION_KEY.into(), REFRESH_KEY.into()];
+        let mut names: Vec<String> = Vec::new();
         let mut recorded: Vec<CookiePlace> = Vec::new();
         for kind in [Kind::Session, Kind::Refresh] {
             if let Some(place) = place_of(meta, kind) {
                 recorded.push(place.clone());
                 names.push(place.name.clone());
             }
-            if let Some(name) = self.cookie_config(kind).and_then(|c| c.name.clone()) {
-                names.push(name);
+            names.extend(self.cookie_config(kind).and_then(|c| c.name.clone()));
+        }
+        names.push(SESSION_KEY.into());
+        names.push(REFRESH_KEY.into());
+        let cookies = env.cookies();
+        // A follower's own tokens, what it wrote, and tokens issued before the logout; a
+        // token issued after it is a newer sign-in's.
+        let ours = |value: &str| {
+            self.st.session.as_ref().is_some_and(|t| t.jwt == value)
+                || self.st.refresh.as_deref() == Some(value)
+                || self.st.written.iter().any(|w| w == value)
+                || Self::decode(env, value)
+                    .and_then(|t| t.claims.iat)
+                    .is_some_and(|iat| iat * 1000.0 <= at)
+        };
+        // Names that no cookie visible to this page has need no search.
+        let mut visible: Vec<String> = Vec::new();
+        for name in names {
+            let shown = read_cookie(&cookies, &name);
+            if shown.is_some_and(|v| own || ours(v)) && !visible.contains(&name) {
+                visible.push(name);
             }
         }
-        names.sort();
-        names.dedup();
-        // Names that no cookie visible to this page has need no search; the recorded places
-        // are expired anyway (a cookie on another path is invisible from here).
-        let cookies = env.cookies();
-        names.retain(|n| read_cookie(&cookies, n).is_some());
+        // Where this tab wrote, also when it is invisible from here (another path); a
+        // follower only where it can see that the cookie is its own.
+        recorded.retain(|p| own || visible.contains(&p.name));
         let extra: Vec<&str> = recorded.iter().map(|p| p.path.as_str()).collect();
-        let mut places = clear::places(&self.page.host, &self.page.path, &names, &extra);
+        let mut places = clear::places(&self.page.host, &self.page.path, &visible, &extra);
         for place in recorded {
             if !places.contains(&place) {
                 places.push(place);
@@ -921,30 +1042,16 @@ impl Session {
                     Expect::Any,
                 );
             }
-            Call::Me => {
-                let born = self.st.meta.born;
-                self.send_get(
-                    now,
-                    What::Me { call: id, born },
-                    "/v1/auth/me",
-                    refresh.as_deref(),
-                    Expect::User,
-                );
-            }
-            Call::History => {
-                self.send_get(
-                    now,
-                    What::Plain { call: id },
-                    "/v1/auth/me/history",
-                    refresh.as_deref(),
-                    Expect::List,
-                );
-            }
+            Call::Me => self.push_job(JobKind::Me, Some(id)),
+            Call::History => self.push_job(JobKind::History, Some(id)),
             Call::Validate => match self.st.session.as_ref().map(|t| t.jwt.clone()) {
                 Some(jwt) => {
                     self.send(
                         now,
-                        What::Plain { call: id },
+                        What::Plain {
+                            call: id,
+                            job: false,
+                        },
                         "/v1/auth/validate",
                         Some(&jwt),
                         Some("{}".into()),
@@ -959,21 +1066,14 @@ impl Session {
                     )),
                 )),
             },
-            Call::Verify(body) => {
-                let cleared = self.st.cleared_at;
-                self.send(
-                    now,
-                    What::Verify { call: id, cleared },
-                    "/v1/auth/security-questions/verify",
-                    refresh.as_deref(),
-                    Some(body),
-                    Expect::Jwt,
-                );
-            }
+            Call::Verify(body) => self.push_job(JobKind::Verify(body), Some(id)),
             Call::Exchange(key, body) => {
                 self.send(
                     now,
-                    What::Plain { call: id },
+                    What::Plain {
+                        call: id,
+                        job: false,
+                    },
                     "/v1/auth/accesskey/exchange",
                     Some(&key),
                     Some(body),
@@ -1024,17 +1124,6 @@ impl Session {
         expect: Expect,
     ) -> u32 {
         self.request(now, what, true, path, token, body, expect)
-    }
-
-    fn send_get(
-        &mut self,
-        now: f64,
-        what: What,
-        path: &str,
-        token: Option<&str>,
-        expect: Expect,
-    ) -> u32 {
-        self.request(now, what, false, path, token, None, expect)
     }
 
     fn revoke(&mut self, now: f64, reply: &Result<Reply>) {
@@ -1096,7 +1185,7 @@ impl Session {
             }
             self.jobs[0].seq = self.st.seq;
             if self.cfg.cross_tab {
-                self.request_lock(now, env, false);
+                self.request_lock(now, env, 0);
             } else {
                 self.send_rotating(now, None);
             }
@@ -1104,7 +1193,7 @@ impl Session {
         }
     }
 
-    fn request_lock(&mut self, now: f64, env: &dyn Env, retry: bool) {
+    fn request_lock(&mut self, now: f64, env: &dyn Env, round: u8) {
         let lock = self.next_id();
         // Named after the refresh token the cycle presents (or the session token when the
         // refresh token is an httpOnly cookie), never the token itself.
@@ -1119,7 +1208,7 @@ impl Session {
         // still holds from the last one is its own turn.
         let held = self.holds.iter().position(|h| h.name == name);
         if let Some(job) = self.jobs.first_mut() {
-            job.phase = Phase::Locking { lock, retry };
+            job.phase = Phase::Locking { lock, round };
             job.lock_name = name.clone();
         }
         match held {
@@ -1128,7 +1217,7 @@ impl Session {
                 if let Some(job) = self.jobs.first_mut() {
                     job.phase = Phase::Locking {
                         lock: hold.lock,
-                        retry,
+                        round,
                     };
                 }
                 self.lock(now, env, hold.lock, Grant::Granted);
@@ -1139,36 +1228,75 @@ impl Session {
 
     fn send_rotating(&mut self, now: f64, lock: Option<u32>) {
         let Some(job) = self.jobs.first() else { return };
-        let (path, body) = match &job.kind {
-            JobKind::Refresh => ("/v1/auth/refresh", "{}".to_owned()),
-            JobKind::Select(body) => ("/v1/auth/tenant/select", body.clone()),
-        };
-        let what = What::Rotate {
+        let call = job.calls.first().copied().unwrap_or(0);
+        let rotate = What::Rotate {
             seq: self.st.seq,
             born: self.st.meta.born,
             cleared: self.st.cleared_at,
             had: self.st.has_session(),
+            presented: self.st.refresh.is_some(),
         };
+        let (what, path, body, expect) = match &job.kind {
+            JobKind::Refresh => (
+                rotate,
+                "/v1/auth/refresh",
+                Some("{}".to_owned()),
+                Expect::Jwt,
+            ),
+            JobKind::Select(body) => (
+                rotate,
+                "/v1/auth/tenant/select",
+                Some(body.clone()),
+                Expect::Jwt,
+            ),
+            JobKind::Me => (
+                What::Me {
+                    call,
+                    born: self.st.meta.born,
+                },
+                "/v1/auth/me",
+                None,
+                Expect::User,
+            ),
+            JobKind::History => (
+                What::Plain { call, job: true },
+                "/v1/auth/me/history",
+                None,
+                Expect::List,
+            ),
+            JobKind::Verify(body) => (
+                What::Verify {
+                    call,
+                    cleared: self.st.cleared_at,
+                },
+                "/v1/auth/security-questions/verify",
+                Some(body.clone()),
+                Expect::Jwt,
+            ),
+        };
+        if matches!(what, What::Rotate { .. }) {
+            self.last_attempt = now;
+        }
         let refresh = self.st.refresh.clone();
-        let req = self.send(now, what, path, refresh.as_deref(), Some(body), Expect::Jwt);
-        self.last_attempt = now;
+        let post = body.is_some();
+        let req = self.request(now, what, post, path, refresh.as_deref(), body, expect);
         if let Some(job) = self.jobs.first_mut() {
             job.phase = Phase::Sending { req, lock };
         }
     }
 
-    fn locking(&self, id: u32) -> Option<bool> {
+    fn locking(&self, id: u32) -> Option<u8> {
         match self.jobs.first() {
             Some(Job {
-                phase: Phase::Locking { lock, retry },
+                phase: Phase::Locking { lock, round },
                 ..
-            }) if *lock == id => Some(*retry),
+            }) if *lock == id => Some(*round),
             _ => None,
         }
     }
 
     fn lock(&mut self, now: f64, env: &dyn Env, id: u32, grant: Grant) {
-        let Some(retry) = self.locking(id) else {
+        let Some(round) = self.locking(id) else {
             // Not (or no longer) the head job's: a grant is released at once.
             if grant == Grant::Granted {
                 self.out.push(Effect::Unlock(id));
@@ -1186,13 +1314,18 @@ impl Session {
                     self.out.push(Effect::Unlock(id));
                 }
             }
-            // A tab that still holds the lock after the bounded wait may be frozen: go on
-            // without it rather than hang.
-            Grant::Busy if retry => self.send_rotating(now, None),
+            // A live holder answers within the request timeout; a tab that holds the lock
+            // through two bounded waits is frozen: go on without it rather than hang.
+            Grant::Busy if round >= LOCK_ROUNDS => self.send_rotating(now, None),
             Grant::Busy => {
-                let wait = f64::from(self.cfg.timeout_ms) + 1_000.0;
+                // Spread the waits, so that waiters who started together do not all ask again
+                // at the same instant.
+                let wait = f64::from(self.cfg.timeout_ms) + 1_000.0 + 500.0 * self.random();
                 if let Some(job) = self.jobs.first_mut() {
-                    job.phase = Phase::Waiting { until: now + wait };
+                    job.phase = Phase::Waiting {
+                        until: now + wait,
+                        round: round + 1,
+                    };
                 }
             }
             Grant::Unsupported => self.send_rotating(now, None),
@@ -1276,6 +1409,7 @@ impl Session {
                 born,
                 cleared,
                 had,
+                presented,
             } => {
                 // The session the request was sent for is no longer held: a logout (here or
                 // in another tab), another sign-in, or the page disposed the session.
@@ -1283,7 +1417,7 @@ impl Session {
                     || self.st.cleared_at > cleared
                     || self.st.meta.born != born
                     || (had && !self.st.has_session());
-                self.rotated(now, env, id, seq, gone, answer)
+                self.rotated(now, env, id, seq, gone, presented, answer)
             }
             What::Verify { call, cleared } => {
                 let result = match answer {
@@ -1304,21 +1438,21 @@ impl Session {
                     )),
                     Err(err) => Err(err),
                 };
-                self.out.push(Effect::Settle(call, result));
+                self.done(id, call, result, true);
             }
             What::Me { call, born } => {
                 if let Ok(Reply::User(user)) = &answer {
-                    if self.st.has_session() && self.st.meta.born == born {
+                    if self.st.has_session()
+                        && self.st.meta.born == born
+                        && !self.outdated(now, env)
+                    {
                         self.st.user = Some(user.clone());
                         self.save_user();
                     }
                 }
-                self.out
-                    .push(Effect::Settle(call, answer.map(|_| Value::Body)));
+                self.done(id, call, answer.map(|_| Value::Body), true);
             }
-            What::Plain { call } => self
-                .out
-                .push(Effect::Settle(call, answer.map(|_| Value::Body))),
+            What::Plain { call, job } => self.done(id, call, answer.map(|_| Value::Body), job),
             What::SignOut { call } => self
                 .out
                 .push(Effect::Settle(call, answer.map(|_| Value::Undefined))),
@@ -1326,9 +1460,27 @@ impl Session {
         }
     }
 
+    /// Settles the call of a request: with its job (releasing the job's turn) when it was a
+    /// job's, else on its own. A job ended by a logout has settled its calls already.
+    fn done(&mut self, id: u32, call: u32, result: Result<Value>, job: bool) {
+        match self.jobs.first() {
+            Some(Job {
+                phase: Phase::Sending { req, lock },
+                ..
+            }) if *req == id => {
+                let lock = *lock;
+                self.release(lock);
+                self.finish(result);
+            }
+            _ if !job => self.out.push(Effect::Settle(call, result)),
+            _ => {}
+        }
+    }
+
     /// The answer of a rotating request: the one acceptance check. After a logout (here or in
     /// another tab) it is thrown away and its new refresh token revoked, so nothing is left
     /// behind; when another tab rotated meanwhile, its tokens win.
+    #[allow(clippy::too_many_arguments)]
     fn rotated(
         &mut self,
         now: f64,
@@ -1336,6 +1488,7 @@ impl Session {
         id: u32,
         seq: u32,
         gone: bool,
+        presented: bool,
         answer: Result<Reply>,
     ) {
         let lock = match self.jobs.first() {
@@ -1386,7 +1539,7 @@ impl Session {
                     }
                     Err(err) => {
                         self.release(lock);
-                        self.failed(now, env, err, seq);
+                        self.failed(now, env, err, seq, presented);
                     }
                 }
             }
@@ -1397,18 +1550,19 @@ impl Session {
                     env,
                     SessionError::invalid_response("the answer is not a JWTResponse"),
                     seq,
+                    presented,
                 );
             }
             Err(err) => {
                 self.release(lock);
-                self.failed(now, env, err, seq);
+                self.failed(now, env, err, seq, presented);
             }
         }
     }
 
     /// A failed attempt of the head job: reports it, then retries with backoff, or ends the
     /// session when the server refused the token (unless another tab rotated it meanwhile).
-    fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, seq: u32) {
+    fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, seq: u32, presented: bool) {
         let refresh = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::Refresh);
         if refresh {
             self.out
@@ -1419,6 +1573,18 @@ impl Session {
             return;
         }
         let failure = classify(&err);
+        if failure == Failure::Ended && !presented && !self.st.meta.http_only {
+            // This tab holds no refresh token (a new tab that only sees the session cookie)
+            // and the session is not known to live in an httpOnly cookie: the refusal says
+            // nothing about the session the other tabs hold. Keep the session token until it
+            // expires and ask them for the tokens.
+            self.st.parked = true;
+            if self.cfg.cross_tab {
+                self.out.push(Effect::Post(Message::Hello(now).encode()));
+            }
+            self.finish(Err(err));
+            return;
+        }
         if failure == Failure::Ended {
             match self.adopt_stored(now, env) {
                 Adopt::Changed => {
@@ -1428,19 +1594,32 @@ impl Session {
                 Adopt::LoggedOut => self.finish(Err(err)),
                 Adopt::Nothing => {
                     if refresh && self.st.has_session() {
-                        self.clear(now, env, true, now);
+                        // Ends this session (and older ones) in every tab, not a newer
+                        // sign-in another tab made meanwhile.
+                        let born = self.st.meta.born;
+                        self.clear(now, env, true, born);
                     }
                     self.finish(Err(err));
                 }
             }
             return;
         }
-        if refresh {
+        // A tab that slept through another tab's sign-in or rotations learns of them here,
+        // before it writes its own (older) record over theirs.
+        if matches!(
+            self.adopt_stored(now, env),
+            Adopt::Changed | Adopt::LoggedOut
+        ) {
+            let tokens = self.st.tokens();
+            self.finish(tokens.map_err(|_| err));
+            return;
+        }
+        if refresh && self.st.has_session() {
             let jitter = self.random();
             let delay = retry_delay(failure, self.st.attempt, jitter).unwrap_or(MIN_DELAY_MS);
             self.st.attempt = self.st.attempt.saturating_add(1);
-            // Past expiry no timer is armed; a wake-up signal or refresh() still tries.
-            self.st.parked = self.st.expires_at().is_some_and(|exp| now >= exp);
+            // Also past the session's expiry: the refresh token usually outlives it, and a
+            // flaky network must not cost the session (the backoff caps the rate).
             self.st.meta.due_at = Some(now + delay);
             self.save_meta();
         }
@@ -1472,12 +1651,13 @@ impl Session {
             self.out.push(Effect::Unlock(hold.lock));
         }
         if let Some(Job {
-            phase: Phase::Waiting { until },
+            phase: Phase::Waiting { until, round },
             ..
         }) = self.jobs.first()
         {
             if *until <= now {
-                self.request_lock(now, env, true);
+                let round = *round;
+                self.request_lock(now, env, round);
             }
         }
         self.due(now, false);
@@ -1548,7 +1728,7 @@ impl Session {
                 add(self.st.expires_at());
             }
             if let Some(Job {
-                phase: Phase::Waiting { until },
+                phase: Phase::Waiting { until, .. },
                 ..
             }) = self.jobs.first()
             {

@@ -1,0 +1,833 @@
+//! The session's rules as tables of (state, input) → effects, natively. One tab at a time; the
+//! simulator (`tests/sim/`) runs many tabs against a strict server.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value as Json};
+
+use super::claims::Claims;
+use super::error::{ErrorCode, SessionError};
+use super::fields::JwtFields;
+use super::io::{Effect, Env, Event, Expect, Grant, JwtReply, Reply, Request, Signal, Value};
+use super::message::Message;
+use super::meta::{Meta, MAX_EPOCH_MS};
+use super::options::Config;
+use super::session::{Call, Input, Page, Session, HOLD_AFTER_ROTATION_MS};
+
+const T0: f64 = 1_700_000_000_000.0;
+
+/// Storage and cookies of one page; cookies by name only (the clearing tests read the
+/// effects themselves).
+#[derive(Default)]
+struct Fake {
+    items: RefCell<BTreeMap<String, String>>,
+    jar: RefCell<BTreeMap<String, String>>,
+    /// Cookies the "browser" refuses, by name.
+    refuse: Vec<String>,
+}
+
+impl Env for Fake {
+    fn item(&self, key: &str) -> Option<String> {
+        self.items.borrow().get(key).cloned()
+    }
+    fn cookies(&self) -> String {
+        let jar = self.jar.borrow();
+        let pairs: Vec<String> = jar
+            .iter()
+            .map(|(k, v)| [k.as_str(), "=", v].concat())
+            .collect();
+        pairs.join("; ")
+    }
+    fn claims(&self, payload: &str) -> Option<Claims> {
+        let json: Json = serde_json::from_str(payload).ok()?;
+        json.is_object().then(|| Claims::read(&json))
+    }
+}
+
+impl Fake {
+    fn cookie(&self, text: &str) {
+        let (pair, attrs) = text.split_once(';').unwrap_or((text, ""));
+        let (name, value) = pair.split_once('=').unwrap();
+        if attrs.contains("Max-Age=0") {
+            self.jar.borrow_mut().remove(name);
+        } else {
+            self.jar.borrow_mut().insert(name.into(), value.into());
+        }
+    }
+}
+
+struct Tab {
+    s: Session,
+    env: Fake,
+    now: f64,
+}
+
+fn config(extra: Json) -> Config {
+    let mut options = json!({"projectId": "P1", "baseUrl": "https://api.test"});
+    for (k, v) in extra.as_object().unwrap() {
+        options[k] = v.clone();
+    }
+    Config::read(&options).unwrap()
+}
+
+fn b64(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A JWT-shaped token whose payload is `claims`.
+fn jwt(claims: Json) -> String {
+    ["e30.", &b64(&claims.to_string()), ".sig"].concat()
+}
+
+fn session_jwt(n: u32, exp_ms: f64) -> String {
+    jwt(json!({"exp": (exp_ms / 1000.0).floor(), "jti": n}))
+}
+
+fn reply(fields: Json) -> JwtReply {
+    JwtReply {
+        fields: JwtFields::read(&fields).unwrap(),
+        user: fields.get("user").map(|u| u.to_string()),
+    }
+}
+
+/// A sign-in: session S<n> valid 10 min, refresh R<n>, refresh due in 5 min.
+fn sign_in(n: u32, now: f64) -> JwtReply {
+    reply(json!({
+        "sessionJwt": session_jwt(n, now + 600_000.0),
+        "refreshJwt": (["R", &n.to_string()].concat()),
+        "nextRefreshSeconds": 300,
+        "user": {"name": "Ada"},
+    }))
+}
+
+impl Tab {
+    fn new(extra: Json) -> Tab {
+        Tab::on(extra, "app.example.com", "/")
+    }
+
+    fn on(extra: Json, host: &str, path: &str) -> Tab {
+        let page = Page {
+            host: host.into(),
+            path: path.into(),
+        };
+        Tab {
+            s: Session::new(config(extra), page, 7),
+            env: Fake::default(),
+            now: T0,
+        }
+    }
+
+    fn step(&mut self, input: Input) -> Vec<Effect> {
+        let _ = self.s.handle(self.now, input, &self.env);
+        let effects = self.s.drain();
+        for e in &effects {
+            match e {
+                Effect::Set(k, v) => {
+                    self.env.items.borrow_mut().insert(k.clone(), v.clone());
+                }
+                Effect::Remove(k) => {
+                    self.env.items.borrow_mut().remove(k);
+                }
+                Effect::Cookie(text) => self.env.cookie(text),
+                Effect::PutCookie(put) => {
+                    if self.env.refuse.contains(&put.name) {
+                        self.env
+                            .items
+                            .borrow_mut()
+                            .insert(put.key.clone(), put.value.clone());
+                    } else {
+                        self.env.cookie(&put.text);
+                        self.env.items.borrow_mut().remove(&put.key);
+                    }
+                }
+                _ => {}
+            }
+        }
+        effects
+    }
+
+    fn start(&mut self) -> Vec<Effect> {
+        self.step(Input::Start {
+            online: true,
+            channel: true,
+        })
+    }
+
+    fn at(&mut self, now: f64) -> &mut Tab {
+        self.now = now;
+        self
+    }
+
+    fn signed_in(extra: Json) -> Tab {
+        let mut tab = Tab::new(extra);
+        tab.start();
+        tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+        tab
+    }
+}
+
+fn sends(effects: &[Effect]) -> Vec<&Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn events(effects: &[Effect]) -> Vec<&Event> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Emit(ev) => Some(ev),
+            _ => None,
+        })
+        .collect()
+}
+
+fn settled(effects: &[Effect]) -> Vec<(u32, &Result<Value, SessionError>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Settle(id, r) => Some((*id, r)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lock_of(effects: &[Effect]) -> Option<u32> {
+    effects.iter().find_map(|e| match e {
+        Effect::Lock(id, _) => Some(*id),
+        _ => None,
+    })
+}
+
+fn posts(effects: &[Effect]) -> Vec<&str> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Post(m) => Some(m.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn http(status: u16) -> SessionError {
+    SessionError::http(status, None)
+}
+
+/// Runs the automatic refresh at its due time up to the request; answers the lock id and the
+/// request.
+fn due_refresh(tab: &mut Tab) -> (u32, Request) {
+    let due = tab.s.next_refresh_at().expect("a refresh is planned");
+    let effects = tab.at(due).step(Input::Timer);
+    let lock = lock_of(&effects).expect("the cycle's lock is asked for");
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    let request = sends(&effects)
+        .first()
+        .cloned()
+        .cloned()
+        .expect("a refresh request");
+    (lock, request)
+}
+
+// ---- applying -----------------------------------------------------------------------------
+
+#[test]
+fn apply_stores_tells_schedules_and_fires_each_event_once() {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    let effects = tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    // The session token goes to its cookie, the refresh token and the record to storage.
+    let put = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::PutCookie(p) => Some(p),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(put.name, "DS");
+    assert!(
+        put.text.starts_with("DS=e30.") && put.text.contains("; Path=/; SameSite=Strict; Secure")
+    );
+    assert!(effects.contains(&Effect::Set("DSR".into(), "R1".into())));
+    assert!(effects.contains(&Effect::Set("DSU".into(), "{\"name\":\"Ada\"}".into())));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Set(k, _) if k == "DSM")));
+    assert_eq!(posts(&effects).len(), 1);
+    assert_eq!(
+        events(&effects),
+        [
+            &Event::Token(Some(session_jwt(1, T0 + 600_000.0))),
+            &Event::User(Some("{\"name\":\"Ada\"}".into())),
+            &Event::Auth(true),
+        ]
+    );
+    assert!(effects.contains(&Effect::Timer(Some(T0 + 300_000.0))));
+    assert_eq!(tab.s.next_refresh_at(), Some(T0 + 300_000.0));
+    // The same response again changes no event.
+    let effects = tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    assert!(events(&effects).is_empty());
+}
+
+#[test]
+fn a_response_that_cannot_be_used_changes_nothing() {
+    let mut tab = Tab::signed_in(json!({}));
+    for bad in [
+        json!({}),
+        json!({"sessionJwt": ""}),
+        json!({"sessionJwt": "not a token"}),
+        json!({"sessionJwt": "abc"}),
+        json!({"sessionJwt": jwt(json!({"exp": 1})), "refreshJwt": "has space"}),
+    ] {
+        let result = tab.s.handle(
+            tab.now,
+            Input::Apply(Box::new(reply(bad.clone()))),
+            &tab.env,
+        );
+        assert_eq!(
+            result.unwrap_err().code,
+            ErrorCode::InvalidResponse,
+            "{bad}"
+        );
+        let effects = tab.s.drain();
+        assert!(
+            effects.iter().all(|e| matches!(e, Effect::Timer(_))),
+            "{bad}: {effects:?}"
+        );
+    }
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+}
+
+#[test]
+fn a_response_without_refresh_jwt_keeps_the_refresh_token_held() {
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab.step(Input::Apply(Box::new(reply(
+        json!({"sessionJwt": session_jwt(2, T0 + 600_000.0)}),
+    ))));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::Remove(k) if k == "DSR")));
+    assert_eq!(tab.env.item("DSR").as_deref(), Some("R1"));
+}
+
+#[test]
+fn the_session_cookie_domain_falls_back_to_cookie_domain() {
+    let cases = [
+        (
+            json!({}),
+            json!({"cookieDomain": "example.com"}),
+            Some("example.com"),
+        ),
+        (
+            json!({}),
+            json!({"cookieDomain": "example.com", "sessionCookieDomain": "app.example.com"}),
+            Some("app.example.com"),
+        ),
+        (
+            json!({"sessionTokenViaCookie": {"domain": "app.example.com"}}),
+            json!({"cookieDomain": "example.com"}),
+            Some("app.example.com"),
+        ),
+        // A foreign domain is never used: host-only.
+        (json!({}), json!({"cookieDomain": "evil.com"}), None),
+    ];
+    for (options, fields, want) in cases {
+        let mut tab = Tab::new(options);
+        tab.start();
+        let mut response =
+            json!({"sessionJwt": session_jwt(1, T0 + 600_000.0), "refreshJwt": "R1"});
+        for (k, v) in fields.as_object().unwrap() {
+            response[k] = v.clone();
+        }
+        let effects = tab.step(Input::Apply(Box::new(reply(response))));
+        let put = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::PutCookie(p) => Some(p),
+                _ => None,
+            })
+            .unwrap();
+        let domain = put.text.split("; ").find_map(|a| a.strip_prefix("Domain="));
+        assert_eq!(domain, want, "{fields}");
+    }
+}
+
+#[test]
+fn a_refused_cookie_is_recorded_as_not_in_a_cookie() {
+    let mut tab = Tab::new(json!({}));
+    tab.env.refuse.push("DS".into());
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    assert!(tab.env.item("DS").is_some());
+    let effects = tab.step(Input::CookieRefused(super::io::Kind::Session));
+    let meta = effects.iter().find_map(|e| match e {
+        Effect::Set(k, v) if k == "DSM" => Meta::decode(v, T0),
+        _ => None,
+    });
+    assert_eq!(meta.unwrap().session_cookie, None);
+}
+
+#[test]
+fn absurd_times_schedule_finitely_and_restore_without_refreshing() {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": jwt(json!({"exp": 1e300})),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 1e300,
+    })))));
+    let due = tab.s.next_refresh_at().unwrap();
+    assert!(due.is_finite() && due <= MAX_EPOCH_MS);
+    assert!(tab.s.expires_at().unwrap().is_finite());
+    // A reload: same storage, no refresh at once.
+    let mut reloaded = Tab::new(json!({}));
+    reloaded.env = std::mem::take(&mut tab.env);
+    let effects = reloaded.at(T0 + 1_000.0).start();
+    assert!(lock_of(&effects).is_none() && sends(&effects).is_empty());
+    assert!(reloaded.s.is_authenticated(reloaded.now));
+    assert_eq!(reloaded.s.next_refresh_at(), Some(due));
+}
+
+// ---- the refresh cycle ----------------------------------------------------------------------
+
+#[test]
+fn a_due_refresh_takes_the_lock_rotates_holds_and_tells() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    assert_eq!(request.url, "https://api.test/v1/auth/refresh");
+    assert_eq!(
+        request.headers,
+        [("Authorization", "Bearer P1:R1".to_string())]
+    );
+    assert_eq!(request.expect, Expect::Jwt);
+    let answer = sign_in(2, tab.now);
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(posts(&effects).len(), 1);
+    assert!(
+        !effects.contains(&Effect::Unlock(lock)),
+        "the lock is held after a rotation"
+    );
+    assert_eq!(
+        events(&effects).len(),
+        1,
+        "a new token, nothing else: {effects:?}"
+    );
+    // Released when its time is up, not later.
+    let effects = tab.at(tab.now + HOLD_AFTER_ROTATION_MS).step(Input::Timer);
+    assert!(effects.contains(&Effect::Unlock(lock)));
+}
+
+#[test]
+fn a_busy_lock_waits_for_the_other_tab_and_adopts_its_tokens() {
+    let mut tab = Tab::signed_in(json!({}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert!(sends(&effects).is_empty());
+    // The other tab's result arrives.
+    let meta = Meta {
+        born: T0,
+        gen: 1,
+        due_at: Some(due + 300_000.0),
+        ..Meta::default()
+    };
+    let message = Message::Sync {
+        meta,
+        session: session_jwt(2, due + 600_000.0),
+        refresh: Some("R2".into()),
+        user: None,
+    };
+    let effects = tab.step(Input::Message(message.encode()));
+    assert!(sends(&effects).is_empty());
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.s.next_refresh_at(), Some(due + 300_000.0));
+}
+
+#[test]
+fn a_lock_still_held_after_two_bounded_waits_is_gone_around() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    // Two rounds: each waits the request timeout + 1 s (+ up to 0.5 s, spread), then asks
+    // again; a holder that still has it after both is frozen.
+    for round in 0..2 {
+        let effects = tab.step(Input::Lock(lock, Grant::Busy));
+        assert!(sends(&effects).is_empty(), "round {round}");
+        let until = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Timer(Some(at)) => Some(*at),
+                _ => None,
+            })
+            .expect("a timer for the end of the wait");
+        let waited = until - tab.now;
+        assert!((3_000.0..=3_500.0).contains(&waited), "{waited}");
+        assert!(lock_of(&tab.at(until - 1.0).step(Input::Timer)).is_none());
+        lock = lock_of(&tab.at(until).step(Input::Timer)).expect("asks again");
+    }
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert_eq!(sends(&effects).len(), 1, "goes on without the lock");
+}
+
+#[test]
+fn a_huge_request_timeout_does_not_wrap_the_wait() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2_147_483_647.0}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    // No wait wraps to a short one: the next wake-up stays the session's expiry.
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Timer(_))),
+        "{effects:?}"
+    );
+    for later in [10_000.0, 600_000.0, 3_600_000.0] {
+        let effects = tab.at(due + later).step(Input::Timer);
+        assert!(
+            sends(&effects).is_empty() && lock_of(&effects).is_none(),
+            "{later}"
+        );
+    }
+}
+
+#[test]
+fn a_project_without_rotation_reuses_its_own_held_lock() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    let answer =
+        reply(json!({"sessionJwt": session_jwt(2, tab.now + 600_000.0), "nextRefreshSeconds": 30}));
+    tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // 30 s later the same token is due again: this tab's held lock is its turn.
+    let due = tab.s.next_refresh_at().unwrap();
+    let effects = tab.at(due).step(Input::Timer);
+    assert!(lock_of(&effects).is_none());
+    let request = sends(&effects)
+        .first()
+        .cloned()
+        .cloned()
+        .expect("refreshes at once");
+    assert_eq!(request.headers[0].1, "Bearer P1:R1");
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(reply(
+            json!({"sessionJwt": session_jwt(3, due + 600_000.0)}),
+        )))),
+    ));
+    assert!(!effects.contains(&Effect::Unlock(lock)));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+}
+
+#[test]
+fn transient_failures_back_off_and_keep_the_session() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    let failed_at = tab.now;
+    let effects = tab.step(Input::Answer(request.id, Err(http(503))));
+    assert!(effects.contains(&Effect::Unlock(lock)));
+    assert!(matches!(events(&effects)[..], [Event::RefreshError(_)]));
+    let next = tab.s.next_refresh_at().unwrap();
+    assert!(
+        (failed_at + 750.0..=failed_at + 1_250.0).contains(&next),
+        "{}",
+        next - failed_at
+    );
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // Retry-After is honoured.
+    let (_, request) = due_refresh(&mut tab);
+    let mut limited = http(429);
+    limited.retry_after = Some(30.0);
+    tab.step(Input::Answer(request.id, Err(limited)));
+    let wait = tab.s.next_refresh_at().unwrap() - tab.now;
+    assert!((30_000.0..=33_000.0).contains(&wait), "{wait}");
+}
+
+#[test]
+fn a_definitive_refusal_clears_everything_once() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    let effects = tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.session_token(), None);
+    assert!(tab.env.items.borrow().is_empty());
+    assert!(tab.env.jar.borrow().is_empty());
+    assert_eq!(posts(&effects).len(), 1, "the other tabs are told");
+    assert!(matches!(
+        events(&effects)[..],
+        [
+            Event::RefreshError(_),
+            Event::Token(None),
+            Event::User(None),
+            Event::Auth(false)
+        ]
+    ));
+    assert_eq!(tab.s.next_refresh_at(), None);
+}
+
+#[test]
+fn offline_spends_no_attempt_and_online_retries_at_once() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    tab.step(Input::Answer(
+        request.id,
+        Err(SessionError::new(ErrorCode::Network, "x")),
+    ));
+    tab.step(Input::Signal(Signal::Offline));
+    let failed = tab.now;
+    // The backoff passes while offline: nothing is sent, no timer spins.
+    let effects = tab.at(failed + 120_000.0).step(Input::Timer);
+    assert!(lock_of(&effects).is_none() && sends(&effects).is_empty());
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::Timer(Some(at)) if *at <= failed + 120_000.0)));
+    let effects = tab.step(Input::Signal(Signal::Online));
+    assert!(lock_of(&effects).is_some(), "online retries at once");
+}
+
+#[test]
+fn a_wake_signal_during_backoff_retries_at_once_but_not_in_a_loop() {
+    let mut tab = Tab::signed_in(json!({}));
+    for _ in 0..4 {
+        let (_, request) = due_refresh(&mut tab);
+        tab.step(Input::Answer(request.id, Err(http(503))));
+    }
+    let failed = tab.now;
+    assert!(tab.s.next_refresh_at().unwrap() - failed >= 6_000.0);
+    // Within a second of the last attempt a focus only moves the retry to that second.
+    let effects = tab.at(failed + 200.0).step(Input::Signal(Signal::Focus));
+    assert!(lock_of(&effects).is_none());
+    assert_eq!(tab.s.next_refresh_at(), Some(failed + 1_000.0));
+    let effects = tab.at(failed + 1_000.0).step(Input::Timer);
+    assert!(lock_of(&effects).is_some());
+}
+
+#[test]
+fn requests_time_out_by_the_core() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 5000}));
+    let (_, request) = due_refresh(&mut tab);
+    let sent = tab.now;
+    let effects = tab.at(sent + 5_000.0).step(Input::Timer);
+    assert!(effects.contains(&Effect::Abort(request.id)));
+    match events(&effects)[..] {
+        [Event::RefreshError(e)] => assert_eq!(e.code, ErrorCode::Timeout),
+        ref other => panic!("{other:?}"),
+    }
+    // A late answer is ignored.
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(9, sent)))),
+    ));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    assert!(sends(&effects).is_empty());
+}
+
+#[test]
+fn refresh_calls_join_the_running_refresh() {
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab.step(Input::Call(1, Call::Refresh));
+    let lock = lock_of(&effects).unwrap();
+    tab.step(Input::Call(2, Call::Refresh));
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    let request = sends(&effects)[0].clone();
+    assert_eq!(sends(&effects).len(), 1);
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    let ids: Vec<u32> = settled(&effects).iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, [1, 2]);
+    assert!(settled(&effects)
+        .iter()
+        .all(|(_, r)| matches!(r, Ok(Value::Body))));
+}
+
+// ---- logout and late answers --------------------------------------------------------------
+
+#[test]
+fn logout_clears_first_then_calls_the_server() {
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab.step(Input::Call(1, Call::Logout));
+    let request = sends(&effects)[0];
+    assert_eq!(request.url, "https://api.test/v1/auth/logout");
+    assert_eq!(request.headers[0].1, "Bearer P1:R1");
+    assert!(tab.env.items.borrow().is_empty() && tab.env.jar.borrow().is_empty());
+    assert!(posts(&effects)[0].starts_with("L\n"));
+    let id = request.id;
+    let effects = tab.step(Input::Answer(id, Err(http(500))));
+    assert!(matches!(settled(&effects)[..], [(1, Err(_))]));
+    assert_eq!(tab.s.session_token(), None);
+}
+
+#[test]
+fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
+    for call in [
+        None,
+        Some(Call::SelectTenant("{\"tenant\":\"T1\"}".into())),
+        Some(Call::Verify("{}".into())),
+    ] {
+        let mut tab = Tab::signed_in(json!({}));
+        let effects = match &call {
+            None => tab.step(Input::Call(1, Call::Refresh)),
+            Some(call) => tab.step(Input::Call(1, call.clone())),
+        };
+        let request = match lock_of(&effects) {
+            Some(lock) => sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone(),
+            None => sends(&effects)[0].clone(),
+        };
+        // Another tab logs out while the request is out.
+        tab.at(T0 + 10.0)
+            .step(Input::Message(Message::Logout(T0 + 10.0).encode()));
+        let effects = tab.at(T0 + 20.0).step(Input::Answer(
+            request.id,
+            Ok(Reply::Jwt(Box::new(sign_in(7, T0)))),
+        ));
+        assert_eq!(tab.s.session_token(), None, "{call:?}");
+        assert!(tab.env.items.borrow().is_empty(), "{call:?}");
+        let revoke = sends(&effects);
+        assert_eq!(revoke.len(), 1, "{call:?}");
+        assert_eq!(revoke[0].url, "https://api.test/v1/auth/logout");
+        assert_eq!(revoke[0].headers[0].1, "Bearer P1:R7");
+        assert!(events(&effects).is_empty(), "{call:?}: {effects:?}");
+    }
+}
+
+#[test]
+fn a_logout_message_ends_older_sessions_only_and_is_validated() {
+    let mut tab = Tab::signed_in(json!({}));
+    // From before the session began: remembered, nothing cleared.
+    tab.at(T0 + 5.0)
+        .step(Input::Message(Message::Logout(T0 - 5.0).encode()));
+    assert!(tab.s.session_token().is_some());
+    // Garbage and times from the future are ignored.
+    for text in [
+        "L\n1e300",
+        "L\n",
+        "L\n99999999999999999999",
+        "S\ngarbage",
+        "",
+    ] {
+        tab.step(Input::Message(text.into()));
+    }
+    tab.step(Input::Message(Message::Logout(T0 + 60_000.0).encode()));
+    assert!(tab.s.session_token().is_some());
+    // A real one: cleared, cookies and storage included (this tab follows).
+    let effects = tab
+        .at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert!(tab.env.items.borrow().is_empty() && tab.env.jar.borrow().is_empty());
+    assert!(posts(&effects).is_empty(), "a follower does not tell again");
+    // A sign-in after it works, and a later stale sync is refused.
+    tab.at(T0 + 20.0)
+        .step(Input::Apply(Box::new(sign_in(2, T0 + 20.0))));
+    let stale = Message::Sync {
+        meta: Meta {
+            born: T0,
+            gen: 5,
+            ..Meta::default()
+        },
+        session: session_jwt(1, T0 + 600_000.0),
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    tab.step(Input::Message(stale.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}
+
+#[test]
+fn clearing_expires_every_place_a_token_cookie_could_be() {
+    let mut tab = Tab::on(
+        json!({"sessionTokenViaCookie": {"name": "app_s"}}),
+        "a.b.example.com",
+        "/app/page",
+    );
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(1, T0 + 600_000.0),
+        "refreshJwt": "R1",
+        "cookiePath": "/app",
+        "cookieDomain": "example.com",
+    })))));
+    // Cookies other writers left: the official SDK's `DS` and `DSR`.
+    tab.env.cookie("DS=x");
+    tab.env.cookie("DSR=y");
+    let effects = tab.step(Input::Call(1, Call::Logout));
+    let expired: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Cookie(text) if text.contains("Max-Age=0") => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for name in ["app_s", "DS", "DSR"] {
+        for domain in [
+            "",
+            "; Domain=a.b.example.com",
+            "; Domain=b.example.com",
+            "; Domain=example.com",
+        ] {
+            for path in ["/", "/app", "/app/", "/app/page"] {
+                let want = [name, "=; Path=", path, domain, "; Max-Age=0"].concat();
+                assert!(
+                    expired.iter().any(|t| t.starts_with(&want)),
+                    "{want} missing"
+                );
+            }
+        }
+    }
+    assert!(
+        !expired.iter().any(|t| t.contains("Domain=com;")),
+        "no public suffix"
+    );
+    assert!(tab.env.jar.borrow().is_empty());
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+#[test]
+fn expiry_turns_is_authenticated_false_once() {
+    let mut tab = Tab::new(json!({"autoRefresh": false}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(
+        json!({"sessionJwt": session_jwt(1, T0 + 60_000.0), "refreshJwt": "R1"}),
+    ))));
+    let effects = tab.at(T0 + 60_000.0).step(Input::Timer);
+    assert_eq!(events(&effects), [&Event::Auth(false)]);
+    assert!(events(&tab.at(T0 + 70_000.0).step(Input::Timer)).is_empty());
+}
+
+#[test]
+fn a_long_lived_tab_holds_a_bounded_number_of_locks_and_requests() {
+    let mut tab = Tab::signed_in(json!({}));
+    // A day of one refresh a minute.
+    for n in 2..1_442u32 {
+        let (_, request) = due_refresh(&mut tab);
+        let answer = reply(json!({
+            "sessionJwt": session_jwt(n, tab.now + 600_000.0),
+            "refreshJwt": (["R", &n.to_string()].concat()),
+            "nextRefreshSeconds": 60,
+        }));
+        tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+        let (jobs, requests, holds) = tab.s.pending();
+        assert_eq!((jobs, requests), (0, 0));
+        // The last rotation's lock, and the one before until its minute is up.
+        assert!(holds <= 2, "{holds} locks held");
+    }
+    assert_eq!(tab.s.refresh_token(), Some("R1441"));
+}

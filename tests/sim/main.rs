@@ -1,0 +1,78 @@
+//! The deterministic multi-tab simulator: every seed is one world of 1–12 tabs sharing cookies,
+//! storage, a BroadcastChannel, Web Locks and a strict server, driven through faults, sleeps,
+//! reloads, offline periods, sign-ins and logouts; the invariants are checked after every step
+//! (see `world.rs`). A failing seed prints the command that replays it with its trace.
+//!
+//!   cargo test --test sim                          # SIM_SEEDS seeds (default 2000)
+//!   SIM_SEEDS=100000 cargo test --release --test sim seeds -- --nocapture   # a long soak
+//!   SIM_SEED=42 SIM_TABS=5 cargo test --test sim replay -- --nocapture
+#![cfg(not(target_arch = "wasm32"))]
+
+mod browser;
+mod json;
+mod rng;
+mod server;
+mod world;
+
+use std::time::Instant;
+
+use world::World;
+
+/// Runs one world: chaos, then quiet time, then the convergence check.
+pub fn run(seed: u64, tabs: usize) -> World {
+    let mut world = World::new(seed, tabs);
+    let chaos = world.p.chaos_ms;
+    world.run(chaos);
+    world.calm();
+    let cycle = world
+        .p
+        .next_refresh_seconds
+        .map_or(world.p.session_ttl_ms, |s| s * 1000.0);
+    world.run(chaos + cycle + 2.0 * world.p.timeout_ms + 90_000.0);
+    world.check_converged();
+    world
+}
+
+fn tabs_for(seed: u64) -> usize {
+    // Mixed tab counts, weighted toward few tabs, up to 12.
+    [1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 12][(seed % 11) as usize]
+}
+
+#[test]
+fn seeds() {
+    let count: u64 = std::env::var("SIM_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000);
+    let first: u64 = std::env::var("SIM_FIRST")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let started = Instant::now();
+    let (mut steps, mut refreshes) = (0u64, 0u64);
+    for seed in first..first + count {
+        let world = run(seed, tabs_for(seed));
+        steps += world.steps;
+        refreshes += world.refreshes;
+    }
+    println!(
+        "simulated {count} worlds ({steps} steps, {refreshes} refresh requests) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn replay() {
+    let Some(seed) = std::env::var("SIM_SEED").ok().and_then(|s| s.parse().ok()) else {
+        return;
+    };
+    let tabs = std::env::var("SIM_TABS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| tabs_for(seed));
+    let world = run(seed, tabs);
+    for line in world.trace() {
+        println!("{line}");
+    }
+    println!("seed {seed}: {:?}", world.p);
+}

@@ -1,0 +1,1224 @@
+//! One simulated world: N tabs of one origin, each a core `Session` with its own timer, sharing
+//! a cookie jar, localStorage, a BroadcastChannel (with delays and reordering between senders),
+//! a Web Locks manager and one strict server. A seeded PRNG drives everything; a virtual clock
+//! is the only time. After every step the invariants are checked; a failure panics with the
+//! seed's trace.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::fmt::Write as _;
+
+use serde_json::json;
+use session_keeper::core::error::{ErrorCode, SessionError};
+use session_keeper::core::options::{Config, Persist};
+use session_keeper::core::session::lock_name;
+use session_keeper::core::{Call, Effect, Event, Grant, Input, Kind, Page, Reply, Session, Signal};
+
+use crate::browser::{shared, Jar, Locks, View, HOST};
+use crate::rng::Rng;
+use crate::server::{Outcome, Server};
+
+pub const PROJECT: &str = "P1";
+pub const PREFIX: &str = "app.";
+
+/// What a world is made of: each seed picks these (swarm testing).
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub tabs: usize,
+    pub persist: Persist,
+    pub cross_tab: bool,
+    pub rotating: bool,
+    pub refresh_cookie: bool,
+    pub next_refresh_seconds: Option<f64>,
+    pub session_ttl_ms: f64,
+    pub page_path: &'static str,
+    pub timeout_ms: f64,
+    /// Per-request fault probabilities.
+    pub p_5xx: f64,
+    pub p_429: f64,
+    pub p_network: f64,
+    /// The server handles the request but the answer is lost (the client times out).
+    pub p_lost: f64,
+    pub max_latency_ms: f64,
+    pub max_message_delay_ms: f64,
+    /// Mean ms between chaos actions (user actions, sleeps, reloads, offline periods).
+    pub action_every_ms: f64,
+    pub sleeps: bool,
+    pub reloads: bool,
+    pub offline: bool,
+    pub logouts: bool,
+    pub chaos_ms: f64,
+}
+
+impl Params {
+    pub fn pick(rng: &mut Rng, tabs: usize) -> Params {
+        let persist = match rng.below(10) {
+            0..=5 => Persist::LocalStorage,
+            6..=8 => Persist::SessionStorage,
+            _ => Persist::Memory,
+        };
+        let faulty = rng.chance(0.7);
+        let fault = |rng: &mut Rng, p: f64| {
+            if faulty && rng.chance(0.5) {
+                p * rng.unit()
+            } else {
+                0.0
+            }
+        };
+        let session_ttl_ms = [60_000.0, 120_000.0, 300_000.0][rng.below(3)];
+        Params {
+            tabs,
+            persist,
+            cross_tab: rng.chance(0.9),
+            rotating: rng.chance(0.8),
+            refresh_cookie: rng.chance(0.2),
+            next_refresh_seconds: if rng.chance(0.6) {
+                Some([5.0, 10.0, 30.0][rng.below(3)])
+            } else {
+                None
+            },
+            session_ttl_ms,
+            page_path: if rng.chance(0.2) { "/app/page" } else { "/" },
+            timeout_ms: [2_000.0, 5_000.0, 10_000.0][rng.below(3)],
+            p_5xx: fault(rng, 0.3),
+            p_429: fault(rng, 0.1),
+            p_network: fault(rng, 0.2),
+            p_lost: fault(rng, 0.05),
+            max_latency_ms: [20.0, 200.0, 1_500.0][rng.below(3)],
+            max_message_delay_ms: [1.0, 20.0, 200.0][rng.below(3)],
+            action_every_ms: [2_000.0, 10_000.0, 30_000.0][rng.below(3)],
+            sleeps: rng.chance(0.4),
+            reloads: rng.chance(0.4) && persist != Persist::Memory,
+            offline: rng.chance(0.3),
+            logouts: rng.chance(0.5),
+            chaos_ms: [60_000.0, 180_000.0][rng.below(2)],
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Ev {
+    Timer { tab: usize, inc: u32, gen: u64 },
+    Deliver { tab: usize, inc: u32, input: Input },
+    Arrive { req: usize },
+    Answer { req: usize },
+    Action,
+    Wake { tab: usize, inc: u32 },
+    Online,
+}
+
+struct Queued {
+    at: f64,
+    seq: u64,
+    ev: Ev,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // A min-heap on (time, order of scheduling).
+        other
+            .at
+            .partial_cmp(&self.at)
+            .unwrap_or(Ordering::Equal)
+            .then(other.seq.cmp(&self.seq))
+    }
+}
+
+struct Tab {
+    s: Session,
+    alive: bool,
+    inc: u32,
+    asleep: bool,
+    deferred: Vec<Input>,
+    timer: Option<f64>,
+    timer_gen: u64,
+    /// sessionStorage (survives a reload) or memory (does not).
+    own: BTreeMap<String, String>,
+    /// Events seen, for once-per-change.
+    last_token: Option<Option<String>>,
+    last_auth: Option<bool>,
+    /// When this tab sent refresh requests.
+    refresh_sends: Vec<f64>,
+    /// Messages from each sender are delivered in order: the last delivery time per sender.
+    channel_clock: BTreeMap<usize, f64>,
+    calls: u32,
+}
+
+struct Req {
+    tab: usize,
+    inc: u32,
+    id: u32,
+    path: String,
+    token: Option<String>,
+    answer: Option<Result<Reply, SessionError>>,
+    aborted: bool,
+    lost: bool,
+    done: bool,
+}
+
+pub struct World {
+    pub seed: u64,
+    pub p: Params,
+    rng: Rng,
+    now: f64,
+    seq: u64,
+    queue: BinaryHeap<Queued>,
+    tabs: Vec<Tab>,
+    local: BTreeMap<String, String>,
+    jar: Jar,
+    locks: Locks,
+    server: Server,
+    reqs: Vec<Req>,
+    online: bool,
+    trace: Vec<String>,
+    /// A lock wait ran out or a rotation was lost: reuse and lost sessions are excused.
+    excused: BTreeSet<u32>,
+    /// The session is over on purpose (logout, or a family revoked for an excused reason).
+    ended: bool,
+    /// The user signed in at least once.
+    signed_in: bool,
+    /// A logout was asked for and no sign-in since.
+    logged_out: bool,
+    /// Time of the last fault or chaos event.
+    pub last_chaos: f64,
+    pub steps: u64,
+    pub refreshes: u64,
+}
+
+const START: f64 = 1_700_000_000_000.0;
+
+impl World {
+    pub fn new(seed: u64, tabs: usize) -> World {
+        let mut rng = Rng::new(seed);
+        let p = Params::pick(&mut rng, tabs);
+        let server = Server::new(p.rotating, p.session_ttl_ms, p.next_refresh_seconds);
+        let mut world = World {
+            seed,
+            rng,
+            now: START,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            tabs: Vec::new(),
+            local: BTreeMap::new(),
+            jar: Jar {
+                cookies: Vec::new(),
+                max_value: 4096,
+            },
+            locks: Locks::default(),
+            server,
+            reqs: Vec::new(),
+            online: true,
+            trace: Vec::new(),
+            excused: BTreeSet::new(),
+            ended: false,
+            signed_in: false,
+            logged_out: false,
+            last_chaos: START,
+            steps: 0,
+            refreshes: 0,
+            p,
+        };
+        for _ in 0..world.p.tabs {
+            world.open_tab(None);
+        }
+        world.sign_in(0);
+        world.schedule(world.p.action_every_ms, Ev::Action);
+        world
+    }
+
+    fn config(&self) -> Config {
+        let mut options = json!({
+            "projectId": PROJECT,
+            "baseUrl": "https://api.test",
+            "storagePrefix": PREFIX,
+            "crossTab": self.p.cross_tab,
+            "requestTimeoutMs": self.p.timeout_ms,
+            "persist": match self.p.persist {
+                Persist::LocalStorage => "localStorage",
+                Persist::SessionStorage => "sessionStorage",
+                Persist::Memory => "memory",
+            },
+        });
+        if self.p.refresh_cookie {
+            options["refreshTokenViaCookie"] = json!({"secure": false});
+        }
+        Config::read(&crate::json::J(options)).expect("valid options")
+    }
+
+    fn log(&mut self, line: String) {
+        if self.trace.len() > 400 && std::env::var_os("SIM_SEED").is_none() {
+            self.trace.drain(..100);
+        }
+        self.trace.push(line);
+    }
+
+    fn t(&self) -> f64 {
+        self.now - START
+    }
+
+    fn schedule(&mut self, after: f64, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Queued {
+            at: self.now + after.max(0.0),
+            seq: self.seq,
+            ev,
+        });
+    }
+
+    fn fail(&self, what: &str) -> ! {
+        let mut out = String::new();
+        let _ = writeln!(out, "invariant broken at t={:.0} ms: {what}", self.t());
+        let _ = writeln!(out, "world: seed {} {:?}", self.seed, self.p);
+        let _ = writeln!(out, "last steps:");
+        let keep = if std::env::var_os("SIM_SEED").is_some() {
+            usize::MAX
+        } else {
+            60
+        };
+        for line in self.trace.iter().rev().take(keep).rev() {
+            let _ = writeln!(out, "  {line}");
+        }
+        let _ = writeln!(
+            out,
+            "replay: SIM_SEED={} SIM_TABS={} cargo test --test sim replay -- --nocapture",
+            self.seed, self.p.tabs
+        );
+        panic!("{out}");
+    }
+
+    // ---- tabs ---------------------------------------------------------------------------
+
+    fn open_tab(&mut self, slot: Option<usize>) -> usize {
+        let seed = self.rng.next();
+        let session = Session::new(
+            self.config(),
+            Page {
+                host: HOST.into(),
+                path: self.p.page_path.into(),
+            },
+            seed,
+        );
+        let slot = match slot {
+            Some(slot) => {
+                let own = if self.p.persist == Persist::SessionStorage {
+                    std::mem::take(&mut self.tabs[slot].own)
+                } else {
+                    BTreeMap::new()
+                };
+                let inc = self.tabs[slot].inc + 1;
+                self.tabs[slot] = Tab::new(session, inc, own);
+                slot
+            }
+            None => {
+                self.tabs.push(Tab::new(session, 0, BTreeMap::new()));
+                self.tabs.len() - 1
+            }
+        };
+        let online = self.online;
+        let channel = self.p.cross_tab;
+        self.feed(slot, Input::Start { online, channel });
+        slot
+    }
+
+    fn close_tab(&mut self, slot: usize) {
+        let inc = self.tabs[slot].inc;
+        self.tabs[slot].alive = false;
+        self.locks.release_tab(slot, inc);
+        // Where only a tab's own storage keeps the refresh token, closing the last tab that
+        // holds it ends the session by design.
+        let kept = self.p.persist == Persist::LocalStorage
+            || self.p.refresh_cookie
+            || self
+                .tabs
+                .iter()
+                .any(|t| t.alive && t.s.refresh_token().is_some_and(|r| self.server.active(r)));
+        if !kept {
+            self.ended = true;
+        }
+        // Its requests in flight lose their answers.
+        for r in self
+            .reqs
+            .iter_mut()
+            .filter(|r| r.tab == slot && r.inc == inc && !r.done)
+        {
+            r.aborted = true;
+            if matches!(r.answer, Some(Ok(Reply::Jwt(_)))) {
+                // Rotated on the server, answer lost with the tab.
+                excuse(&mut self.excused, r.token.as_deref());
+            }
+        }
+    }
+
+    // ---- feeding a tab ------------------------------------------------------------------
+
+    /// Delivers an input now, or keeps it for when the tab wakes.
+    fn feed(&mut self, slot: usize, input: Input) {
+        if !self.tabs[slot].alive {
+            return;
+        }
+        if self.tabs[slot].asleep {
+            self.tabs[slot].deferred.push(input);
+            return;
+        }
+        let summary = summarize(&input);
+        let now = self.now;
+        let effects = {
+            let tab = &mut self.tabs[slot];
+            let store = if shared(self.p.persist) {
+                &self.local
+            } else {
+                &tab.own
+            };
+            let view = View {
+                store,
+                cookies: self.jar.read(now, self.p.page_path),
+            };
+            let _ = tab.s.handle(now, input, &view);
+            tab.s.drain()
+        };
+        self.steps += 1;
+        let (born, gen) = self.tabs[slot].s.version();
+        let state = format!(
+            "[{} {} v{:.0}/{gen}]",
+            short(self.tabs[slot].s.session_token()),
+            short(self.tabs[slot].s.refresh_token()),
+            born - START
+        );
+        let dsm = self
+            .local
+            .get("app.DSM")
+            .map(|m| m.split('\n').nth(1).unwrap_or("").to_string())
+            .unwrap_or_default();
+        let jar: Vec<String> = self
+            .jar
+            .cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name, short(Some(&c.value))))
+            .collect();
+        self.log(format!(
+            "t={:.0} tab{slot}: {summary} {state} dsm={dsm} jar[{}]",
+            self.t(),
+            jar.join(" ")
+        ));
+        for effect in effects {
+            self.perform(slot, effect);
+        }
+        self.check_tab(slot);
+    }
+
+    fn perform(&mut self, slot: usize, effect: Effect) {
+        let inc = self.tabs[slot].inc;
+        match effect {
+            Effect::Send(request) => {
+                let path = request
+                    .url
+                    .trim_start_matches("https://api.test")
+                    .to_string();
+                let token = request
+                    .headers
+                    .iter()
+                    .find(|(name, _)| *name == "Authorization")
+                    .and_then(|(_, v)| v.split_once(':').map(|(_, t)| t.to_string()));
+                if path == "/v1/auth/refresh" {
+                    self.tabs[slot].refresh_sends.push(self.now);
+                    self.refreshes += 1;
+                }
+                // Every request that presents the refresh token takes the cycle's turn.
+                let turn = !path.ends_with("/logout") && !path.ends_with("/logoutall");
+                if let (true, true, Some(token)) = (turn, self.p.cross_tab, token.as_deref()) {
+                    let name = lock_name(PROJECT, PREFIX, token);
+                    if let Some(holder) = self.locks.held.get(&name) {
+                        if (holder.0, holder.1) != (slot, inc) {
+                            // The bounded wait ran out while another (maybe frozen) tab held
+                            // the cycle: duplicates are excused from here on.
+                            self.log("  goes on without the lock".into());
+                            excuse(&mut self.excused, Some(token));
+                        }
+                    }
+                }
+                self.log(format!(
+                    "  send #{} {path} token={}",
+                    request.id,
+                    short(token.as_deref())
+                ));
+                self.reqs.push(Req {
+                    tab: slot,
+                    inc,
+                    id: request.id,
+                    path,
+                    token,
+                    answer: None,
+                    aborted: false,
+                    lost: false,
+                    done: false,
+                });
+                let req = self.reqs.len() - 1;
+                if !self.online {
+                    self.reqs[req].answer =
+                        Some(Err(SessionError::new(ErrorCode::Network, "offline")));
+                    self.schedule(1.0, Ev::Answer { req });
+                } else {
+                    let up = self.rng.unit() * self.p.max_latency_ms;
+                    self.schedule(up, Ev::Arrive { req });
+                }
+            }
+            Effect::Abort(id) => {
+                if let Some(r) = self
+                    .reqs
+                    .iter_mut()
+                    .find(|r| r.tab == slot && r.inc == inc && r.id == id)
+                {
+                    r.aborted = true;
+                    // The server may have rotated already: that answer is lost (a timeout after
+                    // the server handled the request, which no client can tell apart).
+                    if matches!(r.answer, Some(Ok(Reply::Jwt(_)))) {
+                        excuse(&mut self.excused, r.token.as_deref());
+                    }
+                }
+            }
+            Effect::Timer(at) => {
+                let tab = &mut self.tabs[slot];
+                tab.timer = at;
+                tab.timer_gen += 1;
+                let gen = tab.timer_gen;
+                if let Some(at) = at {
+                    assert!(at.is_finite(), "a timer at {at}");
+                    let after = at - self.now;
+                    self.schedule(
+                        after,
+                        Ev::Timer {
+                            tab: slot,
+                            inc,
+                            gen,
+                        },
+                    );
+                }
+            }
+            Effect::Set(key, value) => {
+                self.store_mut(slot).insert(key, value);
+                self.storage_changed(slot);
+            }
+            Effect::Remove(key) => {
+                if self.store_mut(slot).remove(&key).is_some() {
+                    self.storage_changed(slot);
+                }
+            }
+            Effect::Cookie(text) => {
+                if std::env::var_os("SIM_SEED").is_some() {
+                    self.log(format!(
+                        "  cookie {}",
+                        &text[..text.find(';').unwrap_or(text.len())]
+                    ));
+                }
+                self.jar.write(self.now, &text);
+            }
+            Effect::PutCookie(put) => {
+                let kept = self.jar.write(self.now, &put.text)
+                    && self
+                        .jar
+                        .read(self.now, self.p.page_path)
+                        .split("; ")
+                        .any(|c| c == [put.name.as_str(), "=", &put.value].concat());
+                if kept {
+                    self.store_mut(slot).remove(&put.key);
+                } else {
+                    for text in &put.expire {
+                        self.jar.write(self.now, text);
+                    }
+                    self.store_mut(slot)
+                        .insert(put.key.clone(), put.value.clone());
+                    self.schedule(
+                        0.0,
+                        Ev::Deliver {
+                            tab: slot,
+                            inc,
+                            input: Input::CookieRefused(put.kind),
+                        },
+                    );
+                }
+                self.storage_changed(slot);
+            }
+            Effect::Post(message) => {
+                if !self.p.cross_tab {
+                    self.fail("a tab without crossTab posted a message");
+                }
+                for other in 0..self.tabs.len() {
+                    if other == slot || !self.tabs[other].alive {
+                        continue;
+                    }
+                    // In order per sender, reordered between senders.
+                    let delay = self.rng.unit() * self.p.max_message_delay_ms;
+                    let last = self.tabs[other]
+                        .channel_clock
+                        .get(&slot)
+                        .copied()
+                        .unwrap_or(0.0);
+                    let at = (self.now + delay).max(last);
+                    self.tabs[other].channel_clock.insert(slot, at);
+                    let other_inc = self.tabs[other].inc;
+                    self.schedule(
+                        at - self.now,
+                        Ev::Deliver {
+                            tab: other,
+                            inc: other_inc,
+                            input: Input::Message(message.clone()),
+                        },
+                    );
+                }
+            }
+            Effect::Lock(id, name) => {
+                let granted = self.locks.request(&name, (slot, inc, id));
+                let grant = if granted { Grant::Granted } else { Grant::Busy };
+                self.schedule(
+                    0.1,
+                    Ev::Deliver {
+                        tab: slot,
+                        inc,
+                        input: Input::Lock(id, grant),
+                    },
+                );
+            }
+            Effect::Unlock(id) => self.locks.release((slot, inc, id)),
+            Effect::Emit(event) => self.event(slot, event),
+            Effect::Settle(_, _) => {}
+        }
+    }
+
+    fn store_mut(&mut self, slot: usize) -> &mut BTreeMap<String, String> {
+        if shared(self.p.persist) {
+            &mut self.local
+        } else {
+            &mut self.tabs[slot].own
+        }
+    }
+
+    fn storage_changed(&mut self, slot: usize) {
+        if !shared(self.p.persist) || !self.p.cross_tab {
+            return;
+        }
+        for other in 0..self.tabs.len() {
+            if other != slot && self.tabs[other].alive {
+                let inc = self.tabs[other].inc;
+                let delay = self.rng.unit() * 5.0;
+                self.schedule(
+                    delay,
+                    Ev::Deliver {
+                        tab: other,
+                        inc,
+                        input: Input::StorageChanged,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Every event fires once per change, in order: never the same value twice in a row, and
+    /// always the value that holds after the input.
+    fn event(&mut self, slot: usize, event: Event) {
+        let tab = &mut self.tabs[slot];
+        match event {
+            Event::Token(token) => {
+                if tab.last_token.as_ref() == Some(&token) {
+                    self.fail(&format!(
+                        "tab{slot}: the token event fired twice with the same value"
+                    ));
+                }
+                tab.last_token = Some(token);
+            }
+            Event::Auth(auth) => {
+                if tab.last_auth == Some(auth) {
+                    self.fail(&format!(
+                        "tab{slot}: isAuthenticated fired {auth} twice in a row"
+                    ));
+                }
+                tab.last_auth = Some(auth);
+            }
+            Event::User(_) | Event::RefreshError(_) => {}
+        }
+    }
+
+    fn check_tab(&mut self, slot: usize) {
+        let now = self.now;
+        let tab = &self.tabs[slot];
+        if !tab.alive || tab.asleep {
+            return;
+        }
+        let token = tab.s.session_token().map(String::from);
+        let emitted = tab.last_token.clone().unwrap_or(token.clone());
+        if emitted != token {
+            self.fail(&format!(
+                "tab{slot}: the last token event is not the token held"
+            ));
+        }
+        let auth = tab.s.is_authenticated(now);
+        if let Some(last) = tab.last_auth {
+            // At the instant of expiry the timer may be due in this same millisecond.
+            let exp = tab.s.expires_at().unwrap_or(f64::MAX);
+            if last != auth && !(last && now >= exp) {
+                self.fail(&format!(
+                    "tab{slot}: the last isAuthenticated event is {last}, the state {auth}"
+                ));
+            }
+        }
+        if let Some(next) = tab.s.next_refresh_at() {
+            if !next.is_finite() {
+                self.fail(&format!("tab{slot}: nextRefreshAt {next}"));
+            }
+            // Never later than the contract allows: nextRefreshSeconds, else 20 s before
+            // expiry (backoff may wait up to 60 s, and Retry-After is honoured).
+            // A tab that never saw a response (a session cookie only) goes by the expiry.
+            if let Some(exp) = tab.s.expires_at() {
+                let by = self
+                    .p
+                    .next_refresh_seconds
+                    .map_or(exp - 20_000.0, |s| (now + s * 1000.0).max(exp - 20_000.0));
+                // Backoff waits at most 60 s (+ jitter), also past the expiry.
+                if next > by.max(now) + 70_000.0 {
+                    self.fail(&format!(
+                        "tab{slot}: refresh planned {:.0} ms ahead",
+                        next - now
+                    ));
+                }
+            }
+        }
+        // Never in a tight loop: at most 3 refresh requests from a tab within a second.
+        let sends = &tab.refresh_sends;
+        if sends.len() >= 4 && sends[sends.len() - 1] - sends[sends.len() - 4] < 1_000.0 {
+            self.fail(&format!("tab{slot}: refresh requests in a tight loop"));
+        }
+        let (_, requests, holds) = tab.s.pending();
+        if requests > 64 || holds > 64 {
+            self.fail(&format!(
+                "tab{slot}: {requests} requests, {holds} locks held"
+            ));
+        }
+    }
+
+    // ---- the server ---------------------------------------------------------------------
+
+    fn arrive(&mut self, req: usize) {
+        let path = self.reqs[req].path.clone();
+        let token = self.reqs[req].token.clone();
+        let r = self.rng.unit();
+        let p = &self.p;
+        let fault = if path == "/v1/auth/logout" || path == "/v1/auth/logoutall" {
+            None
+        } else if r < p.p_5xx {
+            Some(Err(SessionError::http(503, None)))
+        } else if r < p.p_5xx + p.p_429 {
+            Some(Err(SessionError::http(429, Some(2.0))))
+        } else if r < p.p_5xx + p.p_429 + p.p_network {
+            Some(Err(SessionError::new(ErrorCode::Network, "network error")))
+        } else {
+            None
+        };
+        if fault.is_some() {
+            self.last_chaos = self.now;
+        }
+        let answer = match fault {
+            Some(answer) => answer,
+            None => {
+                // Concurrent requests for one refresh token from two tabs.
+                if path == "/v1/auth/refresh"
+                    && token.is_some()
+                    && self.p.cross_tab
+                    && !excused(&self.excused, token.as_deref())
+                    && !self.logged_out
+                {
+                    let busy = self.reqs.iter().enumerate().any(|(i, o)| {
+                        i != req
+                            && o.path == path
+                            && o.token == token
+                            && o.tab != self.reqs[req].tab
+                            && !o.done
+                            && o.answer.is_some()
+                            && !o.aborted
+                    });
+                    if busy {
+                        self.fail("two tabs had a refresh for the same token in flight");
+                    }
+                }
+                let (answer, outcome) = self.server.handle(self.now, &path, token.as_deref());
+                if path.ends_with("/logout") || path.ends_with("/logoutall") {
+                    // A logout the user asked for may reach the server after a new sign-in
+                    // (logout-all ends that one too): the session ended on purpose.
+                    if !self.server.current_alive() {
+                        self.ended = true;
+                    }
+                }
+                match outcome {
+                    Outcome::Reuse { presented } => {
+                        self.log(format!("  server: reuse of {}", short(Some(&presented))));
+                        // A request of a tab closed mid-refresh races its successor: the
+                        // browser sent it, nobody waits for it.
+                        // A logout presenting a token rotated meanwhile revokes the family,
+                        // as a logout does.
+                        let orphan = self.reqs[req].aborted || path.contains("/logout");
+                        if self.p.cross_tab
+                            && !excused(&self.excused, token.as_deref())
+                            && !self.logged_out
+                            && !orphan
+                        {
+                            self.fail("the server saw a rotated refresh token again (reuse)");
+                        }
+                        self.ended = true;
+                    }
+                    Outcome::Rotated { .. } => {
+                        if self.reqs[req].aborted {
+                            // The client gave up before the server rotated: a lost answer.
+                            excuse(&mut self.excused, token.as_deref());
+                        }
+                        if self.rng.chance(self.p.p_lost) {
+                            // Handled, but the answer never comes back.
+                            self.reqs[req].lost = true;
+                            excuse(&mut self.excused, token.as_deref());
+                            self.last_chaos = self.now;
+                        }
+                    }
+                    _ => {}
+                }
+                answer
+            }
+        };
+        self.log(format!(
+            "  server #{} {path} → {}",
+            self.reqs[req].id,
+            match &answer {
+                Ok(_) => "200".to_string(),
+                Err(e) => e
+                    .status
+                    .map_or(e.code.as_str().to_string(), |s| s.to_string()),
+            }
+        ));
+        self.reqs[req].answer = Some(answer);
+        let lost = self.reqs[req].lost;
+        if !lost {
+            let down = self.rng.unit() * self.p.max_latency_ms;
+            self.schedule(down, Ev::Answer { req });
+        }
+    }
+
+    fn answer(&mut self, req: usize) {
+        let r = &mut self.reqs[req];
+        r.done = true;
+        if r.aborted {
+            if matches!(r.answer, Some(Ok(Reply::Jwt(_)))) && r.path != "/v1/auth/logout" {
+                // A rotation whose answer nobody takes: the token presented is now stale.
+                excuse(&mut self.excused, r.token.as_deref());
+            }
+            return;
+        }
+        let (tab, inc, id) = (r.tab, r.inc, r.id);
+        let token = r.token.clone();
+        let answer = r
+            .answer
+            .take()
+            .unwrap_or(Err(SessionError::new(ErrorCode::Network, "x")));
+        if self.tabs[tab].inc != inc || !self.tabs[tab].alive {
+            if matches!(answer, Ok(Reply::Jwt(_))) {
+                excuse(&mut self.excused, token.as_deref());
+            }
+            return;
+        }
+        self.feed(tab, Input::Answer(id, answer));
+    }
+
+    // ---- user actions and chaos -----------------------------------------------------------
+
+    fn sign_in(&mut self, slot: usize) {
+        let (reply, _) = self.server.sign_in(self.now);
+        self.signed_in = true;
+        self.logged_out = false;
+        self.ended = false;
+
+        self.log(format!("t={:.0} tab{slot}: user signs in", self.t()));
+        self.feed(slot, Input::Apply(Box::new(reply)));
+    }
+
+    /// A tab the user can act in: open and awake.
+    fn live_tab(&mut self) -> Option<usize> {
+        let live: Vec<usize> = (0..self.tabs.len())
+            .filter(|&i| self.tabs[i].alive && !self.tabs[i].asleep)
+            .collect();
+        (!live.is_empty()).then(|| live[self.rng.below(live.len())])
+    }
+
+    fn action(&mut self) {
+        let chaos = self.now < START + self.p.chaos_ms;
+        if chaos {
+            let after = self.rng.unit() * 2.0 * self.p.action_every_ms;
+            self.schedule(after, Ev::Action);
+        } else {
+            return;
+        }
+        let Some(slot) = self.live_tab() else {
+            self.open_tab(None);
+            return;
+        };
+        self.last_chaos = self.now;
+        let roll = self.rng.below(100);
+        let p = self.p.clone();
+        match roll {
+            0..=9 if p.logouts => {
+                let call = if self.rng.chance(0.8) {
+                    Call::Logout
+                } else {
+                    Call::LogoutAll
+                };
+                self.logged_out = true;
+                self.ended = true;
+                self.user_call(slot, call);
+            }
+            10..=19 if p.logouts || !self.signed_in || self.logged_out => {
+                if self.logged_out || self.ended || self.rng.chance(0.2) {
+                    self.sign_in(slot);
+                }
+            }
+            20..=34 if p.sleeps => {
+                let inc = self.tabs[slot].inc;
+                if !self.tabs[slot].asleep {
+                    self.tabs[slot].asleep = true;
+                    let nap = self.rng.unit() * 120_000.0;
+                    self.log(format!(
+                        "t={:.0} tab{slot}: sleeps for {nap:.0} ms",
+                        self.t()
+                    ));
+                    self.schedule(nap, Ev::Wake { tab: slot, inc });
+                }
+            }
+            35..=44 if p.reloads => {
+                self.log(format!("t={:.0} tab{slot}: reload", self.t()));
+                self.close_tab(slot);
+                self.open_tab(Some(slot));
+            }
+            45..=49 if p.reloads && self.tabs.iter().filter(|t| t.alive).count() > 1 => {
+                self.log(format!("t={:.0} tab{slot}: closed", self.t()));
+                self.close_tab(slot);
+                if self.p.persist != Persist::LocalStorage {
+                    // sessionStorage dies with the tab; a new tab only sees cookies.
+                    self.tabs[slot].own.clear();
+                }
+            }
+            50..=54 if p.reloads && self.tabs.iter().filter(|t| t.alive).count() < 12 => {
+                let slot = self.open_tab(None);
+                self.log(format!("t={:.0} tab{slot}: opened", self.t()));
+            }
+            55..=64 if p.offline && self.online => {
+                self.online = false;
+                for i in 0..self.tabs.len() {
+                    self.feed(i, Input::Signal(Signal::Offline));
+                }
+                let back = self.rng.unit() * 90_000.0;
+                self.log(format!("t={:.0} offline for {back:.0} ms", self.t()));
+                self.schedule(back, Ev::Online);
+            }
+            65..=79 => self.user_call(slot, Call::Refresh),
+            80..=84 => self.user_call(slot, Call::Me),
+            85..=89 if p.cross_tab => {
+                self.user_call(slot, Call::SelectTenant("{\"tenant\":\"T1\"}".into()))
+            }
+            90..=99 => {
+                let signal = [Signal::Focus, Signal::Visible, Signal::PageShow][self.rng.below(3)];
+                self.feed(slot, Input::Signal(signal));
+            }
+            _ => {}
+        }
+    }
+
+    fn user_call(&mut self, slot: usize, call: Call) {
+        self.tabs[slot].calls += 1;
+        let id = self.tabs[slot].calls;
+        self.log(format!("t={:.0} tab{slot}: user calls {call:?}", self.t()));
+        self.feed(slot, Input::Call(id, call));
+    }
+
+    fn wake(&mut self, slot: usize) {
+        self.tabs[slot].asleep = false;
+        let deferred = std::mem::take(&mut self.tabs[slot].deferred);
+        self.log(format!(
+            "t={:.0} tab{slot}: wakes ({} inputs waited)",
+            self.t(),
+            deferred.len()
+        ));
+        for input in deferred {
+            self.feed(slot, input);
+        }
+        self.feed(slot, Input::Signal(Signal::Visible));
+        // A timer that came due while frozen fires now.
+        if let Some(at) = self.tabs[slot].timer {
+            if at <= self.now {
+                self.feed(slot, Input::Timer);
+            }
+        }
+    }
+
+    // ---- the loop -------------------------------------------------------------------------
+
+    /// Runs until `until` (virtual ms after the start), checking the shared invariants after
+    /// every step.
+    pub fn run(&mut self, until: f64) {
+        while let Some(next) = self.queue.peek() {
+            if next.at > START + until {
+                break;
+            }
+            self.run_one();
+        }
+        self.now = self.now.max(START + until);
+    }
+
+    /// Takes the next event off the queue and handles it.
+    fn run_one(&mut self) {
+        let Some(next) = self.queue.pop() else { return };
+        self.now = self.now.max(next.at);
+        match next.ev {
+            Ev::Timer { tab, inc, gen } => {
+                let t = &self.tabs[tab];
+                // A frozen tab's timer fires when it wakes.
+                if t.alive && t.inc == inc && t.timer_gen == gen && !t.asleep {
+                    self.feed(tab, Input::Timer);
+                }
+            }
+            Ev::Deliver { tab, inc, input } => {
+                if self.tabs[tab].inc == inc {
+                    self.feed(tab, input);
+                }
+            }
+            Ev::Arrive { req } => self.arrive(req),
+            Ev::Answer { req } => self.answer(req),
+            Ev::Action => self.action(),
+            Ev::Wake { tab, inc } => {
+                if self.tabs[tab].inc == inc && self.tabs[tab].alive {
+                    self.wake(tab);
+                }
+            }
+            Ev::Online => {
+                self.online = true;
+                self.log(format!("t={:.0} online", self.t()));
+                for i in 0..self.tabs.len() {
+                    self.feed(i, Input::Signal(Signal::Online));
+                }
+            }
+        }
+        self.check_world();
+    }
+
+    /// After a logout settles, no tab, cookie or storage key holds a token.
+    fn check_world(&mut self) {
+        if !self.logged_out || !self.p.cross_tab || !self.settled() {
+            return;
+        }
+        for (i, tab) in self.tabs.iter().enumerate() {
+            if tab.alive && (tab.s.session_token().is_some() || tab.s.refresh_token().is_some()) {
+                self.fail(&format!("tab{i} holds a token after the logout settled"));
+            }
+        }
+        let now = self.now;
+        if let Some(c) = self.jar.tokens(now).first() {
+            self.fail(&format!(
+                "cookie {}={} (domain {:?}, path {}) survived the logout",
+                c.name,
+                short(Some(&c.value)),
+                c.domain,
+                c.path
+            ));
+        }
+        if let Some(key) = self.local.keys().find(|k| k.starts_with(PREFIX)) {
+            self.fail(&format!("storage key {key} survived the logout"));
+        }
+        for (i, tab) in self.tabs.iter().enumerate() {
+            if tab.alive
+                && tab
+                    .own
+                    .keys()
+                    .any(|k| k.ends_with("DS") || k.ends_with("DSR"))
+            {
+                self.fail(&format!(
+                    "tab{i}'s own storage kept a token after the logout"
+                ));
+            }
+        }
+    }
+
+    /// No message, storage event or lock grant is on its way and every tab is awake.
+    fn settled(&self) -> bool {
+        self.tabs
+            .iter()
+            .all(|t| !t.alive || (!t.asleep && t.deferred.is_empty()))
+            && !self
+                .queue
+                .iter()
+                .any(|q| matches!(q.ev, Ev::Deliver { .. } | Ev::Wake { .. }))
+    }
+
+    /// Quiet time: no faults, everyone awake and online. Then every tab must converge.
+    pub fn calm(&mut self) {
+        self.p.p_5xx = 0.0;
+        self.p.p_429 = 0.0;
+        self.p.p_network = 0.0;
+        self.p.p_lost = 0.0;
+        for slot in 0..self.tabs.len() {
+            if self.tabs[slot].alive && self.tabs[slot].asleep {
+                self.wake(slot);
+            }
+        }
+        if !self.online {
+            self.online = true;
+            for i in 0..self.tabs.len() {
+                self.feed(i, Input::Signal(Signal::Online));
+            }
+        }
+        self.last_chaos = self.now;
+    }
+
+    /// After faults stopped for a refresh cycle, every tab holds the same, working tokens
+    /// (looked at once no request is in flight and no message on its way).
+    pub fn check_converged(&mut self) {
+        let until = self.now - START + 60_000.0;
+        while self.reqs.iter().any(|r| !r.done && !r.lost) || !self.settled() {
+            let before = self.now;
+            self.run_one();
+            if self.now - START > until || self.queue.is_empty() || self.now < before {
+                break;
+            }
+        }
+        let now = self.now;
+        if self.logged_out
+            || self.ended
+            || self.excused.contains(&self.server.families)
+            || !self.signed_in
+            || !self.p.cross_tab
+        {
+            return;
+        }
+        let live: Vec<usize> = (0..self.tabs.len())
+            .filter(|&i| self.tabs[i].alive)
+            .collect();
+        let holders: Vec<usize> = live
+            .iter()
+            .copied()
+            .filter(|&i| self.tabs[i].s.refresh_token().is_some())
+            .collect();
+        if holders.is_empty() && self.p.persist != Persist::Memory {
+            self.fail("no tab holds the session: it was lost to transient faults");
+        }
+        let mut tokens: Vec<(Option<&str>, Option<&str>)> = live
+            .iter()
+            .map(|&i| {
+                (
+                    self.tabs[i].s.session_token(),
+                    self.tabs[i].s.refresh_token(),
+                )
+            })
+            .collect();
+        tokens.sort();
+        tokens.dedup();
+        if tokens.len() > 1 {
+            self.fail(&format!(
+                "the tabs disagree on the tokens after the faults stopped: {} versions",
+                tokens.len()
+            ));
+        }
+        if let Some((_, Some(refresh))) = tokens.first() {
+            if !self.server.active(refresh) {
+                self.fail("the tabs hold a refresh token the server no longer takes");
+            }
+        }
+        for &i in &live {
+            if !self.tabs[i].s.is_authenticated(now) && self.tabs[i].s.session_token().is_some() {
+                self.fail(&format!(
+                    "tab{i} holds an expired session after the faults stopped"
+                ));
+            }
+        }
+    }
+
+    pub fn trace(&self) -> &[String] {
+        &self.trace
+    }
+}
+
+impl Tab {
+    fn new(s: Session, inc: u32, own: BTreeMap<String, String>) -> Tab {
+        Tab {
+            s,
+            alive: true,
+            inc,
+            asleep: false,
+            deferred: Vec::new(),
+            timer: None,
+            timer_gen: 0,
+            own,
+            last_token: None,
+            last_auth: None,
+            refresh_sends: Vec::new(),
+            channel_clock: BTreeMap::new(),
+            calls: 0,
+        }
+    }
+}
+
+/// The family of a simulated refresh token (`R<family>-<n>`).
+fn family(token: &str) -> Option<u32> {
+    token.strip_prefix('R')?.split('-').next()?.parse().ok()
+}
+
+/// Duplicates and reuse of this token's family are excused from now on (a lost answer, a lock
+/// wait that ran out).
+fn excuse(excused: &mut BTreeSet<u32>, token: Option<&str>) {
+    if let Some(f) = token.and_then(family) {
+        excused.insert(f);
+    }
+}
+
+fn excused(excused: &BTreeSet<u32>, token: Option<&str>) -> bool {
+    token.and_then(family).is_some_and(|f| excused.contains(&f))
+}
+
+fn short(token: Option<&str>) -> String {
+    match token {
+        None => "-".into(),
+        Some(t) if t.len() > 12 => [&t[..4], "…", &t[t.len() - 6..]].concat(),
+        Some(t) => t.into(),
+    }
+}
+
+fn summarize(input: &Input) -> String {
+    match input {
+        Input::Apply(_) => "apply".into(),
+        Input::Answer(id, Ok(_)) => format!("answer #{id} ok"),
+        Input::Answer(id, Err(e)) => format!(
+            "answer #{id} {}",
+            e.status
+                .map_or(e.code.as_str().to_string(), |s| s.to_string())
+        ),
+        Input::Message(m) => format!(
+            "message {}",
+            m.split('\n')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace("sk2 ", "")
+        ),
+        Input::Lock(id, g) => format!("lock {id} {g:?}"),
+        Input::CookieRefused(k) => format!(
+            "cookie refused {}",
+            if *k == Kind::Session {
+                "session"
+            } else {
+                "refresh"
+            }
+        ),
+        other => format!("{other:?}"),
+    }
+}
