@@ -18,6 +18,14 @@ writeFileSync(path.join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) 
 for (const file of readdirSync(template)) {
   if (file !== 'package.json') copyFileSync(path.join(template, file), path.join(pkg, file));
 }
+// The declarations use `[Symbol.dispose]`: a user compiling with a plain `lib` (say
+// ["es2022", "dom"]) and `skipLibCheck: false` needs the declaration of that symbol, which the
+// reference pulls in from TypeScript's own libs.
+const dts = path.join(pkg, 'session_keeper.d.ts');
+const reference = '/// <reference lib="esnext.disposable" />\n';
+const declarations = readFileSync(dts, 'utf8');
+if (!declarations.startsWith(reference)) writeFileSync(dts, reference + declarations);
+
 // wasm-pack writes a .gitignore of "*" into pkg/, which would make `npm pack` skip everything.
 const ignore = path.join(pkg, '.gitignore');
 if (existsSync(ignore)) writeFileSync(ignore, '');

@@ -35,7 +35,8 @@ done
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 # Only the browser test targets (tests/*.rs): the doctests already ran natively above.
 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test '*'
-GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --test '*'
+# --nocapture: Firefox cannot read cookie attributes back; the tests say so in the output.
+GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --test '*' -- --nocapture
 kill $devserver_pid 2>/dev/null || true
 trap - EXIT
 

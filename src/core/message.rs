@@ -126,6 +126,7 @@ mod tests {
                 born: NOW - 5.0,
                 gen: 7,
                 http_only: false,
+                names: vec!["DS".into()],
                 due_at: Some(NOW + 30_000.0),
                 session_cookie: Some(CookiePlace {
                     name: "DS".into(),
@@ -168,8 +169,8 @@ mod tests {
             "L\n99999999999999999999".into(),
             Message::Logout(NOW + 5_000.0).encode(),
             future.encode(),
-            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\na b\n\n".into(),
-            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na b\n\n".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n".into(),
         ] {
             assert_eq!(Message::decode(&text, NOW), None, "{text:?}");

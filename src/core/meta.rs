@@ -20,6 +20,9 @@ pub const ALL_KEYS: [&str; 6] = [SESSION_KEY, REFRESH_KEY, USER_KEY, META_KEY, "
 pub const SKEW_MS: f64 = 1_000.0;
 /// The latest time a JS `Date` can hold: every stored or scheduled time is clamped below it.
 pub const MAX_EPOCH_MS: f64 = 8.64e15;
+/// Cookie names remembered from responses, at most.
+pub const MAX_NAMES: usize = 4;
+
 /// Rotations of one session are counted up to this; more is garbage.
 pub const MAX_GEN: u64 = 1 << 40;
 
@@ -39,6 +42,9 @@ pub struct Meta {
     /// The refresh token is an httpOnly cookie the server keeps (the sign-in carried no
     /// `refreshJwt`): a tab without one may still refresh, and a refusal ends the session.
     pub http_only: bool,
+    /// Cookie names the server's responses named (`sessionCookieName`, `cookieName`): another
+    /// writer (the official SDK) may have used them, so clearing looks for them too.
+    pub names: Vec<String>,
     /// When the next refresh attempt is planned (epoch ms).
     pub due_at: Option<f64>,
     /// Where the session cookie was written, when it was.
@@ -48,7 +54,7 @@ pub struct Meta {
 }
 
 /// Number of `\n`-separated lines of an encoded [`Meta`].
-pub const META_LINES: usize = 11;
+pub const META_LINES: usize = 12;
 
 impl Meta {
     /// `(born, gen)`: the order of sessions and of rotations within one.
@@ -56,7 +62,7 @@ impl Meta {
         (self.born, self.gen)
     }
 
-    /// A compact text form (no JSON in the wasm): eleven lines.
+    /// A compact text form (no JSON in the wasm): twelve lines.
     pub fn encode(&self) -> String {
         let mut out = String::from("sk2\n");
         push_uint(&mut out, whole(self.born), 1);
@@ -79,6 +85,8 @@ impl Meta {
                 out.push_str(part);
             }
         }
+        out.push('\n');
+        out.push_str(&self.names.join(","));
         out
     }
 
@@ -99,7 +107,18 @@ impl Meta {
             "h" => true,
             _ => return None,
         };
+        let [cookies @ .., names] = cookies else {
+            return None;
+        };
         if *version != "sk2" || cookies.len() != 6 {
+            return None;
+        }
+        let names: Vec<String> = names
+            .split(',')
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .collect();
+        if names.len() > MAX_NAMES || !names.iter().all(|n| is_cookie_name(n)) {
             return None;
         }
         let born = number(born)?;
@@ -136,6 +155,7 @@ impl Meta {
             due_at,
             session_cookie: place(&cookies[..3])?,
             refresh_cookie: place(&cookies[3..])?,
+            names,
         })
     }
 }
@@ -185,6 +205,7 @@ mod tests {
             born: 1_700_000_000_000.0,
             gen: 42,
             http_only: true,
+            names: vec!["SKS".into(), "SKR".into()],
             due_at: Some(1_700_000_000_123.0),
             session_cookie: Some(CookiePlace {
                 name: "DS".into(),
@@ -211,18 +232,22 @@ mod tests {
             "",
             "garbage",
             "sk2",
-            "sk1\n1\n0\n\n\n\n\n\n\n\n",
-            "sk2\n1\n0\n\n\n\n\n\n\n",
-            "sk2\nx\n0\n\n\n\n\n\n\n\n",
-            "sk2\n1\n-1\n\n\n\n\n\n\n\n",
-            "sk2\n1\n0\nyes\n\n\n\n\n\n\n",
-            "sk2\n1\n0\n\nNaN\n\n\n\n\n\n",
-            "sk2\n1\n0\n\n\nDS\nnoslash\n\n\n\n",
-            "sk2\n1\n0\n\n\nbad name\n/\n\n\n\n",
-            "sk2\n99999999999999999999\n0\n\n\n\n\n\n\n\n",
-            "sk2\n1\n99999999999999999999\n\n\n\n\n\n\n\n",
-            "sk2\n1e300\n0\n\n\n\n\n\n\n\n",
-            "sk2\n+5\n0\n\n\n\n\n\n\n\n",
+            "sk1\n1\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\n\n\n\n\n\n\n\n",
+            "sk2\nx\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n1\n-1\n\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\nyes\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\nNaN\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\nDS\nnoslash\n\n\n\n\n",
+            "sk2\n1\n0\n\n\nbad name\n/\n\n\n\n\n",
+            "sk2\n99999999999999999999\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n1\n99999999999999999999\n\n\n\n\n\n\n\n\n",
+            "sk2\n1e300\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n+5\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n\n\n\n\n\n\n\nbad name",
+            "sk2\n1\n0\n\n\n\n\n\n\n\n\na,b,c,d,e",
+            "sk2\n1\n0\n\n\n\n\n\n\n\n\na;b",
         ] {
             assert_eq!(Meta::decode(text, NOW), None, "{text:?}");
         }

@@ -18,7 +18,9 @@ use super::io::{
     Effect, Env, Event, Expect, Grant, JwtReply, Kind, PutCookie, Reply, Request, Signal, Value,
 };
 use super::message::Message;
-use super::meta::{usable_token, Meta, ALL_KEYS, META_KEY, REFRESH_KEY, SESSION_KEY, USER_KEY};
+use super::meta::{
+    usable_token, Meta, ALL_KEYS, MAX_NAMES, META_KEY, REFRESH_KEY, SESSION_KEY, USER_KEY,
+};
 use super::options::{Config, CookieConfig, Persist};
 use super::schedule::{
     catch_up, classify, due_after_response, due_on_restore, retry_delay, Failure, MIN_DELAY_MS,
@@ -700,6 +702,18 @@ impl Session {
         if fresh {
             self.st.meta.http_only = self.st.refresh.is_none();
         }
+        for name in [&fields.session_cookie_name, &fields.cookie_name]
+            .into_iter()
+            .flatten()
+        {
+            let names = &mut self.st.meta.names;
+            if is_cookie_name(name) && !names.contains(name) {
+                if names.len() >= MAX_NAMES {
+                    names.remove(0);
+                }
+                names.push(name.clone());
+            }
+        }
         if reply.user.is_some() {
             self.save_user();
         }
@@ -965,6 +979,7 @@ impl Session {
             }
             names.extend(self.cookie_config(kind).and_then(|c| c.name.clone()));
         }
+        names.extend(meta.names.iter().cloned());
         names.push(SESSION_KEY.into());
         names.push(REFRESH_KEY.into());
         let cookies = env.cookies();
