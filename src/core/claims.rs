@@ -76,9 +76,10 @@ impl Claims {
     /// assert_eq!(claims.expires_at_ms(), Some(2000.0));
     /// ```
     pub fn expires_at_ms(&self) -> Option<f64> {
+        // A JS Date holds at most 8.64e15 ms: later is "never", kept finite.
         self.exp
             .filter(|exp| exp.is_finite() && *exp > 0.0)
-            .map(|exp| exp * 1000.0)
+            .map(|exp| (exp * 1000.0).min(crate::core::meta::MAX_EPOCH_MS))
     }
 }
 

@@ -289,22 +289,24 @@ pub fn http_date(epoch_ms: f64) -> String {
 /// assert_eq!(parse_http_date("tomorrow"), None);
 /// ```
 pub fn parse_http_date(value: &str) -> Option<f64> {
+    // Unsigned digits only: a sign or a huge field must not reach the arithmetic.
+    fn field(text: Option<&str>, max: i64) -> Option<i64> {
+        let text = text?;
+        if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse::<i64>().ok().filter(|n| *n <= max)
+    }
     let mut it = value.split([' ', ':', ',']).filter(|s| !s.is_empty());
     let _weekday = it.next()?;
-    let day: i64 = it.next()?.parse().ok()?;
+    let day = field(it.next(), 31).filter(|d| *d >= 1)?;
     let month_name = it.next()?;
     let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
-    let year: i64 = it.next()?.parse().ok()?;
-    let hour: i64 = it.next()?.parse().ok()?;
-    let minute: i64 = it.next()?.parse().ok()?;
-    let second: i64 = it.next()?.parse().ok()?;
-    if it.next() != Some("GMT")
-        || !(1970..=9999).contains(&year)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    let year = field(it.next(), 9999).filter(|y| *y >= 1970)?;
+    let hour = field(it.next(), 23)?;
+    let minute = field(it.next(), 59)?;
+    let second = field(it.next(), 60)?;
+    if it.next() != Some("GMT") {
         return None;
     }
     let days = days_from_civil(year, month, day);

@@ -203,11 +203,14 @@ pub struct TwoFactorDetails {
 /// ```
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let value = value.trim();
+    // At most what a timer can wait (about 24.8 days): any longer is the same "later".
+    const MAX_S: f64 = 2_147_483.0;
     if let Ok(seconds) = value.parse::<u32>() {
-        return Some(f64::from(seconds));
+        return Some(f64::from(seconds).min(MAX_S));
     }
     let at_ms = crate::core::cookie::parse_http_date(value)?;
-    Some(((at_ms - now_ms) / 1000.0).max(0.0).ceil())
+    let seconds = ((at_ms - now_ms) / 1000.0).max(0.0).ceil();
+    seconds.is_finite().then_some(seconds.min(MAX_S))
 }
 
 #[cfg(test)]
