@@ -1,0 +1,339 @@
+// The reverse direction of descope-sdk.test.mjs: the official @descope/web-js-sdk signs in and
+// writes its storage, then session-keeper's SessionManager, in the same page, picks that session
+// up, keeps it alive against the devserver, and logs it out leaving nothing behind (API.md §2,
+// "Storage layout" and "Clearing").
+//
+//   cargo build -p devserver && ./scripts/build-pkg.sh && node --test tests/conformance/
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launchBrowser } from '../support/browser.mjs';
+import { startDevserver } from '../support/devserver.mjs';
+
+const LOGIN = 'demo@example.com';
+const PASSWORD = 'demo1234';
+
+// A host name with a real parent domain, resolved to the devserver by Chromium itself: on
+// 127.0.0.1 Chromium stores a `Domain=127.0.0.1` cookie as host-only (an IP address has no parent
+// domain), so only here is a cookie the SDK wrote with a Domain attribute a cookie that a
+// host-only deletion misses.
+const PARENT_DOMAIN = 'handover.example.com';
+const APP_HOST = `app.${PARENT_DOMAIN}`;
+
+let server;
+let browser;
+let appOrigin;
+
+before(async () => {
+  server = await startDevserver({
+    args: [
+      '--static', '/conformance/=tests/conformance/page',
+      '--static', '/sdk/=node_modules/@descope/web-js-sdk/dist',
+      '--pkg', 'pkg',
+    ],
+  });
+  appOrigin = `http://${APP_HOST}:${server.port}`;
+  browser = await launchBrowser({
+    args: [
+      `--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1`,
+      // A secure context, so that Secure cookies (both clients' default) are kept over http.
+      `--unsafely-treat-insecure-origin-as-secure=${appOrigin}`,
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+
+/** Every value of the cookie `name` in a `document.cookie` string. */
+const cookieValues = (documentCookie, name) =>
+  documentCookie
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair.startsWith(`${name}=`))
+    .map((pair) => pair.slice(name.length + 1));
+
+/** The handover page at `origin`, with both clients loaded. */
+async function openHandover(origin) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${origin}/conformance/handover.html`);
+  await page.waitForFunction(() => window.handoverReady === true, null, { timeout: 10_000 });
+  const evaluate = (fn, arg) => page.evaluate(fn, arg);
+  return {
+    context,
+    pageErrors,
+    createSdk: (options) => evaluate((o) => window.handover.createSdk(o), options),
+    sdkCall: (path, ...args) => evaluate(([p, a]) => window.handover.sdkCall(p, ...a), [path, args]),
+    createKeeper: (options) => evaluate((o) => window.handover.createKeeper(o), options),
+    keeperState: () => evaluate(() => window.handover.keeperState()),
+    keeperCall: (method, ...args) =>
+      evaluate(([m, a]) => window.handover.keeperCall(m, ...a), [method, args]),
+    storage: () => evaluate(() => window.handover.storage()),
+    documentCookie: () => evaluate(() => window.handover.cookies()),
+    /**
+     * The context's cookies named DS or DSR, with their attributes (every cookie of the context:
+     * filtering by an http URL would hide the Secure ones).
+     */
+    tokenCookies: async () =>
+      (await context.cookies()).filter((c) => c.name === 'DS' || c.name === 'DSR'),
+    close: () => context.close(),
+  };
+}
+
+/** Whether the devserver still accepts a refresh token (a refused one stays refused). */
+async function refreshStatus(projectId, token) {
+  const response = await fetch(`${server.url}/v1/auth/refresh`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${projectId}:${token}` },
+    body: '{}',
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const requests = (projectId, path) => server.control.log({ project: projectId, path });
+
+function assertOk(result, what) {
+  assert.equal(result.ok, true, `${what}: ${JSON.stringify(result.error ?? result.code)}`);
+}
+
+/** After a logout, no token is left: no DS/DSR cookie anywhere in the jar, no DS/DSR key. */
+async function assertNoTokenLeft(page, what) {
+  const left = [];
+  const documentCookie = await page.documentCookie();
+  for (const name of ['DS', 'DSR']) {
+    const count = cookieValues(documentCookie, name).length;
+    if (count) left.push(`${count} ${name} cookie(s) readable in document.cookie`);
+  }
+  for (const c of await page.tokenCookies()) {
+    left.push(`cookie ${c.name} in the browser (domain ${c.domain}, path ${c.path})`);
+  }
+  const stored = await page.storage();
+  for (const key of ['DS', 'DSR']) if (key in stored) left.push(`localStorage ${key}`);
+  assert.deepEqual(left, [], `${what}: tokens left after logout:\n  ${left.join('\n  ')}`);
+}
+
+/** The devserver refuses both the token logged out and the SDK's original (rotated) one. */
+async function assertRefused(projectId, { loggedOut, original }) {
+  // The logged-out token first: presenting the rotated original is reuse, which would revoke the
+  // whole family by itself and hide a logout that never reached the server.
+  const refused = await refreshStatus(projectId, loggedOut);
+  assert.equal(refused.status, 401, 'the refresh token held at logout is still accepted');
+  assert.equal(refused.body.errorCode, 'E061004');
+  assert.equal((await refreshStatus(projectId, original)).status, 401);
+}
+
+describe('handover from @descope/web-js-sdk: tokens in localStorage', () => {
+  const projectId = 'P-handover-storage';
+  let page;
+  let signedIn; // the SDK's sign-in response
+  let refreshed; // session-keeper's refresh response
+
+  before(async () => {
+    page = await openHandover(new URL(server.url).origin);
+    assert.equal(
+      await page.createSdk({ projectId, baseUrl: server.url, sessionTokenViaCookie: false }),
+      true,
+    );
+  });
+  after(() => page?.close());
+
+  it('the SDK signs in and writes DS/DSR to localStorage', async () => {
+    const result = await page.sdkCall('password.signIn', LOGIN, PASSWORD);
+    assertOk(result, 'SDK signIn');
+    signedIn = result.data;
+    const stored = await page.storage();
+    assert.equal(stored.DS, signedIn.sessionJwt);
+    assert.equal(stored.DSR, signedIn.refreshJwt);
+    assert.deepEqual(cookieValues(await page.documentCookie(), 'DS'), []);
+  });
+
+  it('SessionManager restores that session synchronously', async () => {
+    const created = await page.createKeeper({ projectId, baseUrl: server.url, sessionTokenViaCookie: false });
+    assertOk(created, 'new SessionManager');
+    assert.equal(created.state.isAuthenticated, true);
+    assert.equal(created.state.sessionToken, signedIn.sessionJwt);
+    assert.equal(created.state.refreshToken, signedIn.refreshJwt);
+
+    assertOk(await page.keeperCall('ready'), 'ready');
+    // The session token is far from expiry: nothing to refresh at start-up.
+    assert.equal((await requests(projectId, '/v1/auth/refresh')).length, 0);
+    assert.equal((await requests(projectId, '/v1/auth/try-refresh')).length, 0);
+  });
+
+  it('refresh() rotates the tokens against the devserver', async () => {
+    const result = await page.keeperCall('refresh');
+    assertOk(result, 'refresh');
+    refreshed = result.value;
+    assert.notEqual(refreshed.refreshJwt, signedIn.refreshJwt);
+    assert.notEqual(refreshed.sessionJwt, signedIn.sessionJwt);
+
+    const state = await page.keeperState();
+    assert.equal(state.isAuthenticated, true);
+    assert.equal(state.sessionToken, refreshed.sessionJwt);
+    assert.equal(state.refreshToken, refreshed.refreshJwt);
+    // Still in the SDK's layout, so the SDK (or an app switching back) reads the new tokens.
+    const stored = await page.storage();
+    assert.equal(stored.DS, refreshed.sessionJwt);
+    assert.equal(stored.DSR, refreshed.refreshJwt);
+
+    const log = await requests(projectId, '/v1/auth/refresh');
+    assert.equal(log.length, 1, 'exactly one refresh request reached the devserver');
+    assert.equal(log[0].status, 200);
+    assert.equal(log[0].tokenJti, claims(signedIn.refreshJwt).jti, 'refreshed with the SDK\'s token');
+  });
+
+  it('logout() leaves no token in storage or cookies, and the devserver refuses the old tokens', async () => {
+    assert.ok(Object.keys(await page.storage()).includes('DSR'), 'precondition: DSR stored');
+    const result = await page.keeperCall('logout');
+    assertOk(result, 'logout');
+
+    const state = await page.keeperState();
+    assert.equal(state.isAuthenticated, false);
+    assert.equal(state.sessionToken, undefined);
+    assert.equal(state.refreshToken, undefined);
+
+    const log = await requests(projectId, '/v1/auth/logout');
+    assert.equal(log.length, 1, 'exactly one logout request reached the devserver');
+    assert.equal(log[0].status, 200);
+    assert.equal(log[0].tokenJti, claims(refreshed.refreshJwt).jti);
+
+    await assertNoTokenLeft(page, 'storage mode');
+    await assertRefused(projectId, { loggedOut: refreshed.refreshJwt, original: signedIn.refreshJwt });
+    assert.deepEqual(page.pageErrors, []);
+  });
+
+});
+
+/**
+ * The SDK keeps the session token in a `DS` cookie written with the Domain and Path of the
+ * sign-in response; session-keeper, with its default options, takes it over and must expire it
+ * on logout wherever it is. With `refreshFirst: false` it logs out straight after the handover,
+ * having seen no response of its own: the cookie's Domain is then known only from the page's
+ * host (API.md §2, Clearing: "host-only and at every parent domain the domain rule allows").
+ */
+function cookieHandover({ title, projectId, origin, cookieDomain, refreshFirst }) {
+  describe(title, () => {
+    let page;
+    let signedIn;
+    let refreshed;
+    /** The refresh token session-keeper holds when it logs out. */
+    const held = () => (refreshFirst ? refreshed : signedIn).refreshJwt;
+
+    before(async () => {
+      const config = await server.control.project(projectId, { cookieDomain, cookiePath: '/' });
+      assert.equal(config.cookieDomain, cookieDomain);
+      page = await openHandover(origin());
+      // The SDK's defaults for the cookie: Secure, SameSite=Strict (kept by Chromium on
+      // 127.0.0.1 and on the origin marked secure above).
+      assert.equal(
+        await page.createSdk({ projectId, baseUrl: origin(), sessionTokenViaCookie: true }),
+        true,
+      );
+    });
+    after(() => page?.close());
+
+    it(`the SDK signs in and writes the DS cookie with Domain=${cookieDomain}`, async () => {
+      const result = await page.sdkCall('password.signIn', LOGIN, PASSWORD);
+      assertOk(result, 'SDK signIn');
+      signedIn = result.data;
+      assert.equal(signedIn.cookieDomain, cookieDomain);
+      assert.equal(signedIn.cookiePath, '/');
+
+      assert.deepEqual(cookieValues(await page.documentCookie(), 'DS'), [signedIn.sessionJwt]);
+      const [ds, ...more] = (await page.tokenCookies()).filter((c) => c.name === 'DS');
+      assert.equal(more.length, 0);
+      assert.equal(ds.path, '/');
+      // Chromium keeps Domain=<the page's IP> as a host-only cookie; a host name's parent domain
+      // makes a real domain cookie (leading dot).
+      assert.equal(ds.domain.replace(/^\./, ''), cookieDomain);
+      const stored = await page.storage();
+      assert.equal(stored.DS, undefined);
+      assert.equal(stored.DSR, signedIn.refreshJwt);
+    });
+
+    it('SessionManager (default options) restores that session synchronously', async () => {
+      const created = await page.createKeeper({ projectId, baseUrl: origin() });
+      assertOk(created, 'new SessionManager');
+      assert.equal(created.state.isAuthenticated, true);
+      assert.equal(created.state.sessionToken, signedIn.sessionJwt);
+      assert.equal(created.state.refreshToken, signedIn.refreshJwt);
+
+      assertOk(await page.keeperCall('ready'), 'ready');
+      assert.equal((await requests(projectId, '/v1/auth/refresh')).length, 0);
+      assert.equal((await requests(projectId, '/v1/auth/try-refresh')).length, 0);
+    });
+
+    if (refreshFirst) it('refresh() keeps it alive: the new session token replaces the SDK\'s cookie', async () => {
+      const result = await page.keeperCall('refresh');
+      assertOk(result, 'refresh');
+      refreshed = result.value;
+      assert.notEqual(refreshed.refreshJwt, signedIn.refreshJwt);
+      assert.notEqual(refreshed.sessionJwt, signedIn.sessionJwt);
+
+      const state = await page.keeperState();
+      assert.equal(state.isAuthenticated, true);
+      assert.equal(state.sessionToken, refreshed.sessionJwt);
+      assert.equal(state.refreshToken, refreshed.refreshJwt);
+      // The cookie is rewritten at the response's Domain/Path, so the page (and the SDK) read
+      // the new token: the SDK's stale cookie is replaced, not shadowed by a second one.
+      assert.deepEqual(cookieValues(await page.documentCookie(), 'DS'), [refreshed.sessionJwt]);
+      assert.equal((await page.storage()).DSR, refreshed.refreshJwt);
+
+      const log = await requests(projectId, '/v1/auth/refresh');
+      assert.equal(log.length, 1, 'exactly one refresh request reached the devserver');
+      assert.equal(log[0].status, 200);
+      assert.equal(log[0].tokenJti, claims(signedIn.refreshJwt).jti, 'refreshed with the SDK\'s token');
+    });
+
+    it('logout() expires every DS/DSR cookie, the Domain one included, and the devserver refuses the tokens', async () => {
+      const result = await page.keeperCall('logout');
+      assertOk(result, 'logout');
+
+      const state = await page.keeperState();
+      assert.equal(state.isAuthenticated, false);
+      assert.equal(state.sessionToken, undefined);
+      assert.equal(state.refreshToken, undefined);
+
+      const log = await requests(projectId, '/v1/auth/logout');
+      assert.equal(log.length, 1, 'exactly one logout request reached the devserver');
+      assert.equal(log[0].status, 200);
+      assert.equal(log[0].tokenJti, claims(held()).jti);
+      assert.equal(
+        (await requests(projectId, '/v1/auth/refresh')).length,
+        refreshFirst ? 1 : 0,
+        'refresh requests before the logout',
+      );
+
+      await assertNoTokenLeft(page, `cookie mode, Domain=${cookieDomain}`);
+      await assertRefused(projectId, { loggedOut: held(), original: signedIn.refreshJwt });
+      assert.deepEqual(page.pageErrors, []);
+    });
+
+  });
+}
+
+for (const refreshFirst of [true, false]) {
+  const then = refreshFirst ? 'refresh, then logout' : 'logout without a refresh';
+  cookieHandover({
+    title: `handover from @descope/web-js-sdk: session cookie with Domain=127.0.0.1; ${then}`,
+    projectId: `P-handover-cookie-${refreshFirst ? 'refresh' : 'direct'}`,
+    origin: () => new URL(server.url).origin,
+    cookieDomain: '127.0.0.1',
+    refreshFirst,
+  });
+  cookieHandover({
+    title: `handover from @descope/web-js-sdk: session cookie at the parent domain (page on ${APP_HOST}); ${then}`,
+    projectId: `P-handover-cookie-parent-${refreshFirst ? 'refresh' : 'direct'}`,
+    origin: () => appOrigin,
+    cookieDomain: PARENT_DOMAIN,
+    refreshFirst,
+  });
+}
