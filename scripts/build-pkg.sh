@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: wasm-pack's release output, optimised with wasm-opt -Oz
-# (binaryen 132 from npm: Debian's wasm-opt 108 writes the externref table export to the wrong
-# table), the JS glue minified, merged with pkg-template/ (README, package.json fields).
+# Builds the npm package into pkg/: one wasm per entry, so that an app downloads only the facade
+# it uses — `session-keeper` (SessionManager, feature `descope`) and `session-keeper/rocketchat`
+# (RocketChatSession, feature `rocketchat`). Each is wasm-pack's release output, optimised with
+# wasm-opt -Oz (binaryen 132 from npm: Debian's wasm-opt 108 writes the externref table export
+# to the wrong table), its JS glue minified; then merged with pkg-template/ (README,
+# package.json fields).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-wasm-pack build --release --target web --out-dir pkg --no-pack >&2
-node_modules/.bin/wasm-opt pkg/session_keeper_bg.wasm -Oz \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  -o pkg/session_keeper_bg.wasm
-node scripts/minify-glue.mjs
+
+# entry <out-name> <cargo feature>
+entry() {
+  local out="target/pkg-$1"
+  rm -rf "$out"
+  wasm-pack build --release --target web --out-dir "$out" --out-name "$1" --no-pack \
+    -- --no-default-features --features "$2" >&2
+  node_modules/.bin/wasm-opt "$out/$1_bg.wasm" -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$out/$1_bg.wasm"
+  node scripts/minify-glue.mjs "$out/$1.js"
+  cp "$out/$1.js" "$out/$1_bg.wasm" "$out/$1.d.ts" "$out/$1_bg.wasm.d.ts" pkg/
+}
+
+rm -rf pkg
+mkdir -p pkg
+entry session_keeper descope
+entry rocketchat rocketchat
 node scripts/merge-pkg.mjs

@@ -36,6 +36,8 @@ ls -l "$tarball" | awk '{print "check-package: tarball " $5 " bytes"}'
 tar -tzf "$tarball" | sort > "$work/contents"
 printf '%s\n' package/LICENSE package/README.md package/package.json package/session_keeper.d.ts \
   package/session_keeper.js package/session_keeper_bg.wasm package/session_keeper_bg.wasm.d.ts \
+  package/rocketchat.d.ts package/rocketchat.js package/rocketchat_bg.wasm \
+  package/rocketchat_bg.wasm.d.ts \
   | sort > "$work/expected"
 if ! diff -u "$work/expected" "$work/contents"; then
   echo "check-package: unexpected tarball contents (diff above)" >&2
@@ -67,6 +69,11 @@ install_tarball "$work/fresh"
     throw new Error(`expected a SessionError invalid_argument, got ${error?.name} ${error?.code}`);
   }
   console.log(`check-package: ${manifest.name}@${manifest.version} imports and instantiates (${wasm.length} B wasm)`);
+  const rc = await import("session-keeper/rocketchat");
+  const rcWasm = readFileSync(new URL(import.meta.resolve("session-keeper/rocketchat_bg.wasm")));
+  rc.initSync({ module: rcWasm });
+  if (typeof rc.RocketChatSession !== "function") throw new Error("session-keeper/rocketchat lacks RocketChatSession");
+  console.log(`check-package: session-keeper/rocketchat imports and instantiates (${rcWasm.length} B wasm)`);
 ')
 
 say "tsc --strict --noEmit on tests/types/consumer.ts"

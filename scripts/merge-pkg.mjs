@@ -21,10 +21,12 @@ for (const file of readdirSync(template)) {
 // The declarations use `[Symbol.dispose]`: a user compiling with a plain `lib` (say
 // ["es2022", "dom"]) and `skipLibCheck: false` needs the declaration of that symbol, which the
 // reference pulls in from TypeScript's own libs.
-const dts = path.join(pkg, 'session_keeper.d.ts');
 const reference = '/// <reference lib="esnext.disposable" />\n';
-const declarations = readFileSync(dts, 'utf8');
-if (!declarations.startsWith(reference)) writeFileSync(dts, reference + declarations);
+for (const entry of ['session_keeper', 'rocketchat']) {
+  const dts = path.join(pkg, `${entry}.d.ts`);
+  const declarations = readFileSync(dts, 'utf8');
+  if (!declarations.startsWith(reference)) writeFileSync(dts, reference + declarations);
+}
 
 // wasm-pack writes a .gitignore of "*" into pkg/, which would make `npm pack` skip everything.
 const ignore = path.join(pkg, '.gitignore');

@@ -1,14 +1,15 @@
-// Minifies wasm-bindgen's JS glue in pkg/ in place (rolldown's minifier, class and function
-// names kept): the JSDoc and long helper names are half of its bytes. The .d.ts keeps the docs.
+// Minifies a wasm-bindgen JS glue file in place (rolldown's minifier, class and function names
+// kept): the JSDoc and long helper names are half of its bytes. The .d.ts keeps the docs.
+//
+//   node scripts/minify-glue.mjs target/pkg-session_keeper/session_keeper.js
 import { build } from 'rolldown';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'pkg');
-const glue = path.join(pkg, 'session_keeper.js');
+const glue = path.resolve(process.argv[2]);
+const wasm = `${path.basename(glue, '.js')}_bg.wasm`;
 const before = readFileSync(glue).length;
-const temporary = path.join(pkg, 'session_keeper.min.js');
+const temporary = glue.replace(/\.js$/, '.min.js');
 await build({
   input: glue,
   logLevel: 'silent',
@@ -18,9 +19,8 @@ await build({
 const text = readFileSync(temporary, 'utf8');
 rmSync(temporary);
 // The module must still find its wasm next to it and export the same names.
-if (!text.includes('session_keeper_bg.wasm') || !/export\s*\{/.test(text)) {
-  throw new Error('minified glue lost the wasm URL or its exports');
+if (!text.includes(wasm) || !/export\s*\{/.test(text)) {
+  throw new Error(`minified glue of ${wasm} lost the wasm URL or its exports`);
 }
-const { writeFileSync } = await import('node:fs');
 writeFileSync(glue, text);
-console.error(`minified the JS glue: ${before} -> ${text.length} bytes`);
+console.error(`minified ${path.basename(glue)}: ${before} -> ${text.length} bytes`);

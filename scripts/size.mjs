@@ -1,26 +1,36 @@
-// Prints the gzip -9 size of the package's wasm plus its JS glue; with --max <bytes>, fails
-// when the total is over that budget.
+// Prints the gzip -9 size of each entry of the package (its wasm plus its JS glue); with
+// --check, fails when an entry grows past its budget in scripts/size-budget ("<entry> <bytes>"
+// per line).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'pkg');
-const files = ['session_keeper_bg.wasm', 'session_keeper.js'];
-let total = 0;
-for (const file of files) {
-  const raw = readFileSync(path.join(pkg, file));
-  const gz = gzipSync(raw, { level: 9 }).length;
-  total += gz;
-  console.log(`${file.padEnd(26)} ${String(raw.length).padStart(8)} B raw ${String(gz).padStart(8)} B gz`);
-}
-console.log(`${'total'.padEnd(26)} ${' '.repeat(15)} ${String(total).padStart(8)} B gz`);
-const at = process.argv.indexOf('--max');
-if (at !== -1) {
-  const max = Number(process.argv[at + 1]);
-  if (!(total <= max)) {
-    console.error(`package size ${total} B gz is over the budget of ${max} B gz`);
-    process.exit(1);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = path.join(root, 'pkg');
+const budgets = Object.fromEntries(
+  readFileSync(path.join(root, 'scripts', 'size-budget'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([name, bytes]) => name && !name.startsWith('#') && bytes)
+    .map(([name, bytes]) => [name, Number(bytes)]),
+);
+const check = process.argv.includes('--check');
+let over = false;
+for (const entry of ['session_keeper', 'rocketchat']) {
+  let total = 0;
+  for (const file of [`${entry}_bg.wasm`, `${entry}.js`]) {
+    const raw = readFileSync(path.join(pkg, file));
+    const gz = gzipSync(raw, { level: 9 }).length;
+    total += gz;
+    console.log(`${file.padEnd(26)} ${String(raw.length).padStart(8)} B raw ${String(gz).padStart(8)} B gz`);
   }
-  console.log(`within the budget of ${max} B gz`);
+  const budget = budgets[entry];
+  console.log(`${(`${entry} total`).padEnd(26)} ${' '.repeat(15)} ${String(total).padStart(8)} B gz  (budget ${budget})`);
+  if (check && !(total <= budget)) {
+    console.error(`${entry}: ${total} B gz is over its budget of ${budget} B gz`);
+    over = true;
+  }
 }
+if (over) process.exit(1);
+if (check) console.log('within the budgets');

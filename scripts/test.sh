@@ -20,7 +20,7 @@ cargo build -p devserver --quiet
 
 step "package build and size"
 ./scripts/build-pkg.sh
-node scripts/size.mjs --max "$(cat scripts/size-budget)"
+node scripts/size.mjs --check
 
 step "browser tests (wasm-bindgen-test) against a devserver"
 port=${SK_DEVSERVER_PORT:-18787}

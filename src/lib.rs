@@ -8,15 +8,28 @@
 //!   multi-tab simulator (`tests/sim/`).
 //! - `shell` (private): one driver per session that performs the effects with fetch, timers,
 //!   storage, cookies, Web Locks and BroadcastChannel, and feeds the results back.
-//! - the JS facades [`SessionManager`] and [`RocketChatSession`], and the TypeScript types.
+//! - the JS facades [`SessionManager`] (feature `descope`) and [`RocketChatSession`] (feature
+//!   `rocketchat`), and the TypeScript types. The npm package builds each facade into its own
+//!   wasm, so that an app downloads only the one it uses; both features are on by default.
 #![deny(missing_docs)]
 
+// SAFETY: the wasm module runs on the page's one thread; nothing here shares the heap with a
+// worker.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 pub mod core;
+#[cfg(feature = "descope")]
 mod manager;
+#[cfg(feature = "rocketchat")]
 pub mod rocketchat;
 mod shell;
 pub mod types;
 
 pub use crate::core::error::{ErrorCode, Result, SessionError};
+#[cfg(feature = "descope")]
 pub use manager::SessionManager;
+#[cfg(feature = "rocketchat")]
 pub use rocketchat::RocketChatSession;

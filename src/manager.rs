@@ -18,28 +18,6 @@ use crate::core::session::{channel_name, Call, Input, Session};
 use crate::shell::web::{self, Channel, Listener, Store};
 use crate::shell::{js, Cache, Driver, Machine};
 
-#[wasm_bindgen(typescript_custom_section)]
-const SESSION_ERROR_TS: &str = r#"
-/** The `code` of a {@link SessionError}. */
-export type SessionErrorCode = "network" | "timeout" | "unauthorized" | "forbidden" | "rate_limited" | "http" | "invalid_response" | "invalid_argument" | "storage" | "two_factor_required";
-
-/** Every rejected promise and thrown error of this package. Tokens never appear in it. */
-export interface SessionError extends Error {
-    name: "SessionError";
-    code: SessionErrorCode;
-    /** HTTP status, when there was an answer. */
-    status?: number;
-    /** Descope's `errorCode`. */
-    errorCode?: string;
-    /** Descope's `errorDescription`. */
-    errorDescription?: string;
-    /** Seconds to wait, from `Retry-After`. */
-    retryAfter?: number;
-    /** Extra data, e.g. Rocket.Chat's two-factor challenge. */
-    details?: TwoFactorDetails | Record<string, unknown>;
-}
-"#;
-
 impl Machine for Session {
     type Input = Input;
     fn handle(&mut self, now: f64, input: Input, env: &dyn Env) -> Result<()> {

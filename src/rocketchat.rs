@@ -29,11 +29,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::error::{Result, SessionError};
 use crate::core::io::{Effect, Env, Grant, Kind, Reply};
-use crate::core::options::Persist;
 use crate::core::rc::rules::{read_session_id, read_two_factor, Credentials, RcConfig};
 use crate::core::rc::{RcCall, RcInput, RcSession};
 use crate::shell::web::Store;
 use crate::shell::{js, Driver, Machine};
+use crate::types::{Persist, TwoFactorMethod};
 
 /// The options of `new RocketChatSession(options)`.
 ///
@@ -106,22 +106,6 @@ pub struct RocketChatUser {
     pub name: Option<String>,
 }
 
-/// A Rocket.Chat two-factor method.
-///
-/// ```js
-/// await rc.logoutSession(sessionId, { method: "email", code: "123456" });
-/// ```
-#[derive(Clone, Copy, Debug, Tsify)]
-#[serde(rename_all = "lowercase")]
-pub enum TwoFactorMethod {
-    /// A code from an authenticator app.
-    Totp,
-    /// A code the server sent by email.
-    Email,
-    /// The account password (sent as its SHA-256 hex digest).
-    Password,
-}
-
 /// The second factor for `logoutSession`.
 ///
 /// ```js
@@ -148,27 +132,6 @@ pub struct LogoutSessionResult {
     pub session_id: String,
     /// `true`.
     pub success: bool,
-}
-
-/// The `details` of a `two_factor_required` error: the server's object, passed through.
-///
-/// ```js
-/// try { await rc.logoutSession(sessionId); } catch (e) {
-///   if (e.code === "two_factor_required" && e.details.codeGenerated) askForTheEmailedCode();
-/// }
-/// ```
-#[derive(Clone, Debug, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct TwoFactorDetails {
-    /// The method the server wants a code for.
-    #[tsify(optional)]
-    pub method: Option<TwoFactorMethod>,
-    /// Whether the server has just sent a code (the `email` method).
-    #[tsify(optional)]
-    pub code_generated: Option<bool>,
-    /// The methods the user has.
-    #[tsify(optional)]
-    pub available_methods: Option<Vec<TwoFactorMethod>>,
 }
 
 /// Keeps a Rocket.Chat login (user id and auth token) and makes Rocket.Chat's session calls.

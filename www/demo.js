@@ -4,7 +4,8 @@
 //
 // Query parameters (for tests and experiments): ?project=<Descope project id>.
 
-import init, { SessionManager, RocketChatSession } from '/pkg/session_keeper.js';
+import init, { SessionManager } from '/pkg/session_keeper.js';
+import initRocketChat, { RocketChatSession } from '/pkg/rocketchat.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -145,7 +146,7 @@ let session;
 let rc;
 
 try {
-  await init();
+  await Promise.all([init(), initRocketChat()]);
   session = new SessionManager({ projectId: PROJECT_ID, baseUrl: BASE_URL });
   rc = new RocketChatSession({ baseUrl: BASE_URL });
 } catch (error) {

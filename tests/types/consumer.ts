@@ -6,7 +6,6 @@
 import init, {
   initSync,
   SessionManager,
-  RocketChatSession,
   type AccessKeyExchangeResponse,
   type CookieOptions,
   type IDPResponse,
@@ -14,19 +13,13 @@ import init, {
   type InitOutput,
   type JWTResponse,
   type LoginOptions,
-  type LogoutSessionResult,
   type Persist,
-  type RocketChatCredentials,
-  type RocketChatLoginData,
-  type RocketChatSessionOptions,
-  type RocketChatUser,
   type SecurityQuestionAnswer,
   type SecurityQuestionsVerifyRequest,
   type SessionError,
   type SessionErrorCode,
   type SessionManagerOptions,
   type SyncInitInput,
-  type TwoFactor,
   type TwoFactorDetails,
   type TwoFactorMethod,
   type User,
@@ -34,6 +27,17 @@ import init, {
   type UserTenants,
   type ValidateResponse,
 } from 'session-keeper';
+// The Rocket.Chat facade is its own entry (its own wasm): a Descope app does not download it.
+import initRocketChat, {
+  RocketChatSession,
+  type LogoutSessionResult,
+  type RocketChatCredentials,
+  type RocketChatLoginData,
+  type RocketChatSessionOptions,
+  type RocketChatUser,
+  type SessionError as RocketChatError,
+  type TwoFactor,
+} from 'session-keeper/rocketchat';
 
 // ---- init ------------------------------------------------------------------------------------
 
@@ -255,6 +259,7 @@ export function compareCode(e: SessionError): boolean {
 // ---- Rocket.Chat -----------------------------------------------------------------------------
 
 export async function rocketChat(): Promise<void> {
+  await initRocketChat();
   const rcOptions: RocketChatSessionOptions = {
     baseUrl: 'https://chat.example.com',
     storagePrefix: 'rc.',
@@ -280,7 +285,7 @@ export async function rocketChat(): Promise<void> {
   try {
     await rc.logoutSession('session-id');
   } catch (error) {
-    const e = error as SessionError;
+    const e = error as RocketChatError;
     if (e.code === 'two_factor_required') {
       const details = e.details as TwoFactorDetails | undefined;
       const method: TwoFactorMethod = details?.method ?? 'totp';

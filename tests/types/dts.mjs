@@ -1,5 +1,5 @@
-// Compares the package's generated declarations (pkg/session_keeper.d.ts) with the golden copy
-// next to this file, or rewrites the golden copy.
+// Compares the package's generated declarations (pkg/session_keeper.d.ts, pkg/rocketchat.d.ts)
+// with the golden copies next to this file, or rewrites the golden copies.
 //
 //   node tests/types/dts.mjs check    # exit 1 and a unified diff when they differ
 //   node tests/types/dts.mjs update   # after an intended change (scripts/update-golden.sh)
@@ -17,9 +17,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
-const generated = path.join(root, 'pkg', 'session_keeper.d.ts');
-const golden = path.join(here, 'session_keeper.d.ts.golden');
-
 const PLUMBING = /^\s+readonly (?:__|wasm_bindgen__)\w*:/;
 
 export function normalise(text) {
@@ -35,18 +32,27 @@ export function normalise(text) {
 }
 
 const mode = process.argv[2];
-let current;
-try {
-  current = normalise(readFileSync(generated, 'utf8'));
-} catch (error) {
-  console.error(`cannot read ${path.relative(root, generated)}: build the package first (scripts/build-pkg.sh)`);
+if (mode !== 'check' && mode !== 'update') {
+  console.error('usage: node tests/types/dts.mjs check|update');
   process.exit(2);
 }
-
-if (mode === 'update') {
-  writeFileSync(golden, current);
-  console.log(`wrote ${path.relative(root, golden)}`);
-} else if (mode === 'check') {
+let failed = false;
+for (const entry of ['session_keeper', 'rocketchat']) {
+  const generated = path.join(root, 'pkg', `${entry}.d.ts`);
+  const golden = path.join(here, `${entry}.d.ts.golden`);
+  const shown = { generated: `pkg/${entry}.d.ts`, golden: `tests/types/${entry}.d.ts.golden` };
+  let current;
+  try {
+    current = normalise(readFileSync(generated, 'utf8'));
+  } catch (error) {
+    console.error(`cannot read ${shown.generated}: build the package first (scripts/build-pkg.sh)`);
+    process.exit(2);
+  }
+  if (mode === 'update') {
+    writeFileSync(golden, current);
+    console.log(`wrote ${shown.golden}`);
+    continue;
+  }
   let expected;
   try {
     expected = readFileSync(golden, 'utf8');
@@ -54,25 +60,23 @@ if (mode === 'update') {
     expected = '';
   }
   if (expected === current) {
-    console.log('golden .d.ts: pkg/session_keeper.d.ts matches tests/types/session_keeper.d.ts.golden');
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sk-dts-'));
-    const got = path.join(dir, 'session_keeper.d.ts');
-    writeFileSync(got, current);
-    const diff = spawnSync(
-      'diff',
-      ['-u', '--label', 'tests/types/session_keeper.d.ts.golden', '--label', 'pkg/session_keeper.d.ts', golden, got],
-      { encoding: 'utf8' },
-    );
-    rmSync(dir, { recursive: true, force: true });
-    console.error(diff.stdout || diff.stderr || '(the golden file is missing)');
-    console.error(
-      'golden .d.ts: the generated declarations differ from the golden copy (diff above).\n' +
-        'If the change is intended, run scripts/update-golden.sh and commit the golden file with it.',
-    );
-    process.exit(1);
+    console.log(`golden .d.ts: ${shown.generated} matches ${shown.golden}`);
+    continue;
   }
-} else {
-  console.error('usage: node tests/types/dts.mjs check|update');
-  process.exit(2);
+  const dir = mkdtempSync(path.join(tmpdir(), 'sk-dts-'));
+  const got = path.join(dir, `${entry}.d.ts`);
+  writeFileSync(got, current);
+  const diff = spawnSync('diff', ['-u', '--label', shown.golden, '--label', shown.generated, golden, got], {
+    encoding: 'utf8',
+  });
+  rmSync(dir, { recursive: true, force: true });
+  console.error(diff.stdout || diff.stderr || '(the golden file is missing)');
+  failed = true;
+}
+if (failed) {
+  console.error(
+    'golden .d.ts: the generated declarations differ from the golden copies (diff above).\n' +
+      'If the change is intended, run scripts/update-golden.sh and commit the golden files with it.',
+  );
+  process.exit(1);
 }

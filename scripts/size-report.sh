@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# What takes the bytes of the Descope entry: builds it with names kept, optimises it as the
+# package build does, and prints twiggy's view grouped by crate and module.
+#
+#   ./scripts/size-report.sh [feature]   # default: descope
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+feature=${1:-descope}
+command -v twiggy >/dev/null || cargo install --quiet twiggy --version 0.8.0
+cargo build --quiet --release --target wasm32-unknown-unknown --lib --no-default-features --features "$feature"
+out=target/size-report
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --keep-debug --target web --out-dir "$out" target/wasm32-unknown-unknown/release/session_keeper.wasm
+node_modules/.bin/wasm-opt "$out/session_keeper_bg.wasm" -Oz -g --strip-dwarf \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  -o "$out/named.wasm"
+twiggy top -n 100000 --format csv "$out/named.wasm" > "$out/top.csv"
+node scripts/size-groups.mjs "$out/top.csv"
