@@ -30,6 +30,9 @@ use super::schedule::{
 /// timer fires late finds the cycle taken instead of presenting a rotated token.
 pub const HOLD_AFTER_ROTATION_MS: f64 = 60_000.0;
 
+/// Locks kept after rotations, at most.
+pub const MAX_HOLDS: usize = 2;
+
 /// Bounded waits for the cycle's lock before a tab goes on without it.
 pub const LOCK_ROUNDS: u8 = 2;
 
@@ -1408,6 +1411,12 @@ impl Session {
                 name: job.lock_name.clone(),
                 until: now + HOLD_AFTER_ROTATION_MS,
             });
+            // The last two rotated tokens stay guarded: a tab further behind has the messages
+            // of the rotations since waiting for it, and refresh() in a loop holds O(1) locks.
+            if self.holds.len() > MAX_HOLDS {
+                let oldest = self.holds.remove(0);
+                self.out.push(Effect::Unlock(oldest.lock));
+            }
         }
     }
 
