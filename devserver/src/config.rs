@@ -21,7 +21,7 @@ usage: devserver [flags]   (every flag also reads DEVSERVER_<FLAG>; the flag win
   --cookie-max-age <s>             cookieMaxAge (refresh TTL)
   --cookie-expiration <epoch s>    cookieExpiration (now + refresh TTL)
   --refresh-cookie                 refresh token in an HttpOnly cookie, not in the body
-  --no-rotation                    refresh and tenant select keep the refresh token
+  --no-rotation                    refresh, try-refresh and tenant select keep the refresh token
   --control                        enable the test-control API under /__control/
   --www <dir>                      serve <dir> at /
   --pkg <dir>                      serve <dir> at /pkg/
@@ -64,7 +64,7 @@ pub struct ProjectConfig {
     /// `None`: now + the refresh TTL, at the time of each response.
     pub cookie_expiration: Option<u64>,
     pub refresh_cookie: bool,
-    /// `false`: refresh and tenant select keep the presented refresh token (no rotation).
+    /// `false`: refresh, try-refresh and tenant select keep the presented refresh token.
     pub rotation: bool,
 }
 

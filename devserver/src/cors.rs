@@ -5,7 +5,7 @@ use axum::http::header::{
     ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
     ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN, VARY,
 };
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use crate::http::set_header;
@@ -67,11 +67,11 @@ pub fn preflight(headers: &HeaderMap, origin: Option<&str>) -> Response {
             ACCESS_CONTROL_ALLOW_METHODS,
             "GET, POST, PUT, DELETE, OPTIONS",
         );
-        if let Some(asked) = headers
-            .get(ACCESS_CONTROL_REQUEST_HEADERS)
-            .and_then(|v| v.to_str().ok())
-        {
-            set_header(&mut response, ACCESS_CONTROL_ALLOW_HEADERS, asked);
+        // Whatever headers are asked for (the SDK's `x-descope-*`, any `x-*`), echoed as sent.
+        if let Some(asked) = requested_headers(headers) {
+            response
+                .headers_mut()
+                .insert(ACCESS_CONTROL_ALLOW_HEADERS, asked);
         }
         set_header(&mut response, ACCESS_CONTROL_MAX_AGE, "600");
         // Chrome's Private Network Access asks this of requests into loopback.
@@ -84,9 +84,44 @@ pub fn preflight(headers: &HeaderMap, origin: Option<&str>) -> Response {
     response
 }
 
+/// The `Access-Control-Request-Headers` of a preflight, every line of it joined, byte for byte.
+fn requested_headers(headers: &HeaderMap) -> Option<HeaderValue> {
+    let lines: Vec<&[u8]> = headers
+        .get_all(ACCESS_CONTROL_REQUEST_HEADERS)
+        .iter()
+        .map(HeaderValue::as_bytes)
+        .filter(|v| !v.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    HeaderValue::from_bytes(&lines.join(&b", "[..])).ok()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_loopback;
+    use super::{is_loopback, requested_headers};
+    use axum::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
+
+    #[test]
+    fn requested_headers_are_echoed_whole() {
+        let mut headers = HeaderMap::new();
+        assert!(requested_headers(&headers).is_none());
+        let asked = "authorization,x-descope-sdk-name,x-descope-refresh-cookie-name,x-anything";
+        headers.append(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static(asked),
+        );
+        headers.append(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_bytes(b"x-caf\xc3\xa9").unwrap(),
+        );
+        let echoed = requested_headers(&headers).unwrap();
+        assert_eq!(
+            echoed.as_bytes(),
+            format!("{asked}, x-caf\u{e9}").as_bytes()
+        );
+    }
 
     #[test]
     fn loopback_origins() {

@@ -69,6 +69,8 @@ fn main() -> ExitCode {
 async fn serve(cfg: config::Config) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind((cfg.host.as_str(), cfg.port)).await?;
     let addr = listener.local_addr()?;
+    // Listen for signals before announcing the port: a test may send one as soon as it reads it.
+    let stop = shutdown_signal();
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "devserver listening on http://{}", display_addr(addr))?;
@@ -80,7 +82,7 @@ async fn serve(cfg: config::Config) -> std::io::Result<()> {
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(stop)
     .await
 }
 
@@ -95,25 +97,45 @@ fn display_addr(addr: SocketAddr) -> String {
     format!("{ip}:{}", addr.port())
 }
 
-/// Resolves on SIGINT or SIGTERM, and makes sure the process is gone soon after even when a
-/// request (say, a long injected delay) is still running.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers for SIGINT and SIGTERM now (so that from here on they no longer kill the process
+/// outright) and returns a future that resolves on either, making sure the process is gone soon
+/// after even when a request (say, a long injected delay) is still running.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (mut interrupt, mut terminate) = (
+        signal(SignalKind::interrupt()).ok(),
+        signal(SignalKind::terminate()).ok(),
+    );
+    async move {
+        tokio::select! {
+            _ = received(interrupt.as_mut()) => {},
+            _ = received(terminate.as_mut()) => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+        exit_after_drain();
     }
+}
+
+/// Resolves when the signal arrives; never when it could not be registered.
+#[cfg(unix)]
+async fn received(signal: Option<&mut tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        exit_after_drain();
+    }
+}
+
+fn exit_after_drain() {
     tokio::spawn(async {
         tokio::time::sleep(DRAIN).await;
         std::process::exit(0);

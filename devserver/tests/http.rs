@@ -5,14 +5,20 @@
 mod control;
 #[path = "http/descope.rs"]
 mod descope;
+#[path = "http/my_tenants.rs"]
+mod my_tenants;
 #[path = "http/rocketchat.rs"]
 mod rocketchat;
 #[path = "http/rotation.rs"]
 mod rotation;
+#[path = "http/sdk_headers.rs"]
+mod sdk_headers;
 #[path = "http/server.rs"]
 mod server;
 #[path = "http/support.rs"]
 mod support;
+#[path = "http/try_refresh.rs"]
+mod try_refresh;
 
 use serde_json::Value;
 

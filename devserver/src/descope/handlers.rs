@@ -92,6 +92,21 @@ pub fn refresh(ctx: &Ctx, st: &mut DescopeState) -> Reply {
     renew(ctx, st, None)
 }
 
+/// `refresh` that does not fail: with no token, or an unknown, expired, revoked or reused one
+/// (reuse still revokes the family), the answer is 200 `{}`, expiring the refresh cookie as
+/// refresh's 401 would.
+pub fn try_refresh(ctx: &Ctx, st: &mut DescopeState) -> Reply {
+    ignored_body(ctx)?;
+    match renew(ctx, st, None) {
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            let mut response = json(StatusCode::OK, &json!({}));
+            expire_refused_cookie(ctx, &mut response);
+            Ok(response)
+        }
+        answer => answer,
+    }
+}
+
 #[derive(Deserialize)]
 struct SelectBody {
     tenant: String,
@@ -175,6 +190,32 @@ pub fn me(ctx: &Ctx, st: &mut DescopeState) -> Reply {
         StatusCode::OK,
         &user_of(st, &record.login_id)?.to_json(),
     ))
+}
+
+/// `{"dct": true}`, `{"ids": [..]}` or neither (`{}`, `{"dct": false}`).
+#[derive(Deserialize)]
+struct TenantsBody {
+    dct: Option<bool>,
+    ids: Option<Vec<String>>,
+}
+
+/// The user's tenants: only the one selected on the token's family with `dct: true` (which wins
+/// over `ids`), else those among `ids`, else all; always in the user's order.
+pub fn my_tenants(ctx: &Ctx, st: &mut DescopeState) -> Reply {
+    let b: TenantsBody = body(ctx, true)?;
+    let (_, record) = st.check_refresh(ctx.secret, &ctx.project, ctx.refresh_token(), ctx.now)?;
+    user_of(st, &record.login_id)?;
+    let wanted = |id: &str| match (b.dct, &b.ids) {
+        (Some(true), _) => record.dct.as_deref() == Some(id),
+        (_, Some(ids)) => ids.iter().any(|i| i == id),
+        _ => true,
+    };
+    let tenants: Vec<Value> = users::TENANTS
+        .iter()
+        .filter(|t| wanted(t.id))
+        .map(users::Tenant::to_json)
+        .collect();
+    Ok(json(StatusCode::OK, &json!({ "tenants": tenants })))
 }
 
 pub fn history(ctx: &Ctx, st: &mut DescopeState) -> Reply {
@@ -342,6 +383,14 @@ fn issue(
         append_header(&mut response, SET_COOKIE, &cookie);
     }
     response
+}
+
+/// In refresh-cookie mode, expires the refresh cookie of a request whose refresh token (bearer or
+/// cookie) was refused.
+pub fn expire_refused_cookie(ctx: &Ctx, response: &mut Response) {
+    if ctx.cfg.refresh_cookie && ctx.refresh_token().is_some() {
+        expire_refresh_cookie(ctx, response);
+    }
 }
 
 /// Expires the refresh cookie the client holds.

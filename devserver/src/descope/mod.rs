@@ -127,10 +127,12 @@ pub fn presented_jti(
 pub enum Route {
     SignIn,
     Refresh,
+    TryRefresh,
     Logout,
     LogoutAll,
     Me,
     History,
+    MyTenants,
     SelectTenant,
     Validate,
     VerifyQuestions,
@@ -142,10 +144,12 @@ impl Route {
         let route = match path {
             "/v1/auth/password/signin" => Route::SignIn,
             "/v1/auth/refresh" => Route::Refresh,
+            "/v1/auth/try-refresh" => Route::TryRefresh,
             "/v1/auth/logout" => Route::Logout,
             "/v1/auth/logoutall" => Route::LogoutAll,
             "/v1/auth/me" => Route::Me,
             "/v1/auth/me/history" => Route::History,
+            "/v1/auth/me/tenants" => Route::MyTenants,
             "/v1/auth/tenant/select" => Route::SelectTenant,
             "/v1/auth/validate" => Route::Validate,
             "/v1/auth/security-questions/verify" => Route::VerifyQuestions,
@@ -159,7 +163,8 @@ impl Route {
         (*method == wanted).then_some(route)
     }
 
-    /// Routes whose every 401 is about the refresh token presented.
+    /// Routes whose every 401 is about the refresh token presented. (`try-refresh` answers
+    /// an unusable token with 200 `{}` instead, expiring the cookie itself.)
     fn requires_refresh(self) -> bool {
         matches!(
             self,
@@ -168,6 +173,7 @@ impl Route {
                 | Route::LogoutAll
                 | Route::Me
                 | Route::History
+                | Route::MyTenants
                 | Route::SelectTenant
         )
     }
@@ -197,10 +203,12 @@ pub fn handle(
     let result = match route {
         Route::SignIn => handlers::sign_in(&ctx, st),
         Route::Refresh => handlers::refresh(&ctx, st),
+        Route::TryRefresh => handlers::try_refresh(&ctx, st),
         Route::Logout => handlers::logout(&ctx, st, false),
         Route::LogoutAll => handlers::logout(&ctx, st, true),
         Route::Me => handlers::me(&ctx, st),
         Route::History => handlers::history(&ctx, st),
+        Route::MyTenants => handlers::my_tenants(&ctx, st),
         Route::SelectTenant => handlers::select_tenant(&ctx, st),
         Route::Validate => handlers::validate(&ctx),
         Route::VerifyQuestions => handlers::verify_questions(&ctx, st),
@@ -209,8 +217,8 @@ pub fn handle(
     result.unwrap_or_else(|error| {
         let refused = error.status.as_u16() == 401 && route.requires_refresh();
         let mut response = error.into_response();
-        if refused && ctx.cfg.refresh_cookie && ctx.refresh_token().is_some() {
-            handlers::expire_refresh_cookie(&ctx, &mut response);
+        if refused {
+            handlers::expire_refused_cookie(&ctx, &mut response);
         }
         response
     })

@@ -156,6 +156,13 @@ pub fn is_tenant(id: &str) -> bool {
     TENANTS.iter().any(|t| t.id == id)
 }
 
+impl Tenant {
+    /// A Tenant of `me/tenants`: `{id, name, customAttributes}`.
+    pub fn to_json(&self) -> Value {
+        json!({ "id": self.id, "name": self.name, "customAttributes": {} })
+    }
+}
+
 /// Whether `answer` answers question `question_id` (case-insensitive, trimmed).
 pub fn answer_is_right(question_id: &str, answer: &str) -> bool {
     QUESTIONS
