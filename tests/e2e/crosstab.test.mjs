@@ -116,17 +116,48 @@ describe('cross-tab', () => {
 
   it('a 401 on refresh first adopts what another tab rotated', async () => {
     const { project, context, tabs } = await tabsSignedIn(2, { nextRefreshSeconds: 3600 });
-    // Tab 0 rotates; tab 1 misses the message (its channel is closed by a reload-free trick:
-    // the manager is replaced by one without crossTab), then presents the old token.
+    const signedIn = await tabs[0].state();
+    // Tab 1 hears nothing from tab 0 (a manager without crossTab: no channel, no lock) and
+    // never refreshes by itself; it shares tab 0's localStorage.
     await tabs[1].page.evaluate(() => window.session.dispose());
     await tabs[1].create({ projectId: project, storagePrefix: `${project}.`, crossTab: false, autoRefresh: false });
+    assert.equal((await tabs[1].state()).refreshToken, signedIn.refreshToken);
+    // Tab 1 presents the token first; its answer, a 401, is held back until after tab 0 has
+    // rotated that same token and stored the new ones.
+    await world.server.control.fault({ path: '/v1/auth/refresh', project, count: 1, delayMs: 800, status: 401 });
+    const refused = tabs[1].call('refresh');
+    await sleep(100);
     const rotated = await tabs[0].call('refresh');
-    assert.equal(rotated.ok, true);
-    const result = await tabs[1].call('refresh');
-    assert.equal(result.ok, true, JSON.stringify(result));
+    assert.equal(rotated.ok, true, JSON.stringify(rotated));
+    const [rotatedState] = await allStates(tabs);
+    assert.notEqual(rotatedState.refreshToken, signedIn.refreshToken);
+    assert.equal((await tabs[0].storage())[`${project}.DSR`], rotatedState.refreshToken, 'the rotation is in localStorage');
+    // The 401 has not arrived yet.
+    assert.equal((await requests(world, project, '/v1/auth/refresh')).length, 1);
+
+    const result = await refused;
+    assert.equal(result.ok, true, `tab 1's refresh after the 401: ${JSON.stringify(result)}`);
+    assert.equal(result.value.sessionJwt, rotatedState.sessionToken, 'resolved with the adopted session token');
     const [a, b] = await allStates(tabs);
-    assert.equal(a.refreshToken, b.refreshToken);
-    assert.equal((await requests(world, project, '/v1/auth/refresh')).length, 1, 'tab 1 adopted instead of calling the server');
+    assert.deepEqual(
+      [b.isAuthenticated, b.sessionToken, b.refreshToken],
+      [true, a.sessionToken, a.refreshToken],
+      'tab 1 holds what tab 0 rotated',
+    );
+    assert.equal(a.refreshToken, rotatedState.refreshToken, 'tab 0 kept its rotation');
+    assert.equal(a.isAuthenticated, true);
+    const log = await requests(world, project, '/v1/auth/refresh');
+    assert.deepEqual(log.map((e) => e.status), [401, 200], 'the injected 401 (tab 1), then the rotation (tab 0)');
+    assert.equal(log[0].tokenJti, log[1].tokenJti, 'both presented the signed-in refresh token');
+    assert.ok(log[1].at - log[0].at >= 50, 'tab 1 was first');
+    // Neither tab dropped the session, and what tab 1 adopted works.
+    for (const t of tabs) {
+      const events = await t.events();
+      assert.equal(events.filter((e) => e.type === 'auth' && e.value === false).length, 0);
+    }
+    assert.deepEqual(await tabs[1].storage(), await tabs[0].storage());
+    const check = await tabs[1].call('me');
+    assert.equal(check.ok, true, JSON.stringify(check));
     await context.close();
   });
 

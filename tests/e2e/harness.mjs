@@ -4,11 +4,14 @@
 import { launchBrowser } from '../support/browser.mjs';
 import { startDevserver } from '../support/devserver.mjs';
 
-export async function startWorld(args = []) {
+/** The package the page loads: `pkg` (the build of this checkout) unless `$SK_PKG_DIR` names another one. */
+export const PKG_DIR = process.env.SK_PKG_DIR || 'pkg';
+
+export async function startWorld(args = [], { browserArgs = [] } = {}) {
   const server = await startDevserver({
-    args: ['--www', 'tests/e2e/page', '--pkg', 'pkg', ...args],
+    args: ['--www', 'tests/e2e/page', '--pkg', PKG_DIR, ...args],
   });
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ args: typeof browserArgs === 'function' ? browserArgs(server) : browserArgs });
   return {
     server,
     browser,
@@ -30,23 +33,45 @@ export async function openTabs(world, count, { context } = {}) {
   return { context: ctx, tabs };
 }
 
-export async function openTab(world, context) {
+/** A new tab on the harness page at `world.server.url` + `path` (or `url`, when given). */
+export async function openTab(world, context, { path = '/', url } = {}) {
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error('page error:', error.message));
-  await page.goto(`${world.server.url}/`);
-  await page.waitForFunction(() => window.harnessReady === true);
-  return tab(page);
+  const errors = [];
+  page.on('pageerror', (error) => {
+    errors.push(error.message);
+    console.error('page error:', error.message);
+  });
+  // What kept the page from loading, for the error below (e.g. pkg/ being rebuilt).
+  const failed = [];
+  page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
+  page.on('requestfailed', (r) => failed.push(`${r.failure()?.errorText} ${r.url()}`));
+  await page.goto(url ?? `${world.server.url}${path}`);
+  try {
+    await page.waitForFunction(() => window.harnessReady === true);
+  } catch (error) {
+    error.message += `\nthe harness page did not get ready; failed loads: ${JSON.stringify(failed)}, page errors: ${JSON.stringify(errors)}`;
+    throw error;
+  }
+  return tab(page, errors);
 }
 
-export function tab(page) {
+export function tab(page, errors = []) {
   return {
     page,
+    /** Uncaught errors of the page so far. */
+    errors,
+    /** Reloads the page (the manager is gone; call create() again). */
+    reload: async () => {
+      await page.reload();
+      await page.waitForFunction(() => window.harnessReady === true);
+    },
     create: (options) => page.evaluate((o) => window.harness.create(o), options),
     signIn: (projectId, loginId) => page.evaluate(([p, l]) => window.harness.signIn(p, l), [projectId, loginId]),
     state: () => page.evaluate(() => window.harness.state()),
     call: (method, ...args) => page.evaluate(([m, a]) => window.harness.call(m, ...a), [method, args]),
     events: () => page.evaluate(() => window.harness.events),
-    storage: () => page.evaluate(() => window.harness.storage()),
+    /** Every key of `localStorage` (or of `area`, e.g. 'sessionStorage') with its value. */
+    storage: (area) => page.evaluate((a) => window.harness.storage(a), area),
     cookies: () => page.evaluate(() => window.harness.cookies()),
   };
 }
