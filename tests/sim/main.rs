@@ -11,6 +11,7 @@
 mod browser;
 mod json;
 mod rng;
+mod scenarios;
 mod server;
 mod world;
 

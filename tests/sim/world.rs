@@ -5,14 +5,16 @@
 //! seed's trace.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 use std::fmt::Write as _;
 
-use serde_json::json;
+use serde_json::{json, Value as Json};
 use session_keeper::core::error::{ErrorCode, SessionError};
 use session_keeper::core::options::{Config, Persist};
 use session_keeper::core::session::lock_name;
-use session_keeper::core::{Call, Effect, Event, Grant, Input, Kind, Page, Reply, Session, Signal};
+use session_keeper::core::{
+    Call, Effect, Event, Grant, Input, Kind, Page, Reply, Session, Signal, Value,
+};
 
 use crate::browser::{shared, Jar, Locks, View, HOST};
 use crate::rng::Rng;
@@ -94,8 +96,146 @@ impl Params {
             chaos_ms: [60_000.0, 180_000.0][rng.below(2)],
         }
     }
+
+    /// A fault-free world for scripted scenarios: localStorage, crossTab, a rotating server
+    /// with `nextRefreshSeconds` 2 and 10-minute sessions, requests timing out after 10 s.
+    /// In a scripted world `max_latency_ms` is the fixed one-way latency of every request and
+    /// `max_message_delay_ms` the fixed delay of every BroadcastChannel message.
+    pub fn quiet(tabs: usize) -> Params {
+        Params {
+            tabs,
+            persist: Persist::LocalStorage,
+            cross_tab: true,
+            rotating: true,
+            refresh_cookie: false,
+            next_refresh_seconds: Some(2.0),
+            session_ttl_ms: 600_000.0,
+            page_path: "/",
+            timeout_ms: 10_000.0,
+            p_5xx: 0.0,
+            p_429: 0.0,
+            p_network: 0.0,
+            p_lost: 0.0,
+            max_latency_ms: 10.0,
+            max_message_delay_ms: 2.0,
+            action_every_ms: f64::INFINITY,
+            sleeps: false,
+            reloads: false,
+            offline: false,
+            logouts: false,
+            chaos_ms: 0.0,
+        }
+    }
 }
 
+/// A fault a scripted world forces on the next requests of a path, as the devserver's
+/// `/__control/faults` does: taken when the request arrives, it waits `delay_ms`, then answers
+/// in the server's stead (`status`, `network`) or lets the server handle the request.
+#[derive(Clone, Debug, Default)]
+pub struct Fault {
+    /// Answer with this HTTP status instead of the server.
+    pub status: Option<u16>,
+    /// `Retry-After` (seconds) of that answer.
+    pub retry_after: Option<f64>,
+    /// The request fails as a network error instead.
+    pub network: bool,
+    /// Wait this long before answering (or handing the request to the server).
+    pub delay_ms: f64,
+    /// The server handles the request at once, but its answer takes this much longer to come
+    /// back (a rotation the client only learns of late).
+    pub slow_answer_ms: f64,
+}
+
+impl Fault {
+    pub fn status(status: u16) -> Fault {
+        Fault {
+            status: Some(status),
+            ..Fault::default()
+        }
+    }
+
+    pub fn rate_limited(retry_after_s: f64) -> Fault {
+        Fault {
+            status: Some(429),
+            retry_after: Some(retry_after_s),
+            ..Fault::default()
+        }
+    }
+
+    pub fn network() -> Fault {
+        Fault {
+            network: true,
+            ..Fault::default()
+        }
+    }
+
+    /// The server handles the request after `ms`.
+    pub fn delay(ms: f64) -> Fault {
+        Fault {
+            delay_ms: ms,
+            ..Fault::default()
+        }
+    }
+
+    /// The server handles the request at once; the answer arrives `ms` later than usual.
+    pub fn slow_answer(ms: f64) -> Fault {
+        Fault {
+            slow_answer_ms: ms,
+            ..Fault::default()
+        }
+    }
+
+    /// The same fault, answered after `ms`.
+    pub fn after(self, ms: f64) -> Fault {
+        Fault {
+            delay_ms: ms,
+            ..self
+        }
+    }
+
+    fn answer(&self) -> Option<Result<Reply, SessionError>> {
+        if self.network {
+            Some(Err(SessionError::new(ErrorCode::Network, "network error")))
+        } else {
+            self.status
+                .map(|status| Err(SessionError::http(status, self.retry_after)))
+        }
+    }
+}
+
+/// A request as the scripted world saw it.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub slot: usize,
+    /// Sent at (ms since the world began).
+    pub at: f64,
+    /// The token presented.
+    pub token: Option<String>,
+    /// What the server (or a forced fault) answered: "200", "401", "network"; `None` while
+    /// unanswered, or when the request never reached the server.
+    pub status: Option<String>,
+    /// When that answer was decided (ms since the world began).
+    pub served_at: Option<f64>,
+}
+
+/// What makes a world scripted: no chaos, fixed latencies, faults on demand.
+#[derive(Default)]
+struct Script {
+    /// Tabs have no BroadcastChannel (messages go nowhere; storage events only).
+    no_channel: bool,
+    /// Faults to force, per path, in order.
+    faults: BTreeMap<String, VecDeque<Fault>>,
+    /// Fixed one-way latency per path (else `max_latency_ms`).
+    latency: BTreeMap<String, f64>,
+    /// Options merged into a slot's configuration (e.g. `{"crossTab": false}`).
+    options: BTreeMap<usize, Json>,
+}
+
+/// A holder of Web Locks outside every tab (another page of the origin that never lets go).
+const OUTSIDER: (usize, u32, u32) = (usize::MAX, 0, 0);
+
+/// What happens next in a world (`Serve`: a scripted world's request that a forced fault held
+/// back reaches the server).
 #[derive(Debug)]
 enum Ev {
     Timer { tab: usize, inc: u32, gen: u64 },
@@ -105,6 +245,7 @@ enum Ev {
     Action,
     Wake { tab: usize, inc: u32 },
     Online,
+    Serve { req: usize, fault: Fault },
 }
 
 struct Queued {
@@ -153,6 +294,12 @@ struct Tab {
     /// Messages from each sender are delivered in order: the last delivery time per sender.
     channel_clock: BTreeMap<usize, f64>,
     calls: u32,
+    /// Timers do not fire (the wall clock jumps while no timer runs); scripted worlds only.
+    frozen: bool,
+    /// Events seen (scripted worlds only), with their time (ms since the world began).
+    events: Vec<(f64, Event)>,
+    /// Settled calls (scripted worlds only): id → (time, result).
+    settled: BTreeMap<u32, (f64, Result<Value, SessionError>)>,
 }
 
 struct Req {
@@ -165,6 +312,9 @@ struct Req {
     aborted: bool,
     lost: bool,
     done: bool,
+    sent: f64,
+    status: Option<String>,
+    served_at: Option<f64>,
 }
 
 pub struct World {
@@ -194,6 +344,8 @@ pub struct World {
     pub last_chaos: f64,
     pub steps: u64,
     pub refreshes: u64,
+    /// `Some` in a scripted world.
+    script: Option<Script>,
 }
 
 const START: f64 = 1_700_000_000_000.0;
@@ -202,8 +354,44 @@ impl World {
     pub fn new(seed: u64, tabs: usize) -> World {
         let mut rng = Rng::new(seed);
         let p = Params::pick(&mut rng, tabs);
+        let mut world = World::build(seed, rng, p, None);
+        for _ in 0..world.p.tabs {
+            world.open_tab(None);
+        }
+        world.sign_in(0);
+        world.schedule(world.p.action_every_ms, Ev::Action);
+        world
+    }
+
+    /// A world that only does what its script says: `p.tabs` tabs are open, nobody is signed
+    /// in, no chaos runs, latencies and message delays are fixed (`p.max_latency_ms` each
+    /// way, `p.max_message_delay_ms`, storage events after 1 ms), and faults come only from
+    /// [`World::fault`]. The invariants are checked as in the random worlds.
+    pub fn scripted(p: Params) -> World {
+        let mut world = World::build(0, Rng::new(0), p, Some(Script::default()));
+        for _ in 0..world.p.tabs {
+            world.open_tab(None);
+        }
+        world
+    }
+
+    /// Like [`World::scripted`], the tabs without a BroadcastChannel (`Input::Start { channel:
+    /// false }`): they learn of each other through storage events only.
+    pub fn scripted_without_channel(p: Params) -> World {
+        let script = Script {
+            no_channel: true,
+            ..Script::default()
+        };
+        let mut world = World::build(0, Rng::new(0), p, Some(script));
+        for _ in 0..world.p.tabs {
+            world.open_tab(None);
+        }
+        world
+    }
+
+    fn build(seed: u64, rng: Rng, p: Params, script: Option<Script>) -> World {
         let server = Server::new(p.rotating, p.session_ttl_ms, p.next_refresh_seconds);
-        let mut world = World {
+        World {
             seed,
             rng,
             now: START,
@@ -228,16 +416,11 @@ impl World {
             steps: 0,
             refreshes: 0,
             p,
-        };
-        for _ in 0..world.p.tabs {
-            world.open_tab(None);
+            script,
         }
-        world.sign_in(0);
-        world.schedule(world.p.action_every_ms, Ev::Action);
-        world
     }
 
-    fn config(&self) -> Config {
+    fn config(&self, slot: usize) -> Config {
         let mut options = json!({
             "projectId": PROJECT,
             "baseUrl": "https://api.test",
@@ -253,11 +436,22 @@ impl World {
         if self.p.refresh_cookie {
             options["refreshTokenViaCookie"] = json!({"secure": false});
         }
+        if let Some(extra) = self
+            .script
+            .as_ref()
+            .and_then(|s| s.options.get(&slot))
+            .and_then(Json::as_object)
+        {
+            for (key, value) in extra {
+                options[key] = value.clone();
+            }
+        }
         Config::read(&crate::json::J(options)).expect("valid options")
     }
 
     fn log(&mut self, line: String) {
-        if self.trace.len() > 400 && std::env::var_os("SIM_SEED").is_none() {
+        if self.trace.len() > 400 && std::env::var_os("SIM_SEED").is_none() && self.script.is_none()
+        {
             self.trace.drain(..100);
         }
         self.trace.push(line);
@@ -276,8 +470,18 @@ impl World {
         });
     }
 
-    fn fail(&self, what: &str) -> ! {
+    /// Panics with `what` and the world's trace.
+    pub fn fail(&self, what: &str) -> ! {
         let mut out = String::new();
+        if self.script.is_some() {
+            let _ = writeln!(out, "scripted world failed at t={:.0} ms: {what}", self.t());
+            let _ = writeln!(out, "world: {:?}", self.p);
+            let _ = writeln!(out, "trace:");
+            for line in &self.trace {
+                let _ = writeln!(out, "  {line}");
+            }
+            panic!("{out}");
+        }
         let _ = writeln!(out, "invariant broken at t={:.0} ms: {what}", self.t());
         let _ = writeln!(out, "world: seed {} {:?}", self.seed, self.p);
         let _ = writeln!(out, "last steps:");
@@ -301,8 +505,9 @@ impl World {
 
     fn open_tab(&mut self, slot: Option<usize>) -> usize {
         let seed = self.rng.next();
+        let target = slot.unwrap_or(self.tabs.len());
         let session = Session::new(
-            self.config(),
+            self.config(target),
             Page {
                 host: HOST.into(),
                 path: self.p.page_path.into(),
@@ -326,7 +531,7 @@ impl World {
             }
         };
         let online = self.online;
-        let channel = self.p.cross_tab;
+        let channel = self.p.cross_tab && !self.script.as_ref().is_some_and(|s| s.no_channel);
         self.feed(slot, Input::Start { online, channel });
         slot
     }
@@ -462,6 +667,9 @@ impl World {
                     aborted: false,
                     lost: false,
                     done: false,
+                    sent: self.now,
+                    status: None,
+                    served_at: None,
                 });
                 let req = self.reqs.len() - 1;
                 if !self.online {
@@ -469,7 +677,10 @@ impl World {
                         Some(Err(SessionError::new(ErrorCode::Network, "offline")));
                     self.schedule(1.0, Ev::Answer { req });
                 } else {
-                    let up = self.rng.unit() * self.p.max_latency_ms;
+                    let up = match self.fixed_latency(req) {
+                        Some(fixed) => fixed,
+                        None => self.rng.unit() * self.p.max_latency_ms,
+                    };
                     self.schedule(up, Ev::Arrive { req });
                 }
             }
@@ -550,15 +761,27 @@ impl World {
                 self.storage_changed(slot);
             }
             Effect::Post(message) => {
-                if !self.p.cross_tab {
+                if !self.p.cross_tab || !self.tabs[slot].s.config().cross_tab {
                     self.fail("a tab without crossTab posted a message");
                 }
+                if self.script.as_ref().is_some_and(|s| s.no_channel) {
+                    // No BroadcastChannel: the message goes nowhere.
+                    return;
+                }
                 for other in 0..self.tabs.len() {
-                    if other == slot || !self.tabs[other].alive {
+                    // A tab without crossTab opened no channel.
+                    if other == slot
+                        || !self.tabs[other].alive
+                        || !self.tabs[other].s.config().cross_tab
+                    {
                         continue;
                     }
                     // In order per sender, reordered between senders.
-                    let delay = self.rng.unit() * self.p.max_message_delay_ms;
+                    let delay = if self.script.is_some() {
+                        self.p.max_message_delay_ms
+                    } else {
+                        self.rng.unit() * self.p.max_message_delay_ms
+                    };
                     let last = self.tabs[other]
                         .channel_clock
                         .get(&slot)
@@ -591,7 +814,21 @@ impl World {
             }
             Effect::Unlock(id) => self.locks.release((slot, inc, id)),
             Effect::Emit(event) => self.event(slot, event),
-            Effect::Settle(_, _) => {}
+            Effect::Settle(id, result) => {
+                if self.script.is_some() {
+                    let t = self.t();
+                    self.log(format!(
+                        "  settles call {id}: {}",
+                        match &result {
+                            Ok(_) => "ok".to_string(),
+                            Err(e) => e
+                                .status
+                                .map_or(e.code.as_str().to_string(), |s| s.to_string()),
+                        }
+                    ));
+                    self.tabs[slot].settled.insert(id, (t, result));
+                }
+            }
         }
     }
 
@@ -608,9 +845,14 @@ impl World {
             return;
         }
         for other in 0..self.tabs.len() {
-            if other != slot && self.tabs[other].alive {
+            // A tab without crossTab does not listen to storage events.
+            if other != slot && self.tabs[other].alive && self.tabs[other].s.config().cross_tab {
                 let inc = self.tabs[other].inc;
-                let delay = self.rng.unit() * 5.0;
+                let delay = if self.script.is_some() {
+                    1.0
+                } else {
+                    self.rng.unit() * 5.0
+                };
                 self.schedule(
                     delay,
                     Ev::Deliver {
@@ -626,7 +868,11 @@ impl World {
     /// Every event fires once per change, in order: never the same value twice in a row, and
     /// always the value that holds after the input.
     fn event(&mut self, slot: usize, event: Event) {
+        let t = self.t();
         let tab = &mut self.tabs[slot];
+        if self.script.is_some() {
+            tab.events.push((t, event.clone()));
+        }
         match event {
             Event::Token(token) => {
                 if tab.last_token.as_ref() == Some(&token) {
@@ -708,8 +954,11 @@ impl World {
     // ---- the server ---------------------------------------------------------------------
 
     fn arrive(&mut self, req: usize) {
+        if self.script.is_some() {
+            self.arrive_scripted(req);
+            return;
+        }
         let path = self.reqs[req].path.clone();
-        let token = self.reqs[req].token.clone();
         let r = self.rng.unit();
         let p = &self.p;
         let fault = if path == "/v1/auth/logout" || path == "/v1/auth/logoutall" {
@@ -728,85 +977,151 @@ impl World {
         }
         let answer = match fault {
             Some(answer) => answer,
+            None => self.serve(req),
+        };
+        self.respond(req, answer, 0.0);
+    }
+
+    /// A scripted world's request reaches the server: a fault forced on its path is taken now
+    /// and may hold it back, as the devserver's faults do.
+    fn arrive_scripted(&mut self, req: usize) {
+        let path = self.reqs[req].path.clone();
+        let fault = self
+            .script
+            .as_mut()
+            .and_then(|s| s.faults.get_mut(&path))
+            .and_then(VecDeque::pop_front);
+        match fault {
+            Some(fault) if fault.delay_ms > 0.0 => {
+                self.log(format!(
+                    "  server holds #{} {path} back for {:.0} ms",
+                    self.reqs[req].id, fault.delay_ms
+                ));
+                let after = fault.delay_ms;
+                let fault = Fault {
+                    delay_ms: 0.0,
+                    ..fault
+                };
+                self.schedule(after, Ev::Serve { req, fault });
+            }
+            Some(fault) => self.serve_forced(req, fault),
             None => {
-                // Concurrent requests for one refresh token from two tabs.
-                if path == "/v1/auth/refresh"
-                    && token.is_some()
-                    && self.p.cross_tab
+                let answer = self.serve(req);
+                self.respond(req, answer, 0.0);
+            }
+        }
+    }
+
+    fn serve_forced(&mut self, req: usize, fault: Fault) {
+        let answer = match fault.answer() {
+            Some(answer) => answer,
+            None => self.serve(req),
+        };
+        self.respond(req, answer, fault.slow_answer_ms);
+    }
+
+    /// The server handles a request (the invariants about what it sees are checked here).
+    fn serve(&mut self, req: usize) -> Result<Reply, SessionError> {
+        let path = self.reqs[req].path.clone();
+        let token = self.reqs[req].token.clone();
+        // Concurrent requests for one refresh token from two tabs.
+        if path == "/v1/auth/refresh"
+            && token.is_some()
+            && self.p.cross_tab
+            && !excused(&self.excused, token.as_deref())
+            && !self.logged_out
+        {
+            let busy = self.reqs.iter().enumerate().any(|(i, o)| {
+                i != req
+                    && o.path == path
+                    && o.token == token
+                    && o.tab != self.reqs[req].tab
+                    && !o.done
+                    && o.answer.is_some()
+                    && !o.aborted
+            });
+            if busy {
+                self.fail("two tabs had a refresh for the same token in flight");
+            }
+        }
+        let (answer, outcome) = self.server.handle(self.now, &path, token.as_deref());
+        if path.ends_with("/logout") || path.ends_with("/logoutall") {
+            // A logout the user asked for may reach the server after a new sign-in
+            // (logout-all ends that one too): the session ended on purpose.
+            if !self.server.current_alive() {
+                self.ended = true;
+            }
+        }
+        match outcome {
+            Outcome::Reuse { presented } => {
+                self.log(format!("  server: reuse of {}", short(Some(&presented))));
+                // A request of a tab closed mid-refresh races its successor: the
+                // browser sent it, nobody waits for it.
+                // A logout presenting a token rotated meanwhile revokes the family,
+                // as a logout does.
+                let orphan = self.reqs[req].aborted || path.contains("/logout");
+                if self.p.cross_tab
                     && !excused(&self.excused, token.as_deref())
                     && !self.logged_out
+                    && !orphan
                 {
-                    let busy = self.reqs.iter().enumerate().any(|(i, o)| {
-                        i != req
-                            && o.path == path
-                            && o.token == token
-                            && o.tab != self.reqs[req].tab
-                            && !o.done
-                            && o.answer.is_some()
-                            && !o.aborted
-                    });
-                    if busy {
-                        self.fail("two tabs had a refresh for the same token in flight");
-                    }
+                    self.fail("the server saw a rotated refresh token again (reuse)");
                 }
-                let (answer, outcome) = self.server.handle(self.now, &path, token.as_deref());
-                if path.ends_with("/logout") || path.ends_with("/logoutall") {
-                    // A logout the user asked for may reach the server after a new sign-in
-                    // (logout-all ends that one too): the session ended on purpose.
-                    if !self.server.current_alive() {
-                        self.ended = true;
-                    }
-                }
-                match outcome {
-                    Outcome::Reuse { presented } => {
-                        self.log(format!("  server: reuse of {}", short(Some(&presented))));
-                        // A request of a tab closed mid-refresh races its successor: the
-                        // browser sent it, nobody waits for it.
-                        // A logout presenting a token rotated meanwhile revokes the family,
-                        // as a logout does.
-                        let orphan = self.reqs[req].aborted || path.contains("/logout");
-                        if self.p.cross_tab
-                            && !excused(&self.excused, token.as_deref())
-                            && !self.logged_out
-                            && !orphan
-                        {
-                            self.fail("the server saw a rotated refresh token again (reuse)");
-                        }
-                        self.ended = true;
-                    }
-                    Outcome::Rotated { .. } => {
-                        if self.reqs[req].aborted {
-                            // The client gave up before the server rotated: a lost answer.
-                            excuse(&mut self.excused, token.as_deref());
-                        }
-                        if self.rng.chance(self.p.p_lost) {
-                            // Handled, but the answer never comes back.
-                            self.reqs[req].lost = true;
-                            excuse(&mut self.excused, token.as_deref());
-                            self.last_chaos = self.now;
-                        }
-                    }
-                    _ => {}
-                }
-                answer
+                self.ended = true;
             }
+            Outcome::Rotated { .. } => {
+                if self.reqs[req].aborted {
+                    // The client gave up before the server rotated: a lost answer.
+                    excuse(&mut self.excused, token.as_deref());
+                }
+                if self.script.is_none() && self.rng.chance(self.p.p_lost) {
+                    // Handled, but the answer never comes back.
+                    self.reqs[req].lost = true;
+                    excuse(&mut self.excused, token.as_deref());
+                    self.last_chaos = self.now;
+                }
+            }
+            _ => {}
+        }
+        answer
+    }
+
+    /// The answer of a request is decided: it travels back (`slower`: extra ms).
+    fn respond(&mut self, req: usize, answer: Result<Reply, SessionError>, slower: f64) {
+        let status = match &answer {
+            Ok(_) => "200".to_string(),
+            Err(e) => e
+                .status
+                .map_or(e.code.as_str().to_string(), |s| s.to_string()),
         };
         self.log(format!(
-            "  server #{} {path} → {}",
-            self.reqs[req].id,
-            match &answer {
-                Ok(_) => "200".to_string(),
-                Err(e) => e
-                    .status
-                    .map_or(e.code.as_str().to_string(), |s| s.to_string()),
-            }
+            "  server #{} {} → {status}",
+            self.reqs[req].id, self.reqs[req].path
         ));
         self.reqs[req].answer = Some(answer);
+        self.reqs[req].status = Some(status);
+        self.reqs[req].served_at = Some(self.t());
         let lost = self.reqs[req].lost;
         if !lost {
-            let down = self.rng.unit() * self.p.max_latency_ms;
+            let down = match self.fixed_latency(req) {
+                Some(fixed) => fixed + slower,
+                None => self.rng.unit() * self.p.max_latency_ms,
+            };
             self.schedule(down, Ev::Answer { req });
         }
+    }
+
+    /// A scripted world's one-way latency for a request.
+    fn fixed_latency(&self, req: usize) -> Option<f64> {
+        let script = self.script.as_ref()?;
+        let path = &self.reqs[req].path;
+        Some(
+            script
+                .latency
+                .get(path)
+                .copied()
+                .unwrap_or(self.p.max_latency_ms),
+        )
     }
 
     fn answer(&mut self, req: usize) {
@@ -836,7 +1151,8 @@ impl World {
 
     // ---- user actions and chaos -----------------------------------------------------------
 
-    fn sign_in(&mut self, slot: usize) {
+    /// The user signs in in this tab (a new session family on the server).
+    pub fn sign_in(&mut self, slot: usize) {
         let (reply, _) = self.server.sign_in(self.now);
         self.signed_in = true;
         self.logged_out = false;
@@ -985,7 +1301,7 @@ impl World {
             Ev::Timer { tab, inc, gen } => {
                 let t = &self.tabs[tab];
                 // A frozen tab's timer fires when it wakes.
-                if t.alive && t.inc == inc && t.timer_gen == gen && !t.asleep {
+                if t.alive && t.inc == inc && t.timer_gen == gen && !t.asleep && !t.frozen {
                     self.feed(tab, Input::Timer);
                 }
             }
@@ -1009,6 +1325,7 @@ impl World {
                     self.feed(i, Input::Signal(Signal::Online));
                 }
             }
+            Ev::Serve { req, fault } => self.serve_forced(req, fault),
         }
         self.check_world();
     }
@@ -1146,6 +1463,316 @@ impl World {
     pub fn trace(&self) -> &[String] {
         &self.trace
     }
+
+    // ---- scripting ------------------------------------------------------------------------
+
+    /// Virtual ms since the world began.
+    pub fn now(&self) -> f64 {
+        self.t()
+    }
+
+    /// Runs the world for `ms` of virtual time (the invariants checked after every step).
+    pub fn advance(&mut self, ms: f64) {
+        let until = self.t() + ms;
+        self.run(until);
+    }
+
+    /// Runs the world until `done` holds (looked at after every step) or `ms` have passed;
+    /// answers the time at which it held.
+    pub fn advance_until(&mut self, ms: f64, done: impl Fn(&World) -> bool) -> Option<f64> {
+        let until = self.now + ms;
+        if done(self) {
+            return Some(self.t());
+        }
+        while let Some(next) = self.queue.peek() {
+            if next.at > until {
+                break;
+            }
+            self.run_one();
+            if done(self) {
+                return Some(self.t());
+            }
+        }
+        self.now = self.now.max(until);
+        None
+    }
+
+    /// A user's call in a tab; answers its id (see [`World::result`]).
+    pub fn call(&mut self, slot: usize, call: Call) -> u32 {
+        if matches!(call, Call::Logout | Call::LogoutAll) {
+            self.logged_out = true;
+            self.ended = true;
+        }
+        self.user_call(slot, call);
+        self.tabs[slot].calls
+    }
+
+    /// A page signal in one tab (`visibilitychange`, `focus`, `online`, `pageshow` …).
+    pub fn signal(&mut self, slot: usize, signal: Signal) {
+        self.log(format!("t={:.0} tab{slot}: signal {signal:?}", self.t()));
+        self.feed(slot, Input::Signal(signal));
+    }
+
+    /// The tab is frozen for `ms`: nothing reaches it, its timer does not fire; then it wakes
+    /// with what it missed, `Visible`, and its timer when that came due meanwhile.
+    pub fn sleep(&mut self, slot: usize, ms: f64) {
+        let inc = self.tabs[slot].inc;
+        self.tabs[slot].asleep = true;
+        self.log(format!(
+            "t={:.0} tab{slot}: sleeps for {ms:.0} ms",
+            self.t()
+        ));
+        self.schedule(ms, Ev::Wake { tab: slot, inc });
+    }
+
+    /// The tab's timers stop firing while everything else goes on (the wall clock jumps ahead
+    /// of the page's timers, as after a machine slept).
+    pub fn freeze_timers(&mut self, slot: usize) {
+        self.log(format!("t={:.0} tab{slot}: timers frozen", self.t()));
+        self.tabs[slot].frozen = true;
+    }
+
+    /// The tab's timer fires again (at once when it came due meanwhile).
+    pub fn thaw_timers(&mut self, slot: usize) {
+        self.log(format!("t={:.0} tab{slot}: timers thawed", self.t()));
+        let tab = &mut self.tabs[slot];
+        tab.frozen = false;
+        let (inc, gen) = (tab.inc, tab.timer_gen);
+        if let Some(at) = tab.timer {
+            let after = at - self.now;
+            self.schedule(
+                after,
+                Ev::Timer {
+                    tab: slot,
+                    inc,
+                    gen,
+                },
+            );
+        }
+    }
+
+    /// Reloads a tab: its page goes (locks released, requests abandoned), a new session
+    /// starts from storage.
+    pub fn reload(&mut self, slot: usize) {
+        self.log(format!("t={:.0} tab{slot}: reload", self.t()));
+        self.close_tab(slot);
+        self.open_tab(Some(slot));
+    }
+
+    /// Replaces a tab's session with one created with these options merged in (e.g.
+    /// `{"crossTab": false, "autoRefresh": false}`), as `dispose()` and a new
+    /// `SessionManager` in the same page do. The options stay for later reloads of the slot.
+    pub fn recreate_with(&mut self, slot: usize, options: Json) {
+        self.log(format!(
+            "t={:.0} tab{slot}: recreated with {options}",
+            self.t()
+        ));
+        if let Some(script) = self.script.as_mut() {
+            script.options.insert(slot, options);
+        }
+        self.close_tab(slot);
+        self.open_tab(Some(slot));
+    }
+
+    /// Opens a new tab; answers its slot.
+    pub fn open(&mut self) -> usize {
+        let slot = self.open_tab(None);
+        self.log(format!("t={:.0} tab{slot}: opened", self.t()));
+        slot
+    }
+
+    /// Closes a tab (its own storage goes with it, unless it is localStorage).
+    pub fn close(&mut self, slot: usize) {
+        self.log(format!("t={:.0} tab{slot}: closed", self.t()));
+        self.close_tab(slot);
+        if self.p.persist != Persist::LocalStorage {
+            self.tabs[slot].own.clear();
+        }
+    }
+
+    /// `dispose()` in a tab.
+    pub fn dispose(&mut self, slot: usize) {
+        self.log(format!("t={:.0} tab{slot}: dispose", self.t()));
+        self.feed(slot, Input::Dispose);
+    }
+
+    /// Forces `fault` on the next `count` requests of `path` (scripted worlds).
+    pub fn fault(&mut self, path: &str, count: usize, fault: Fault) {
+        if let Some(script) = self.script.as_mut() {
+            let queue = script.faults.entry(path.into()).or_default();
+            queue.extend(std::iter::repeat_n(fault, count));
+        }
+    }
+
+    /// A fixed one-way latency for every request of `path` from now on (scripted worlds).
+    pub fn latency(&mut self, path: &str, ms: f64) {
+        if let Some(script) = self.script.as_mut() {
+            script.latency.insert(path.into(), ms);
+        }
+    }
+
+    /// The browser goes offline: every tab hears `offline`; requests fail at once.
+    pub fn offline(&mut self) {
+        self.log(format!("t={:.0} offline", self.t()));
+        self.online = false;
+        for i in 0..self.tabs.len() {
+            self.feed(i, Input::Signal(Signal::Offline));
+        }
+    }
+
+    /// The browser is back online: every tab hears `online`.
+    pub fn online(&mut self) {
+        self.log(format!("t={:.0} online", self.t()));
+        self.online = true;
+        for i in 0..self.tabs.len() {
+            self.feed(i, Input::Signal(Signal::Online));
+        }
+    }
+
+    /// Something outside the tabs (another page of the origin) takes the Web Lock that guards
+    /// the refresh cycle of `token` and never releases it. Answers the lock's name.
+    pub fn hold_lock_forever(&mut self, token: &str) -> String {
+        let name = lock_name(PROJECT, PREFIX, token);
+        self.log(format!(
+            "t={:.0} an outsider takes the lock of {}",
+            self.t(),
+            short(Some(token))
+        ));
+        self.locks.held.insert(name.clone(), OUTSIDER);
+        name
+    }
+
+    /// Whether the outsider still holds the lock `name`.
+    pub fn outsider_holds(&self, name: &str) -> bool {
+        self.locks.held.get(name) == Some(&OUTSIDER)
+    }
+
+    // ---- what the assertions read -------------------------------------------------------
+
+    /// How many tabs were ever opened (slots).
+    pub fn slots(&self) -> usize {
+        self.tabs.len()
+    }
+
+    /// Whether the tab in `slot` is open.
+    pub fn is_open(&self, slot: usize) -> bool {
+        self.tabs[slot].alive
+    }
+
+    pub fn session_token(&self, slot: usize) -> Option<String> {
+        self.tabs[slot].s.session_token().map(String::from)
+    }
+
+    pub fn refresh_token(&self, slot: usize) -> Option<String> {
+        self.tabs[slot].s.refresh_token().map(String::from)
+    }
+
+    pub fn is_authenticated(&self, slot: usize) -> bool {
+        self.tabs[slot].s.is_authenticated(self.now)
+    }
+
+    /// `nextRefreshAt` (ms since the world began).
+    pub fn next_refresh_at(&self, slot: usize) -> Option<f64> {
+        self.tabs[slot].s.next_refresh_at().map(|at| at - START)
+    }
+
+    /// When the tab (since its last reload) sent refresh requests (ms since the world began).
+    pub fn refresh_sends(&self, slot: usize) -> Vec<f64> {
+        self.tabs[slot]
+            .refresh_sends
+            .iter()
+            .map(|at| at - START)
+            .collect()
+    }
+
+    /// Every request of `path` any tab sent, in the order they were sent.
+    pub fn requests(&self, path: &str) -> Vec<Sent> {
+        self.reqs
+            .iter()
+            .filter(|r| r.path == path)
+            .map(|r| Sent {
+                slot: r.tab,
+                at: r.sent - START,
+                token: r.token.clone(),
+                status: r.status.clone(),
+                served_at: r.served_at,
+            })
+            .collect()
+    }
+
+    /// How many requests were sent, whatever their path.
+    pub fn request_count(&self) -> usize {
+        self.reqs.len()
+    }
+
+    /// The keys under the storage prefix in the store this tab uses.
+    pub fn storage_keys(&self, slot: usize) -> Vec<String> {
+        let store = if shared(self.p.persist) {
+            &self.local
+        } else {
+            &self.tabs[slot].own
+        };
+        store
+            .keys()
+            .filter(|k| k.starts_with(PREFIX))
+            .cloned()
+            .collect()
+    }
+
+    /// The value of `<prefix><suffix>` (e.g. `DSR`) in the store this tab uses.
+    pub fn stored(&self, slot: usize, suffix: &str) -> Option<String> {
+        let store = if shared(self.p.persist) {
+            &self.local
+        } else {
+            &self.tabs[slot].own
+        };
+        store.get(&[PREFIX, suffix].concat()).cloned()
+    }
+
+    /// Unexpired cookies with a value, as (name, value).
+    pub fn token_cookies(&self) -> Vec<(String, String)> {
+        self.jar
+            .tokens(self.now)
+            .into_iter()
+            .map(|c| (c.name.clone(), c.value.clone()))
+            .collect()
+    }
+
+    /// The events the tab (since its last reload) fired, with their time.
+    pub fn events(&self, slot: usize) -> &[(f64, Event)] {
+        &self.tabs[slot].events
+    }
+
+    /// How a call settled (time, result), once it has.
+    pub fn result(&self, slot: usize, id: u32) -> Option<&(f64, Result<Value, SessionError>)> {
+        self.tabs[slot].settled.get(&id)
+    }
+
+    /// Whether the server still takes this refresh token.
+    pub fn server_accepts(&self, token: &str) -> bool {
+        self.server.active(token)
+    }
+
+    /// How many refresh tokens the server still takes.
+    pub fn server_active_tokens(&self) -> usize {
+        self.server
+            .tokens
+            .values()
+            .filter(|t| t.status == crate::server::Status::Active)
+            .count()
+    }
+}
+
+/// `SIM_TRACE=1 cargo test --test sim scenarios::<name> -- --nocapture` prints a scripted
+/// world's trace when it ends.
+impl Drop for World {
+    fn drop(&mut self) {
+        if self.script.is_some() && std::env::var_os("SIM_TRACE").is_some() {
+            for line in &self.trace {
+                println!("{line}");
+            }
+        }
+    }
 }
 
 impl Tab {
@@ -1164,6 +1791,9 @@ impl Tab {
             refresh_sends: Vec::new(),
             channel_clock: BTreeMap::new(),
             calls: 0,
+            frozen: false,
+            events: Vec::new(),
+            settled: BTreeMap::new(),
         }
     }
 }
