@@ -7,7 +7,7 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::core::claims::{authorizations, payload_json, Authz};
+use crate::core::claims::{authorization_items, payload_json, Authz};
 use crate::core::error::{Result, SessionError};
 use crate::core::fields::{check_security_questions_request, JwtFields};
 use crate::core::io::{Effect, Env, Grant, JwtReply, Kind, Reply, Signal};
@@ -67,9 +67,7 @@ fn invalid(message: &'static str) -> Promise {
 /// getter or `toJSON` in it may call back into the package).
 fn reply(response: &JsValue) -> Result<JwtReply> {
     if !Obj::is_object(response) {
-        return Err(SessionError::invalid_response(
-            "the response is not a JWTResponse object",
-        ));
+        return Err(SessionError::invalid_response("not a JWTResponse"));
     }
     Ok(JwtReply {
         fields: JwtFields::read(response)?,
@@ -199,13 +197,13 @@ impl SessionManager {
         #[wasm_bindgen(js_name = tenantId, unchecked_param_type = "string")] tenant_id: JsValue,
     ) -> Promise {
         let Some(tenant) = tenant_id.as_string().filter(|t| !t.trim().is_empty()) else {
-            return invalid("tenantId must be a non-empty string");
+            return invalid("invalid tenantId");
         };
         let body: JsValue = Object::new().into();
         js::set(&body, "tenant", &tenant.into());
         match js::stringify(&body) {
             Some(body) => self.call(Call::SelectTenant(body)),
-            None => invalid("tenantId must be a non-empty string"),
+            None => invalid("invalid tenantId"),
         }
     }
 
@@ -237,9 +235,7 @@ impl SessionManager {
         }
         match js::stringify(&request) {
             Some(body) => self.call(Call::Verify(body)),
-            None => rejected(SessionError::invalid_argument(
-                "the request must be a JSON object",
-            )),
+            None => rejected(SessionError::invalid_argument("invalid request")),
         }
     }
 
@@ -259,7 +255,7 @@ impl SessionManager {
         login_options: Option<Object>,
     ) -> Promise {
         let Some(key) = access_key.as_string().filter(|k| usable_token(k)) else {
-            return invalid("accessKey must be a non-empty string without spaces");
+            return invalid("invalid accessKey");
         };
         let body: JsValue = Object::new().into();
         if let Some(options) = login_options {
@@ -267,7 +263,7 @@ impl SessionManager {
         }
         match js::stringify(&body) {
             Some(body) => self.call(Call::Exchange(key, body)),
-            None => invalid("loginOptions must be a JSON object"),
+            None => invalid("invalid loginOptions"),
         }
     }
 
@@ -288,9 +284,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = sessionToken)]
     pub fn session_token(&self) -> Option<String> {
-        self.d
-            .with(|c| c.session_token().map(String::from))
-            .flatten()
+        self.text(Text::Session)
     }
 
     /// The refresh JWT (absent when the server keeps it in an httpOnly cookie).
@@ -300,9 +294,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = refreshToken)]
     pub fn refresh_token(&self) -> Option<String> {
-        self.d
-            .with(|c| c.refresh_token().map(String::from))
-            .flatten()
+        self.text(Text::Refresh)
     }
 
     /// The signed-in user.
@@ -312,7 +304,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "User | undefined")]
     pub fn user(&self) -> JsValue {
-        let user = self.d.with(|c| c.user().map(String::from)).flatten();
+        let user = self.text(Text::User);
         self.d.users.object(user.as_deref())
     }
 
@@ -348,9 +340,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = currentTenant)]
     pub fn current_tenant(&self) -> Option<String> {
-        self.d
-            .with(|c| c.claims().and_then(|c| c.dct.clone()))
-            .flatten()
+        self.text(Text::Tenant)
     }
 
     /// When the session JWT expires, epoch ms.
@@ -360,7 +350,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = expiresAt)]
     pub fn expires_at(&self) -> Option<f64> {
-        self.d.with(|c| c.expires_at()).flatten()
+        self.time(false)
     }
 
     /// When the next refresh is planned, epoch ms.
@@ -370,7 +360,7 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, js_name = nextRefreshAt)]
     pub fn next_refresh_at(&self) -> Option<f64> {
-        self.d.with(|c| c.next_refresh_at()).flatten()
+        self.time(true)
     }
 
     /// Roles from the session JWT: project-level, or in `tenantId`.
@@ -378,10 +368,11 @@ impl SessionManager {
     /// ```js
     /// const isAdmin = session.roles("T2abc").includes("admin");
     /// ```
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn roles(
         &self,
         #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
-    ) -> Vec<String> {
+    ) -> Vec<JsValue> {
         self.authz(Authz::Roles, tenant_id)
     }
 
@@ -390,19 +381,21 @@ impl SessionManager {
     /// ```js
     /// const canWrite = session.permissions().includes("write");
     /// ```
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn permissions(
         &self,
         #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
-    ) -> Vec<String> {
+    ) -> Vec<JsValue> {
         self.authz(Authz::Permissions, tenant_id)
     }
 
-    fn authz(&self, which: Authz, tenant: Option<String>) -> Vec<String> {
+    /// The string items themselves: no copy through wasm memory and back.
+    fn authz(&self, which: Authz, tenant: Option<String>) -> Vec<JsValue> {
         let claims = self.claims();
         if claims.is_undefined() {
             return Vec::new();
         }
-        authorizations(&claims, which, tenant.as_deref())
+        authorization_items(&claims, which, tenant.as_deref())
     }
 
     /// Calls `callback` with each new session token (or `undefined`). Returns the unsubscribe
@@ -464,7 +457,40 @@ impl SessionManager {
     }
 }
 
+/// A text the getters answer.
+#[derive(Clone, Copy)]
+enum Text {
+    Session,
+    Refresh,
+    User,
+    Tenant,
+}
+
 impl SessionManager {
+    /// The getters' texts through one function (each getter is only its binding).
+    #[inline(never)]
+    fn text(&self, which: Text) -> Option<String> {
+        self.d
+            .with(|c| match which {
+                Text::Session => c.session_token().map(String::from),
+                Text::Refresh => c.refresh_token().map(String::from),
+                Text::User => c.user().map(String::from),
+                Text::Tenant => c.claims().and_then(|c| c.dct.clone()),
+            })
+            .flatten()
+    }
+
+    /// `nextRefreshAt` (`next`) or `expiresAt`.
+    #[inline(never)]
+    fn time(&self, next: bool) -> Option<f64> {
+        self.d
+            .with(|c| match next {
+                true => c.next_refresh_at(),
+                false => c.expires_at(),
+            })
+            .flatten()
+    }
+
     /// A new call of the core, settled through its promise.
     fn call(&self, call: Call) -> Promise {
         let (id, promise) = self.d.call();

@@ -2,7 +2,7 @@
 //! reads `exp`, `dct`, roles and permissions to schedule refreshes and answer the getters.
 
 use crate::core::error::{Result, SessionError};
-use crate::core::obj::{strings_lenient, Obj};
+use crate::core::obj::{string_items, Obj};
 
 /// Which list [`authorizations`] reads.
 ///
@@ -97,19 +97,29 @@ impl Claims {
 /// assert!(authorizations(&payload, Authz::Roles, Some("T2")).is_empty());
 /// ```
 pub fn authorizations<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -> Vec<String> {
-    let Some(tenant) = tenant else {
-        return strings_lenient(payload, which.key());
+    authorization_items(payload, which, tenant)
+        .iter()
+        .filter_map(Obj::string)
+        .collect()
+}
+
+/// [`authorizations`] as the string values themselves (the browser build hands them to JS
+/// without copying them through wasm memory).
+pub fn authorization_items<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -> Vec<O> {
+    let holder = match tenant {
+        None => None,
+        Some(tenant) => match payload.field("tenants").filter(Obj::is_object) {
+            Some(tenants) => match tenants.field(tenant) {
+                Some(t) => Some(t),
+                None => return Vec::new(),
+            },
+            None if payload.field("dct").and_then(|d| d.string()).as_deref() == Some(tenant) => {
+                None
+            }
+            None => return Vec::new(),
+        },
     };
-    match payload.field("tenants").filter(Obj::is_object) {
-        Some(tenants) => tenants
-            .field(tenant)
-            .map(|t| strings_lenient(&t, which.key()))
-            .unwrap_or_default(),
-        None if payload.field("dct").and_then(|d| d.string()).as_deref() == Some(tenant) => {
-            strings_lenient(payload, which.key())
-        }
-        None => Vec::new(),
-    }
+    string_items(holder.as_ref().unwrap_or(payload), which.key())
 }
 
 /// The JSON text of a JWT's payload (its second segment, base64url-decoded).
@@ -121,7 +131,7 @@ pub fn authorizations<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -
 /// assert!(payload_json("not a jwt").is_err());
 /// ```
 pub fn payload_json(token: &str) -> Result<String> {
-    let mut parts = token.split('.');
+    let mut parts = super::split(token, '.');
     let (Some(header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -135,7 +145,7 @@ pub fn payload_json(token: &str) -> Result<String> {
 }
 
 fn bad_token() -> SessionError {
-    SessionError::invalid_response("the session token is not a decodable JWT")
+    SessionError::invalid_response("invalid JWT")
 }
 
 /// Decodes base64url (RFC 4648 §5), with or without padding.
@@ -147,7 +157,7 @@ fn bad_token() -> SessionError {
 /// assert!(base64url_decode("a").is_none());
 /// ```
 pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
-    let input = input.trim_end_matches('=');
+    let input = input.trim_end_matches(['=']);
     if input.len() % 4 == 1 {
         return None;
     }

@@ -14,15 +14,15 @@ use super::cookie::{cookie_domain, is_attribute_safe, CookiePlace};
 /// assert_eq!(all, ["app.example.com", "example.com"]);
 /// ```
 pub fn domains(host: &str) -> Vec<Option<String>> {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_end_matches(['.']).to_ascii_lowercase();
     let mut out = vec![None];
     let mut rest = host.as_str();
     loop {
-        if cookie_domain(&host, Some(rest)).is_some() && (rest.contains('.') || rest == host) {
+        if cookie_domain(&host, Some(rest)).is_some() && (rest.contains(['.']) || rest == host) {
             out.push(Some(rest.to_owned()));
         }
-        match rest.split_once('.') {
-            Some((_, parent)) if parent.contains('.') || parent.is_empty() => rest = parent,
+        match super::split_once(rest, '.') {
+            Some((_, parent)) if parent.contains(['.']) || parent.is_empty() => rest = parent,
             _ => break,
         }
     }
@@ -48,8 +48,12 @@ pub fn paths(page_path: &str, extra: &[&str]) -> Vec<String> {
     let page_path = page_path.split(['?', '#']).next().unwrap_or("/");
     for (i, b) in page_path.bytes().enumerate().skip(1) {
         if b == b'/' {
-            add(&page_path[..i]);
-            add(&page_path[..=i]);
+            // `get`: never a panic (and no formatting code for its message) on odd input.
+            for end in [i, i + 1] {
+                if let Some(prefix) = page_path.get(..end) {
+                    add(prefix);
+                }
+            }
         }
     }
     add(page_path);

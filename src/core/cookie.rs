@@ -133,7 +133,8 @@ pub fn set_cookie(w: &CookieWrite) -> String {
 /// ```
 pub fn expire_cookies(place: &CookiePlace) -> [String; 2] {
     let plain = expire_cookie(place);
-    let secure = [plain.as_str(), "; Secure"].concat();
+    let mut secure = plain.clone();
+    secure.push_str("; Secure");
     [plain, secure]
 }
 
@@ -177,15 +178,18 @@ fn positive(value: Option<f64>) -> Option<f64> {
 /// assert_eq!(cookie_domain("badexample.com", Some("example.com")), None);
 /// ```
 pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
-    let wanted = wanted?.trim().trim_start_matches('.').to_ascii_lowercase();
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let wanted = wanted?
+        .trim()
+        .trim_start_matches(['.'])
+        .to_ascii_lowercase();
+    let host = host.trim_end_matches(['.']).to_ascii_lowercase();
     if wanted.is_empty() || host.is_empty() || !is_attribute_safe(&wanted) {
         return None;
     }
     let matches = host == wanted
         || (host.len() > wanted.len()
             && host.ends_with(&wanted)
-            && host.as_bytes()[host.len() - wanted.len() - 1] == b'.'
+            && host.as_bytes().get(host.len() - wanted.len() - 1) == Some(&b'.')
             // An IP address has no subdomains: 1.2.3.4 is not "under" 2.3.4.
             && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
     matches.then_some(wanted)
@@ -199,8 +203,8 @@ pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
 /// assert_eq!(read_cookie("xDS=1", "DS"), None);
 /// ```
 pub fn read_cookie<'a>(all: &'a str, name: &str) -> Option<&'a str> {
-    all.split(';').find_map(|pair| {
-        let (key, value) = pair.split_once('=')?;
+    super::split(all, ';').find_map(|pair| {
+        let (key, value) = super::split_once(pair, '=')?;
         (key.trim() == name).then(|| value.trim())
     })
 }
@@ -264,11 +268,11 @@ pub fn http_date(epoch_ms: f64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
     let mut out = String::with_capacity(29);
-    out.push_str(DAYS[days.rem_euclid(7) as usize]);
+    out.push_str(DAYS.get(days.rem_euclid(7) as usize).unwrap_or(&""));
     out.push_str(", ");
     push_uint(&mut out, day as u64, 2);
     out.push(' ');
-    out.push_str(MONTHS[(month - 1) as usize]);
+    out.push_str(MONTHS.get((month - 1) as usize).unwrap_or(&""));
     out.push(' ');
     push_uint(&mut out, year as u64, 4);
     out.push(' ');
@@ -295,7 +299,10 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
         if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        text.parse::<i64>().ok().filter(|n| *n <= max)
+        // Four digits at most: it fits.
+        super::parse_uint(text)
+            .map(|n| n as i64)
+            .filter(|n| *n <= max)
     }
     let mut it = value.split([' ', ':', ',']).filter(|s| !s.is_empty());
     let _weekday = it.next()?;
@@ -323,21 +330,21 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
 /// ```
 pub fn push_uint(out: &mut String, n: u64, width: usize) {
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
+    let mut len = 0;
     let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+    for slot in digits.iter_mut() {
+        *slot = b'0' + (n % 10) as u8;
         n /= 10;
+        len += 1;
         if n == 0 {
             break;
         }
     }
-    for _ in (digits.len() - i)..width {
+    for _ in len..width {
         out.push('0');
     }
-    for &d in &digits[i..] {
-        out.push(d as char);
+    for &d in digits.iter().take(len).rev() {
+        out.push(char::from(d));
     }
 }
 

@@ -123,9 +123,16 @@ impl SessionError {
     /// assert_eq!(err.status, None);
     /// ```
     pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> SessionError {
+        SessionError::with(code, message.into())
+    }
+
+    /// [`SessionError::new`] out of line: one copy of the struct's initialisation for the
+    /// whole crate instead of one at each of its many call sites.
+    #[inline(never)]
+    fn with(code: ErrorCode, message: Cow<'static, str>) -> SessionError {
         SessionError {
             code,
-            message: message.into(),
+            message,
             status: None,
             error_code: None,
             error_description: None,
@@ -168,11 +175,11 @@ impl SessionError {
     pub fn http(status: u16, retry_after: Option<f64>) -> SessionError {
         let code = ErrorCode::from_status(status);
         let message = match code {
-            ErrorCode::Unauthorized => "the server refused the credentials (401)",
-            ErrorCode::Forbidden => "the server forbids this action (403)",
-            ErrorCode::RateLimited => "too many requests (429)",
-            _ if status >= 500 => "the server failed to answer the request",
-            _ => "the server refused the request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::RateLimited => "too many requests",
+            _ if status >= 500 => "server failed",
+            _ => "request refused",
         };
         SessionError {
             status: Some(status),
@@ -205,7 +212,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let value = value.trim();
     // At most what a timer can wait (about 24.8 days): any longer is the same "later".
     const MAX_S: f64 = 2_147_483.0;
-    if let Ok(seconds) = value.parse::<u32>() {
+    if let Some(seconds) = crate::core::parse_uint(value).and_then(|s| u32::try_from(s).ok()) {
         return Some(f64::from(seconds).min(MAX_S));
     }
     let at_ms = crate::core::cookie::parse_http_date(value)?;

@@ -68,27 +68,28 @@ impl JwtFields {
     /// assert_eq!(err.code, ErrorCode::InvalidResponse);
     /// assert_eq!(err.message, "`sessionJwt` must be a string");
     /// ```
+    // Filled in place on purpose (see below).
+    #[allow(clippy::field_reassign_with_default)]
     pub fn read<O: Obj>(o: &O) -> Result<JwtFields> {
         if !o.is_object() {
-            return Err(SessionError::invalid_response(
-                "the response is not a JWTResponse object",
-            ));
+            return Err(SessionError::invalid_response("not a JWTResponse"));
         }
         let s = |key| opt_string(o, key).map_err(|w| invalid(w, "a string"));
         let n = |key| opt_number(o, key).map_err(|w| invalid(w, "a number"));
-        Ok(JwtFields {
-            session_jwt: s("sessionJwt")?,
-            refresh_jwt: s("refreshJwt")?,
-            cookie_domain: s("cookieDomain")?,
-            cookie_path: s("cookiePath")?,
-            cookie_max_age: n("cookieMaxAge")?,
-            cookie_expiration: n("cookieExpiration")?,
-            session_expiration: n("sessionExpiration")?,
-            next_refresh_seconds: n("nextRefreshSeconds")?,
-            cookie_name: s("cookieName")?,
-            session_cookie_name: s("sessionCookieName")?,
-            session_cookie_domain: s("sessionCookieDomain")?,
-        })
+        // Filled in place: an error drops one struct, not each field read before it.
+        let mut f = JwtFields::default();
+        f.session_jwt = s("sessionJwt")?;
+        f.refresh_jwt = s("refreshJwt")?;
+        f.cookie_domain = s("cookieDomain")?;
+        f.cookie_path = s("cookiePath")?;
+        f.cookie_max_age = n("cookieMaxAge")?;
+        f.cookie_expiration = n("cookieExpiration")?;
+        f.session_expiration = n("sessionExpiration")?;
+        f.next_refresh_seconds = n("nextRefreshSeconds")?;
+        f.cookie_name = s("cookieName")?;
+        f.session_cookie_name = s("sessionCookieName")?;
+        f.session_cookie_domain = s("sessionCookieDomain")?;
+        Ok(f)
     }
 }
 
@@ -110,9 +111,8 @@ pub fn check_access_key_response<O: Obj>(o: &O) -> Result<()> {
         && o.field("keyId").and_then(|v| v.string()).is_some()
         && o.field("sessionJwt").and_then(|v| v.string()).is_some()
         && opt_number(o, "expiration").is_ok();
-    ok.then_some(()).ok_or(SessionError::invalid_response(
-        "the answer is not {keyId, sessionJwt, expiration?}",
-    ))
+    ok.then_some(())
+        .ok_or(SessionError::invalid_response("invalid access key answer"))
 }
 
 /// Checks `{loginId?: string, answers: {questionId: string, answer: string}[], stepup?: boolean}`.
@@ -138,9 +138,8 @@ pub fn check_security_questions_request<O: Obj>(o: &O) -> Result<()> {
         && answers_ok
         && opt_string(o, "loginId").is_ok()
         && super::obj::opt_bool(o, "stepup").is_ok();
-    ok.then_some(()).ok_or(SessionError::invalid_argument(
-        "the request must be {loginId?: string, answers: {questionId: string, answer: string}[], stepup?: boolean}",
-    ))
+    ok.then_some(())
+        .ok_or(SessionError::invalid_argument("invalid request"))
 }
 
 #[cfg(test)]

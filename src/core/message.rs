@@ -35,7 +35,7 @@ impl Message {
                 session,
                 refresh,
                 user,
-            } => [
+            } => super::cat(&[
                 "S\n",
                 &meta.encode(),
                 "\n",
@@ -44,8 +44,7 @@ impl Message {
                 refresh.as_deref().unwrap_or(""),
                 "\n",
                 user.as_deref().unwrap_or(""),
-            ]
-            .concat(),
+            ]),
             Message::Hello(at) => timed("H\n", *at),
             Message::Logout(at) => timed("L\n", *at),
         }
@@ -68,16 +67,12 @@ impl Message {
             return time(at, now).map(Message::Logout);
         }
         let rest = text.strip_prefix("S\n")?;
-        let lines: Vec<&str> = rest.splitn(META_LINES + 3, '\n').collect();
-        if lines.len() != META_LINES + 3 {
+        let lines: Vec<&str> = super::splitn(rest, META_LINES + 3, '\n').collect();
+        let (meta, [session, refresh, user]) = lines.split_at_checked(META_LINES)? else {
             return None;
-        }
-        let meta = Meta::from_lines(&lines[..META_LINES], now)?;
-        let [session, refresh, user] = [
-            lines[META_LINES],
-            lines[META_LINES + 1],
-            lines[META_LINES + 2],
-        ];
+        };
+        let meta = Meta::from_lines(meta, now)?;
+        let (session, refresh, user) = (*session, *refresh, *user);
         if !usable_token(session) || !(refresh.is_empty() || usable_token(refresh)) {
             return None;
         }
@@ -108,7 +103,7 @@ fn time(text: &str, now: f64) -> Option<f64> {
     if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let at = text.parse::<u64>().ok()? as f64;
+    let at = super::parse_uint(text)? as f64;
     (at <= now + SKEW_MS).then_some(at)
 }
 

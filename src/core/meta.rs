@@ -86,14 +86,19 @@ impl Meta {
             }
         }
         out.push('\n');
-        out.push_str(&self.names.join(","));
+        for (i, name) in self.names.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(name);
+        }
         out
     }
 
     /// Reads [`Meta::encode`]'s form back; `None` for anything else, including times later
     /// than `now` allows (a record from the future would outrank every real session).
     pub fn decode(text: &str, now: f64) -> Option<Meta> {
-        let fields: Vec<&str> = text.split('\n').collect();
+        let fields: Vec<&str> = super::split(text, '\n').collect();
         Meta::from_lines(&fields, now)
     }
 
@@ -107,14 +112,14 @@ impl Meta {
             "h" => true,
             _ => return None,
         };
-        let [cookies @ .., names] = cookies else {
+        let [s_name, s_path, s_domain, r_name, r_path, r_domain, names] = cookies else {
             return None;
         };
-        if *version != "sk2" || cookies.len() != 6 {
+        if *version != "sk2" {
             return None;
         }
         let names: Vec<String> = names
-            .split(',')
+            .split([','])
             .filter(|n| !n.is_empty())
             .map(String::from)
             .collect();
@@ -122,7 +127,7 @@ impl Meta {
             return None;
         }
         let born = number(born)?;
-        let gen = gen.parse::<u64>().ok().filter(|g| *g <= MAX_GEN)?;
+        let gen = super::parse_uint(gen).filter(|g| *g <= MAX_GEN)?;
         if born > now + SKEW_MS {
             return None;
         }
@@ -130,7 +135,7 @@ impl Meta {
             "" => None,
             due => Some(number(due)?),
         };
-        let place = |f: &[&str]| -> Option<Option<CookiePlace>> {
+        let place = |f: [&str; 3]| -> Option<Option<CookiePlace>> {
             match f {
                 ["", "", ""] => Some(None),
                 [name, path, domain]
@@ -140,9 +145,9 @@ impl Meta {
                         && is_attribute_safe(domain) =>
                 {
                     Some(Some(CookiePlace {
-                        name: name.to_string(),
-                        path: path.to_string(),
-                        domain: (!domain.is_empty()).then(|| domain.to_string()),
+                        name: name.into(),
+                        path: path.into(),
+                        domain: (!domain.is_empty()).then(|| domain.into()),
                     }))
                 }
                 _ => None,
@@ -153,8 +158,8 @@ impl Meta {
             gen,
             http_only,
             due_at,
-            session_cookie: place(&cookies[..3])?,
-            refresh_cookie: place(&cookies[3..])?,
+            session_cookie: place([s_name, s_path, s_domain])?,
+            refresh_cookie: place([r_name, r_path, r_domain])?,
             names,
         })
     }
@@ -165,7 +170,7 @@ fn number(text: &str) -> Option<f64> {
     if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n = text.parse::<u64>().ok()? as f64;
+    let n = super::parse_uint(text)? as f64;
     (n <= MAX_EPOCH_MS).then_some(n)
 }
 

@@ -26,6 +26,68 @@ pub mod session;
 #[cfg(test)]
 mod tests;
 
+/// `parts` joined into one string: `[..].concat()` without the overflow check of the standard
+/// library's join, whose panic message would bring formatting code into the wasm build.
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// `text.parse::<u64>()`: an optional `+`, then decimal digits, `None` on overflow. One small
+/// function for every integer the crate parses, instead of the standard library's generic
+/// parser once per integer type.
+pub(crate) fn parse_uint(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+/// `text.splitn(n, c)` for an ASCII `c`. One char predicate for every split of the crate: a
+/// `char` pattern brings the standard library's `memchr`-based searcher instead.
+pub(crate) fn splitn(text: &str, n: usize, c: char) -> impl Iterator<Item = &str> {
+    text.splitn(n, move |ch: char| ch == c)
+}
+
+/// `text.split(c)` (see [`splitn`]).
+pub(crate) fn split(text: &str, c: char) -> impl Iterator<Item = &str> {
+    splitn(text, usize::MAX, c)
+}
+
+/// `text.split_once(c)` (see [`splitn`]).
+pub(crate) fn split_once(text: &str, c: char) -> Option<(&str, &str)> {
+    let mut parts = splitn(text, 2, c);
+    Some((parts.next()?, parts.next()?))
+}
+
+/// `list.swap_remove(at)`, or `None` out of range: no panic path (whose message would bring
+/// formatting code into the wasm build).
+#[inline]
+pub(crate) fn take_at<T>(list: &mut Vec<T>, at: usize) -> Option<T> {
+    (at < list.len()).then(|| list.swap_remove(at))
+}
+
+/// `list.remove(0)` (the oldest of a bounded list), or `None` when it is empty (never a
+/// panic).
+#[inline]
+pub(crate) fn take_first<T>(list: &mut Vec<T>) -> Option<T> {
+    if list.is_empty() {
+        return None;
+    }
+    Some(list.remove(0))
+}
+
 pub use io::{
     Effect, Env, Event, Expect, Grant, JwtReply, Kind, PutCookie, Reply, Request, Signal, Value,
 };

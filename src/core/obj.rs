@@ -88,6 +88,17 @@ pub trait Obj: Sized {
     /// assert_eq!(roles.items().map(|items| items.len()), Some(2));
     /// ```
     fn items(&self) -> Option<Vec<Self>>;
+    /// Whether the value is a string.
+    ///
+    /// ```no_run
+    /// use session_keeper::core::obj::Obj;
+    /// use wasm_bindgen::JsValue;
+    /// assert!(Obj::is_string(&JsValue::from_str("admin")));
+    /// assert!(!Obj::is_string(&JsValue::from(1)));
+    /// ```
+    fn is_string(&self) -> bool {
+        self.string().is_some()
+    }
 }
 
 /// The name of a member that has the wrong type.
@@ -108,7 +119,7 @@ impl Wrong {
     /// assert_eq!(Wrong("persist").message("a string"), "`persist` must be a string");
     /// ```
     pub fn message(self, what: &str) -> String {
-        ["`", self.0, "` must be ", what].concat()
+        super::cat(&["`", self.0, "` must be ", what])
     }
 }
 
@@ -158,10 +169,17 @@ pub fn opt_bool<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>, Wrong>
 /// The strings of an array member; members of another kind, and non-string items, are
 /// skipped (for claims, where an odd shape must not make a session unusable).
 pub fn strings_lenient<O: Obj>(o: &O, key: &str) -> Vec<String> {
-    o.field(key)
-        .and_then(|v| v.items())
-        .map(|items| items.iter().filter_map(Obj::string).collect())
-        .unwrap_or_default()
+    string_items(o, key)
+        .iter()
+        .filter_map(Obj::string)
+        .collect()
+}
+
+/// [`strings_lenient`], as the string values themselves.
+pub fn string_items<O: Obj>(o: &O, key: &str) -> Vec<O> {
+    let mut items = o.field(key).and_then(|v| v.items()).unwrap_or_default();
+    items.retain(Obj::is_string);
+    items
 }
 
 #[cfg(test)]

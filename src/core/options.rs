@@ -106,9 +106,7 @@ impl Config {
     /// ```
     pub fn read<O: Obj>(o: &O) -> Result<Config> {
         if !o.is_object() {
-            return Err(SessionError::invalid_argument(
-                "options must be an object with a projectId",
-            ));
+            return Err(SessionError::invalid_argument("invalid options"));
         }
         let project_id = opt_string(o, "projectId")
             .map_err(wrong("a string"))?
@@ -119,9 +117,7 @@ impl Config {
                 .bytes()
                 .all(|b| b.is_ascii_graphic() && b != b':')
         {
-            return Err(SessionError::invalid_argument(
-                "projectId must be a non-empty string without spaces or colons",
-            ));
+            return Err(SessionError::invalid_argument("invalid projectId"));
         }
         let persist = match opt_string(o, "persist")
             .map_err(wrong("a string"))?
@@ -130,33 +126,38 @@ impl Config {
             None | Some("localStorage") => Persist::LocalStorage,
             Some("sessionStorage") => Persist::SessionStorage,
             Some("memory") => Persist::Memory,
-            Some(_) => {
-                return Err(SessionError::invalid_argument(
-                    "persist must be \"localStorage\", \"sessionStorage\" or \"memory\"",
-                ))
-            }
+            Some(_) => return Err(SessionError::invalid_argument("invalid persist")),
         };
-        Ok(Config {
+        // Filled in place: an error drops one struct, not each member read before it.
+        let mut c = Config {
             project_id: project_id.to_owned(),
-            base_url: base_url(
-                opt_string(o, "baseUrl")
-                    .map_err(wrong("a string"))?
-                    .as_deref(),
-            )?,
-            prefix: opt_string(o, "storagePrefix")
-                .map_err(wrong("a string"))?
-                .unwrap_or_default(),
+            base_url: String::new(),
+            prefix: String::new(),
             persist,
-            session_cookie: cookie_config(o, "sessionTokenViaCookie", true)?,
-            refresh_cookie: cookie_config(o, "refreshTokenViaCookie", false)?,
-            auto_refresh: opt_bool(o, "autoRefresh")
-                .map_err(wrong("a boolean"))?
-                .unwrap_or(true),
-            cross_tab: opt_bool(o, "crossTab")
-                .map_err(wrong("a boolean"))?
-                .unwrap_or(true),
-            timeout_ms: timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?,
-        })
+            session_cookie: None,
+            refresh_cookie: None,
+            auto_refresh: true,
+            cross_tab: true,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        };
+        c.base_url = base_url(
+            opt_string(o, "baseUrl")
+                .map_err(wrong("a string"))?
+                .as_deref(),
+        )?;
+        c.prefix = opt_string(o, "storagePrefix")
+            .map_err(wrong("a string"))?
+            .unwrap_or_default();
+        c.session_cookie = cookie_config(o, "sessionTokenViaCookie", true)?;
+        c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
+        c.auto_refresh = opt_bool(o, "autoRefresh")
+            .map_err(wrong("a boolean"))?
+            .unwrap_or(true);
+        c.cross_tab = opt_bool(o, "crossTab")
+            .map_err(wrong("a boolean"))?
+            .unwrap_or(true);
+        c.timeout_ms = timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?;
+        Ok(c)
     }
 }
 
@@ -180,7 +181,7 @@ pub fn base_url(value: Option<&str>) -> Result<String> {
     let Some(value) = value else {
         return Ok(DEFAULT_BASE_URL.to_owned());
     };
-    let trimmed = value.trim().trim_end_matches('/');
+    let trimmed = value.trim().trim_end_matches(['/']);
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));
@@ -188,9 +189,7 @@ pub fn base_url(value: Option<&str>) -> Result<String> {
         Some(host) if !host.is_empty() && trimmed.bytes().all(|b| b.is_ascii_graphic()) => {
             Ok(trimmed.to_owned())
         }
-        _ => Err(SessionError::invalid_argument(
-            "baseUrl must be an absolute http(s) URL",
-        )),
+        _ => Err(SessionError::invalid_argument("invalid baseUrl")),
     }
 }
 
@@ -205,9 +204,7 @@ pub fn timeout(value: Option<f64>) -> Result<u32> {
     match value {
         None => Ok(DEFAULT_TIMEOUT_MS),
         Some(ms) if ms.is_finite() && (1.0..=2_147_483_647.0).contains(&ms) => Ok(ms as u32),
-        Some(_) => Err(SessionError::invalid_argument(
-            "requestTimeoutMs must be a number of milliseconds between 1 and 2147483647",
-        )),
+        Some(_) => Err(SessionError::invalid_argument("invalid requestTimeoutMs")),
     }
 }
 
@@ -230,32 +227,25 @@ fn cookie_config<O: Obj>(
     }
     let name = opt_string(&setting, "name").map_err(wrong("a string"))?;
     if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
-        return Err(SessionError::invalid_argument(
-            "cookie name must be a non-empty token without spaces, '=' or ';'",
-        ));
+        return Err(SessionError::invalid_argument("invalid cookie name"));
     }
     let domain = opt_string(&setting, "domain").map_err(wrong("a string"))?;
     if domain
         .as_deref()
-        .is_some_and(|d| d.trim().is_empty() || !is_attribute_safe(d) || d.contains(' '))
+        .is_some_and(|d| d.trim().is_empty() || !is_attribute_safe(d) || d.contains([' ']))
     {
-        return Err(SessionError::invalid_argument(
-            "cookie domain must be a host name",
-        ));
+        return Err(SessionError::invalid_argument("invalid cookie domain"));
     }
     let same_site = match opt_string(&setting, "sameSite").map_err(wrong("a string"))? {
         None => SameSite::Strict,
-        Some(value) => SameSite::parse(&value).ok_or(SessionError::invalid_argument(
-            "cookie sameSite must be \"Strict\", \"Lax\" or \"None\"",
-        ))?,
+        Some(value) => SameSite::parse(&value)
+            .ok_or(SessionError::invalid_argument("invalid cookie sameSite"))?,
     };
     let secure = opt_bool(&setting, "secure")
         .map_err(wrong("a boolean"))?
         .unwrap_or(true);
     if same_site == SameSite::None && !secure {
-        return Err(SessionError::invalid_argument(
-            "cookie sameSite \"None\" requires secure: true",
-        ));
+        return Err(SessionError::invalid_argument("sameSite None needs secure"));
     }
     Ok(Some(CookieConfig {
         name,

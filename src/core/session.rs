@@ -272,18 +272,15 @@ pub struct Session {
 }
 
 fn no_session() -> SessionError {
-    SessionError::new(ErrorCode::Unauthorized, "there is no session")
+    SessionError::new(ErrorCode::Unauthorized, "no session")
 }
 
 fn ended() -> SessionError {
-    SessionError::new(
-        ErrorCode::Unauthorized,
-        "the session ended before the answer came",
-    )
+    SessionError::new(ErrorCode::Unauthorized, "session ended")
 }
 
 fn key(prefix: &str, suffix: &str) -> String {
-    [prefix, suffix].concat()
+    super::cat(&[prefix, suffix])
 }
 
 impl Session {
@@ -520,7 +517,7 @@ impl Session {
             Some((place, text)) => {
                 let written = &mut self.st.written;
                 if written.len() >= 4 {
-                    written.remove(0);
+                    super::take_first(written);
                 }
                 written.push(token.to_owned());
                 self.out.push(Effect::PutCookie(Box::new(PutCookie {
@@ -653,22 +650,15 @@ impl Session {
             .session_jwt
             .as_deref()
             .filter(|s| !s.is_empty())
-            .ok_or(SessionError::invalid_response(
-                "the response carries no sessionJwt",
-            ))?;
+            .ok_or(SessionError::invalid_response("no sessionJwt"))?;
         if !usable_token(session) {
-            return Err(SessionError::invalid_response(
-                "the sessionJwt is not a usable token",
-            ));
+            return Err(SessionError::invalid_response("invalid sessionJwt"));
         }
-        let token = Self::decode(env, session).ok_or(SessionError::invalid_response(
-            "the sessionJwt is not a decodable JWT",
-        ))?;
+        let token = Self::decode(env, session)
+            .ok_or(SessionError::invalid_response("invalid sessionJwt"))?;
         let refresh = match fields.refresh_jwt.as_deref().filter(|r| !r.is_empty()) {
             Some(r) if !usable_token(r) => {
-                return Err(SessionError::invalid_response(
-                    "the refreshJwt is not a usable token",
-                ))
+                return Err(SessionError::invalid_response("invalid refreshJwt"))
             }
             other => other.map(String::from),
         };
@@ -712,7 +702,7 @@ impl Session {
             let names = &mut self.st.meta.names;
             if is_cookie_name(name) && !names.contains(name) {
                 if names.len() >= MAX_NAMES {
-                    names.remove(0);
+                    super::take_first(names);
                 }
                 names.push(name.clone());
             }
@@ -1026,10 +1016,7 @@ impl Session {
             // A disposed session still answers, but starts nothing.
             self.out.push(Effect::Settle(
                 id,
-                Err(SessionError::new(
-                    ErrorCode::InvalidArgument,
-                    "the session was disposed",
-                )),
+                Err(SessionError::new(ErrorCode::InvalidArgument, "disposed")),
             ));
             return;
         }
@@ -1078,10 +1065,7 @@ impl Session {
                 }
                 None => self.out.push(Effect::Settle(
                     id,
-                    Err(SessionError::new(
-                        ErrorCode::Unauthorized,
-                        "there is no session token to validate",
-                    )),
+                    Err(SessionError::new(ErrorCode::Unauthorized, "no session")),
                 )),
             },
             Call::Verify(body) => self.push_job(JobKind::Verify(body), Some(id)),
@@ -1113,13 +1097,13 @@ impl Session {
     ) -> u32 {
         let id = self.next_id();
         let bearer = match token {
-            Some(token) => ["Bearer ", &self.cfg.project_id, ":", token].concat(),
-            None => ["Bearer ", &self.cfg.project_id].concat(),
+            Some(token) => super::cat(&["Bearer ", &self.cfg.project_id, ":", token]),
+            None => super::cat(&["Bearer ", &self.cfg.project_id]),
         };
         self.out.push(Effect::Send(Request {
             id,
             post,
-            url: [self.cfg.base_url.as_str(), path].concat(),
+            url: super::cat(&[&self.cfg.base_url, path]),
             headers: vec![("Authorization", bearer)],
             body,
             expect,
@@ -1185,7 +1169,10 @@ impl Session {
                 return;
             }
             let is_refresh = job.kind == JobKind::Refresh;
-            self.jobs[0].seq = self.st.seq;
+            let seq = self.st.seq;
+            if let Some(head) = self.jobs.first_mut() {
+                head.seq = seq;
+            }
             match self.adopt_stored(now, env) {
                 Adopt::LoggedOut => continue,
                 Adopt::Changed if is_refresh => {
@@ -1197,11 +1184,17 @@ impl Session {
             }
             // A user's call goes out even without a token: the server may hold an httpOnly
             // refresh cookie. The automatic refresh needs one.
-            if !self.st.has_session() && self.jobs[0].calls.is_empty() {
+            let has_session = self.st.has_session();
+            let seq = self.st.seq;
+            // (`first_mut`, not `[0]`: no panic path; the head is still there.)
+            let Some(head) = self.jobs.first_mut() else {
+                continue;
+            };
+            if !has_session && head.calls.is_empty() {
                 self.finish(Err(no_session()));
                 continue;
             }
-            self.jobs[0].seq = self.st.seq;
+            head.seq = seq;
             if self.cfg.cross_tab {
                 self.request_lock(now, env, 0);
             } else {
@@ -1231,7 +1224,9 @@ impl Session {
         }
         match held {
             Some(at) => {
-                let hold = self.holds.swap_remove(at);
+                let Some(hold) = super::take_at(&mut self.holds, at) else {
+                    return;
+                };
                 if let Some(job) = self.jobs.first_mut() {
                     job.phase = Phase::Locking {
                         lock: hold.lock,
@@ -1366,8 +1361,7 @@ impl Session {
 
     /// Settles the head job (the next one starts in [`Session::run`]).
     fn finish(&mut self, result: Result<Value>) {
-        if !self.jobs.is_empty() {
-            let job = self.jobs.remove(0);
+        if let Some(job) = super::take_first(&mut self.jobs) {
             self.settle_job(job, result);
         }
     }
@@ -1414,8 +1408,9 @@ impl Session {
             // The last two rotated tokens stay guarded: a tab further behind has the messages
             // of the rotations since waiting for it, and refresh() in a loop holds O(1) locks.
             if self.holds.len() > MAX_HOLDS {
-                let oldest = self.holds.remove(0);
-                self.out.push(Effect::Unlock(oldest.lock));
+                if let Some(oldest) = super::take_first(&mut self.holds) {
+                    self.out.push(Effect::Unlock(oldest.lock));
+                }
             }
         }
     }
@@ -1426,7 +1421,9 @@ impl Session {
         let Some(at) = self.reqs.iter().position(|p| p.id == id) else {
             return;
         };
-        let what = self.reqs.swap_remove(at).what;
+        let Some(Pending { what, .. }) = super::take_at(&mut self.reqs, at) else {
+            return;
+        };
         match what {
             What::Rotate {
                 seq,
@@ -1457,9 +1454,7 @@ impl Session {
                                 .map(|()| Value::Body)
                         }
                     }
-                    Ok(_) => Err(SessionError::invalid_response(
-                        "the answer is not a JWTResponse",
-                    )),
+                    Ok(_) => Err(SessionError::invalid_response("not a JWTResponse")),
                     Err(err) => Err(err),
                 };
                 self.done(id, call, result, true);
@@ -1572,7 +1567,7 @@ impl Session {
                 self.failed(
                     now,
                     env,
-                    SessionError::invalid_response("the answer is not a JWTResponse"),
+                    SessionError::invalid_response("not a JWTResponse"),
                     seq,
                     presented,
                 );
@@ -1654,17 +1649,13 @@ impl Session {
 
     fn timer(&mut self, now: f64, env: &dyn Env) {
         // Requests past their deadline: aborted, answered as timeouts.
-        while let Some(at) = self.reqs.iter().position(|p| p.deadline <= now) {
-            let id = self.reqs[at].id;
+        while let Some(id) = self.reqs.iter().find(|p| p.deadline <= now).map(|p| p.id) {
             self.out.push(Effect::Abort(id));
             self.answer(
                 now,
                 env,
                 id,
-                Err(SessionError::new(
-                    ErrorCode::Timeout,
-                    "the request timed out",
-                )),
+                Err(SessionError::new(ErrorCode::Timeout, "timed out")),
             );
         }
         let (done, kept): (Vec<Hold>, Vec<Hold>) = std::mem::take(&mut self.holds)
@@ -1818,7 +1809,7 @@ fn place_of(meta: &Meta, kind: Kind) -> Option<&CookiePlace> {
 /// assert_eq!(channel_name("P1", "app."), "session-keeper:P1:app.");
 /// ```
 pub fn channel_name(project_id: &str, prefix: &str) -> String {
-    ["session-keeper:", project_id, ":", prefix].concat()
+    super::cat(&["session-keeper:", project_id, ":", prefix])
 }
 
 /// The name of the lock of one refresh cycle: the channel name and a fingerprint of the token
@@ -1837,9 +1828,10 @@ pub fn fingerprint(text: &str) -> String {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    (0..16)
-        .rev()
-        .map(|i| HEX[((hash >> (i * 4)) & 0xf) as usize] as char)
-        .collect()
+    let mut out = String::with_capacity(16);
+    for i in (0..16).rev() {
+        let nibble = ((hash >> (i * 4)) & 0xf) as u32;
+        out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+    }
+    out
 }

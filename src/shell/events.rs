@@ -37,7 +37,7 @@ impl Listeners {
                 if let Err(err) = callback.call1(&JsValue::UNDEFINED, value) {
                     // A throwing callback must not stop the others or the session logic.
                     web_sys::console::error_2(
-                        &JsValue::from_str("session-keeper: an event callback threw"),
+                        &JsValue::from_str("session-keeper: callback threw"),
                         &err,
                     );
                 }

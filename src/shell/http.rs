@@ -2,15 +2,19 @@
 //! core decides the URL, the headers and the timeout (it aborts a request that outlives it);
 //! this module only performs the request and reads the answer.
 
-use gloo_net::http::{Method, RequestBuilder};
-use js_sys::{Array, JsString};
+#[cfg(feature = "descope")]
+use js_sys::Array;
+use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestCredentials};
+use web_sys::{AbortSignal, RequestCredentials, RequestInit};
 
 use crate::core::error::{parse_retry_after, ErrorCode, Result, SessionError};
+#[cfg(feature = "descope")]
 use crate::core::fields::{check_access_key_response, JwtFields};
-use crate::core::io::{Expect, JwtReply, Reply, Request};
+#[cfg(feature = "descope")]
+use crate::core::io::JwtReply;
+use crate::core::io::{Expect, Reply, Request};
 use crate::core::obj::Obj;
 use crate::shell::js;
 
@@ -24,28 +28,38 @@ pub struct Answer {
 }
 
 /// Sends `req`; only network failures are errors.
+///
+/// The `web_sys::Request` is made here and sent with gloo-net's
+/// [`Request::send`](gloo_net::http::Request::send): gloo-net's builder would parse the URL
+/// again to merge query parameters this crate never uses.
 pub async fn fetch(req: &Request, signal: Option<&AbortSignal>) -> Result<Answer> {
-    let failed = || SessionError::new(ErrorCode::Network, "the request failed: network error");
-    let mut builder = RequestBuilder::new(&req.url)
-        .method(if req.post { Method::POST } else { Method::GET })
-        .credentials(if req.expect.rocket_chat() {
-            // Rocket.Chat authenticates by headers and may answer CORS with `*`.
-            RequestCredentials::Omit
-        } else {
-            // So that a refresh cookie the server set httpOnly travels.
-            RequestCredentials::Include
-        })
-        .abort_signal(signal)
-        .header("Content-Type", "application/json");
+    let failed = || SessionError::new(ErrorCode::Network, "network error");
+    let init = RequestInit::new();
+    init.set_method(if req.post { "POST" } else { "GET" });
+    init.set_credentials(if req.expect.rocket_chat() {
+        // Rocket.Chat authenticates by headers and may answer CORS with `*`.
+        RequestCredentials::Omit
+    } else {
+        // So that a refresh cookie the server set httpOnly travels.
+        RequestCredentials::Include
+    });
+    init.set_signal(signal);
+    let headers: JsValue = js_sys::Object::new().into();
+    js::set(&headers, "Content-Type", &"application/json".into());
     for (name, value) in &req.headers {
-        builder = builder.header(name, value);
+        js::set(&headers, name, &value.into());
     }
-    let request = match &req.body {
-        Some(body) => builder.body(body.as_str()),
-        None => builder.build(),
+    init.set_headers(&headers);
+    if let Some(body) = &req.body {
+        init.set_body(&body.into());
     }
-    .map_err(|_| SessionError::invalid_argument("the request cannot be built"))?;
-    let response: web_sys::Response = request.send().await.map_err(|_| failed())?.into();
+    let request = web_sys::Request::new_with_str_and_init(&req.url, &init)
+        .map_err(|_| SessionError::invalid_argument("bad request"))?;
+    let response: web_sys::Response = gloo_net::http::Request::from(request)
+        .send()
+        .await
+        .map_err(|_| failed())?
+        .into();
     let status = response.status();
     let retry_after = response
         .headers()
@@ -71,7 +85,7 @@ pub async fn fetch(req: &Request, signal: Option<&AbortSignal>) -> Result<Answer
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsString) -> core::result::Result<JsValue, JsValue>;
+    pub fn json_parse(text: &JsString) -> core::result::Result<JsValue, JsValue>;
 }
 
 /// Decodes an answer as the request expected: the [`Reply`] for the core, and the JS value a
@@ -88,37 +102,49 @@ pub fn decode(expect: Expect, answer: Result<Answer>) -> (Result<Reply>, JsValue
         garbled,
     } = answer;
     if !(200..300).contains(&status) {
-        let err = if expect.rocket_chat() {
-            crate::core::rc::rules::classify(status, &body).into_error(status, retry_after)
-        } else {
-            descope_error(status, &body, retry_after)
-        };
+        #[cfg(feature = "rocketchat")]
+        if expect.rocket_chat() {
+            let refused = crate::core::rc::rules::classify(status, &body);
+            return (Err(refused.into_error(status, retry_after)), body);
+        }
+        #[cfg(feature = "descope")]
+        let err = descope_error(status, &body, retry_after);
+        #[cfg(not(feature = "descope"))]
+        let err = SessionError::http(status, retry_after);
         return (Err(err), body);
     }
     if garbled {
         let err = SessionError {
             status: Some(status),
-            ..SessionError::invalid_response("the server answered with a body that is not JSON")
+            ..SessionError::invalid_response("not JSON")
         };
         return (Err(err), JsValue::UNDEFINED);
     }
     let wrong = |what: &'static str| Err(SessionError::invalid_response(what));
     let reply = match expect {
+        #[cfg(feature = "descope")]
         Expect::Jwt if Obj::is_object(&body) => JwtFields::read(&body).map(|fields| {
             let user = body.field("user").and_then(|u| js::stringify(&u));
             Reply::Jwt(Box::new(JwtReply { fields, user }))
         }),
-        Expect::Jwt => wrong("the answer is not a JWTResponse object"),
+        #[cfg(feature = "descope")]
+        Expect::Jwt => wrong("not a JWTResponse"),
+        #[cfg(feature = "descope")]
         Expect::User => match js::stringify(&body) {
             Some(user) => Ok(Reply::User(user)),
-            None => wrong("the user is not an object"),
+            None => wrong("not an object"),
         },
+        #[cfg(feature = "descope")]
         Expect::List if Array::is_array(&body) => Ok(Reply::Data),
-        Expect::List => wrong("the answer is not a list"),
+        #[cfg(feature = "descope")]
+        Expect::List => wrong("not a list"),
+        #[cfg(feature = "descope")]
         Expect::Object if Obj::is_object(&body) => Ok(Reply::Data),
-        Expect::Object => wrong("the answer is not an object"),
+        #[cfg(feature = "descope")]
+        Expect::Object => wrong("not an object"),
+        #[cfg(feature = "descope")]
         Expect::AccessKey => check_access_key_response(&body).map(|()| Reply::Data),
-        Expect::Any | Expect::RcAny => Ok(Reply::Data),
+        #[cfg(feature = "rocketchat")]
         Expect::RcLogin => {
             let data = body.field("data").unwrap_or(JsValue::UNDEFINED);
             let user_id = data.field("userId").and_then(|v| v.string());
@@ -131,12 +157,17 @@ pub fn decode(expect: Expect, answer: Result<Answer>) -> (Result<Reply>, JsValue
                 ),
             };
         }
-        Expect::RcSuccess if crate::core::rc::rules::logged_out(&body) => Ok(Reply::Data),
-        Expect::RcSuccess => wrong("the answer does not say success: true"),
+        #[cfg(feature = "rocketchat")]
+        Expect::RcSuccess if !crate::core::rc::rules::logged_out(&body) => {
+            wrong("the answer does not say success: true")
+        }
+        // Anything (logout), and the requests of the other entry, which this one never sends.
+        _ => Ok(Reply::Data),
     };
     (reply, body)
 }
 
+#[cfg(feature = "descope")]
 /// Maps a Descope error answer (`{errorCode, errorDescription, errorMessage}`) to an error.
 fn descope_error(status: u16, body: &JsValue, retry_after: Option<f64>) -> SessionError {
     let text = |key| body.field(key).and_then(|v| v.string());

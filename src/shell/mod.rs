@@ -80,7 +80,7 @@ impl Cache {
         let mut cache = self.0.borrow_mut();
         // The current object and the one before: enough for a getter and an event.
         if cache.len() >= 2 {
-            cache.remove(0);
+            crate::core::take_first(&mut cache);
         }
         cache.push((json.to_owned(), value.clone()));
         value
@@ -114,7 +114,7 @@ pub struct Driver<M: Machine> {
 }
 
 fn busy() -> SessionError {
-    SessionError::new(ErrorCode::InvalidArgument, "the session is busy deciding")
+    SessionError::new(ErrorCode::InvalidArgument, "session busy")
 }
 
 impl<M: Machine> Driver<M> {
@@ -164,10 +164,7 @@ impl<M: Machine> Driver<M> {
         let failed = self.storage_failed.replace(failed_before);
         self.dispatch_events();
         match result {
-            Ok(()) if failed => Err(SessionError::new(
-                ErrorCode::Storage,
-                "the browser refused to store the session",
-            )),
+            Ok(()) if failed => Err(SessionError::new(ErrorCode::Storage, "storage refused")),
             other => other,
         }
     }
@@ -176,8 +173,7 @@ impl<M: Machine> Driver<M> {
     pub fn call(&self) -> (u32, Promise) {
         let id = self.ids.get().wrapping_add(1);
         self.ids.set(id);
-        let mut slots = None;
-        let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+        let (promise, slots) = web::deferred();
         if let Some((resolve, reject)) = slots {
             self.calls.borrow_mut().push((id, resolve, reject));
         }
@@ -233,7 +229,7 @@ impl<M: Machine> Driver<M> {
                     calls
                         .iter()
                         .position(|c| c.0 == id)
-                        .map(|at| calls.swap_remove(at))
+                        .and_then(|at| crate::core::take_at(&mut calls, at))
                 };
                 if let Some((_, resolve, reject)) = found {
                     let _ = match result {
@@ -270,12 +266,7 @@ impl<M: Machine> Driver<M> {
 
     /// Feeds an input once the current one is done (a microtask later).
     fn later(&self, input: M::Input) {
-        let me = self.me.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            if let Some(d) = me.upgrade() {
-                let _ = d.input(input);
-            }
-        });
+        self.spawn(Task::Later(input));
     }
 
     fn send(&self, request: crate::core::io::Request) {
@@ -284,18 +275,33 @@ impl<M: Machine> Driver<M> {
         if let Some(controller) = controller {
             self.aborts.borrow_mut().push((request.id, controller));
         }
+        self.spawn(Task::Send(request, signal));
+    }
+
+    /// Runs `task` on a later microtask. One future type for both kinds of task: each type
+    /// spawned brings its own copy of the executor's task code.
+    fn spawn(&self, task: Task<M::Input>) {
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = http::fetch(&request, signal.as_ref()).await;
-            let Some(d) = me.upgrade() else { return };
-            if take(&d.aborts, request.id).is_none() {
-                // Aborted: the core gave up on it already.
-                return;
+            let input = match task {
+                Task::Later(input) => input,
+                Task::Send(request, signal) => {
+                    let answer = http::fetch(&request, signal.as_ref()).await;
+                    let Some(d) = me.upgrade() else { return };
+                    if take(&d.aborts, request.id).is_none() {
+                        // Aborted: the core gave up on it already.
+                        return;
+                    }
+                    let (reply, body) = http::decode(request.expect, answer);
+                    let previous = d.body.replace(body);
+                    let _ = d.input(M::answer(request.id, reply));
+                    d.body.replace(previous);
+                    return;
+                }
+            };
+            if let Some(d) = me.upgrade() {
+                let _ = d.input(input);
             }
-            let (reply, body) = http::decode(request.expect, answer);
-            let previous = d.body.replace(body);
-            let _ = d.input(M::answer(request.id, reply));
-            d.body.replace(previous);
         });
     }
 
@@ -308,7 +314,7 @@ impl<M: Machine> Driver<M> {
             if lock.is_object() {
                 // Returning a pending promise keeps the lock until Unlock resolves it.
                 let (hold, release) = web::deferred();
-                if let Some(release) = release {
+                if let Some((release, _)) = release {
                     d.locks.borrow_mut().push((id, release));
                 }
                 if let Some(input) = M::lock(id, Grant::Granted) {
@@ -386,9 +392,17 @@ impl<M: Machine> Driver<M> {
     }
 }
 
+/// Work for a later microtask.
+enum Task<I> {
+    /// Feed this input.
+    Later(I),
+    /// Send this request (with its abort signal) and feed the answer.
+    Send(crate::core::io::Request, Option<web_sys::AbortSignal>),
+}
+
 /// Removes entry `id` of a table and answers its value.
 fn take<T>(table: &RefCell<Vec<(u32, T)>>, id: u32) -> Option<T> {
     let mut table = table.borrow_mut();
     let at = table.iter().position(|(i, _)| *i == id)?;
-    Some(table.swap_remove(at).1)
+    crate::core::take_at(&mut table, at).map(|(_, value)| value)
 }

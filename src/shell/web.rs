@@ -52,12 +52,9 @@ impl Store {
     /// `setItem`; an error when the browser refuses (quota, disabled storage).
     pub fn set(&self, key: &str, value: &str) -> Result<()> {
         match self {
-            Store::Web(s) => s.set_item(key, value).map_err(|_| {
-                SessionError::new(
-                    ErrorCode::Storage,
-                    "the browser refused to store the session",
-                )
-            }),
+            Store::Web(s) => s
+                .set_item(key, value)
+                .map_err(|_| SessionError::new(ErrorCode::Storage, "storage refused")),
             Store::Memory(m) => {
                 let mut m = m.borrow_mut();
                 m.retain(|(k, _)| k != key);
@@ -158,11 +155,11 @@ pub fn request_lock(name: &str, callback: JsValue) -> bool {
         .is_ok()
 }
 
-/// A promise and the function that resolves it.
-pub fn deferred() -> (Promise, Option<Function>) {
-    let mut resolve = None;
-    let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
-    (promise, resolve)
+/// A promise and the functions that resolve and reject it.
+pub fn deferred() -> (Promise, Option<(Function, Function)>) {
+    let mut slots = None;
+    let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
+    (promise, slots)
 }
 
 /// A `BroadcastChannel` with its message handler; closed on drop.
@@ -175,7 +172,10 @@ impl Channel {
     /// Opens channel `name`, or `None` where the browser has no BroadcastChannel.
     pub fn open(name: &str, mut on_message: impl FnMut(JsValue) + 'static) -> Option<Channel> {
         let window = web_sys::window()?;
-        if !js_sys::Reflect::has(&window, &"BroadcastChannel".into()).unwrap_or(false) {
+        if js_sys::Reflect::get(&window, &"BroadcastChannel".into())
+            .unwrap_or_default()
+            .is_undefined()
+        {
             return None;
         }
         let channel = BroadcastChannel::new(name).ok()?;

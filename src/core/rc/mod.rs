@@ -55,7 +55,7 @@ pub struct RcSession {
 impl RcSession {
     /// A session for these options.
     pub fn new(cfg: RcConfig) -> RcSession {
-        let key = |suffix| [cfg.prefix.as_str(), suffix].concat();
+        let key = |suffix| crate::core::cat(&[&cfg.prefix, suffix]);
         RcSession {
             user_id_key: key(USER_ID_KEY),
             token_key: key(AUTH_TOKEN_KEY),
@@ -108,7 +108,7 @@ impl RcSession {
         self.out.push(Effect::Send(Request {
             id,
             post: true,
-            url: [self.cfg.base_url.as_str(), path].concat(),
+            url: crate::core::cat(&[&self.cfg.base_url, path]),
             headers,
             body: Some(body),
             expect,
