@@ -587,6 +587,20 @@ impl Session {
                 .is_some_and(|m| m.version() > self.st.meta.version())
     }
 
+    /// Whether the session cookie shows a session issued after this tab's, where storage is
+    /// this tab's own (with localStorage, [`Session::adopt_stored`] has taken it already).
+    fn rotated_elsewhere(&self, now: f64, env: &dyn Env) -> bool {
+        let (Some(ours), false) = (&self.st.session, self.cfg.persist == Persist::LocalStorage)
+        else {
+            return false;
+        };
+        self.load(now, env).session.is_some_and(|theirs| {
+            theirs.jwt != ours.jwt
+                && theirs.claims.iat >= ours.claims.iat
+                && theirs.claims.iat.is_some()
+        })
+    }
+
     fn save_meta(&mut self) {
         let text = self.st.meta.encode();
         self.out.push(Effect::Set(self.key(META_KEY), text));
@@ -1321,10 +1335,22 @@ impl Session {
                 // Another tab may have rotated between the due time and the grant: adopting
                 // its tokens settles the job (see `changed`).
                 self.adopt_stored(now, env);
-                if self.locking(id).is_some() {
-                    self.send_rotating(now, Some(id));
-                } else {
+                if self.locking(id).is_none() {
                     self.out.push(Effect::Unlock(id));
+                } else if round < LOCK_ROUNDS && self.rotated_elsewhere(now, env) {
+                    // The tab that rotated may have closed (releasing its lock) before its
+                    // message reached this one: wait for the message instead of presenting a
+                    // token the server has rotated.
+                    self.out.push(Effect::Unlock(id));
+                    let wait = 1_000.0 + 500.0 * self.random();
+                    if let Some(job) = self.jobs.first_mut() {
+                        job.phase = Phase::Waiting {
+                            until: now + wait,
+                            round: round + 1,
+                        };
+                    }
+                } else {
+                    self.send_rotating(now, Some(id));
                 }
             }
             // A live holder answers within the request timeout; a tab that holds the lock

@@ -462,6 +462,78 @@ fn a_busy_lock_waits_for_the_other_tab_and_adopts_its_tokens() {
 }
 
 #[test]
+fn a_grant_after_another_tab_rotated_waits_for_its_message_where_storage_is_per_tab() {
+    let issued = |n: u32, at: f64| {
+        jwt(
+            json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}),
+        )
+    };
+    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": issued(1, T0),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 300,
+    })))));
+    let due = tab.s.next_refresh_at().unwrap();
+    // Another tab rotated just before and closed (its lock released): its session cookie is
+    // there, its message not yet.
+    let theirs = issued(2, due - 50.0);
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert!(sends(&effects).is_empty(), "presented a rotated token");
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Unlock(id) if *id == lock)));
+    // The message comes: its tokens are taken, without a request.
+    let message = Message::Sync {
+        meta: Meta {
+            born: T0,
+            gen: 1,
+            due_at: Some(due + 300_000.0),
+            ..Meta::default()
+        },
+        session: theirs,
+        refresh: Some("R2".into()),
+        user: None,
+    };
+    let effects = tab.step(Input::Message(message.encode()));
+    assert!(sends(&effects).is_empty());
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+
+    // Without a message, the tab asks again after a short wait and then goes on.
+    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": issued(1, T0),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 300,
+    })))));
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), issued(3, due - 50.0));
+    let mut now = due;
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        let effects = tab.at(now).step(Input::Timer);
+        if let Some(lock) = lock_of(&effects) {
+            sent = sends(&tab.step(Input::Lock(lock, Grant::Granted)))
+                .into_iter()
+                .cloned()
+                .collect();
+            if !sent.is_empty() {
+                break;
+            }
+        }
+        now += 1_600.0;
+    }
+    assert_eq!(sent.len(), 1, "the refresh is not held up for good");
+    assert!(now - due <= 4_000.0, "waited {} ms", now - due);
+}
+
+#[test]
 fn a_lock_still_held_after_two_bounded_waits_is_gone_around() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
     let due = tab.s.next_refresh_at().unwrap();
