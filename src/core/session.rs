@@ -1447,7 +1447,7 @@ impl Session {
         let Some(at) = self.reqs.iter().position(|p| p.id == id) else {
             return;
         };
-        let Some(Pending { what, .. }) = super::take_at(&mut self.reqs, at) else {
+        let Some(Pending { what, deadline, .. }) = super::take_at(&mut self.reqs, at) else {
             return;
         };
         match what {
@@ -1464,6 +1464,13 @@ impl Session {
                     || self.st.cleared_at > cleared
                     || self.st.meta.born != born
                     || (had && !self.st.has_session());
+                if !gone && born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
+                    // A session taken from cookies without its record was alive when the
+                    // request left: it ranks from then, so that a logout seen after that ends
+                    // it however late this answer is read (a frozen tab reads it on waking).
+                    let sent = deadline - f64::from(self.cfg.timeout_ms);
+                    self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
+                }
                 self.rotated(now, env, id, seq, gone, presented, answer)
             }
             What::Verify { call, cleared } => {

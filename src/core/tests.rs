@@ -780,6 +780,33 @@ fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
 }
 
 #[test]
+fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
+    // A tab took its session from cookies (no record), sent a refresh and froze; it reads the
+    // answer, then a logout made after the request left, when it wakes.
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(1, T0 + 600_000.0));
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    tab.start();
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    tab.at(T0 + 30_000.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    tab.step(Input::Message(Message::Logout(T0 + 5_000.0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert_eq!(tab.s.refresh_token(), None);
+}
+
+#[test]
 fn a_logout_message_ends_older_sessions_only_and_is_validated() {
     let mut tab = Tab::signed_in(json!({}));
     // From before the session began: remembered, nothing cleared.
