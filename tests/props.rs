@@ -654,17 +654,18 @@ fn meta_strategy(max_born: f64) -> impl Strategy<Value = Meta> {
     (
         prop_oneof![Just(0.0), whole(max_born)],
         prop_oneof![Just(0u64), 0u64..100, 0u64..=MAX_GEN],
-        any::<bool>(),
+        (any::<bool>(), any::<bool>()),
         prop::option::of(prop_oneof![whole(MAX_EPOCH_MS), Just(MAX_EPOCH_MS)]),
         prop::option::of(cookie_place()),
         prop::option::of(cookie_place()),
         vec(cookie_name(), 0..=MAX_NAMES),
     )
         .prop_map(
-            |(born, gen, http_only, due_at, session_cookie, refresh_cookie, names)| Meta {
+            |(born, gen, (http_only, idle), due_at, session_cookie, refresh_cookie, names)| Meta {
                 born,
                 gen,
                 http_only,
+                idle,
                 due_at,
                 session_cookie,
                 refresh_cookie,
@@ -678,6 +679,8 @@ fn meta_line() -> BoxedStrategy<String> {
     prop_oneof![
         3 => Just(String::new()),
         1 => Just("h".to_string()),
+        1 => Just("i".to_string()),
+        1 => Just("hi".to_string()),
         1 => Just("sk2".to_string()),
         2 => "[0-9]{1,18}",
         1 => any::<u64>().prop_map(|n| n.to_string()),
@@ -744,7 +747,7 @@ fn message_text() -> BoxedStrategy<String> {
     ]
     .boxed();
     prop_oneof![
-        2 => (select(&["H\n", "L\n"][..]), time).prop_map(|(k, t)| [k, &t].concat()),
+        2 => (select(&["H\n", "L\n", "A\n"][..]), time).prop_map(|(k, t)| [k, &t].concat()),
         3 => (meta_text(), field.clone(), field.clone(), field.clone())
             .prop_map(|(m, s, r, u)| ["S\n", &m, "\n", &s, "\n", &r, "\n", &u].concat()),
         2 => (
@@ -1064,15 +1067,19 @@ proptest! {
         prop_assert_eq!(Message::decode(&text, now), Some(msg), "{:?}", text);
     }
 
-    /// Hello and Logout at a whole ms round-trip, unless from the future.
+    /// Hello, Logout and Active at a whole ms round-trip, unless from the future.
     #[test]
     fn timed_messages_round_trip(
         at in prop_oneof![Just(0u64), 0u64..=MAX_EPOCH_MS as u64].prop_map(|n| n as f64),
         ahead in prop_oneof![-SKEW_MS..=0.0, 0.0f64..1e13, Just(-SKEW_MS)],
-        hello in any::<bool>(),
+        kind in 0u8..3,
     ) {
         let now = at + ahead;
-        let msg = if hello { Message::Hello(at) } else { Message::Logout(at) };
+        let msg = match kind {
+            0 => Message::Hello(at),
+            1 => Message::Logout(at),
+            _ => Message::Active(at),
+        };
         prop_assert_eq!(Message::decode(&msg.encode(), now), Some(msg.clone()));
         prop_assert_eq!(Message::decode(&msg.encode(), at - SKEW_MS - 1.0), None);
     }
@@ -1082,7 +1089,7 @@ proptest! {
     fn message_decode_never_panics(text in message_text(), now in finite_f64()) {
         match Message::decode(&text, now) {
             None => {}
-            Some(Message::Hello(at) | Message::Logout(at)) => {
+            Some(Message::Hello(at) | Message::Logout(at) | Message::Active(at)) => {
                 prop_assert!(at >= 0.0 && at.fract() == 0.0);
                 prop_assert!(at <= now + SKEW_MS, "{:?} at {}", text, now);
             }

@@ -17,6 +17,11 @@ pub trait Env {
     fn cookies(&self) -> String;
     /// Decodes a JWT payload (JSON text) into the claims the session acts on.
     fn claims(&self, payload_json: &str) -> Option<Claims>;
+    /// `localStorage.getItem(key)`, whatever store the options chose: the keys shared with
+    /// `@descope/web-js-sdk` (`DSLI`, the last user's) live there.
+    fn shared(&self, key: &str) -> Option<String>;
+    /// The first login id and the name of a user object (JSON text).
+    fn login(&self, user_json: &str) -> Option<(String, Option<String>)>;
 }
 
 /// How the driver decodes the answer of a request.
@@ -24,6 +29,8 @@ pub trait Env {
 pub enum Expect {
     /// A Descope JWTResponse.
     Jwt,
+    /// A JWTResponse, or `{}` when the server found no session (`try-refresh`).
+    MaybeJwt,
     /// A Descope user object.
     User,
     /// A JSON array.
@@ -186,6 +193,9 @@ pub enum Effect {
     Set(String, String),
     /// `storage.removeItem(key)`.
     Remove(String),
+    /// `localStorage.setItem(key, value)` (or `removeItem` without a value), whatever store
+    /// the options chose; best effort.
+    Shared(&'static str, Option<String>),
     /// `document.cookie = text`.
     Cookie(String),
     /// Write a token cookie; when reading back shows the browser refused it, expire it, keep

@@ -24,6 +24,9 @@ pub enum Message {
     /// A new tab without a refresh token asks the others, at this time, to tell what they
     /// hold (a tab that wakes from a freeze later does not answer with a stale session).
     Hello(f64),
+    /// The user was active in a tab at this time (`markUserActive()` with activity tracking):
+    /// it counts for every tab of the origin.
+    Active(f64),
 }
 
 impl Message {
@@ -47,6 +50,7 @@ impl Message {
             ]),
             Message::Hello(at) => timed("H\n", *at),
             Message::Logout(at) => timed("L\n", *at),
+            Message::Active(at) => timed("A\n", *at),
         }
     }
 
@@ -65,6 +69,9 @@ impl Message {
         }
         if let Some(at) = text.strip_prefix("L\n") {
             return time(at, now).map(Message::Logout);
+        }
+        if let Some(at) = text.strip_prefix("A\n") {
+            return time(at, now).map(Message::Active);
         }
         let rest = text.strip_prefix("S\n")?;
         let lines: Vec<&str> = super::splitn(rest, META_LINES + 3, '\n').collect();
@@ -121,6 +128,7 @@ mod tests {
                 born: NOW - 5.0,
                 gen: 7,
                 http_only: false,
+                idle: true,
                 names: vec!["DS".into()],
                 due_at: Some(NOW + 30_000.0),
                 session_cookie: Some(CookiePlace {
@@ -142,6 +150,13 @@ mod tests {
             user: None,
         };
         assert_eq!(Message::decode(&bare.encode(), NOW), Some(bare));
+        for msg in [
+            Message::Hello(NOW),
+            Message::Logout(NOW),
+            Message::Active(NOW),
+        ] {
+            assert_eq!(Message::decode(&msg.encode(), NOW), Some(msg));
+        }
     }
 
     #[test]
@@ -163,6 +178,8 @@ mod tests {
             "L\n-5".into(),
             "L\n99999999999999999999".into(),
             Message::Logout(NOW + 5_000.0).encode(),
+            Message::Active(NOW + 5_000.0).encode(),
+            "A\nx".into(),
             future.encode(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na b\n\n".into(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),

@@ -12,9 +12,22 @@ pub const REFRESH_KEY: &str = "DSR";
 pub const USER_KEY: &str = "DSU";
 /// Storage key suffix of the [`Meta`] record: `<prefix>DSM`.
 pub const META_KEY: &str = "DSM";
+/// Storage key suffix of the refresh cookie's name the server gave: `<prefix>DSRCN`, as
+/// `@descope/web-js-sdk` keeps it.
+pub const RCN_KEY: &str = "DSRCN";
 /// Every key suffix this package removes when the session is cleared: its own, and those
 /// `@descope/web-js-sdk` writes next to the tokens (ID token, refresh cookie name).
-pub const ALL_KEYS: [&str; 6] = [SESSION_KEY, REFRESH_KEY, USER_KEY, META_KEY, "DSI", "DSRCN"];
+pub const ALL_KEYS: [&str; 6] = [SESSION_KEY, REFRESH_KEY, USER_KEY, META_KEY, "DSI", RCN_KEY];
+
+/// The logged-in indicator in localStorage, unprefixed and shared with `@descope/web-js-sdk`
+/// (and Descope Flows on the same origin): the session's expiry in epoch seconds while signed
+/// in, removed on logout and when the server refuses the session.
+pub const LOGGED_IN_KEY: &str = "DSLI";
+/// The last user's login id in localStorage, unprefixed and shared with `@descope/web-js-sdk`.
+pub const LAST_LOGIN_ID_KEY: &str = "dls_last_user_login_id";
+/// The last user's display name in localStorage, unprefixed and shared with
+/// `@descope/web-js-sdk`.
+pub const LAST_NAME_KEY: &str = "dls_last_user_display_name";
 
 /// Clock skew allowed between tabs' times (same machine, so only ordering noise).
 pub const SKEW_MS: f64 = 1_000.0;
@@ -42,6 +55,9 @@ pub struct Meta {
     /// The refresh token is an httpOnly cookie the server keeps (the sign-in carried no
     /// `refreshJwt`): a tab without one may still refresh, and a refusal ends the session.
     pub http_only: bool,
+    /// The last session response set `nextRefreshSeconds`: the server ends idle sessions, so
+    /// with activity tracking a refresh waits for the user.
+    pub idle: bool,
     /// Cookie names the server's responses named (`sessionCookieName`, `cookieName`): another
     /// writer (the official SDK) may have used them, so clearing looks for them too.
     pub names: Vec<String>,
@@ -68,7 +84,14 @@ impl Meta {
         push_uint(&mut out, whole(self.born), 1);
         out.push('\n');
         push_uint(&mut out, self.gen, 1);
-        out.push_str(if self.http_only { "\nh\n" } else { "\n\n" });
+        out.push('\n');
+        if self.http_only {
+            out.push('h');
+        }
+        if self.idle {
+            out.push('i');
+        }
+        out.push('\n');
         if let Some(due) = self.due_at {
             push_uint(&mut out, whole(due), 1);
         }
@@ -107,9 +130,11 @@ impl Meta {
         let [version, born, gen, http_only, due, cookies @ ..] = fields else {
             return None;
         };
-        let http_only = match *http_only {
-            "" => false,
-            "h" => true,
+        let (http_only, idle) = match *http_only {
+            "" => (false, false),
+            "h" => (true, false),
+            "i" => (false, true),
+            "hi" => (true, true),
             _ => return None,
         };
         let [s_name, s_path, s_domain, r_name, r_path, r_domain, names] = cookies else {
@@ -157,6 +182,7 @@ impl Meta {
             born,
             gen,
             http_only,
+            idle,
             due_at,
             session_cookie: place([s_name, s_path, s_domain])?,
             refresh_cookie: place([r_name, r_path, r_domain])?,
@@ -210,6 +236,7 @@ mod tests {
             born: 1_700_000_000_000.0,
             gen: 42,
             http_only: true,
+            idle: false,
             names: vec!["SKS".into(), "SKR".into()],
             due_at: Some(1_700_000_000_123.0),
             session_cookie: Some(CookiePlace {
@@ -223,7 +250,15 @@ mod tests {
                 domain: None,
             }),
         };
-        assert_eq!(Meta::decode(&meta.encode(), NOW), Some(meta));
+        assert_eq!(Meta::decode(&meta.encode(), NOW), Some(meta.clone()));
+        for (http_only, idle) in [(false, true), (true, true), (false, false)] {
+            let meta = Meta {
+                http_only,
+                idle,
+                ..meta.clone()
+            };
+            assert_eq!(Meta::decode(&meta.encode(), NOW), Some(meta));
+        }
         assert_eq!(
             Meta::decode(&Meta::default().encode(), NOW),
             Some(Meta::default())

@@ -99,6 +99,16 @@ pub trait Obj: Sized {
     fn is_string(&self) -> bool {
         self.string().is_some()
     }
+    /// The own enumerable keys, when the value is an object.
+    ///
+    /// ```no_run
+    /// use session_keeper::core::obj::Obj;
+    /// let headers = js_sys::JSON::parse(r#"{"x-app": "web"}"#).unwrap();
+    /// assert_eq!(headers.keys(), ["x-app"]);
+    /// ```
+    fn keys(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The name of a member that has the wrong type.
@@ -204,6 +214,11 @@ pub(crate) mod json {
         }
         fn items(&self) -> Option<Vec<Value>> {
             self.as_array().cloned()
+        }
+        fn keys(&self) -> Vec<String> {
+            self.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
         }
     }
 

@@ -74,17 +74,28 @@ pub struct Config {
     pub refresh_cookie: Option<CookieConfig>,
     /// Automatic refresh.
     pub auto_refresh: bool,
+    /// `autoRefresh: { customActivityTracking: true }`: a scheduled refresh waits for
+    /// `markUserActive()` when the server set an inactivity timeout (`nextRefreshSeconds`).
+    pub activity: bool,
     /// Cross-tab coordination.
     pub cross_tab: bool,
     /// Request timeout in ms.
     pub timeout_ms: u32,
+    /// `refreshCookieName`: sent as `x-descope-refresh-cookie-name` on every request.
+    pub refresh_cookie_name: Option<String>,
+    /// `storeLastAuthenticatedUser` (default true): keep the last user's login id and name.
+    pub store_last_user: bool,
+    /// `keepLastAuthenticatedUserAfterLogout` (default false).
+    pub keep_last_user: bool,
+    /// `baseHeaders`: extra headers on every request.
+    pub base_headers: Vec<(String, String)>,
 }
 
-/// The default Descope API.
+/// The default Descope API (for project ids without a region).
 ///
 /// ```
 /// use session_keeper::core::options::{base_url, DEFAULT_BASE_URL};
-/// assert_eq!(base_url(None).unwrap(), DEFAULT_BASE_URL);
+/// assert_eq!(base_url(None, "P2abc").unwrap(), DEFAULT_BASE_URL);
 /// ```
 pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
 /// The default request timeout.
@@ -137,26 +148,69 @@ impl Config {
             session_cookie: None,
             refresh_cookie: None,
             auto_refresh: true,
+            activity: false,
             cross_tab: true,
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            refresh_cookie_name: None,
+            store_last_user: true,
+            keep_last_user: false,
+            base_headers: Vec::new(),
         };
         c.base_url = base_url(
             opt_string(o, "baseUrl")
                 .map_err(wrong("a string"))?
                 .as_deref(),
+            &c.project_id,
         )?;
         c.prefix = opt_string(o, "storagePrefix")
             .map_err(wrong("a string"))?
             .unwrap_or_default();
         c.session_cookie = cookie_config(o, "sessionTokenViaCookie", true)?;
         c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
-        c.auto_refresh = opt_bool(o, "autoRefresh")
-            .map_err(wrong("a boolean"))?
-            .unwrap_or(true);
+        match o.field("autoRefresh") {
+            None => {}
+            Some(v) if v.is_object() => {
+                c.activity = opt_bool(&v, "customActivityTracking")
+                    .map_err(wrong("a boolean"))?
+                    .unwrap_or(false);
+            }
+            Some(v) => {
+                c.auto_refresh = v.boolean().ok_or_else(|| {
+                    wrong("a boolean or { customActivityTracking }")(Wrong("autoRefresh"))
+                })?;
+            }
+        }
         c.cross_tab = opt_bool(o, "crossTab")
             .map_err(wrong("a boolean"))?
             .unwrap_or(true);
         c.timeout_ms = timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?;
+        c.refresh_cookie_name = opt_string(o, "refreshCookieName").map_err(wrong("a string"))?;
+        if c.refresh_cookie_name
+            .as_deref()
+            .is_some_and(|n| !is_cookie_name(n))
+        {
+            return Err(SessionError::invalid_argument("invalid refreshCookieName"));
+        }
+        c.store_last_user = opt_bool(o, "storeLastAuthenticatedUser")
+            .map_err(wrong("a boolean"))?
+            .unwrap_or(true);
+        c.keep_last_user = opt_bool(o, "keepLastAuthenticatedUserAfterLogout")
+            .map_err(wrong("a boolean"))?
+            .unwrap_or(false);
+        if let Some(headers) = o.field("baseHeaders") {
+            if !headers.is_object() {
+                return Err(SessionError::invalid_argument("invalid baseHeaders"));
+            }
+            for name in headers.keys() {
+                let value = headers.field(&name).and_then(|v| v.string());
+                match value {
+                    Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
+                        c.base_headers.push((name, value));
+                    }
+                    _ => return Err(SessionError::invalid_argument("invalid baseHeaders")),
+                }
+            }
+        }
         Ok(c)
     }
 }
@@ -170,16 +224,33 @@ fn wrong(what: &'static str) -> impl Fn(Wrong) -> SessionError {
     }
 }
 
-/// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped.
+/// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped. Without
+/// one, the Descope API of the project's region, as `@descope/web-js-sdk` derives it: the
+/// characters of the project id between its first and its last 27 name the region.
 ///
 /// ```
 /// use session_keeper::core::options::base_url;
-/// assert_eq!(base_url(Some("http://127.0.0.1:8787/")).unwrap(), "http://127.0.0.1:8787");
-/// assert!(base_url(Some("api.descope.com")).is_err());
+/// assert_eq!(base_url(Some("http://127.0.0.1:8787/"), "P2abc").unwrap(), "http://127.0.0.1:8787");
+/// assert!(base_url(Some("api.descope.com"), "P2abc").is_err());
+/// // A project id of the euc1 region (4 + 27 characters after the "P").
+/// let regional = "Peuc12OkEYhxUO5NQp7tvH3RUeA1nC4f";
+/// assert_eq!(base_url(None, regional).unwrap(), "https://api.euc1.descope.com");
 /// ```
-pub fn base_url(value: Option<&str>) -> Result<String> {
+pub fn base_url(value: Option<&str>, project_id: &str) -> Result<String> {
     let Some(value) = value else {
-        return Ok(DEFAULT_BASE_URL.to_owned());
+        let region = project_id
+            .get(1..project_id.len().saturating_sub(27))
+            .unwrap_or("");
+        if region.is_empty() {
+            return Ok(DEFAULT_BASE_URL.to_owned());
+        }
+        if !region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(SessionError::invalid_argument("invalid projectId"));
+        }
+        return Ok(super::cat(&["https://api.", region, ".descope.com"]));
     };
     let trimmed = value.trim().trim_end_matches(['/']);
     let rest = trimmed
@@ -208,6 +279,21 @@ pub fn timeout(value: Option<f64>) -> Result<u32> {
     }
 }
 
+/// Whether `value` can be sent as a header value: no line breaks or NULs, and only characters
+/// a `ByteString` holds.
+///
+/// ```
+/// use session_keeper::core::options::is_header_value;
+/// assert!(is_header_value("web 1.2"));
+/// assert!(!is_header_value("a\r\nSet-Cookie: x"));
+/// assert!(!is_header_value("€"));
+/// ```
+pub fn is_header_value(value: &str) -> bool {
+    value
+        .chars()
+        .all(|c| c <= '\u{ff}' && !matches!(c, '\r' | '\n' | '\0'))
+}
+
 fn cookie_config<O: Obj>(
     o: &O,
     key: &'static str,
@@ -225,7 +311,15 @@ fn cookie_config<O: Obj>(
             Wrong(key).message("a boolean or cookie options"),
         ));
     }
+    // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
     let name = opt_string(&setting, "name").map_err(wrong("a string"))?;
+    let alias = opt_string(&setting, "cookieName").map_err(wrong("a string"))?;
+    let name = match (name, alias) {
+        (Some(name), Some(alias)) if name != alias => {
+            return Err(SessionError::invalid_argument("name and cookieName differ"))
+        }
+        (name, alias) => name.or(alias),
+    };
     if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
         return Err(SessionError::invalid_argument("invalid cookie name"));
     }
@@ -315,6 +409,80 @@ mod tests {
     }
 
     #[test]
+    fn the_api_host_follows_the_project_region() {
+        // Real-shaped ids: "P" + 27 characters (no region), and "P" + region + 27 characters.
+        let plain = "P2OkEYhxUO5NQp7tvH3RUeA1nC4f";
+        assert_eq!(plain.len(), 28);
+        assert_eq!(
+            parse(&format!(r#"{{"projectId":"{plain}"}}"#))
+                .unwrap()
+                .base_url,
+            DEFAULT_BASE_URL
+        );
+        for (id, host) in [
+            (
+                "Peuc12OkEYhxUO5NQp7tvH3RUeA1nC4f",
+                "https://api.euc1.descope.com",
+            ),
+            (
+                "Puse12OkEYhxUO5NQp7tvH3RUeA1nC4f",
+                "https://api.use1.descope.com",
+            ),
+            (
+                "Paps22OkEYhxUO5NQp7tvH3RUeA1nC4f",
+                "https://api.aps2.descope.com",
+            ),
+        ] {
+            let c = parse(&format!(r#"{{"projectId":"{id}"}}"#)).unwrap();
+            assert_eq!(c.base_url, host, "{id}");
+            // An explicit baseUrl wins.
+            let c = parse(&format!(
+                r#"{{"projectId":"{id}","baseUrl":"http://127.0.0.1:1"}}"#
+            ))
+            .unwrap();
+            assert_eq!(c.base_url, "http://127.0.0.1:1");
+        }
+        // Short ids (tests, the devserver) have no region.
+        assert_eq!(
+            parse(r#"{"projectId":"P1"}"#).unwrap().base_url,
+            DEFAULT_BASE_URL
+        );
+        // A "region" that would change the host is refused rather than followed.
+        assert!(parse(r#"{"projectId":"Pa/b.c2OkEYhxUO5NQp7tvH3RUeA1nC4f"}"#).is_err());
+    }
+
+    #[test]
+    fn descope_spellings_and_session_options() {
+        let c = parse(
+            r#"{"projectId":"P","sessionTokenViaCookie":{"cookieName":"app_s","sameSite":"Lax"},
+                "refreshTokenViaCookie":{"cookieName":"app_r","name":"app_r"},
+                "autoRefresh":{"customActivityTracking":true},"refreshCookieName":"my_r",
+                "keepLastAuthenticatedUserAfterLogout":true,"storeLastAuthenticatedUser":false,
+                "baseHeaders":{"x-app":"web","X-Version":"1.2"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.session_cookie.unwrap().name.as_deref(), Some("app_s"));
+        assert_eq!(c.refresh_cookie.unwrap().name.as_deref(), Some("app_r"));
+        assert!(c.auto_refresh && c.activity);
+        assert_eq!(c.refresh_cookie_name.as_deref(), Some("my_r"));
+        assert!(c.keep_last_user && !c.store_last_user);
+        let mut headers = c.base_headers.clone();
+        headers.sort();
+        assert_eq!(
+            headers,
+            [
+                ("X-Version".to_string(), "1.2".to_string()),
+                ("x-app".into(), "web".into())
+            ]
+        );
+        let c = parse(r#"{"projectId":"P","autoRefresh":{}}"#).unwrap();
+        assert!(c.auto_refresh && !c.activity);
+        let c = parse(r#"{"projectId":"P"}"#).unwrap();
+        assert!(!c.activity && c.store_last_user && !c.keep_last_user);
+        assert!(c.refresh_cookie_name.is_none() && c.base_headers.is_empty());
+    }
+
+    #[test]
     fn bad_options_are_refused() {
         for json in [
             r#"{}"#,
@@ -345,6 +513,21 @@ mod tests {
             r#"{"projectId":"P","refreshTokenViaCookie":{"secure":1}}"#,
             r#"{"projectId":"P","refreshTokenViaCookie":["x"]}"#,
             r#"{"projectId":"P","storagePrefix":1}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"name":"a","cookieName":"b"}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"cookieName":"a;b"}}"#,
+            r#"{"projectId":"P","refreshTokenViaCookie":{"cookieName":5}}"#,
+            r#"{"projectId":"P","autoRefresh":{"customActivityTracking":"yes"}}"#,
+            r#"{"projectId":"P","autoRefresh":[true]}"#,
+            r#"{"projectId":"P","autoRefresh":1}"#,
+            r#"{"projectId":"P","refreshCookieName":"a b"}"#,
+            r#"{"projectId":"P","refreshCookieName":7}"#,
+            r#"{"projectId":"P","keepLastAuthenticatedUserAfterLogout":"no"}"#,
+            r#"{"projectId":"P","storeLastAuthenticatedUser":0}"#,
+            r#"{"projectId":"P","baseHeaders":"x-a: b"}"#,
+            r#"{"projectId":"P","baseHeaders":["x"]}"#,
+            r#"{"projectId":"P","baseHeaders":{"x-a":1}}"#,
+            r#"{"projectId":"P","baseHeaders":{"bad name":"v"}}"#,
+            r#"{"projectId":"P","baseHeaders":{"x-a":"v\r\nSet-Cookie: s=1"}}"#,
         ] {
             assert!(parse(json).is_err(), "{json} was accepted");
         }

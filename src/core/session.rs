@@ -9,8 +9,8 @@
 use super::claims::{payload_json, Claims};
 use super::clear;
 use super::cookie::{
-    cookie_domain, expire_cookies, is_attribute_safe, is_cookie_name, is_cookie_value, read_cookie,
-    set_cookie, CookiePlace, CookieWrite,
+    cookie_domain, expire_cookies, is_attribute_safe, is_cookie_name, is_cookie_value, push_uint,
+    read_cookie, set_cookie, CookiePlace, CookieWrite,
 };
 use super::error::{ErrorCode, Result, SessionError};
 use super::fields::JwtFields;
@@ -19,7 +19,8 @@ use super::io::{
 };
 use super::message::Message;
 use super::meta::{
-    usable_token, Meta, ALL_KEYS, MAX_NAMES, META_KEY, REFRESH_KEY, SESSION_KEY, USER_KEY,
+    usable_token, Meta, ALL_KEYS, LAST_LOGIN_ID_KEY, LAST_NAME_KEY, LOGGED_IN_KEY, MAX_NAMES,
+    META_KEY, RCN_KEY, REFRESH_KEY, SESSION_KEY, USER_KEY,
 };
 use super::options::{Config, CookieConfig, Persist};
 use super::schedule::{
@@ -62,6 +63,8 @@ pub enum Call {
     Verify(String),
     /// `exchangeAccessKey(key, options)`: the key and the JSON body.
     Exchange(String, String),
+    /// `myTenants(true | ids)`, with its JSON body.
+    MyTenants(String),
 }
 
 /// What happens to a session.
@@ -92,6 +95,8 @@ pub enum Input {
     StorageChanged,
     /// The browser refused a token cookie ([`Effect::PutCookie`]).
     CookieRefused(Kind),
+    /// `markUserActive()`
+    Active,
     /// `dispose()`
     Dispose,
 }
@@ -127,6 +132,9 @@ struct State {
     /// No refresh attempt until a wake-up signal or `refresh()` (a tab without a refresh
     /// token whose attempt was refused).
     parked: bool,
+    /// The refresh cookie's name the server gave (`DSRCN`), sent back as
+    /// `x-descope-refresh-cookie-name`.
+    rcn: Option<String>,
     /// The last token values this tab wrote to cookies: a tab that follows another tab's
     /// logout expires those, also when it holds newer tokens since.
     written: Vec<String>,
@@ -173,6 +181,12 @@ enum JobKind {
     History,
     /// `verifySecurityQuestions()`: a new sign-in, presenting the refresh token when held.
     Verify(String),
+    /// At start-up with no readable token but a logged-in indicator: `try-refresh` asks the
+    /// server for the session an httpOnly refresh cookie may hold (rotating it, so it takes
+    /// a turn too).
+    TryRefresh,
+    /// `myTenants()`, presenting the refresh token.
+    Tenants(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -242,6 +256,7 @@ struct Stored {
     refresh: Option<String>,
     user: Option<String>,
     meta: Option<Meta>,
+    rcn: Option<String>,
 }
 
 enum Adopt {
@@ -268,6 +283,16 @@ pub struct Session {
     disposed: bool,
     armed: Option<f64>,
     last_attempt: f64,
+    /// Activity tracking: the user was active (in any tab) since the tokens last changed.
+    active: bool,
+    /// When the tokens last changed here: activity reported from before is stale.
+    active_since: f64,
+    /// A due refresh was skipped for want of activity; the next activity starts it.
+    skipped: bool,
+    /// `st.seq` when activity was last reset.
+    activity_seq: u32,
+    /// When this tab last told the others its tokens.
+    told_at: f64,
     out: Vec<Effect>,
 }
 
@@ -301,6 +326,11 @@ impl Session {
             disposed: false,
             armed: None,
             last_attempt: f64::NEG_INFINITY,
+            active: true,
+            active_since: 0.0,
+            skipped: false,
+            activity_seq: 0,
+            told_at: 0.0,
             out: Vec::new(),
         }
     }
@@ -344,7 +374,7 @@ impl Session {
     /// When the next refresh attempt is planned (epoch ms).
     pub fn next_refresh_at(&self) -> Option<f64> {
         let st = &self.st;
-        (self.cfg.auto_refresh && st.has_session() && !self.disposed)
+        (self.cfg.auto_refresh && st.has_session() && !self.disposed && !self.skipped)
             .then_some(st.meta.due_at)
             .flatten()
     }
@@ -392,17 +422,49 @@ impl Session {
                     self.save_meta();
                 }
             }
+            Input::Active => self.mark_active(now, true),
             Input::Dispose => {
                 self.disposed = true;
                 self.drop_jobs();
             }
         }
+        self.track(now);
         if !self.disposed {
             self.run(now, env);
             self.notify(now);
         }
         self.arm(now);
         result
+    }
+
+    /// New tokens start a new activity period (as each session response does in
+    /// `@descope/web-js-sdk`).
+    fn track(&mut self, now: f64) {
+        if self.activity_seq != self.st.seq {
+            self.activity_seq = self.st.seq;
+            self.active = false;
+            self.skipped = false;
+            self.active_since = now;
+        }
+    }
+
+    /// `markUserActive()` here (`own`, told to the other tabs once per period) or in another
+    /// tab: a refresh skipped for want of activity runs now.
+    fn mark_active(&mut self, now: f64, own: bool) {
+        if !self.cfg.activity {
+            return;
+        }
+        self.track(now);
+        if !self.active {
+            self.active = true;
+            if own && self.cfg.cross_tab {
+                self.out.push(Effect::Post(Message::Active(now).encode()));
+            }
+        }
+        if self.skipped {
+            self.skipped = false;
+            self.due(now, false);
+        }
     }
 
     fn next_id(&mut self) -> u32 {
@@ -466,11 +528,13 @@ impl Session {
         let user = env
             .item(&self.key(USER_KEY))
             .filter(|u| u.starts_with('{') && u.ends_with('}'));
+        let rcn = env.item(&self.key(RCN_KEY)).filter(|n| is_cookie_name(n));
         Stored {
             session,
             refresh,
             user,
             meta,
+            rcn,
         }
     }
 
@@ -622,6 +686,7 @@ impl Session {
         self.st.refresh = stored.refresh;
         self.st.user = stored.user;
         self.st.meta = stored.meta.unwrap_or_default();
+        self.st.rcn = stored.rcn;
         self.emitted = Emitted {
             token: self.session_token().map(String::from),
             user: self.st.user.clone(),
@@ -646,6 +711,14 @@ impl Session {
         }
         if self.cfg.auto_refresh && self.online && due.is_some_and(|d| d <= now) {
             self.push_job(JobKind::Refresh, None);
+        }
+        // Nothing readable, but this browser was signed in (the indicator `@descope/web-js-sdk`
+        // keeps too): the refresh token may be an httpOnly cookie only the server reads.
+        let signed_in = [LOGGED_IN_KEY, LAST_LOGIN_ID_KEY, "DSLI_DISABLED"]
+            .iter()
+            .any(|key| env.shared(key).is_some_and(|v| !v.is_empty()));
+        if !self.st.has_session() && signed_in && self.online {
+            self.push_job(JobKind::TryRefresh, None);
         }
     }
 
@@ -724,18 +797,57 @@ impl Session {
         if reply.user.is_some() {
             self.save_user();
         }
+        self.st.meta.idle = fields.next_refresh_seconds.is_some_and(|s| s > 0.0);
         self.save_meta();
+        // What `@descope/web-js-sdk` keeps next to the tokens: the refresh cookie's name, the
+        // logged-in indicator (the session's expiry, epoch seconds) and the last user.
+        match &fields.cookie_name {
+            Some(name) if is_cookie_name(name) => {
+                self.st.rcn = Some(name.clone());
+                self.out.push(Effect::Set(self.key(RCN_KEY), name.clone()));
+            }
+            _ if fields.refresh_jwt.is_some() => {
+                self.st.rcn = None;
+                self.out.push(Effect::Remove(self.key(RCN_KEY)));
+            }
+            _ => {}
+        }
+        let expiry = fields
+            .session_expiration
+            .or(self.st.expires_at().map(|ms| ms / 1000.0))
+            .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e13);
+        if let Some(seconds) = expiry {
+            let mut text = String::new();
+            push_uint(&mut text, seconds as u64, 1);
+            self.out.push(Effect::Shared(LOGGED_IN_KEY, Some(text)));
+        }
+        self.remember_user(env, reply.user.as_deref());
         if tell {
-            self.tell();
+            self.tell(now);
         }
         self.changed();
         Ok(())
     }
 
-    fn tell(&mut self) {
+    /// Keeps the last user's login id and name, as `@descope/web-js-sdk` does (its sign-in
+    /// screens offer them), unless `storeLastAuthenticatedUser: false`.
+    fn remember_user(&mut self, env: &dyn Env, user: Option<&str>) {
+        let Some((login_id, name)) = user
+            .filter(|_| self.cfg.store_last_user)
+            .and_then(|u| env.login(u))
+        else {
+            return;
+        };
+        self.out
+            .push(Effect::Shared(LAST_LOGIN_ID_KEY, Some(login_id)));
+        self.out.push(Effect::Shared(LAST_NAME_KEY, name));
+    }
+
+    fn tell(&mut self, now: f64) {
         if !self.cfg.cross_tab {
             return;
         }
+        self.told_at = now;
         if let Some(t) = &self.st.session {
             let message = Message::Sync {
                 meta: self.st.meta.clone(),
@@ -883,6 +995,7 @@ impl Session {
                         ..Meta::default()
                     },
                 };
+                self.st.rcn = stored.rcn;
                 if self.adopt(theirs, stored.refresh, stored.user, meta) {
                     Adopt::Changed
                 } else {
@@ -920,12 +1033,17 @@ impl Session {
                     self.adopt(token, refresh, user, meta);
                 }
             }
+            Message::Active(at) => {
+                if at >= self.active_since {
+                    self.mark_active(now, false);
+                }
+            }
             Message::Hello(at) => {
                 // Only a fresh question: a tab that wakes from a freeze and works through
                 // what it missed holds a session that may have ended since.
                 if now - at <= HELLO_MS {
                     if self.st.refresh.is_some() {
-                        self.tell();
+                        self.tell(now);
                     } else if self.st.cleared_at > 0.0 && !self.st.has_session() {
                         // The asking tab may hold (or be about to hear of) a session that
                         // ended while it reloaded: it learns when the last logout was.
@@ -958,6 +1076,15 @@ impl Session {
                 self.out.push(Effect::Remove(self.key(suffix)));
             }
         }
+        // The logged-in indicator holds the expiry of the session that wrote it: a follower
+        // removes it only when it is not a newer session's (a later sign-in in a third tab).
+        let expiry = self.st.expires_at().map_or(0.0, |ms| ms / 1000.0);
+        let indicator = env
+            .shared(LOGGED_IN_KEY)
+            .map(|v| super::parse_uint(&v).map_or(0.0, |s| s as f64));
+        if own || (!newer_stored && indicator.is_some_and(|s| s <= expiry)) {
+            self.out.push(Effect::Shared(LOGGED_IN_KEY, None));
+        }
         let seq = self.st.seq.wrapping_add(1);
         self.st = State {
             seq,
@@ -965,7 +1092,10 @@ impl Session {
             ..State::default()
         };
         self.drop_jobs();
-        if own && self.cfg.cross_tab {
+        // A follower that told the others of this session after the logout (a frozen tab
+        // reads an answer before the logout message) tells the logout again: a tab that
+        // reloaded since may know of neither.
+        if (own || self.told_at >= at) && self.cfg.cross_tab {
             self.out.push(Effect::Post(Message::Logout(at).encode()));
         }
         self.changed();
@@ -1036,7 +1166,11 @@ impl Session {
         }
         let refresh = self.st.refresh.clone();
         match call {
-            Call::Ready => match self.jobs.iter_mut().find(|j| j.kind == JobKind::Refresh) {
+            Call::Ready => match self
+                .jobs
+                .iter_mut()
+                .find(|j| matches!(j.kind, JobKind::Refresh | JobKind::TryRefresh))
+            {
                 Some(job) => job.readies.push(id),
                 None => self.out.push(Effect::Settle(id, Ok(Value::Undefined))),
             },
@@ -1047,6 +1181,10 @@ impl Session {
             Call::SelectTenant(body) => self.push_job(JobKind::Select(body), Some(id)),
             Call::Logout | Call::LogoutAll => {
                 self.clear(now, env, true, now);
+                if !self.cfg.keep_last_user {
+                    self.out.push(Effect::Shared(LAST_LOGIN_ID_KEY, None));
+                    self.out.push(Effect::Shared(LAST_NAME_KEY, None));
+                }
                 let path = if call == Call::Logout {
                     "/v1/auth/logout"
                 } else {
@@ -1083,6 +1221,7 @@ impl Session {
                 )),
             },
             Call::Verify(body) => self.push_job(JobKind::Verify(body), Some(id)),
+            Call::MyTenants(body) => self.push_job(JobKind::Tenants(body), Some(id)),
             Call::Exchange(key, body) => {
                 self.send(
                     now,
@@ -1114,11 +1253,20 @@ impl Session {
             Some(token) => super::cat(&["Bearer ", &self.cfg.project_id, ":", token]),
             None => super::cat(&["Bearer ", &self.cfg.project_id]),
         };
+        let mut headers = vec![("Authorization", bearer)];
+        if let Some(name) = self
+            .cfg
+            .refresh_cookie_name
+            .as_ref()
+            .or(self.st.rcn.as_ref())
+        {
+            headers.push(("x-descope-refresh-cookie-name", name.clone()));
+        }
         self.out.push(Effect::Send(Request {
             id,
             post,
             url: super::cat(&[&self.cfg.base_url, path]),
-            headers: vec![("Authorization", bearer)],
+            headers,
             body,
             expect,
         }));
@@ -1183,6 +1331,14 @@ impl Session {
                 return;
             }
             let is_refresh = job.kind == JobKind::Refresh;
+            let automatic = is_refresh || job.kind == JobKind::TryRefresh;
+            if automatic && job.calls.is_empty() && job.seq != self.st.seq {
+                // The automatic refresh was due for tokens that changed while it queued (a
+                // rotation or a sign-in): the new ones set their own due time.
+                let tokens = self.st.tokens();
+                self.finish(tokens);
+                continue;
+            }
             let seq = self.st.seq;
             if let Some(head) = self.jobs.first_mut() {
                 head.seq = seq;
@@ -1204,7 +1360,7 @@ impl Session {
             let Some(head) = self.jobs.first_mut() else {
                 continue;
             };
-            if !has_session && head.calls.is_empty() {
+            if !has_session && head.calls.is_empty() && head.kind != JobKind::TryRefresh {
                 self.finish(Err(no_session()));
                 continue;
             }
@@ -1275,6 +1431,18 @@ impl Session {
                 "/v1/auth/tenant/select",
                 Some(body.clone()),
                 Expect::Jwt,
+            ),
+            JobKind::TryRefresh => (
+                rotate,
+                "/v1/auth/try-refresh",
+                Some("{}".to_owned()),
+                Expect::MaybeJwt,
+            ),
+            JobKind::Tenants(body) => (
+                What::Plain { call, job: true },
+                "/v1/auth/me/tenants",
+                Some(body.clone()),
+                Expect::Object,
             ),
             JobKind::Me => (
                 What::Me {
@@ -1377,7 +1545,7 @@ impl Session {
         let Some(job) = self.jobs.first_mut() else {
             return;
         };
-        if job.kind == JobKind::Refresh {
+        if matches!(job.kind, JobKind::Refresh | JobKind::TryRefresh) {
             let tokens = self.st.tokens();
             self.finish(tokens);
         } else {
@@ -1500,6 +1668,7 @@ impl Session {
                     {
                         self.st.user = Some(user.clone());
                         self.save_user();
+                        self.remember_user(env, Some(user));
                     }
                 }
                 self.done(id, call, answer.map(|_| Value::Body), true);
@@ -1584,7 +1753,9 @@ impl Session {
                     self.finish(tokens);
                     return;
                 }
-                match self.apply(now, env, &reply, false, true) {
+                // A session found by `try-refresh` is new to this tab.
+                let found = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh);
+                match self.apply(now, env, &reply, found, true) {
                     Ok(()) => {
                         self.hold(now, lock);
                         self.finish(Ok(Value::Body));
@@ -1594,6 +1765,11 @@ impl Session {
                         self.failed(now, env, err, seq, presented);
                     }
                 }
+            }
+            Ok(_) if matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh) => {
+                // `try-refresh` found no session: nothing to restore.
+                self.release(lock);
+                self.finish(Ok(Value::Undefined));
             }
             Ok(_) => {
                 self.release(lock);
@@ -1615,10 +1791,16 @@ impl Session {
     /// A failed attempt of the head job: reports it, then retries with backoff, or ends the
     /// session when the server refused the token (unless another tab rotated it meanwhile).
     fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, seq: u32, presented: bool) {
-        let refresh = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::Refresh);
-        if refresh {
+        let kind = self.jobs.first().map(|j| &j.kind);
+        let refresh = kind == Some(&JobKind::Refresh);
+        if refresh || kind == Some(&JobKind::TryRefresh) {
             self.out
                 .push(Effect::Emit(Event::RefreshError(err.clone())));
+        }
+        if kind == Some(&JobKind::TryRefresh) {
+            // One attempt at start-up; there is no session to keep or to end.
+            self.finish(Err(err));
+            return;
         }
         if self.st.seq != seq {
             self.finish(Err(err));
@@ -1720,6 +1902,7 @@ impl Session {
         if self.jobs.iter().any(|j| j.kind == JobKind::Refresh) {
             return;
         }
+        self.track(now);
         let Some(due) = self.st.meta.due_at else {
             return;
         };
@@ -1734,6 +1917,14 @@ impl Session {
         if now < earliest {
             self.st.meta.due_at = Some(earliest);
             self.st.parked = false;
+            return;
+        }
+        // With activity tracking, a server that ends idle sessions gets no refresh from an idle
+        // user; the next `markUserActive()` (in any tab) runs it. A tab that comes back after
+        // the session expired refreshes anyway, as the official SDK does on visibility.
+        let expired_wake = eager && !self.st.authenticated(now);
+        if self.cfg.activity && self.st.meta.idle && !self.active && !expired_wake {
+            self.skipped = true;
             return;
         }
         self.st.parked = false;
@@ -1768,6 +1959,7 @@ impl Session {
                 && self.online
                 && refresh_idle
                 && !self.st.parked
+                && !self.skipped
                 && self.st.has_session()
             {
                 add(self.st.meta.due_at);

@@ -25,6 +25,8 @@ struct Fake {
     jar: RefCell<BTreeMap<String, String>>,
     /// Cookies the "browser" refuses, by name.
     refuse: Vec<String>,
+    /// localStorage's keys shared with the official SDK (whatever `persist` says).
+    shared: RefCell<BTreeMap<String, String>>,
 }
 
 impl Env for Fake {
@@ -42,6 +44,17 @@ impl Env for Fake {
     fn claims(&self, payload: &str) -> Option<Claims> {
         let json: Json = serde_json::from_str(payload).ok()?;
         json.is_object().then(|| Claims::read(&json))
+    }
+    fn shared(&self, key: &str) -> Option<String> {
+        self.shared.borrow().get(key).cloned()
+    }
+    fn login(&self, user: &str) -> Option<(String, Option<String>)> {
+        let json: Json = serde_json::from_str(user).ok()?;
+        let id = json.get("loginIds")?.get(0)?.as_str()?.to_string();
+        Some((
+            id,
+            json.get("name").and_then(|n| n.as_str()).map(String::from),
+        ))
     }
 }
 
@@ -142,6 +155,13 @@ impl Tab {
                     self.env.items.borrow_mut().remove(k);
                 }
                 Effect::Cookie(text) => self.env.cookie(text),
+                Effect::Shared(k, v) => {
+                    let mut shared = self.env.shared.borrow_mut();
+                    match v {
+                        Some(v) => shared.insert((*k).into(), v.clone()),
+                        None => shared.remove(*k),
+                    };
+                }
                 Effect::PutCookie(put) => {
                     if self.env.refuse.contains(&put.name) {
                         self.env
@@ -807,6 +827,30 @@ fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
 }
 
 #[test]
+fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
+    // A plain follower does not repeat the logout.
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab
+        .at(T0 + 20.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert!(posts(&effects).is_empty());
+    // A frozen tab reads its rotation's answer (and tells the others) before the logout
+    // message that came first: it repeats the logout for tabs that adopted what it told.
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    let logout = tab.now - 5.0;
+    let effects = tab.at(logout + 30.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(posts(&effects).iter().any(|m| m.starts_with("S\n")));
+    let effects = tab.step(Input::Message(Message::Logout(logout).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert_eq!(posts(&effects), [Message::Logout(logout.floor()).encode()]);
+}
+
+#[test]
 fn a_logout_message_ends_older_sessions_only_and_is_validated() {
     let mut tab = Tab::signed_in(json!({}));
     // From before the session began: remembered, nothing cleared.
@@ -929,4 +973,265 @@ fn a_long_lived_tab_holds_a_bounded_number_of_locks_and_requests() {
         assert!(holds <= 2, "{holds} locks held");
     }
     assert_eq!(tab.s.refresh_token(), Some("R1441"));
+}
+
+// ---- Descope-config parity: activity, the shared keys, try-refresh, tenants ---------------
+
+fn shared(tab: &Tab, key: &str) -> Option<String> {
+    tab.env.shared.borrow().get(key).cloned()
+}
+
+/// A sign-in answer with a user (login id and name) and `sessionExpiration`.
+fn sign_in_with_user(n: u32, now: f64) -> JwtReply {
+    reply(json!({
+        "sessionJwt": session_jwt(n, now + 600_000.0),
+        "refreshJwt": (["R", &n.to_string()].concat()),
+        "nextRefreshSeconds": 300,
+        "sessionExpiration": ((now + 600_000.0) / 1000.0).floor(),
+        "user": {"name": "Ada", "loginIds": ["ada@example.com"]},
+    }))
+}
+
+#[test]
+fn with_activity_tracking_an_idle_user_gets_no_refresh_until_active() {
+    let mut tab = Tab::signed_in(json!({"autoRefresh": {"customActivityTracking": true}}));
+    let due = tab.s.next_refresh_at().unwrap();
+    // Due, but no activity since the sign-in: skipped, nothing planned, nothing sent.
+    let effects = tab.at(due).step(Input::Timer);
+    assert!(lock_of(&effects).is_none() && sends(&effects).is_empty());
+    assert_eq!(tab.s.next_refresh_at(), None);
+    // A wake signal while the session is still valid does not count as activity.
+    let effects = tab.at(due + 1_000.0).step(Input::Signal(Signal::Focus));
+    assert!(lock_of(&effects).is_none());
+    // The user becomes active: the others are told once, and the refresh runs now.
+    let effects = tab.at(due + 2_000.0).step(Input::Active);
+    assert_eq!(posts(&effects), [Message::Active(due + 2_000.0).encode()]);
+    let lock = lock_of(&effects).expect("the skipped refresh runs");
+    let effects = tab.step(Input::Active);
+    assert!(posts(&effects).is_empty(), "told once per period");
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, due)))),
+    ));
+    // A new period: idle again until the next activity, which may come from another tab.
+    let due = tab.s.next_refresh_at().unwrap();
+    assert!(lock_of(&tab.at(due).step(Input::Timer)).is_none());
+    let effects = tab
+        .at(due + 10.0)
+        .step(Input::Message(Message::Active(due + 5.0).encode()));
+    assert!(
+        lock_of(&effects).is_some(),
+        "activity in another tab counts"
+    );
+    assert!(posts(&effects).is_empty());
+}
+
+#[test]
+fn activity_before_the_tokens_changed_does_not_count_and_expiry_still_refreshes() {
+    let mut tab = Tab::signed_in(json!({"autoRefresh": {"customActivityTracking": true}}));
+    let due = tab.s.next_refresh_at().unwrap();
+    // Activity reported from before the last change of the tokens is stale.
+    let effects = tab
+        .at(due)
+        .step(Input::Message(Message::Active(T0 - 1.0).encode()));
+    assert!(lock_of(&effects).is_none());
+    // A tab that comes back after the session expired refreshes even when idle.
+    let expired = tab.s.expires_at().unwrap() + 1.0;
+    let effects = tab.at(expired).step(Input::Signal(Signal::Visible));
+    assert!(lock_of(&effects).is_some());
+}
+
+#[test]
+fn without_tracking_or_without_an_idle_timeout_the_refresh_runs_as_planned() {
+    // Tracking off.
+    let mut tab = Tab::signed_in(json!({}));
+    let due = tab.s.next_refresh_at().unwrap();
+    assert!(lock_of(&tab.at(due).step(Input::Timer)).is_some());
+    // Tracking on, but the server set no nextRefreshSeconds (no inactivity timeout).
+    let mut tab = Tab::new(json!({"autoRefresh": {"customActivityTracking": true}}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(1, T0 + 600_000.0),
+        "refreshJwt": "R1",
+    })))));
+    let due = tab.s.next_refresh_at().unwrap();
+    assert!(lock_of(&tab.at(due).step(Input::Timer)).is_some());
+    // markUserActive() without tracking does nothing.
+    let mut tab = Tab::signed_in(json!({}));
+    assert!(tab.step(Input::Active).is_empty());
+}
+
+#[test]
+fn the_logged_in_indicator_and_the_last_user_follow_the_official_sdk() {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in_with_user(1, T0))));
+    let expiry = ((T0 + 600_000.0) / 1000.0).floor().to_string();
+    assert_eq!(shared(&tab, "DSLI"), Some(expiry));
+    assert_eq!(
+        shared(&tab, "dls_last_user_login_id").as_deref(),
+        Some("ada@example.com")
+    );
+    assert_eq!(
+        shared(&tab, "dls_last_user_display_name").as_deref(),
+        Some("Ada")
+    );
+    // Logout removes them all.
+    tab.step(Input::Call(1, Call::Logout));
+    assert!(tab.env.shared.borrow().is_empty());
+
+    // keepLastAuthenticatedUserAfterLogout keeps the last user, not the indicator.
+    let mut tab = Tab::new(json!({"keepLastAuthenticatedUserAfterLogout": true}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in_with_user(1, T0))));
+    tab.step(Input::Call(1, Call::LogoutAll));
+    assert_eq!(shared(&tab, "DSLI"), None);
+    assert!(shared(&tab, "dls_last_user_login_id").is_some());
+
+    // storeLastAuthenticatedUser: false writes no last user.
+    let mut tab = Tab::new(json!({"storeLastAuthenticatedUser": false}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in_with_user(1, T0))));
+    assert!(shared(&tab, "DSLI").is_some());
+    assert_eq!(shared(&tab, "dls_last_user_login_id"), None);
+
+    // A refused refresh removes the indicator, but not the last user (as the official SDK).
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in_with_user(1, T0))));
+    let (_, request) = due_refresh(&mut tab);
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(shared(&tab, "DSLI"), None);
+    assert!(shared(&tab, "dls_last_user_login_id").is_some());
+}
+
+#[test]
+fn a_follower_leaves_a_newer_sessions_indicator_alone() {
+    let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
+    // A third tab signed in later and wrote its (later) expiry.
+    let later = ((T0 + 3_600_000.0) / 1000.0).floor().to_string();
+    tab.env
+        .shared
+        .borrow_mut()
+        .insert("DSLI".into(), later.clone());
+    tab.at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert_eq!(shared(&tab, "DSLI"), Some(later));
+    // Its own session's indicator it removes.
+    let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
+    let own = ((T0 + 600_000.0) / 1000.0).floor().to_string();
+    assert_eq!(shared(&tab, "DSLI"), Some(own));
+    tab.at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
+    assert_eq!(shared(&tab, "DSLI"), None);
+}
+
+#[test]
+fn the_refresh_cookie_name_is_kept_and_sent_back() {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(1, T0 + 600_000.0),
+        "refreshJwt": "R1",
+        "cookieName": "acme_r",
+    })))));
+    assert_eq!(
+        tab.env.items.borrow().get("DSRCN").map(String::as_str),
+        Some("acme_r")
+    );
+    let (_, request) = due_refresh(&mut tab);
+    assert!(request
+        .headers
+        .contains(&("x-descope-refresh-cookie-name", "acme_r".into())));
+    // A new refresh token without a cookie name drops the stale one.
+    tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(tab.env.items.borrow().get("DSRCN"), None);
+    let (_, request) = due_refresh(&mut tab);
+    assert!(!request
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "x-descope-refresh-cookie-name"));
+    // The option wins over what the server said, on every request.
+    let mut tab = Tab::signed_in(json!({"refreshCookieName": "mine"}));
+    let effects = tab.step(Input::Call(1, Call::Me));
+    let lock = lock_of(&effects).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    assert!(request
+        .headers
+        .contains(&("x-descope-refresh-cookie-name", "mine".into())));
+}
+
+#[test]
+fn start_up_tries_refresh_only_with_a_logged_in_indicator() {
+    // No indicator: nothing is sent.
+    let mut tab = Tab::new(json!({}));
+    let effects = tab.start();
+    assert!(lock_of(&effects).is_none() && sends(&effects).is_empty());
+    let ready = tab.step(Input::Call(1, Call::Ready));
+    assert_eq!(settled(&ready).len(), 1);
+
+    // The indicator, but no readable token: one try-refresh, taking a turn; `{}` restores
+    // nothing and ready() resolves.
+    for (key, value) in [
+        ("DSLI", "1700000600"),
+        ("dls_last_user_login_id", "ada@example.com"),
+    ] {
+        let mut tab = Tab::new(json!({}));
+        tab.env.shared.borrow_mut().insert(key.into(), value.into());
+        let effects = tab.start();
+        let lock = lock_of(&effects).expect("a turn for try-refresh");
+        tab.step(Input::Call(1, Call::Ready));
+        let effects = tab.step(Input::Lock(lock, Grant::Granted));
+        let request = sends(&effects)[0].clone();
+        assert!(request.url.ends_with("/v1/auth/try-refresh") && request.post);
+        assert_eq!(request.expect, super::io::Expect::MaybeJwt);
+        let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
+        assert_eq!(settled(&effects), [(1, &Ok(Value::Undefined))]);
+        assert_eq!(tab.s.session_token(), None);
+        assert!(events(&effects).is_empty());
+    }
+
+    // The server finds the session an httpOnly cookie holds: it is restored.
+    let mut tab = Tab::new(json!({}));
+    tab.env
+        .shared
+        .borrow_mut()
+        .insert("DSLI".into(), "1700000600".into());
+    let lock = lock_of(&tab.start()).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let found = reply(json!({"sessionJwt": session_jwt(1, T0 + 600_000.0)}));
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(found)))));
+    assert!(tab.s.is_authenticated(T0));
+    assert_eq!(tab.s.refresh_token(), None);
+    assert!(matches!(
+        events(&effects)[..],
+        [Event::Token(Some(_)), Event::Auth(true)]
+    ));
+
+    // A readable session: no try-refresh.
+    let tab = Tab::signed_in(json!({}));
+    let mut again = Tab::new(json!({}));
+    *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    *again.env.shared.borrow_mut() = tab.env.shared.borrow().clone();
+    assert!(lock_of(&again.start()).is_none());
+}
+
+#[test]
+fn my_tenants_takes_a_turn_and_posts_its_body() {
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab.step(Input::Call(1, Call::MyTenants("{\"dct\":true}".into())));
+    let lock = lock_of(&effects).expect("presents the refresh token: takes the turn");
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    assert!(request.url.ends_with("/v1/auth/me/tenants") && request.post);
+    assert_eq!(request.body.as_deref(), Some("{\"dct\":true}"));
+    assert_eq!(request.headers[0].1, "Bearer P1:R1");
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
+    assert_eq!(settled(&effects), [(1, &Ok(Value::Body))]);
+    assert!(effects.contains(&Effect::Unlock(lock)));
 }

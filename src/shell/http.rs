@@ -123,12 +123,18 @@ pub fn decode(expect: Expect, answer: Result<Answer>) -> (Result<Reply>, JsValue
     let wrong = |what: &'static str| Err(SessionError::invalid_response(what));
     let reply = match expect {
         #[cfg(feature = "descope")]
-        Expect::Jwt if Obj::is_object(&body) => JwtFields::read(&body).map(|fields| {
-            let user = body.field("user").and_then(|u| js::stringify(&u));
-            Reply::Jwt(Box::new(JwtReply { fields, user }))
-        }),
+        Expect::MaybeJwt if Obj::is_object(&body) && body.field("sessionJwt").is_none() => {
+            Ok(Reply::Data)
+        }
         #[cfg(feature = "descope")]
-        Expect::Jwt => wrong("not a JWTResponse"),
+        Expect::Jwt | Expect::MaybeJwt if Obj::is_object(&body) => {
+            JwtFields::read(&body).map(|fields| {
+                let user = body.field("user").and_then(|u| js::stringify(&u));
+                Reply::Jwt(Box::new(JwtReply { fields, user }))
+            })
+        }
+        #[cfg(feature = "descope")]
+        Expect::Jwt | Expect::MaybeJwt => wrong("not a JWTResponse"),
         #[cfg(feature = "descope")]
         Expect::User => match js::stringify(&body) {
             Some(user) => Ok(Reply::User(user)),

@@ -41,6 +41,15 @@ impl Obj for JsValue {
     fn items(&self) -> Option<Vec<JsValue>> {
         Array::is_array(self).then(|| Array::from(self).iter().collect())
     }
+    fn keys(&self) -> Vec<String> {
+        if !Obj::is_object(self) {
+            return Vec::new();
+        }
+        Object::keys(self.unchecked_ref::<Object>())
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect()
+    }
 }
 
 /// `obj[key] = value` on an object this crate made.

@@ -208,6 +208,14 @@ impl<M: Machine> Driver<M> {
                 }
             }
             Effect::Remove(key) => self.store.remove(&key),
+            Effect::Shared(key, value) => {
+                if let Some(local) = web::local() {
+                    let _ = match value {
+                        Some(value) => local.set_item(key, &value),
+                        None => local.remove_item(key),
+                    };
+                }
+            }
             Effect::Cookie(text) => web::write_cookie(&text),
             Effect::PutCookie(put) => self.put_cookie(*put),
             Effect::Post(message) => {

@@ -108,6 +108,20 @@ impl Env for Store {
         let payload = js::parse(payload_json);
         crate::core::obj::Obj::is_object(&payload).then(|| Claims::read(&payload))
     }
+    fn shared(&self, key: &str) -> Option<String> {
+        local()?.get_item(key).ok().flatten()
+    }
+    fn login(&self, user_json: &str) -> Option<(String, Option<String>)> {
+        use crate::core::obj::Obj;
+        let user = js::parse(user_json);
+        let login_id = user.field("loginIds")?.items()?.first()?.string()?;
+        Some((login_id, user.field("name").and_then(|n| n.string())))
+    }
+}
+
+/// `localStorage`, whatever store the options chose (for the keys shared with the official SDK).
+pub fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// `location.hostname` and `location.pathname`.

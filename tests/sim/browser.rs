@@ -116,6 +116,8 @@ impl Jar {
 /// What one tab sees: its own store (or the shared localStorage) and the jar.
 pub struct View<'a> {
     pub store: &'a BTreeMap<String, String>,
+    /// The origin's localStorage (the keys shared with the official SDK live there).
+    pub local: &'a BTreeMap<String, String>,
     pub cookies: String,
 }
 
@@ -130,6 +132,17 @@ impl Env for View<'_> {
         let json: Json = serde_json::from_str(payload).ok()?;
         json.is_object()
             .then(|| Claims::read(&crate::json::J(json)))
+    }
+    fn shared(&self, key: &str) -> Option<String> {
+        self.local.get(key).cloned()
+    }
+    fn login(&self, user: &str) -> Option<(String, Option<String>)> {
+        let json: Json = serde_json::from_str(user).ok()?;
+        let id = json.get("loginIds")?.get(0)?.as_str()?.to_string();
+        Some((
+            id,
+            json.get("name").and_then(|n| n.as_str()).map(String::from),
+        ))
     }
 }
 

@@ -1029,3 +1029,85 @@ fn refreshes_at_once_after_a_reload_when_the_refresh_is_overdue() {
         "the start-up refresh did not rotate the session"
     );
 }
+
+// ---- activity tracking and try-refresh across tabs -----------------------------------------
+
+#[test]
+fn an_idle_origin_skips_refreshes_and_activity_in_any_tab_runs_exactly_one() {
+    let mut w = world(Params {
+        activity: true,
+        ..params(3, 2.0)
+    });
+    // Three cycles with nobody active: no refresh, in any tab (the simulator also checks
+    // that no refresh presents a token issued after the last activity).
+    w.advance(6_500.0);
+    check!(
+        w,
+        w.requests(REFRESH).is_empty(),
+        "an idle origin refreshed"
+    );
+    check!(
+        w,
+        (0..3).all(|i| w.next_refresh_at(i).is_none()),
+        "a refresh is still planned while idle"
+    );
+    // The user moves in tab 2: one refresh for the origin, every tab takes its tokens.
+    w.user_active(2);
+    let all = w.advance_until(1_000.0, |w| {
+        let token = w.refresh_token(0);
+        token != Some("R1-1".into()) && (0..3).all(|i| w.refresh_token(i) == token)
+    });
+    check!(w, all.is_some(), "the activity did not refresh every tab");
+    check!(
+        w,
+        w.requests(REFRESH).len() == 1,
+        "{} refreshes for one activity",
+        w.requests(REFRESH).len()
+    );
+    // And idle again.
+    w.advance(6_500.0);
+    check!(w, w.requests(REFRESH).len() == 1, "refreshed while idle");
+}
+
+#[test]
+fn new_tabs_without_tokens_try_refresh_in_turn_and_a_logout_stops_it() {
+    // sessionStorage and no session cookie: a new tab reads no token; the signed-in
+    // indicator is in localStorage.
+    let mut w = World::scripted(Params {
+        persist: Persist::SessionStorage,
+        ..params(1, 3600.0)
+    });
+    w.options_for_all(json!({"sessionTokenViaCookie": false}));
+    w.recreate_with(0, json!({"sessionTokenViaCookie": false}));
+    signed_in(&mut w);
+    let before = w.requests("/v1/auth/try-refresh").len();
+    let a = w.open();
+    let b = w.open();
+    // The others tell them the tokens (Hello); their try-refresh finds no cookie to use.
+    let both = w.advance_until(2_000.0, |w| {
+        w.refresh_token(a).is_some() && w.refresh_token(b).is_some()
+    });
+    check!(w, both.is_some(), "the new tabs did not get the session");
+    w.advance(1_000.0);
+    // One at a time (the turn's lock): the second tab had the tokens before its turn came.
+    let tries = w.requests("/v1/auth/try-refresh");
+    check!(
+        w,
+        (1..=2).contains(&(tries.len() - before))
+            && tries
+                .iter()
+                .all(|t| t.token.is_none() && t.status.is_some()),
+        "try-refresh: {tries:?}"
+    );
+    check!(w, w.requests(REFRESH).is_empty(), "a refresh was sent");
+    // After a logout nothing is tried: the indicator is gone.
+    w.call(0, Call::Logout);
+    w.advance(1_000.0);
+    let c = w.open();
+    w.advance(1_000.0);
+    check!(
+        w,
+        w.requests("/v1/auth/try-refresh").len() == tries.len() && w.session_token(c).is_none(),
+        "a tab opened after the logout tried to refresh"
+    );
+}

@@ -153,7 +153,15 @@ impl Server {
         path: &str,
         token: Option<&str>,
     ) -> (Result<Reply, SessionError>, Outcome) {
-        let unauthorized = || Err(SessionError::http(401, None));
+        // try-refresh answers `{}` instead of refusing, as the devserver does.
+        let trying = path == "/v1/auth/try-refresh";
+        let unauthorized = || {
+            if trying {
+                Ok(Reply::Data)
+            } else {
+                Err(SessionError::http(401, None))
+            }
+        };
         let Some(token) = token else {
             return (unauthorized(), Outcome::Refused);
         };
@@ -175,7 +183,7 @@ impl Server {
             Status::Active => {}
         }
         match path {
-            "/v1/auth/refresh" | "/v1/auth/tenant/select" => {
+            "/v1/auth/refresh" | "/v1/auth/tenant/select" | "/v1/auth/try-refresh" => {
                 let issued = if self.rotating {
                     if let Some(t) = self.tokens.get_mut(token) {
                         t.status = Status::Rotated;

@@ -50,6 +50,8 @@ pub struct Params {
     pub offline: bool,
     pub logouts: bool,
     pub chaos_ms: f64,
+    /// `autoRefresh: { customActivityTracking: true }`, and users who are active now and then.
+    pub activity: bool,
 }
 
 impl Params {
@@ -94,6 +96,7 @@ impl Params {
             offline: rng.chance(0.3),
             logouts: rng.chance(0.5),
             chaos_ms: [60_000.0, 180_000.0][rng.below(2)],
+            activity: rng.chance(0.25),
         }
     }
 
@@ -124,6 +127,7 @@ impl Params {
             offline: false,
             logouts: false,
             chaos_ms: 0.0,
+            activity: false,
         }
     }
 }
@@ -293,6 +297,8 @@ struct Tab {
     refresh_sends: Vec<f64>,
     /// Refresh requests since the user last called refresh(), for the tight-loop check.
     loop_sends: Vec<f64>,
+    /// Ids of the user's refresh() calls not settled yet.
+    user_refreshes: BTreeSet<u32>,
     /// Messages from each sender are delivered in order: the last delivery time per sender.
     channel_clock: BTreeMap<usize, f64>,
     calls: u32,
@@ -336,6 +342,8 @@ pub struct World {
     trace: Vec<String>,
     /// A lock wait ran out or a rotation was lost: reuse and lost sessions are excused.
     excused: BTreeSet<u32>,
+    /// Refresh tokens the server took while the user was active (activity tracking).
+    credited: BTreeSet<String>,
     /// The session is over on purpose (logout, or a family revoked for an excused reason).
     ended: bool,
     /// The user signed in at least once.
@@ -411,6 +419,7 @@ impl World {
             online: true,
             trace: Vec::new(),
             excused: BTreeSet::new(),
+            credited: BTreeSet::new(),
             ended: false,
             signed_in: false,
             logged_out: false,
@@ -437,6 +446,9 @@ impl World {
         });
         if self.p.refresh_cookie {
             options["refreshTokenViaCookie"] = json!({"secure": false});
+        }
+        if self.p.activity {
+            options["autoRefresh"] = json!({"customActivityTracking": true});
         }
         if let Some(extra) = self
             .script
@@ -534,6 +546,8 @@ impl World {
         };
         let online = self.online;
         let channel = self.p.cross_tab && !self.script.as_ref().is_some_and(|s| s.no_channel);
+        // A page that loads starts active, as the official SDK's tracker does.
+        self.credit();
         self.feed(slot, Input::Start { online, channel });
         slot
     }
@@ -589,6 +603,7 @@ impl World {
             };
             let view = View {
                 store,
+                local: &self.local,
                 cookies: self.jar.read(now, self.p.page_path),
             };
             let _ = tab.s.handle(now, input, &view);
@@ -637,6 +652,14 @@ impl World {
                     .iter()
                     .find(|(name, _)| *name == "Authorization")
                     .and_then(|(_, v)| v.split_once(':').map(|(_, t)| t.to_string()));
+                if path == "/v1/auth/refresh"
+                    && self.p.activity
+                    && self.p.next_refresh_seconds.is_some()
+                    && token.as_ref().is_some_and(|t| !self.credited.contains(t))
+                    && self.tabs[slot].user_refreshes.is_empty()
+                {
+                    self.fail("an idle session was refreshed without activity");
+                }
                 if path == "/v1/auth/refresh" {
                     self.tabs[slot].refresh_sends.push(self.now);
                     self.tabs[slot].loop_sends.push(self.now);
@@ -722,6 +745,13 @@ impl World {
             Effect::Set(key, value) => {
                 self.store_mut(slot).insert(key, value);
                 self.storage_changed(slot);
+            }
+            Effect::Shared(key, value) => {
+                match value {
+                    Some(value) => self.local.insert(key.into(), value),
+                    None => self.local.remove(key),
+                };
+                self.storage_changed_shared(slot);
             }
             Effect::Remove(key) => {
                 if self.store_mut(slot).remove(&key).is_some() {
@@ -818,6 +848,7 @@ impl World {
             Effect::Unlock(id) => self.locks.release((slot, inc, id)),
             Effect::Emit(event) => self.event(slot, event),
             Effect::Settle(id, result) => {
+                self.tabs[slot].user_refreshes.remove(&id);
                 if self.script.is_some() {
                     let t = self.t();
                     self.log(format!(
@@ -840,6 +871,14 @@ impl World {
             &mut self.local
         } else {
             &mut self.tabs[slot].own
+        }
+    }
+
+    /// A write to localStorage itself (the shared indicator keys), whatever `persist` says:
+    /// other tabs get a storage event only where they watch localStorage.
+    fn storage_changed_shared(&mut self, slot: usize) {
+        if shared(self.p.persist) {
+            self.storage_changed(slot);
         }
     }
 
@@ -1251,20 +1290,46 @@ impl World {
             85..=89 if p.cross_tab => {
                 self.user_call(slot, Call::SelectTenant("{\"tenant\":\"T1\"}".into()))
             }
+            95..=99 if p.activity => self.user_active(slot),
             90..=99 => {
                 let signal = [Signal::Focus, Signal::Visible, Signal::PageShow][self.rng.below(3)];
-                self.feed(slot, Input::Signal(signal));
+                self.page_signal(slot, signal);
             }
             _ => {}
         }
     }
 
+    /// `markUserActive()` in a tab: the tokens the server takes now may be refreshed.
+    pub fn user_active(&mut self, slot: usize) {
+        self.credit();
+        self.log(format!("t={:.0} tab{slot}: user is active", self.t()));
+        self.feed(slot, Input::Active);
+    }
+
+    /// A page signal; one that finds the session expired may refresh an idle session (the
+    /// official SDK refreshes an expired session when the page becomes visible).
+    fn page_signal(&mut self, slot: usize, signal: Signal) {
+        if !self.tabs[slot].s.is_authenticated(self.now) {
+            self.credit();
+        }
+        self.feed(slot, Input::Signal(signal));
+    }
+
+    /// Activity (or a new page, or a call): every refresh token the server issued so far may
+    /// be presented by the automatic refresh.
+    fn credit(&mut self) {
+        let issued: Vec<String> = self.server.tokens.keys().cloned().collect();
+        self.credited.extend(issued);
+    }
+
     fn user_call(&mut self, slot: usize, call: Call) {
+        self.credit();
         self.tabs[slot].calls += 1;
         let id = self.tabs[slot].calls;
         if matches!(call, Call::Refresh) {
             // Requests the user asks for are not the library looping.
             self.tabs[slot].loop_sends.clear();
+            self.tabs[slot].user_refreshes.insert(id);
         }
         self.log(format!("t={:.0} tab{slot}: user calls {call:?}", self.t()));
         self.feed(slot, Input::Call(id, call));
@@ -1281,7 +1346,7 @@ impl World {
         for input in deferred {
             self.feed(slot, input);
         }
-        self.feed(slot, Input::Signal(Signal::Visible));
+        self.page_signal(slot, Signal::Visible);
         // A timer that came due while frozen fires now.
         if let Some(at) = self.tabs[slot].timer {
             if at <= self.now {
@@ -1333,7 +1398,7 @@ impl World {
                 self.online = true;
                 self.log(format!("t={:.0} online", self.t()));
                 for i in 0..self.tabs.len() {
-                    self.feed(i, Input::Signal(Signal::Online));
+                    self.page_signal(i, Signal::Online);
                 }
             }
             Ev::Serve { req, fault } => self.serve_forced(req, fault),
@@ -1361,7 +1426,11 @@ impl World {
                 c.path
             ));
         }
-        if let Some(key) = self.local.keys().find(|k| k.starts_with(PREFIX)) {
+        if let Some(key) = self
+            .local
+            .keys()
+            .find(|k| k.starts_with(PREFIX) || k.as_str() == "DSLI")
+        {
             self.fail(&format!("storage key {key} survived the logout"));
         }
         for (i, tab) in self.tabs.iter().enumerate() {
@@ -1403,7 +1472,7 @@ impl World {
         if !self.online {
             self.online = true;
             for i in 0..self.tabs.len() {
-                self.feed(i, Input::Signal(Signal::Online));
+                self.page_signal(i, Signal::Online);
             }
         }
         self.last_chaos = self.now;
@@ -1440,7 +1509,10 @@ impl World {
         if holders.is_empty() && self.p.persist != Persist::Memory {
             self.fail("no tab holds the session: it was lost to transient faults");
         }
-        let mut tokens: Vec<(Option<&str>, Option<&str>)> = live
+        // With activity tracking an idle origin rotates nothing, so a tab that opened while
+        // the others were frozen may hold only the session cookie until the user returns.
+        let compared = if self.p.activity { &holders } else { &live };
+        let mut tokens: Vec<(Option<&str>, Option<&str>)> = compared
             .iter()
             .map(|&i| {
                 (
@@ -1463,7 +1535,11 @@ impl World {
             }
         }
         for &i in &live {
-            if !self.tabs[i].s.is_authenticated(now) && self.tabs[i].s.session_token().is_some() {
+            // With activity tracking an idle user's session expires by design.
+            if !self.p.activity
+                && !self.tabs[i].s.is_authenticated(now)
+                && self.tabs[i].s.session_token().is_some()
+            {
                 self.fail(&format!(
                     "tab{i} holds an expired session after the faults stopped"
                 ));
@@ -1521,7 +1597,7 @@ impl World {
     /// A page signal in one tab (`visibilitychange`, `focus`, `online`, `pageshow` …).
     pub fn signal(&mut self, slot: usize, signal: Signal) {
         self.log(format!("t={:.0} tab{slot}: signal {signal:?}", self.t()));
-        self.feed(slot, Input::Signal(signal));
+        self.page_signal(slot, signal);
     }
 
     /// The tab is frozen for `ms`: nothing reaches it, its timer does not fire; then it wakes
@@ -1585,6 +1661,15 @@ impl World {
         self.open_tab(Some(slot));
     }
 
+    /// Options merged into the sessions of every tab opened or reloaded from now on.
+    pub fn options_for_all(&mut self, options: Json) {
+        if let Some(script) = self.script.as_mut() {
+            for slot in 0..16 {
+                script.options.insert(slot, options.clone());
+            }
+        }
+    }
+
     /// Opens a new tab; answers its slot.
     pub fn open(&mut self) -> usize {
         let slot = self.open_tab(None);
@@ -1636,7 +1721,7 @@ impl World {
         self.log(format!("t={:.0} online", self.t()));
         self.online = true;
         for i in 0..self.tabs.len() {
-            self.feed(i, Input::Signal(Signal::Online));
+            self.page_signal(i, Signal::Online);
         }
     }
 
@@ -1801,6 +1886,7 @@ impl Tab {
             last_auth: None,
             refresh_sends: Vec::new(),
             loop_sends: Vec::new(),
+            user_refreshes: BTreeSet::new(),
             channel_clock: BTreeMap::new(),
             calls: 0,
             frozen: false,

@@ -76,7 +76,7 @@ impl RcConfig {
             }
         };
         Ok(RcConfig {
-            base_url: base_url(Some(&url))?,
+            base_url: base_url(Some(&url), "")?,
             prefix: prefix.unwrap_or_default(),
             persist,
             timeout_ms: timeout(ms)?,
