@@ -4,10 +4,10 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::core::claims::{authorization_items, payload_json, Authz};
+use crate::core::claims::{authorization_items, Authz};
 use crate::core::error::{Result, SessionError};
 use crate::core::fields::{check_security_questions_request, JwtFields};
 use crate::core::io::{Effect, Env, Grant, JwtReply, Kind, Reply, Signal};
@@ -16,7 +16,7 @@ use crate::core::obj::Obj;
 use crate::core::options::Config;
 use crate::core::session::{channel_name, Call, Input, Session};
 use crate::shell::web::{self, Channel, Listener, Store};
-use crate::shell::{js, Cache, Driver, Machine};
+use crate::shell::{js, Driver, Machine, Plumbing};
 
 impl Machine for Session {
     type Input = Input;
@@ -52,7 +52,9 @@ impl Machine for Session {
 #[wasm_bindgen]
 pub struct SessionManager {
     d: Rc<Driver<Session>>,
-    claims: Cache,
+    /// `subscribe` and `getSnapshot` as functions that work unbound, and stay the same
+    /// functions (React compares them between renders).
+    store: (Function, Function),
 }
 
 fn rejected(err: SessionError) -> Promise {
@@ -90,19 +92,20 @@ impl SessionManager {
         #[wasm_bindgen(unchecked_param_type = "SessionManagerOptions")] options: JsValue,
     ) -> Result<SessionManager> {
         let cfg = Config::read(&options)?;
+        let plumbing = plumbing(&options, &cfg)?;
         let store = Store::open(cfg.persist);
         let (cross_tab, auto_refresh) = (cfg.cross_tab, cfg.auto_refresh);
         let channel = channel_name(&cfg.project_id, &cfg.prefix);
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let d = Driver::new(Session::new(cfg, web::page(), seed), store);
+        *d.plumbing.borrow_mut() = Rc::new(plumbing);
+        d.snapshot_of.set(Some(snapshot));
         listen(&d, cross_tab, auto_refresh, &channel);
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
         let channel = d.channel.borrow().is_some();
         d.input(Input::Start { online, channel })?;
-        Ok(SessionManager {
-            d,
-            claims: Cache::default(),
-        })
+        let store = store_functions(&d);
+        Ok(SessionManager { d, store })
     }
 
     /// Stores the tokens of a sign-in, verify or refresh response, schedules the next refresh
@@ -326,11 +329,92 @@ impl SessionManager {
     /// ```
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown> | undefined")]
     pub fn claims(&self) -> JsValue {
-        let payload = self
-            .d
-            .with(|c| c.session_token().and_then(|t| payload_json(t).ok()))
-            .flatten();
-        self.claims.object(payload.as_deref())
+        let token = self.text(Text::Session);
+        self.d.claims_of(token.as_deref())
+    }
+
+    /// The tenant ids in the session JWT (`tenants` claim); `undefined` without a session.
+    ///
+    /// ```js
+    /// if (session.tenants?.length > 1) showTenantPicker(session.tenants);
+    /// ```
+    #[wasm_bindgen(getter, unchecked_return_type = "string[] | undefined")]
+    pub fn tenants(&self) -> JsValue {
+        let claims = self.claims();
+        if claims.is_undefined() {
+            return claims;
+        }
+        let ids: Array = claims
+            .field("tenants")
+            .map(|t| t.keys())
+            .unwrap_or_default()
+            .into_iter()
+            .map(JsValue::from)
+            .collect();
+        ids.into()
+    }
+
+    /// `POST /v1/auth/me/tenants`: the current tenant (`true`) or these tenants, as the
+    /// official SDK's `myTenants`.
+    ///
+    /// ```js
+    /// const { tenants } = await session.myTenants(true);
+    /// ```
+    #[wasm_bindgen(js_name = myTenants, unchecked_return_type = "Promise<TenantsResponse>")]
+    pub fn my_tenants(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "true | string[]")] tenants: JsValue,
+    ) -> Promise {
+        let body: JsValue = Object::new().into();
+        if let Some(dct) = tenants.as_bool() {
+            js::set(&body, "dct", &dct.into());
+        } else if let Some(ids) = tenants.items().filter(|ids| ids.iter().all(Obj::is_string)) {
+            let ids: Array = ids.into_iter().collect();
+            js::set(&body, "ids", &ids);
+        } else {
+            return invalid("invalid tenants");
+        }
+        match js::stringify(&body) {
+            Some(body) => self.call(Call::MyTenants(body)),
+            None => invalid("invalid tenants"),
+        }
+    }
+
+    /// With `autoRefresh: { customActivityTracking: true }`: the user is active. A refresh
+    /// skipped while the user was idle runs now; activity in any tab counts for all.
+    ///
+    /// ```js
+    /// window.addEventListener("pointerdown", () => session.markUserActive());
+    /// ```
+    #[wasm_bindgen(js_name = markUserActive)]
+    pub fn mark_user_active(&self) {
+        let _ = self.d.input(Input::Active);
+    }
+
+    /// The state for UI frameworks: `{ isAuthenticated, user, claims, currentTenant,
+    /// expiresAt }` (no tokens). The same object until something in it changes, as React's
+    /// `useSyncExternalStore` requires. Works unbound.
+    ///
+    /// ```js
+    /// const { isAuthenticated, user } = session.getSnapshot();
+    /// ```
+    #[wasm_bindgen(getter, js_name = getSnapshot, unchecked_return_type = "() => SessionSnapshot")]
+    pub fn get_snapshot(&self) -> Function {
+        self.store.1.clone()
+    }
+
+    /// Calls `callback` at once with the current snapshot, then with each new one. Returns the
+    /// unsubscribe function; `{ subscribe }` is a Svelte store. Works unbound.
+    ///
+    /// ```js
+    /// const state = useSyncExternalStore(session.subscribe, session.getSnapshot); // React
+    /// ```
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "(callback: (snapshot: SessionSnapshot) => void) => () => void"
+    )]
+    pub fn subscribe(&self) -> Function {
+        self.store.0.clone()
     }
 
     /// The selected tenant (`dct` claim).
@@ -428,6 +512,23 @@ impl SessionManager {
         self.d.events.user.add(&callback)
     }
 
+    /// Calls `callback` with the claims of each new session token (or `undefined`). Returns the
+    /// unsubscribe function.
+    ///
+    /// ```js
+    /// session.onClaimsChange((claims) => console.log("tenant", claims?.dct));
+    /// ```
+    #[wasm_bindgen(js_name = onClaimsChange, unchecked_return_type = "() => void")]
+    pub fn on_claims_change(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "(claims: Record<string, unknown> | undefined) => void"
+        )]
+        callback: Function,
+    ) -> Function {
+        self.d.events.claims.add(&callback)
+    }
+
     /// Calls `callback` whenever `isAuthenticated` changes. Returns the unsubscribe function.
     ///
     /// ```js
@@ -499,6 +600,92 @@ impl SessionManager {
         }
         promise
     }
+}
+
+/// `baseHeaders` (validated in [`Config::read`]), this package's name and version, and the
+/// `hooks` functions of the options.
+fn plumbing(options: &JsValue, cfg: &Config) -> Result<Plumbing> {
+    let mut headers = cfg.base_headers.clone();
+    headers.push(("x-descope-sdk-name".into(), "session-keeper".into()));
+    headers.push((
+        "x-descope-sdk-version".into(),
+        env!("CARGO_PKG_VERSION").into(),
+    ));
+    let mut plumbing = Plumbing {
+        headers,
+        ..Plumbing::default()
+    };
+    if let Some(hooks) = options.field("hooks") {
+        let hook = |name| match hooks.field(name) {
+            None => Ok(None),
+            Some(f) => f
+                .dyn_into::<Function>()
+                .map(Some)
+                .map_err(|_| SessionError::invalid_argument("invalid hooks")),
+        };
+        if !Obj::is_object(&hooks) {
+            return Err(SessionError::invalid_argument("invalid hooks"));
+        }
+        plumbing.before = hook("beforeRequest")?;
+        plumbing.after = hook("afterRequest")?;
+    }
+    Ok(plumbing)
+}
+
+/// `subscribe` and `getSnapshot` of a session, as plain JS functions.
+fn store_functions(d: &Rc<Driver<Session>>) -> (Function, Function) {
+    let weak = Rc::downgrade(d);
+    let subscribe = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |callback: JsValue| {
+        let (Some(d), Ok(callback)) = (weak.upgrade(), callback.dyn_into::<Function>()) else {
+            return JsValue::UNDEFINED;
+        };
+        let unsubscribe = d.events.snapshot.add(&callback);
+        let snapshot = d.snapshot();
+        if let Err(err) = callback.call1(&JsValue::UNDEFINED, &snapshot) {
+            web_sys::console::error_2(&"session-keeper: callback threw".into(), &err);
+        }
+        unsubscribe.into()
+    });
+    let weak = Rc::downgrade(d);
+    let get = Closure::<dyn Fn() -> JsValue>::new(move || {
+        weak.upgrade().map_or(JsValue::UNDEFINED, |d| d.snapshot())
+    });
+    (
+        subscribe.into_js_value().unchecked_into(),
+        get.into_js_value().unchecked_into(),
+    )
+}
+
+/// `{ isAuthenticated, user, claims, currentTenant, expiresAt }` of the session now.
+fn snapshot(d: &Driver<Session>) -> JsValue {
+    let now = js_sys::Date::now();
+    let (token, user, auth, tenant, expires) = d
+        .with(|c| {
+            (
+                c.session_token().map(String::from),
+                c.user().map(String::from),
+                c.is_authenticated(now),
+                c.claims().and_then(|c| c.dct.clone()),
+                c.expires_at(),
+            )
+        })
+        .unwrap_or_default();
+    let out: JsValue = Object::new().into();
+    js::set(&out, "isAuthenticated", &auth.into());
+    js::set(&out, "user", &d.users.object(user.as_deref()));
+    js::set(&out, "claims", &d.claims_of(token.as_deref()));
+    js::set(
+        &out,
+        "currentTenant",
+        &tenant.map_or(JsValue::UNDEFINED, JsValue::from),
+    );
+    js::set(
+        &out,
+        "expiresAt",
+        &expires.map_or(JsValue::UNDEFINED, JsValue::from),
+    );
+    Object::freeze(out.unchecked_ref::<Object>());
+    out
 }
 
 /// Opens the cross-tab channel and listens to the page signals that can make a due refresh

@@ -195,7 +195,7 @@ pub enum Effect {
     Remove(String),
     /// `localStorage.setItem(key, value)` (or `removeItem` without a value), whatever store
     /// the options chose; best effort.
-    Shared(&'static str, Option<String>),
+    Shared(String, Option<String>),
     /// `document.cookie = text`.
     Cookie(String),
     /// Write a token cookie; when reading back shows the browser refused it, expire it, keep

@@ -119,9 +119,7 @@ impl Config {
         if !o.is_object() {
             return Err(SessionError::invalid_argument("invalid options"));
         }
-        let project_id = opt_string(o, "projectId")
-            .map_err(wrong("a string"))?
-            .unwrap_or_default();
+        let project_id = text(o, "projectId")?.unwrap_or_default();
         let project_id = project_id.trim();
         if project_id.is_empty()
             || !project_id
@@ -130,10 +128,7 @@ impl Config {
         {
             return Err(SessionError::invalid_argument("invalid projectId"));
         }
-        let persist = match opt_string(o, "persist")
-            .map_err(wrong("a string"))?
-            .as_deref()
-        {
+        let persist = match text(o, "persist")?.as_deref() {
             None | Some("localStorage") => Persist::LocalStorage,
             Some("sessionStorage") => Persist::SessionStorage,
             Some("memory") => Persist::Memory,
@@ -156,23 +151,14 @@ impl Config {
             keep_last_user: false,
             base_headers: Vec::new(),
         };
-        c.base_url = base_url(
-            opt_string(o, "baseUrl")
-                .map_err(wrong("a string"))?
-                .as_deref(),
-            &c.project_id,
-        )?;
-        c.prefix = opt_string(o, "storagePrefix")
-            .map_err(wrong("a string"))?
-            .unwrap_or_default();
+        c.base_url = base_url(text(o, "baseUrl")?.as_deref(), &c.project_id)?;
+        c.prefix = text(o, "storagePrefix")?.unwrap_or_default();
         c.session_cookie = cookie_config(o, "sessionTokenViaCookie", true)?;
         c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
         match o.field("autoRefresh") {
             None => {}
             Some(v) if v.is_object() => {
-                c.activity = opt_bool(&v, "customActivityTracking")
-                    .map_err(wrong("a boolean"))?
-                    .unwrap_or(false);
+                c.activity = flag(&v, "customActivityTracking")?.unwrap_or(false);
             }
             Some(v) => {
                 c.auto_refresh = v.boolean().ok_or_else(|| {
@@ -180,23 +166,17 @@ impl Config {
                 })?;
             }
         }
-        c.cross_tab = opt_bool(o, "crossTab")
-            .map_err(wrong("a boolean"))?
-            .unwrap_or(true);
+        c.cross_tab = flag(o, "crossTab")?.unwrap_or(true);
         c.timeout_ms = timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?;
-        c.refresh_cookie_name = opt_string(o, "refreshCookieName").map_err(wrong("a string"))?;
+        c.refresh_cookie_name = text(o, "refreshCookieName")?;
         if c.refresh_cookie_name
             .as_deref()
             .is_some_and(|n| !is_cookie_name(n))
         {
             return Err(SessionError::invalid_argument("invalid refreshCookieName"));
         }
-        c.store_last_user = opt_bool(o, "storeLastAuthenticatedUser")
-            .map_err(wrong("a boolean"))?
-            .unwrap_or(true);
-        c.keep_last_user = opt_bool(o, "keepLastAuthenticatedUserAfterLogout")
-            .map_err(wrong("a boolean"))?
-            .unwrap_or(false);
+        c.store_last_user = flag(o, "storeLastAuthenticatedUser")?.unwrap_or(true);
+        c.keep_last_user = flag(o, "keepLastAuthenticatedUserAfterLogout")?.unwrap_or(false);
         if let Some(headers) = o.field("baseHeaders") {
             if !headers.is_object() {
                 return Err(SessionError::invalid_argument("invalid baseHeaders"));
@@ -213,6 +193,18 @@ impl Config {
         }
         Ok(c)
     }
+}
+
+/// An optional string option (one out-of-line reader for all of them).
+#[inline(never)]
+fn text<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>> {
+    opt_string(o, key).map_err(wrong("a string"))
+}
+
+/// An optional boolean option.
+#[inline(never)]
+fn flag<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>> {
+    opt_bool(o, key).map_err(wrong("a boolean"))
 }
 
 fn wrong(what: &'static str) -> impl Fn(Wrong) -> SessionError {
@@ -312,8 +304,8 @@ fn cookie_config<O: Obj>(
         ));
     }
     // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
-    let name = opt_string(&setting, "name").map_err(wrong("a string"))?;
-    let alias = opt_string(&setting, "cookieName").map_err(wrong("a string"))?;
+    let name = text(&setting, "name")?;
+    let alias = text(&setting, "cookieName")?;
     let name = match (name, alias) {
         (Some(name), Some(alias)) if name != alias => {
             return Err(SessionError::invalid_argument("name and cookieName differ"))
@@ -323,21 +315,19 @@ fn cookie_config<O: Obj>(
     if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
         return Err(SessionError::invalid_argument("invalid cookie name"));
     }
-    let domain = opt_string(&setting, "domain").map_err(wrong("a string"))?;
+    let domain = text(&setting, "domain")?;
     if domain
         .as_deref()
         .is_some_and(|d| d.trim().is_empty() || !is_attribute_safe(d) || d.contains([' ']))
     {
         return Err(SessionError::invalid_argument("invalid cookie domain"));
     }
-    let same_site = match opt_string(&setting, "sameSite").map_err(wrong("a string"))? {
+    let same_site = match text(&setting, "sameSite")? {
         None => SameSite::Strict,
         Some(value) => SameSite::parse(&value)
             .ok_or(SessionError::invalid_argument("invalid cookie sameSite"))?,
     };
-    let secure = opt_bool(&setting, "secure")
-        .map_err(wrong("a boolean"))?
-        .unwrap_or(true);
+    let secure = flag(&setting, "secure")?.unwrap_or(true);
     if same_site == SameSite::None && !secure {
         return Err(SessionError::invalid_argument("sameSite None needs secure"));
     }

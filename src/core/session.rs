@@ -819,7 +819,8 @@ impl Session {
         if let Some(seconds) = expiry {
             let mut text = String::new();
             push_uint(&mut text, seconds as u64, 1);
-            self.out.push(Effect::Shared(LOGGED_IN_KEY, Some(text)));
+            self.out
+                .push(Effect::Shared(LOGGED_IN_KEY.into(), Some(text)));
         }
         self.remember_user(env, reply.user.as_deref());
         if tell {
@@ -839,8 +840,8 @@ impl Session {
             return;
         };
         self.out
-            .push(Effect::Shared(LAST_LOGIN_ID_KEY, Some(login_id)));
-        self.out.push(Effect::Shared(LAST_NAME_KEY, name));
+            .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), Some(login_id)));
+        self.out.push(Effect::Shared(LAST_NAME_KEY.into(), name));
     }
 
     fn tell(&mut self, now: f64) {
@@ -1074,6 +1075,11 @@ impl Session {
             self.expire_everywhere(env, own, at);
             for suffix in ALL_KEYS {
                 self.out.push(Effect::Remove(self.key(suffix)));
+                if own && self.cfg.persist != Persist::LocalStorage {
+                    // Tokens another client (the official SDK) keeps in localStorage under
+                    // this prefix end with this session too.
+                    self.out.push(Effect::Shared(self.key(suffix), None));
+                }
             }
         }
         // The logged-in indicator holds the expiry of the session that wrote it: a follower
@@ -1083,7 +1089,7 @@ impl Session {
             .shared(LOGGED_IN_KEY)
             .map(|v| super::parse_uint(&v).map_or(0.0, |s| s as f64));
         if own || (!newer_stored && indicator.is_some_and(|s| s <= expiry)) {
-            self.out.push(Effect::Shared(LOGGED_IN_KEY, None));
+            self.out.push(Effect::Shared(LOGGED_IN_KEY.into(), None));
         }
         let seq = self.st.seq.wrapping_add(1);
         self.st = State {
@@ -1182,8 +1188,9 @@ impl Session {
             Call::Logout | Call::LogoutAll => {
                 self.clear(now, env, true, now);
                 if !self.cfg.keep_last_user {
-                    self.out.push(Effect::Shared(LAST_LOGIN_ID_KEY, None));
-                    self.out.push(Effect::Shared(LAST_NAME_KEY, None));
+                    self.out
+                        .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
+                    self.out.push(Effect::Shared(LAST_NAME_KEY.into(), None));
                 }
                 let path = if call == Call::Logout {
                     "/v1/auth/logout"

@@ -158,8 +158,8 @@ impl Tab {
                 Effect::Shared(k, v) => {
                     let mut shared = self.env.shared.borrow_mut();
                     match v {
-                        Some(v) => shared.insert((*k).into(), v.clone()),
-                        None => shared.remove(*k),
+                        Some(v) => shared.insert(k.clone(), v.clone()),
+                        None => shared.remove(k),
                     };
                 }
                 Effect::PutCookie(put) => {
@@ -1234,4 +1234,28 @@ fn my_tenants_takes_a_turn_and_posts_its_body() {
     let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
     assert_eq!(settled(&effects), [(1, &Ok(Value::Body))]);
     assert!(effects.contains(&Effect::Unlock(lock)));
+}
+
+#[test]
+fn a_logout_with_per_tab_storage_also_removes_the_tokens_another_client_keeps_in_local_storage() {
+    let mut tab = Tab::signed_in(json!({"persist": "memory", "storagePrefix": "app."}));
+    // The official SDK, on the same origin, keeps its tokens in localStorage.
+    for key in ["app.DS", "app.DSR", "app.DSRCN", "other"] {
+        tab.env
+            .shared
+            .borrow_mut()
+            .insert(key.into(), "x.y.z".into());
+    }
+    tab.step(Input::Call(1, Call::Logout));
+    let left: Vec<String> = tab.env.shared.borrow().keys().cloned().collect();
+    assert_eq!(left, ["other"]);
+    // A follower leaves localStorage to the tab that logged out.
+    let mut tab = Tab::signed_in(json!({"persist": "memory"}));
+    tab.env
+        .shared
+        .borrow_mut()
+        .insert("DSR".into(), "x.y.z".into());
+    tab.at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
+    assert!(shared(&tab, "DSR").is_some());
 }

@@ -29,6 +29,11 @@ impl Listeners {
         delete.bind1(&self.set, callback.as_ref()).unchecked_into()
     }
 
+    /// Whether nobody is subscribed.
+    pub fn is_empty(&self) -> bool {
+        self.set.size() == 0
+    }
+
     /// Calls every callback (those subscribed now) with `value`. No state of the session is
     /// borrowed meanwhile: a callback may call back into the package.
     pub fn dispatch(&self, value: &JsValue) {

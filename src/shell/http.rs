@@ -9,6 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestCredentials, RequestInit};
 
+#[cfg(feature = "descope")]
+use crate::core::cookie::is_cookie_name;
 use crate::core::error::{parse_retry_after, ErrorCode, Result, SessionError};
 #[cfg(feature = "descope")]
 use crate::core::fields::{check_access_key_response, JwtFields};
@@ -16,7 +18,9 @@ use crate::core::fields::{check_access_key_response, JwtFields};
 use crate::core::io::JwtReply;
 use crate::core::io::{Expect, Reply, Request};
 use crate::core::obj::Obj;
-use crate::shell::js;
+#[cfg(feature = "descope")]
+use crate::core::options::is_header_value;
+use crate::shell::{js, Plumbing};
 
 /// An HTTP answer: status, JSON body (`undefined` when empty or not JSON), `Retry-After`.
 pub struct Answer {
@@ -32,7 +36,11 @@ pub struct Answer {
 /// The `web_sys::Request` is made here and sent with gloo-net's
 /// [`Request::send`](gloo_net::http::Request::send): gloo-net's builder would parse the URL
 /// again to merge query parameters this crate never uses.
-pub async fn fetch(req: &Request, signal: Option<&AbortSignal>) -> Result<Answer> {
+pub async fn fetch(
+    req: &Request,
+    signal: Option<&AbortSignal>,
+    plumbing: &Plumbing,
+) -> Result<Answer> {
     let failed = || SessionError::new(ErrorCode::Network, "network error");
     let init = RequestInit::new();
     init.set_method(if req.post { "POST" } else { "GET" });
@@ -46,12 +54,42 @@ pub async fn fetch(req: &Request, signal: Option<&AbortSignal>) -> Result<Answer
     init.set_signal(signal);
     let headers: JsValue = js_sys::Object::new().into();
     js::set(&headers, "Content-Type", &"application/json".into());
+    for (name, value) in &plumbing.headers {
+        js::set(&headers, name, &value.into());
+    }
+    #[cfg_attr(not(feature = "descope"), allow(unused_mut))]
+    let mut body = req.body.as_ref().map(JsValue::from);
+    #[cfg(feature = "descope")]
+    if let Some(before) = &plumbing.before {
+        // The hook sees the request without the token and may change headers and body.
+        let config = config(req, &headers, body.as_ref());
+        let hook = || SessionError::invalid_argument("beforeRequest failed");
+        let mut changed = before
+            .call1(&JsValue::UNDEFINED, &config)
+            .map_err(|_| hook())?;
+        if let Some(promise) = changed.dyn_ref::<js_sys::Promise>() {
+            changed = JsFuture::from(promise.clone()).await.map_err(|_| hook())?;
+        }
+        if let Some(extra) = changed.field("headers") {
+            for name in extra.keys() {
+                match extra.field(&name).and_then(|v| v.string()) {
+                    Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
+                        js::set(&headers, &name, &value.into());
+                    }
+                    _ => return Err(SessionError::invalid_argument("beforeRequest: bad header")),
+                }
+            }
+        }
+        if let Some(new_body) = changed.field("body") {
+            body = js_sys::JSON::stringify(&new_body).ok().map(JsValue::from);
+        }
+    }
     for (name, value) in &req.headers {
         js::set(&headers, name, &value.into());
     }
     init.set_headers(&headers);
-    if let Some(body) = &req.body {
-        init.set_body(&body.into());
+    if let Some(body) = &body {
+        init.set_body(body);
     }
     let request = web_sys::Request::new_with_str_and_init(&req.url, &init)
         .map_err(|_| SessionError::invalid_argument("bad request"))?;
@@ -74,12 +112,74 @@ pub async fn fetch(req: &Request, signal: Option<&AbortSignal>) -> Result<Answer
     let text = text.dyn_ref::<JsString>().filter(|t| t.length() > 0);
     // JSON.parse on the JS string itself: the body is never copied into wasm memory.
     let body = text.and_then(|t| json_parse(t).ok());
+    #[cfg(feature = "descope")]
+    if let Some(after) = &plumbing.after {
+        // The status and the body, without the tokens in it; a throwing hook changes nothing.
+        let shown: JsValue = js_sys::Object::new().into();
+        js::set(&shown, "status", &status.into());
+        js::set(&shown, "ok", &(200..300).contains(&status).into());
+        if let Some(body) = &body {
+            js::set(&shown, "body", &without_tokens(body));
+        }
+        let request = config(req, &JsValue::UNDEFINED, None);
+        let _ = after.call2(&JsValue::UNDEFINED, &request, &shown);
+    }
     Ok(Answer {
         status,
         garbled: text.is_some() && body.is_none(),
         body: body.unwrap_or(JsValue::UNDEFINED),
         retry_after,
     })
+}
+
+/// What the hooks see of a request: URL, path, method, headers (without `Authorization`) and
+/// the JSON body.
+#[cfg(feature = "descope")]
+fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
+    let config: JsValue = js_sys::Object::new().into();
+    js::set(&config, "url", &req.url.as_str().into());
+    // The path of the API, `/v1/...` (no substring search in the wasm: the URL's fourth `/`).
+    let path = req
+        .url
+        .match_indices('/')
+        .nth(2)
+        .and_then(|(at, _)| req.url.get(at..))
+        .unwrap_or("");
+    js::set(&config, "path", &path.into());
+    js::set(
+        &config,
+        "method",
+        &(if req.post { "POST" } else { "GET" }).into(),
+    );
+    if !headers.is_undefined() {
+        let shown: JsValue =
+            js_sys::Object::assign(&js_sys::Object::new(), headers.unchecked_ref()).into();
+        js::set(&config, "headers", &shown);
+    }
+    if let Some(body) = body.and_then(|b| b.dyn_ref::<JsString>()) {
+        js::set(
+            &config,
+            "body",
+            &json_parse(body).unwrap_or(JsValue::UNDEFINED),
+        );
+    }
+    config
+}
+
+/// A shallow copy of an answer's body without its tokens.
+#[cfg(feature = "descope")]
+fn without_tokens(body: &JsValue) -> JsValue {
+    if !Obj::is_object(body) {
+        return body.clone();
+    }
+    let copy: JsValue = js_sys::Object::assign(&js_sys::Object::new(), body.unchecked_ref()).into();
+    for key in ["sessionJwt", "refreshJwt"] {
+        let _ = js_sys::Reflect::delete_property(
+            copy.unchecked_ref::<js_sys::Object>(),
+            &JsValue::from_str(key),
+        );
+    }
+    copy
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]

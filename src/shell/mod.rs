@@ -49,11 +49,27 @@ pub trait Machine: 'static {
     fn cookie_refused(kind: Kind) -> Option<Self::Input>;
 }
 
+/// What every Descope request carries besides what the core decides: `baseHeaders` and this
+/// package's name and version, and the `hooks` of the options.
+#[derive(Default)]
+pub struct Plumbing {
+    /// Headers set before the core's own (which win).
+    pub headers: Vec<(String, String)>,
+    /// `hooks.beforeRequest(config)`
+    pub before: Option<Function>,
+    /// `hooks.afterRequest(request, response)`
+    pub after: Option<Function>,
+}
+
 /// The event callbacks of a session.
 #[derive(Default)]
 pub struct Events {
     /// `onSessionTokenChange`
     pub token: events::Listeners,
+    /// `onClaimsChange`
+    pub claims: events::Listeners,
+    /// `subscribe` (called with the new snapshot after each change)
+    pub snapshot: events::Listeners,
     /// `onUserChange`
     pub user: events::Listeners,
     /// `onIsAuthenticatedChange`
@@ -111,6 +127,14 @@ pub struct Driver<M: Machine> {
     pub events: Events,
     /// User objects by JSON text.
     pub users: Cache,
+    /// Claims objects by payload JSON text.
+    pub claims: Cache,
+    /// Headers and hooks of every request.
+    pub plumbing: RefCell<Rc<Plumbing>>,
+    /// The current snapshot (`getSnapshot()`), until something in it changes.
+    pub snapshot: RefCell<Option<JsValue>>,
+    /// Builds the snapshot (the facade knows what is in it).
+    pub snapshot_of: Cell<Option<fn(&Driver<M>) -> JsValue>>,
 }
 
 fn busy() -> SessionError {
@@ -137,6 +161,10 @@ impl<M: Machine> Driver<M> {
             storage_failed: Cell::new(false),
             events: Events::default(),
             users: Cache::default(),
+            claims: Cache::default(),
+            plumbing: RefCell::new(Rc::default()),
+            snapshot: RefCell::new(None),
+            snapshot_of: Cell::new(None),
         })
     }
 
@@ -211,8 +239,8 @@ impl<M: Machine> Driver<M> {
             Effect::Shared(key, value) => {
                 if let Some(local) = web::local() {
                     let _ = match value {
-                        Some(value) => local.set_item(key, &value),
-                        None => local.remove_item(key),
+                        Some(value) => local.set_item(&key, &value),
+                        None => local.remove_item(&key),
                     };
                 }
             }
@@ -283,7 +311,8 @@ impl<M: Machine> Driver<M> {
         if let Some(controller) = controller {
             self.aborts.borrow_mut().push((request.id, controller));
         }
-        self.spawn(Task::Send(request, signal));
+        let plumbing = self.plumbing.borrow().clone();
+        self.spawn(Task::Send(request, signal, plumbing));
     }
 
     /// Runs `task` on a later microtask. One future type for both kinds of task: each type
@@ -293,8 +322,8 @@ impl<M: Machine> Driver<M> {
         wasm_bindgen_futures::spawn_local(async move {
             let input = match task {
                 Task::Later(input) => input,
-                Task::Send(request, signal) => {
-                    let answer = http::fetch(&request, signal.as_ref()).await;
+                Task::Send(request, signal, plumbing) => {
+                    let answer = http::fetch(&request, signal.as_ref(), &plumbing).await;
                     let Some(d) = me.upgrade() else { return };
                     if take(&d.aborts, request.id).is_none() {
                         // Aborted: the core gave up on it already.
@@ -343,7 +372,29 @@ impl<M: Machine> Driver<M> {
         }
     }
 
-    /// Delivers queued events in order; a callback's own changes queue behind them.
+    /// The claims object of a session token (the same object as long as the token is).
+    #[cfg(feature = "descope")]
+    pub fn claims_of(&self, token: Option<&str>) -> JsValue {
+        let payload = token.and_then(|t| crate::core::claims::payload_json(t).ok());
+        self.claims.object(payload.as_deref())
+    }
+
+    /// The snapshot of the state for UI frameworks: the same object until something in it
+    /// changes.
+    pub fn snapshot(&self) -> JsValue {
+        if let Some(snapshot) = self.snapshot.borrow().as_ref() {
+            return snapshot.clone();
+        }
+        let Some(build) = self.snapshot_of.get() else {
+            return JsValue::UNDEFINED;
+        };
+        let snapshot = build(self);
+        *self.snapshot.borrow_mut() = Some(snapshot.clone());
+        snapshot
+    }
+
+    /// Delivers queued events in order; a callback's own changes queue behind them. Then the
+    /// subscribers get the new snapshot, once per batch that changed it.
     fn dispatch_events(&self) {
         if self.dispatching.replace(true) {
             return;
@@ -352,6 +403,15 @@ impl<M: Machine> Driver<M> {
             let next = self.queue.borrow_mut().pop_front();
             match next {
                 Some(event) => {
+                    if !matches!(event, Event::RefreshError(_)) {
+                        self.snapshot.borrow_mut().take();
+                    }
+                    // (The Rocket.Chat entry has no claims.)
+                    #[cfg(feature = "descope")]
+                    let claims = match &event {
+                        Event::Token(token) => Some(self.claims_of(token.as_deref())),
+                        _ => None,
+                    };
                     let (listeners, value) = match event {
                         Event::Token(token) => (
                             &self.events.token,
@@ -364,6 +424,15 @@ impl<M: Machine> Driver<M> {
                         Event::RefreshError(err) => (&self.events.refresh_error, js::error(&err)),
                     };
                     listeners.dispatch(&value);
+                    // The claims change with the token, and only then.
+                    #[cfg(feature = "descope")]
+                    if let Some(claims) = claims {
+                        self.events.claims.dispatch(&claims);
+                    }
+                }
+                None if self.snapshot.borrow().is_none() && !self.events.snapshot.is_empty() => {
+                    let snapshot = self.snapshot();
+                    self.events.snapshot.dispatch(&snapshot);
                 }
                 None => break,
             }
@@ -404,8 +473,12 @@ impl<M: Machine> Driver<M> {
 enum Task<I> {
     /// Feed this input.
     Later(I),
-    /// Send this request (with its abort signal) and feed the answer.
-    Send(crate::core::io::Request, Option<web_sys::AbortSignal>),
+    /// Send this request (with its abort signal and plumbing) and feed the answer.
+    Send(
+        crate::core::io::Request,
+        Option<web_sys::AbortSignal>,
+        Rc<Plumbing>,
+    ),
 }
 
 /// Removes entry `id` of a table and answers its value.

@@ -22,6 +22,8 @@ use super::Persist;
 pub struct CookieOptions {
     /// Cookie name; default: the response's cookie name, else `DS` / `DSR`.
     pub name: Option<String>,
+    /// The same as `name`, as `@descope/web-js-sdk` spells it (both may be given when equal).
+    pub cookie_name: Option<String>,
     /// `SameSite`; default `Strict`.
     #[tsify(type = "\"Strict\" | \"Lax\" | \"None\"")]
     pub same_site: Option<String>,
@@ -57,15 +59,155 @@ pub struct SessionManagerOptions {
     /// Keep the refresh token in a cookie. Default `false`.
     #[tsify(optional, type = "boolean | CookieOptions")]
     pub refresh_token_via_cookie: Option<CookieOptions>,
-    /// Refresh before the session expires. Default `true`.
-    #[tsify(optional)]
-    pub auto_refresh: Option<bool>,
+    /// Refresh before the session expires. Default `true`. The object form turns on activity
+    /// tracking: see `markUserActive()`.
+    #[tsify(optional, type = "boolean | AutoRefreshOptions")]
+    pub auto_refresh: Option<AutoRefreshOptions>,
     /// One refresh per cycle across the origin's tabs; logout reaches every tab. Default `true`.
     #[tsify(optional)]
     pub cross_tab: Option<bool>,
     /// Per-request timeout in ms. Default 10000.
     #[tsify(optional)]
     pub request_timeout_ms: Option<f64>,
+    /// Sent as `x-descope-refresh-cookie-name` on every request (the name of a custom
+    /// httpOnly refresh cookie); default: the name the server last gave (`DSRCN`).
+    #[tsify(optional)]
+    pub refresh_cookie_name: Option<String>,
+    /// Keep the last user's login id and name (`dls_last_user_*` keys). Default `true`.
+    #[tsify(optional)]
+    pub store_last_authenticated_user: Option<bool>,
+    /// Keep the last user's keys after logout. Default `false`.
+    #[tsify(optional)]
+    pub keep_last_authenticated_user_after_logout: Option<bool>,
+    /// Extra headers on every request.
+    #[tsify(optional, type = "Record<string, string>")]
+    pub base_headers: Option<BTreeMap<String, String>>,
+    /// Called around every request.
+    #[tsify(optional)]
+    pub hooks: Option<SessionHooks>,
+}
+
+/// The object form of `autoRefresh`.
+///
+/// ```js
+/// const session = new SessionManager({ projectId: "P2abc", autoRefresh: { customActivityTracking: true } });
+/// document.addEventListener("keydown", () => session.markUserActive());
+/// ```
+#[derive(Clone, Debug, Default, Tsify)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AutoRefreshOptions {
+    /// With a server inactivity timeout (`nextRefreshSeconds`), a scheduled refresh waits
+    /// until `markUserActive()` is called in any tab. Default `false`.
+    pub custom_activity_tracking: Option<bool>,
+}
+
+/// `hooks`: called around every request (never with a token the hook did not put there).
+///
+/// ```js
+/// const session = new SessionManager({
+///   projectId: "P2abc",
+///   hooks: {
+///     beforeRequest: (config) => ({ ...config, headers: { ...config.headers, "x-trace": traceId() } }),
+///     afterRequest: (request, response) => metrics.count(request.path, response.status),
+///   },
+/// });
+/// ```
+#[derive(Clone, Debug, Default, Tsify)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionHooks {
+    /// May return a changed config (its `headers` and `body` are used), or a promise of one.
+    #[tsify(
+        type = "(config: RequestConfig) => RequestConfig | void | Promise<RequestConfig | void>"
+    )]
+    pub before_request: Option<()>,
+    /// Told the status and the body of each answer (the tokens in it left out).
+    #[tsify(type = "(request: RequestConfig, response: ResponseInfo) => void")]
+    pub after_request: Option<()>,
+}
+
+/// What the hooks see of a request. The `Authorization` header is not in `headers`.
+///
+/// ```js
+/// const beforeRequest = ({ path, headers }) => ({ headers: { ...headers, "x-path": path } });
+/// ```
+#[derive(Clone, Debug, Default, Tsify)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RequestConfig {
+    pub url: Option<String>,
+    /// `/v1/auth/...`
+    pub path: Option<String>,
+    #[tsify(type = "\"GET\" | \"POST\"")]
+    pub method: Option<String>,
+    #[tsify(type = "Record<string, string>")]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// The JSON body.
+    #[tsify(type = "unknown")]
+    pub body: Option<()>,
+}
+
+/// What `afterRequest` sees of an answer.
+///
+/// ```js
+/// const afterRequest = (request, { status, ok }) => { if (!ok) console.warn(request.path, status); };
+/// ```
+#[derive(Clone, Debug, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseInfo {
+    pub status: f64,
+    pub ok: bool,
+    /// The JSON body, without `sessionJwt` and `refreshJwt`.
+    #[serde(default)]
+    #[tsify(optional, type = "unknown")]
+    pub body: Option<()>,
+}
+
+/// The state UI frameworks subscribe to (`getSnapshot()`, `subscribe()`): no tokens.
+///
+/// ```js
+/// const { isAuthenticated, user, currentTenant } = session.getSnapshot();
+/// ```
+#[derive(Clone, Debug, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSnapshot {
+    pub is_authenticated: bool,
+    #[tsify(type = "User | undefined")]
+    pub user: (),
+    #[tsify(type = "Record<string, unknown> | undefined")]
+    pub claims: (),
+    #[tsify(type = "string | undefined")]
+    pub current_tenant: (),
+    /// Epoch ms.
+    #[tsify(type = "number | undefined")]
+    pub expires_at: (),
+}
+
+/// A tenant of the user, from `myTenants()`.
+///
+/// ```js
+/// const { tenants } = await session.myTenants(["T2abc"]);
+/// console.log(tenants[0]?.name);
+/// ```
+#[derive(Clone, Debug, Default, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub id: String,
+    #[serde(default)]
+    #[tsify(optional)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[tsify(optional, type = "Record<string, unknown>")]
+    pub custom_attributes: Option<()>,
+}
+
+/// The answer of `POST /v1/auth/me/tenants`.
+///
+/// ```js
+/// const { tenants } = await session.myTenants(true);
+/// ```
+#[derive(Clone, Debug, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantsResponse {
+    pub tenants: Vec<Tenant>,
 }
 
 /// Every sign-in, verify, refresh and tenant-select answer of Descope.

@@ -120,6 +120,18 @@ async function assertNoTokenLeft(page, what) {
   assert.deepEqual(left, [], `${what}: tokens left after logout:\n  ${left.join('\n  ')}`);
 }
 
+/**
+ * After a logout, localStorage holds nothing of the session: besides the tokens,
+ * @descope/web-js-sdk 1.53 keeps the logged-in indicator `DSLI` and the last user
+ * (`dls_last_user_*`), which its own logout removes (the last user unless
+ * keepLastAuthenticatedUserAfterLogout, default false), and which session-keeper follows
+ * (API.md §2 Clearing, §6). Nothing else wrote to this origin's localStorage.
+ */
+async function assertStorageEmpty(page, what) {
+  const keys = Object.keys(await page.storage()).sort();
+  assert.deepEqual(keys, [], `${what}: localStorage keys left after logout: ${keys.join(', ')}`);
+}
+
 /** The devserver refuses both the token logged out and the SDK's original (rotated) one. */
 async function assertRefused(projectId, { loggedOut, original }) {
   // The logged-out token first: presenting the rotated original is reuse, which would revoke the
@@ -210,6 +222,9 @@ describe('handover from @descope/web-js-sdk: tokens in localStorage', () => {
     assert.deepEqual(page.pageErrors, []);
   });
 
+  it('logout() also removes the SDK\'s other session keys (DSLI, last user)', async () => {
+    await assertStorageEmpty(page, 'storage mode');
+  });
 });
 
 /**
@@ -317,6 +332,9 @@ function cookieHandover({ title, projectId, origin, cookieDomain, refreshFirst }
       assert.deepEqual(page.pageErrors, []);
     });
 
+    it('logout() also removes the SDK\'s other session keys (DSLI, last user)', async () => {
+      await assertStorageEmpty(page, `cookie mode, Domain=${cookieDomain}`);
+    });
   });
 }
 

@@ -748,8 +748,8 @@ impl World {
             }
             Effect::Shared(key, value) => {
                 match value {
-                    Some(value) => self.local.insert(key.into(), value),
-                    None => self.local.remove(key),
+                    Some(value) => self.local.insert(key, value),
+                    None => self.local.remove(&key),
                 };
                 self.storage_changed_shared(slot);
             }

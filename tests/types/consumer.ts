@@ -7,6 +7,7 @@ import init, {
   initSync,
   SessionManager,
   type AccessKeyExchangeResponse,
+  type AutoRefreshOptions,
   type CookieOptions,
   type IDPResponse,
   type InitInput,
@@ -14,12 +15,18 @@ import init, {
   type JWTResponse,
   type LoginOptions,
   type Persist,
+  type RequestConfig,
+  type ResponseInfo,
   type SecurityQuestionAnswer,
   type SecurityQuestionsVerifyRequest,
   type SessionError,
   type SessionErrorCode,
+  type SessionHooks,
   type SessionManagerOptions,
+  type SessionSnapshot,
   type SyncInitInput,
+  type Tenant,
+  type TenantsResponse,
   type TwoFactorDetails,
   type TwoFactorMethod,
   type User,
@@ -92,6 +99,41 @@ new SessionManager({ projectId: 'P', refreshTokenViaCookie: 'DSR' });
 // @ts-expect-error no such option
 new SessionManager({ projectId: 'P', persistTokens: true });
 
+// A session config as a Descope app writes it for @descope/web-js-sdk's createSdk().
+const activity: AutoRefreshOptions = { customActivityTracking: true };
+const hooks: SessionHooks = {
+  beforeRequest: (config: RequestConfig) => ({ ...config, headers: { ...config.headers, 'x-trace': '1' } }),
+  afterRequest: (request: RequestConfig, response: ResponseInfo) => void [request.path, response.status, response.ok],
+};
+new SessionManager({
+  projectId: 'P2abc',
+  sessionTokenViaCookie: { cookieName: 'app_session', domain: 'example.com', sameSite: 'Lax' },
+  refreshTokenViaCookie: { cookieName: 'app_refresh' },
+  autoRefresh: activity,
+  refreshCookieName: 'app_refresh',
+  storeLastAuthenticatedUser: true,
+  keepLastAuthenticatedUserAfterLogout: true,
+  baseHeaders: { 'x-app': 'web' },
+  hooks,
+});
+new SessionManager({ projectId: 'P', autoRefresh: {} });
+new SessionManager({ projectId: 'P', hooks: { beforeRequest: async () => undefined } });
+
+// @ts-expect-error customActivityTracking is a boolean
+new SessionManager({ projectId: 'P', autoRefresh: { customActivityTracking: 'yes' } });
+// @ts-expect-error cookieName is a string
+new SessionManager({ projectId: 'P', sessionTokenViaCookie: { cookieName: 1 } });
+// @ts-expect-error baseHeaders values are strings
+new SessionManager({ projectId: 'P', baseHeaders: { 'x-app': 1 } });
+// @ts-expect-error hooks are functions
+new SessionManager({ projectId: 'P', hooks: { beforeRequest: 'log' } });
+// @ts-expect-error afterRequest gets the request and the response info
+new SessionManager({ projectId: 'P', hooks: { afterRequest: (status: number) => void status } });
+// @ts-expect-error refreshCookieName is a cookie name string
+new SessionManager({ projectId: 'P', refreshCookieName: true });
+// @ts-expect-error keepLastAuthenticatedUserAfterLogout is a boolean
+new SessionManager({ projectId: 'P', keepLastAuthenticatedUserAfterLogout: 'yes' });
+
 // ---- state -----------------------------------------------------------------------------------
 
 const token: string | undefined = session.sessionToken;
@@ -104,7 +146,33 @@ const expiresAt: number | undefined = session.expiresAt;
 const nextRefreshAt: number | undefined = session.nextRefreshAt;
 const roles: string[] = session.roles();
 const tenantPermissions: string[] = session.permissions('T-acme');
-void [token, refreshToken, user, authenticated, claims, tenant, expiresAt, nextRefreshAt, roles, tenantPermissions];
+const tenantIds: string[] | undefined = session.tenants;
+void [token, refreshToken, user, authenticated, claims, tenant, expiresAt, nextRefreshAt, roles, tenantPermissions, tenantIds];
+
+// UI frameworks: the snapshot holds no tokens; subscribe/getSnapshot work unbound.
+const snapshot: SessionSnapshot = session.getSnapshot();
+const snapshotUser: User | undefined = snapshot.user;
+const snapshotTenant: string | undefined = snapshot.currentTenant;
+const snapshotExpiry: number | undefined = snapshot.expiresAt;
+const { subscribe, getSnapshot } = session;
+const stopStore: () => void = subscribe((next: SessionSnapshot) => void next.isAuthenticated);
+stopStore();
+void [snapshotUser, snapshotTenant, snapshotExpiry, getSnapshot().claims];
+session.markUserActive();
+const stopClaims: () => void = session.onClaimsChange((next: Record<string, unknown> | undefined) => void next?.['sub']);
+stopClaims();
+
+// @ts-expect-error the snapshot has no tokens
+void snapshot.sessionToken;
+// @ts-expect-error the snapshot is read through getSnapshot, not assigned
+session.getSnapshot = () => snapshot;
+// @ts-expect-error a subscriber gets the snapshot
+subscribe((next: string) => void next);
+// @ts-expect-error tenants is a list of ids
+const oneTenant: string = session.tenants;
+// @ts-expect-error the claims callback gets the claims object
+session.onClaimsChange((next: string) => void next);
+void oneTenant;
 
 // @ts-expect-error the state is read-only
 session.isAuthenticated = true;
@@ -172,6 +240,15 @@ export async function calls(): Promise<void> {
 
   const selected: JWTResponse = await session.selectTenant('T-acme');
   void selected;
+
+  const current: TenantsResponse = await session.myTenants(true);
+  const listed: Tenant[] = (await session.myTenants(['T-acme', 'T-globex'])).tenants;
+  const tenantName: string | undefined = listed[0]?.name;
+  void [current.tenants[0]?.id, tenantName];
+  // @ts-expect-error myTenants takes true or a list of tenant ids
+  await session.myTenants('T-acme');
+  // @ts-expect-error myTenants takes true, not false
+  await session.myTenants(false);
 
   const validated: ValidateResponse = await session.validate();
   const parsed: Record<string, unknown> = validated.parsedJWT;
