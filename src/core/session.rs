@@ -877,6 +877,14 @@ impl Session {
             if meta.version() > st.meta.version() {
                 self.st.meta = meta;
             }
+            // The same tokens with a user this tab lacks or holds older (a sign-in whose
+            // user arrived after its tokens, a `me()` in another tab).
+            if user.is_some() && user != self.st.user {
+                self.st.user = user;
+                if self.cfg.persist != Persist::LocalStorage {
+                    self.save_user();
+                }
+            }
             return false;
         }
         let shared = self.cfg.persist == Persist::LocalStorage;
@@ -965,9 +973,12 @@ impl Session {
             stored.session.as_ref().map(|t| &t.jwt) == self.st.session.as_ref().map(|t| &t.jwt);
         if same_session && stored.refresh == self.st.refresh {
             // The same tokens with a newer record (the rest of another tab's write, which
-            // arrives key by key): take its due time.
+            // arrives key by key): take its due time, and the user written with them.
             if let Some(meta) = stored.meta.filter(|m| local && m.version() > ours) {
                 self.st.meta = meta;
+            }
+            if local && stored.user.is_some() && stored.user != self.st.user {
+                self.st.user = stored.user;
             }
             return Adopt::Nothing;
         }

@@ -1259,3 +1259,45 @@ fn a_logout_with_per_tab_storage_also_removes_the_tokens_another_client_keeps_in
         .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
     assert!(shared(&tab, "DSR").is_some());
 }
+
+#[test]
+fn a_user_that_arrives_after_its_tokens_is_taken() {
+    // Another tab's sign-in reaches this one key by key: tokens first, the user later.
+    let other = Tab::signed_in(json!({}));
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    for key in ["DSR", "DSM"] {
+        let value = other.env.items.borrow().get(key).cloned().unwrap();
+        tab.env.items.borrow_mut().insert(key.into(), value);
+    }
+    *tab.env.jar.borrow_mut() = other.env.jar.borrow().clone();
+    tab.step(Input::StorageChanged);
+    assert!(tab.s.session_token().is_some());
+    assert_eq!(tab.s.user(), None);
+    let user = other.env.items.borrow().get("DSU").cloned().unwrap();
+    tab.env
+        .items
+        .borrow_mut()
+        .insert("DSU".into(), user.clone());
+    let effects = tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.user(), Some(user.as_str()));
+    assert_eq!(events(&effects), [&Event::User(Some(user.clone()))]);
+
+    // By message: the same tokens told again with the user.
+    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+    tab.start();
+    let sync = |user: Option<String>| Message::Sync {
+        meta: Meta {
+            born: T0,
+            ..Meta::default()
+        },
+        session: other.s.session_token().unwrap().into(),
+        refresh: Some("R1".into()),
+        user,
+    };
+    tab.step(Input::Message(sync(None).encode()));
+    assert_eq!(tab.s.user(), None);
+    let effects = tab.step(Input::Message(sync(Some(user.clone())).encode()));
+    assert_eq!(tab.s.user(), Some(user.as_str()));
+    assert_eq!(events(&effects), [&Event::User(Some(user))]);
+}
