@@ -43,8 +43,8 @@ trap - EXIT
 step "package checks: golden .d.ts, tsc --strict consumer, npm pack + Vite app"
 ./scripts/check-package.sh
 
-step "conformance with @descope/web-js-sdk, end-to-end and demo tests (Chromium)"
-node --test --test-concurrency=1 tests/conformance/ tests/e2e/ tests/demo/
+step "conformance with @descope/web-js-sdk, end-to-end, demo and framework tests (Chromium)"
+node --test --test-concurrency=1 tests/conformance/ tests/e2e/ tests/demo/ tests/frameworks/
 
 echo
 echo "all tests passed"
