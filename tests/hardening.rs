@@ -242,6 +242,12 @@ async fn a_callback_that_logs_out_gets_each_change_once_in_order() {
         .await
         .expect("refresh after re-entrancy");
     session.dispose();
+    assert_eq!(
+        panics.length(),
+        0,
+        "the module panicked: {:?}",
+        panics.to_vec()
+    );
 }
 
 /// Records every `console.error` that reports a panic of the module.

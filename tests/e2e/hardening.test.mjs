@@ -16,6 +16,8 @@ const HOST = 'app.hardening.test';
 const PARENT = 'hardening.test';
 const REFRESH = '/v1/auth/refresh';
 const TOKEN_COOKIES = ['DS', 'DSR'];
+// Keys Descope's SDKs share on the origin (API.md §6): no token in them, removed on logout.
+const SHARED_KEYS = ['DSLI', 'dls_last_user_login_id', 'dls_last_user_display_name'];
 
 let world;
 before(async () => {
@@ -163,7 +165,14 @@ describe('hardening', () => {
         const signedIn = await a.state();
         const [cookie] = await tokenCookies(context);
         assert.equal(cookie?.value, signedIn.sessionToken, 'the session token is in the DS cookie');
-        assert.equal(Object.keys(await a.storage('localStorage')).length, 0, 'nothing in localStorage');
+        // No token in localStorage: only the keys shared with Descope's own SDKs (the logged-in
+        // indicator and the last user), which hold none.
+        const local = await a.storage('localStorage');
+        assert.deepEqual(Object.keys(local).filter((k) => !SHARED_KEYS.includes(k)), [], 'no key of ours in localStorage');
+        assert.ok('DSLI' in local, 'the logged-in indicator is written');
+        for (const value of Object.values(local)) {
+          assert.ok(!value.includes(signedIn.sessionToken) && !value.includes(signedIn.refreshToken), 'no token in localStorage');
+        }
         if (late) b = await open();
         await until(async () => (await b.state()).sessionToken === signedIn.sessionToken, 2000, 'tab B to get the session');
         await sleep(300);
@@ -188,6 +197,7 @@ describe('hardening', () => {
               ...Object.keys(await t.storage('sessionStorage')),
               ...Object.keys(await t.storage('localStorage')),
             ].filter((k) => k.startsWith(p)),
+            sharedKeys: Object.keys(await t.storage('localStorage')).filter((k) => SHARED_KEYS.includes(k)),
           };
         };
         const bBefore = await b.state();
@@ -214,7 +224,7 @@ describe('hardening', () => {
         observed.pageErrors = a.errors.concat(b.errors);
 
         const signedOut = [false, undefined, undefined];
-        const gone = (events) => ({ state: signedOut, tokenCookieVisible: false, ...events, keys: [] });
+        const gone = (events) => ({ state: signedOut, tokenCookieVisible: false, ...events, keys: [], sharedKeys: [] });
         const full = { auth: [true, false], tokens: ['session token', undefined] };
         assert.deepEqual(observed, {
           bGotTokens: [true, true],
