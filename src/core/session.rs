@@ -1646,11 +1646,16 @@ impl Session {
             } => {
                 // The session the request was sent for is no longer held: a logout (here or
                 // in another tab), another sign-in, or the page disposed the session.
+                // A session taken from cookies without its record that learned its record
+                // from another tab meanwhile (the same tokens: `seq` unchanged) is still the
+                // session the request was sent for: its refresh token is spent at the server,
+                // so throwing the answer away would leave the tab with a used token.
+                let learned = born <= 0.0 && self.st.meta.born > 0.0 && self.st.seq == seq;
                 let gone = self.disposed
                     || self.st.cleared_at > cleared
-                    || self.st.meta.born != born
+                    || (self.st.meta.born != born && !learned)
                     || (had && !self.st.has_session());
-                if !gone && born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
+                if !gone && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
                     // A session taken from cookies without its record was alive when the
                     // request left: it ranks from then, so that a logout seen after that ends
                     // it however late this answer is read (a frozen tab reads it on waking).

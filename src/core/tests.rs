@@ -827,6 +827,84 @@ fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
 }
 
 #[test]
+fn a_rotation_sent_before_the_record_arrived_is_kept() {
+    // A new tab took its session from cookies (no record) and sent a refresh at once; the
+    // other tabs then told it the same tokens with their record. The answer is the session's
+    // rotation all the same: kept, and its new refresh token not revoked (the old one is
+    // spent at the server).
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    let session = session_jwt(1, T0 + 600_000.0);
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session.clone());
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    tab.start();
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 2,
+            ..Meta::default()
+        },
+        session,
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    let effects = tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    assert!(sends(&effects).is_empty());
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let effects = tab.at(T0 + 500.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Settle(1, Ok(_)))));
+    // A sign-in elsewhere in between (other tokens) still throws the answer away.
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(1, T0 + 600_000.0));
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    tab.start();
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let other = Message::Sync {
+        meta: Meta {
+            born: T0 + 5.0,
+            gen: 0,
+            ..Meta::default()
+        },
+        session: session_jwt(3, T0 + 600_000.0),
+        refresh: Some("R3".into()),
+        user: None,
+    };
+    tab.at(T0 + 10.0).step(Input::Message(other.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R3"));
+    let effects = tab.at(T0 + 500.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(tab.s.refresh_token(), Some("R3"));
+    assert_eq!(
+        sends(&effects).len(),
+        1,
+        "the answer's refresh token is revoked"
+    );
+}
+
+#[test]
 fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
     // A plain follower does not repeat the logout.
     let mut tab = Tab::signed_in(json!({}));
