@@ -1570,3 +1570,70 @@ async fn the_api_host_follows_the_project_region() {
         session.dispose();
     }
 }
+
+// ---- a Descope app's session config, unchanged ----------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_descope_app_session_config_works_unchanged() {
+    // The session options of a `createSdk({...})` call as a Descope app writes them
+    // (`persistTokens` included: it is the default here), no `storagePrefix`. Only `baseUrl`
+    // points at the devserver, and the cookie is not `Secure` because the test page is
+    // plain http.
+    clean_page();
+    let project = unique("P");
+    configure(&project, r#"{"nextRefreshSeconds":1}"#).await;
+    let cookie_name = unique("app_session");
+    let state = hook_state();
+    let options = json(
+        &[
+            r#"{"projectId":""#,
+            &project,
+            r#"","baseUrl":""#,
+            devserver(),
+            r#"","persistTokens":true,"autoRefresh":{"customActivityTracking":true},"sessionTokenViaCookie":{"cookieName":""#,
+            &cookie_name,
+            r#"","sameSite":"Lax","secure":false},"storeLastAuthenticatedUser":true,"keepLastAuthenticatedUserAfterLogout":true,"baseHeaders":{"x-app":"web"}}"#,
+        ]
+        .concat(),
+    );
+    Reflect::set(&options, &"hooks".into(), &hooks(&state)).unwrap();
+    let session = build(options);
+    let claims = Recorder::new();
+    session.on_claims_change(claims.function.clone());
+    let login = [unique("user").as_str(), "@example.com"].concat();
+    session.apply(sign_in(&project, &login).await).unwrap();
+    let first = session.session_token();
+    assert!(first.is_some());
+    assert_eq!(cookie(&cookie_name), first, "{}", cookies());
+    assert_eq!(local("DSR"), session.refresh_token());
+    assert!(local(LOGGED_IN).is_some());
+    assert_eq!(local(LAST_LOGIN_ID), Some(login.clone()));
+    // Idle: the refresh due in 1 s waits for activity; activity refreshes at once.
+    sleep(2_500).await;
+    assert_eq!(count(&project, "/v1/auth/refresh").await, 0);
+    session.mark_user_active();
+    assert_eq!(
+        count_reaches(&project, "/v1/auth/refresh", 1, 3_000.0).await,
+        1
+    );
+    assert!(eventually(2_000.0, || session.session_token() != first).await);
+    assert_eq!(cookie(&cookie_name), session.session_token());
+    // The request went through the hook with the base header and the SDK headers.
+    let configs = seen(&state);
+    assert!(!configs.is_empty());
+    let headers = get(&configs[configs.len() - 1], "headers");
+    assert_eq!(get_str(&headers, "x-app").as_deref(), Some("web"));
+    assert!(get_str(&headers, "x-descope-sdk-name").is_some());
+    // Logout: no token, no indicator, the last user kept as asked.
+    settle(session.logout()).await.expect("logout");
+    assert_eq!(cookie(&cookie_name), None);
+    assert_eq!(
+        (local("DS"), local("DSR"), local(LOGGED_IN)),
+        (None, None, None)
+    );
+    assert_eq!(local(LAST_LOGIN_ID), Some(login));
+    let seen_claims = claims.all();
+    assert!(seen_claims.len() >= 3, "sign-in, rotation, logout");
+    assert!(seen_claims[0].is_object() && seen_claims[seen_claims.len() - 1].is_undefined());
+    session.dispose();
+}
