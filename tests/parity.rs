@@ -1636,4 +1636,28 @@ async fn a_descope_app_session_config_works_unchanged() {
     assert!(seen_claims.len() >= 3, "sign-in, rotation, logout");
     assert!(seen_claims[0].is_object() && seen_claims[seen_claims.len() - 1].is_undefined());
     session.dispose();
+    // `persistTokens: false`: the tokens live in memory only; no token cookie, no token key.
+    clean_page();
+    let project = unique("P");
+    let memory = build(json(
+        &[
+            r#"{"projectId":""#,
+            &project,
+            r#"","baseUrl":""#,
+            devserver(),
+            r#"","persistTokens":false,"autoRefresh":false}"#,
+        ]
+        .concat(),
+    ));
+    memory.apply(sign_in(&project, &unique("u")).await).unwrap();
+    assert!(memory.is_authenticated());
+    settle(memory.refresh()).await.expect("refresh");
+    assert_eq!(cookie("DS"), None, "{}", cookies());
+    let ours: Vec<String> = local_keys()
+        .into_iter()
+        .filter(|k| ![LOGGED_IN, LAST_LOGIN_ID, LAST_NAME].contains(&k.as_str()))
+        .collect();
+    assert!(ours.is_empty(), "{ours:?}");
+    settle(memory.logout()).await.expect("logout");
+    memory.dispose();
 }

@@ -128,12 +128,21 @@ impl Config {
         {
             return Err(SessionError::invalid_argument("invalid projectId"));
         }
+        // `persistTokens` as `@descope/web-js-sdk` spells it: `false` keeps the tokens in
+        // memory only (no storage, and no session cookie unless one is asked for).
+        let kept = flag(o, "persistTokens")?.unwrap_or(true);
         let persist = match text(o, "persist")?.as_deref() {
+            None if !kept => Persist::Memory,
             None | Some("localStorage") => Persist::LocalStorage,
             Some("sessionStorage") => Persist::SessionStorage,
             Some("memory") => Persist::Memory,
             Some(_) => return Err(SessionError::invalid_argument("invalid persist")),
         };
+        if !kept && persist != Persist::Memory {
+            return Err(SessionError::invalid_argument(
+                "persistTokens false needs persist memory",
+            ));
+        }
         // Filled in place: an error drops one struct, not each member read before it.
         let mut c = Config {
             project_id: project_id.to_owned(),
@@ -153,7 +162,7 @@ impl Config {
         };
         c.base_url = base_url(text(o, "baseUrl")?.as_deref(), &c.project_id)?;
         c.prefix = text(o, "storagePrefix")?.unwrap_or_default();
-        c.session_cookie = cookie_config(o, "sessionTokenViaCookie", true)?;
+        c.session_cookie = cookie_config(o, "sessionTokenViaCookie", kept)?;
         c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
         match o.field("autoRefresh") {
             None => {}
@@ -396,6 +405,37 @@ mod tests {
             parse(r#"{"projectId":"P","refreshTokenViaCookie":true,"persist":"memory"}"#).unwrap();
         assert!(c.refresh_cookie.is_some());
         assert_eq!(c.persist, Persist::Memory);
+    }
+
+    #[test]
+    fn persist_tokens_as_the_official_sdk_spells_it() {
+        // `true` (its default) changes nothing.
+        let c = parse(r#"{"projectId":"P","persistTokens":true}"#).unwrap();
+        assert_eq!(c.persist, Persist::LocalStorage);
+        assert!(c.session_cookie.is_some());
+        let c =
+            parse(r#"{"projectId":"P","persistTokens":true,"persist":"sessionStorage"}"#).unwrap();
+        assert_eq!(c.persist, Persist::SessionStorage);
+        // `false`: memory only, no session cookie unless asked for.
+        let c = parse(r#"{"projectId":"P","persistTokens":false}"#).unwrap();
+        assert_eq!(c.persist, Persist::Memory);
+        assert_eq!(c.session_cookie, None);
+        let c = parse(
+            r#"{"projectId":"P","persistTokens":false,"persist":"memory","sessionTokenViaCookie":true}"#,
+        )
+        .unwrap();
+        assert_eq!(c.persist, Persist::Memory);
+        assert!(c.session_cookie.is_some());
+        // A contradiction or a wrong type is refused.
+        for text in [
+            r#"{"projectId":"P","persistTokens":false,"persist":"localStorage"}"#,
+            r#"{"projectId":"P","persistTokens":false,"persist":"sessionStorage"}"#,
+            r#"{"projectId":"P","persistTokens":"no"}"#,
+            r#"{"projectId":"P","persistTokens":0}"#,
+        ] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.code.as_str(), "invalid_argument", "{text}");
+        }
     }
 
     #[test]

@@ -53,6 +53,13 @@ pub struct SessionManagerOptions {
     /// Where tokens that are not in cookies live. Default `"localStorage"`.
     #[tsify(optional)]
     pub persist: Option<Persist>,
+    /// `@descope/web-js-sdk`'s spelling, accepted so that its config works unchanged.
+    /// `true` (the default here; the SDK's default is `false`) changes nothing. `false` keeps
+    /// the tokens in memory only: `persist` becomes `"memory"` (any other `persist` is
+    /// refused) and the session token goes to a cookie only when `sessionTokenViaCookie`
+    /// asks for one.
+    #[tsify(optional)]
+    pub persist_tokens: Option<bool>,
     /// Keep the session token in a cookie. Default `true`.
     #[tsify(optional, type = "boolean | CookieOptions")]
     pub session_token_via_cookie: Option<CookieOptions>,

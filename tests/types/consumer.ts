@@ -96,8 +96,8 @@ new SessionManager({ projectId: 'P', requestTimeoutMs: '10s' });
 new SessionManager({ projectId: 'P', sessionTokenViaCookie: { sameSite: 'lax' } });
 // @ts-expect-error a cookie option is a boolean or CookieOptions
 new SessionManager({ projectId: 'P', refreshTokenViaCookie: 'DSR' });
-// @ts-expect-error no such option
-new SessionManager({ projectId: 'P', persistTokens: true });
+// @ts-expect-error persistTokens is a boolean
+new SessionManager({ projectId: 'P', persistTokens: 'yes' });
 
 // A session config as a Descope app writes it for @descope/web-js-sdk's createSdk().
 const activity: AutoRefreshOptions = { customActivityTracking: true };
@@ -107,6 +107,7 @@ const hooks: SessionHooks = {
 };
 new SessionManager({
   projectId: 'P2abc',
+  persistTokens: true,
   sessionTokenViaCookie: { cookieName: 'app_session', domain: 'example.com', sameSite: 'Lax' },
   refreshTokenViaCookie: { cookieName: 'app_refresh' },
   autoRefresh: activity,
