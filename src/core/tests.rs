@@ -799,20 +799,26 @@ fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
     }
 }
 
-#[test]
-fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
-    // A tab took its session from cookies (no record), sent a refresh and froze; it reads the
-    // answer, then a logout made after the request left, when it wakes.
+/// A started tab with per-tab storage whose session (`DS`, refresh `R1`) came from cookies
+/// alone, without its record.
+fn cookie_only_tab() -> Tab {
     let mut tab = Tab::new(json!({
         "persist": "sessionStorage",
         "refreshTokenViaCookie": {"secure": false},
     }));
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session_jwt(1, T0 + 600_000.0));
-    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    let mut jar = tab.env.jar.borrow_mut();
+    jar.insert("DS".into(), session_jwt(1, T0 + 600_000.0));
+    jar.insert("DSR".into(), "R1".into());
+    drop(jar);
     tab.start();
+    tab
+}
+
+#[test]
+fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
+    // A tab took its session from cookies (no record), sent a refresh and froze; it reads the
+    // answer, then a logout made after the request left, when it wakes.
+    let mut tab = cookie_only_tab();
     assert_eq!(tab.s.refresh_token(), Some("R1"));
     let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
@@ -832,17 +838,8 @@ fn a_rotation_sent_before_the_record_arrived_is_kept() {
     // other tabs then told it the same tokens with their record. The answer is the session's
     // rotation all the same: kept, and its new refresh token not revoked (the old one is
     // spent at the server).
-    let mut tab = Tab::new(json!({
-        "persist": "sessionStorage",
-        "refreshTokenViaCookie": {"secure": false},
-    }));
-    let session = session_jwt(1, T0 + 600_000.0);
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session.clone());
-    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
-    tab.start();
+    let mut tab = cookie_only_tab();
+    let session = tab.s.session_token().unwrap().to_owned();
     let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
     let told = Message::Sync {
@@ -868,16 +865,7 @@ fn a_rotation_sent_before_the_record_arrived_is_kept() {
         .iter()
         .any(|e| matches!(e, Effect::Settle(1, Ok(_)))));
     // A sign-in elsewhere in between (other tokens) still throws the answer away.
-    let mut tab = Tab::new(json!({
-        "persist": "sessionStorage",
-        "refreshTokenViaCookie": {"secure": false},
-    }));
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session_jwt(1, T0 + 600_000.0));
-    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
-    tab.start();
+    let mut tab = cookie_only_tab();
     let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
     let other = Message::Sync {
