@@ -15,6 +15,25 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # producers and target-features sections are for tools, not browsers.
 WASM_OPT_PASSES="--merge-similar-functions -Oz --converge -ocimfs 15 -aimfs 6 --strip-producers --strip-target-features"
 
+# The package must not depend on the machine that built it: panic locations name source files,
+# which would carry this machine's paths (the cargo registry, this checkout, and the toolchain's
+# `rust-src`, which turns the standard library's `/rustc/<commit>` into a local path). They are
+# mapped to fixed names, the standard library's back to `/rustc/<commit>`, which
+# scripts/unplace-wasm.mjs then overwrites in the wasm (the prebuilt standard library carries
+# it too): every machine builds the same bytes, with or without `rust-src`.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+sysroot=$(rustc --print sysroot)
+commit=$(rustc -vV | sed -n 's/^commit-hash: //p')
+remap=(
+  "--remap-path-prefix=$sysroot/lib/rustlib/src/rust=/rustc/$commit"
+  "--remap-path-prefix=$PWD=/session-keeper"
+)
+for registry in "$cargo_home"/registry/src/*/; do
+  remap+=("--remap-path-prefix=${registry%/}=/deps")
+done
+CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; printf '%s' "${remap[*]}")
+export CARGO_ENCODED_RUSTFLAGS
+
 # entry <out-name> <cargo feature>
 entry() {
   local out="target/pkg-$1"
@@ -26,6 +45,7 @@ entry() {
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$out/$1_bg.wasm"
   node scripts/minify-glue.mjs "$out/$1.js"
+  node scripts/unplace-wasm.mjs "$out/$1_bg.wasm"
   cp "$out/$1.js" "$out/$1_bg.wasm" "$out/$1.d.ts" "$out/$1_bg.wasm.d.ts" pkg/
 }
 

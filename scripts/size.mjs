@@ -16,12 +16,21 @@ const budgets = Object.fromEntries(
     .map(([name, bytes]) => [name, Number(bytes)]),
 );
 const check = process.argv.includes('--check');
+// Nothing of the machine that built the package may be in it (panic locations name source
+// files): no home directory, cargo registry, rustup toolchain or `/rustc/<commit>` path.
+const home = process.env.HOME;
+const machine = ['.cargo/registry', '.rustup', '/rustc/', ...(home && home !== '/' ? [home] : [])];
 let over = false;
 for (const entry of ['session_keeper', 'rocketchat']) {
   let total = 0;
   for (const file of [`${entry}_bg.wasm`, `${entry}.js`]) {
     const raw = readFileSync(path.join(pkg, file));
     const gz = gzipSync(raw, { level: 9 }).length;
+    const text = raw.toString('latin1');
+    for (const needle of machine.filter((n) => text.includes(n))) {
+      console.error(`${file} contains the build machine's path ${JSON.stringify(needle)}`);
+      over = true;
+    }
     total += gz;
     console.log(`${file.padEnd(26)} ${String(raw.length).padStart(8)} B raw ${String(gz).padStart(8)} B gz`);
   }

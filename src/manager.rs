@@ -38,6 +38,13 @@ impl Machine for Session {
     fn cookie_refused(kind: Kind) -> Option<Input> {
         Some(Input::CookieRefused(kind))
     }
+    fn secrets(&self) -> Vec<String> {
+        [self.session_token(), self.refresh_token()]
+            .into_iter()
+            .flatten()
+            .map(String::from)
+            .collect()
+    }
 }
 
 /// Keeps a Descope session: tokens in cookies and storage, refreshed before they expire, shared

@@ -30,10 +30,6 @@ fn keys_of(project: &str) -> Vec<String> {
         .collect()
 }
 
-fn eval(code: &str) -> JsValue {
-    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
-}
-
 /// `obj[key]` through a getter that runs `f` first.
 fn getter(
     obj: &JsValue,
@@ -476,4 +472,436 @@ async fn answers_that_arrive_after_a_logout_are_discarded_and_revoked() {
         assert_eq!(status, 200, "{path}: a new sign-in still works");
         session.dispose();
     }
+}
+
+// ---- round 3 (a second outside review) --------------------------------------------------------
+
+/// Item 1: a lock request the browser rejects (a sandboxed frame, blocked site data, options
+/// made invalid by a polluted `Object.prototype`) never stalls a call.
+#[wasm_bindgen_test]
+async fn a_refused_lock_request_never_stalls_a_call() {
+    clean_page();
+    let project = unique("P");
+    let session = manager(&options(
+        &project,
+        r#""autoRefresh":false,"requestTimeoutMs":3000"#,
+    ));
+    session
+        .apply(sign_in(&project, &unique("u")).await)
+        .unwrap();
+    // The browser refuses this page the lock, as it does in a sandboxed iframe.
+    eval(
+        "navigator.locks.request = function () { \
+           return Promise.reject(new DOMException('no locks here', 'SecurityError')); };",
+    );
+    let calls = [
+        ("me", session.me()),
+        ("refresh", session.refresh()),
+        ("ready", session.ready()),
+    ];
+    eval("delete navigator.locks.request;");
+    for (name, call) in calls {
+        let outcome = within(8_000, call).await;
+        assert!(outcome.is_some(), "{name}() never settled");
+        assert!(outcome.unwrap().is_ok(), "{name}() failed");
+    }
+    // Options the browser finds invalid through inherited properties.
+    for pollution in ["steal = true", "mode = 'bogus'"] {
+        eval(&["Object.prototype.", pollution, ";"].concat());
+        let call = session.refresh();
+        eval("delete Object.prototype.steal; delete Object.prototype.mode;");
+        let outcome = within(8_000, call).await;
+        assert!(outcome.is_some(), "refresh() never settled ({pollution})");
+        assert!(outcome.unwrap().is_ok(), "refresh() failed ({pollution})");
+    }
+    assert!(session.is_authenticated());
+    session.dispose();
+}
+
+/// Item 2: `afterRequest` never sees token material: no token field at any depth, no string
+/// equal to a token the session holds.
+#[wasm_bindgen_test]
+async fn after_request_never_sees_token_material() {
+    clean_page();
+    let project = unique("P");
+    let seen = js_sys::Array::new();
+    let hooks = object(&[(
+        "afterRequest",
+        js_fn(
+            "seen",
+            "return (request, response) => { seen.push(response); };",
+        )
+        .call1(&JsValue::UNDEFINED, &seen)
+        .unwrap(),
+    )]);
+    let options = json(&options(&project, r#""autoRefresh":false"#));
+    Reflect::set(&options, &"hooks".into(), &hooks).unwrap();
+    let session = SessionManager::new(options).unwrap();
+    let signed_in = sign_in(&project, &unique("u")).await;
+    session.apply(signed_in.clone()).unwrap();
+    let held_session = session.session_token().unwrap();
+    let held_refresh = session.refresh_token().unwrap();
+    // A refresh answer with every JWTResponse token field, tokens nested, and the session
+    // token under a name of its own.
+    let body = object(&[
+        ("sessionJwt", get(&signed_in, "sessionJwt")),
+        ("refreshJwt", get(&signed_in, "refreshJwt")),
+        ("trustedDeviceJwt", "trusted.device.jwt".into()),
+        ("externalToken", "external-token-value".into()),
+        ("user", get(&signed_in, "user")),
+        (
+            "nested",
+            object(&[
+                ("refreshJwt", held_refresh.as_str().into()),
+                ("copy", held_session.as_str().into()),
+                (
+                    "list",
+                    js_sys::Array::of1(&held_refresh.as_str().into()).into(),
+                ),
+                ("kept", "visible".into()),
+            ]),
+        ),
+    ]);
+    fault(
+        &[
+            r#"{"path":"/v1/auth/refresh","project":""#,
+            &project,
+            r#"","status":200,"body":"#,
+            &stringify(&body),
+            "}",
+        ]
+        .concat(),
+    )
+    .await;
+    settle(session.refresh()).await.expect("refresh");
+    let shown = stringify(&seen.get(seen.length() - 1));
+    for token in [
+        held_session.as_str(),
+        held_refresh.as_str(),
+        "trusted.device.jwt",
+        "external-token-value",
+    ] {
+        assert!(
+            !shown.contains(token),
+            "a token reached afterRequest: {shown}"
+        );
+    }
+    for field in [
+        "sessionJwt",
+        "refreshJwt",
+        "trustedDeviceJwt",
+        "externalToken",
+    ] {
+        assert!(
+            !shown.contains(field),
+            "{field} reached afterRequest: {shown}"
+        );
+    }
+    assert!(
+        shown.contains("visible") && shown.contains("\"user\""),
+        "{shown}"
+    );
+    session.dispose();
+}
+
+/// Item 3: header names are compared case-insensitively; `Authorization` is refused in
+/// `baseHeaders` and dropped from a hook's answer.
+#[wasm_bindgen_test]
+async fn nobody_but_the_session_sets_authorization() {
+    clean_page();
+    let project = unique("P");
+    for name in ["authorization", "Authorization", "AUTHORIZATION"] {
+        let options = json(&options(&project, ""));
+        Reflect::set(
+            &options,
+            &"baseHeaders".into(),
+            &object(&[(name, "Bearer P1:chosen".into())]),
+        )
+        .unwrap();
+        let err = SessionManager::new(options).err().map(JsValue::from);
+        let err = err.unwrap_or_else(|| panic!("baseHeaders {name} accepted"));
+        assert_eq!(failure(&err).code, "invalid_argument");
+    }
+    let hooks = object(&[(
+        "beforeRequest",
+        js_fn(
+            "",
+            "return () => ({ headers: { authorization: 'Bearer P1:chosen', \
+             'content-type': 'text/plain', 'X-App': 'a' } });",
+        )
+        .call0(&JsValue::UNDEFINED)
+        .unwrap(),
+    )]);
+    let options = json(&options(&project, r#""autoRefresh":false"#));
+    Reflect::set(&options, &"hooks".into(), &hooks).unwrap();
+    Reflect::set(
+        &options,
+        &"baseHeaders".into(),
+        &object(&[("x-app", "base".into()), ("X-Other", "o".into())]),
+    )
+    .unwrap();
+    let session = SessionManager::new(options).unwrap();
+    session
+        .apply(sign_in(&project, &unique("u")).await)
+        .unwrap();
+    settle(session.me())
+        .await
+        .expect("me() with the session's own Authorization");
+    let entry = log(&project, Some("/v1/auth/me")).await.pop().unwrap();
+    assert_eq!(
+        get(&entry, "bearers").as_f64(),
+        Some(1.0),
+        "{}",
+        stringify(&entry)
+    );
+    assert_eq!(
+        get_str(&entry, "contentType").as_deref(),
+        Some("text/plain"),
+        "a hook's header replaces, never appends"
+    );
+    session.dispose();
+}
+
+/// Item 4: hooks get deep copies: editing what `afterRequest` is handed changes nothing the
+/// session stores.
+#[wasm_bindgen_test]
+async fn a_hook_cannot_change_the_stored_session() {
+    clean_page();
+    let project = unique("P");
+    let hooks = object(&[(
+        "afterRequest",
+        js_fn(
+            "",
+            "return (request, response) => { const b = response.body; \
+             for (const u of [b && b.user, b && b.loginIds ? b : null]) { if (!u) continue; \
+             u.name = 'Mallory'; u.loginIds = ['mallory']; u.email = 'mallory@example.com'; } };",
+        )
+        .call0(&JsValue::UNDEFINED)
+        .unwrap(),
+    )]);
+    let options = json(&options(&project, r#""autoRefresh":false"#));
+    Reflect::set(&options, &"hooks".into(), &hooks).unwrap();
+    let session = SessionManager::new(options).unwrap();
+    let login = unique("u");
+    session.apply(sign_in(&project, &login).await).unwrap();
+    let before = stringify(&session.user());
+    // A refresh answer carries the user; me() answers one.
+    let refresh = session.refresh();
+    let me = session.me();
+    for (name, call) in [("refresh", refresh), ("me", me)] {
+        settle(call).await.expect(name);
+        let user = stringify(&session.user());
+        assert!(!user.contains("allory"), "{name}: {user}");
+        assert_eq!(user, before, "{name}");
+        let stored = local(&[prefix(&project).as_str(), "DSU"].concat()).unwrap_or_default();
+        assert!(!stored.contains("allory"), "{name}: {stored}");
+        assert_eq!(
+            local("dls_last_user_login_id").as_deref(),
+            Some(login.as_str()),
+            "{name}"
+        );
+    }
+    session.dispose();
+}
+
+/// Item 5: options that give the session and the refresh token the same cookie are refused.
+#[wasm_bindgen_test]
+fn options_that_share_a_cookie_name_are_refused() {
+    let project = unique("P");
+    for extra in [
+        r#""sessionTokenViaCookie":{"name":"auth"},"refreshTokenViaCookie":{"name":"auth"}"#,
+        r#""sessionTokenViaCookie":{"cookieName":"auth"},"refreshTokenViaCookie":{"cookieName":"auth"}"#,
+        r#""refreshTokenViaCookie":{"name":"DS"}"#,
+    ] {
+        let err = SessionManager::new(json(&options(&project, extra)))
+            .err()
+            .map(JsValue::from)
+            .unwrap_or_else(|| panic!("accepted {extra}"));
+        assert_eq!(failure(&err).code, "invalid_argument", "{extra}");
+    }
+}
+
+/// Item 8: logout and logoutAll carry `x-descope-refresh-cookie-name` (here from the stored
+/// `DSRCN` after a reload); a planted name of 20,000 characters is ignored.
+#[wasm_bindgen_test]
+async fn logout_sends_the_refresh_cookie_name() {
+    for call in ["logout", "logoutAll"] {
+        clean_page();
+        let project = unique("P");
+        configure(&project, r#"{"cookieName":"acme_r"}"#).await;
+        let first = manager(&options(&project, r#""autoRefresh":false"#));
+        first.apply(sign_in(&project, &unique("u")).await).unwrap();
+        first.dispose();
+        // A reload: the name comes from storage.
+        let session = manager(&options(&project, r#""autoRefresh":false"#));
+        let promise = if call == "logout" {
+            session.logout()
+        } else {
+            session.logout_all()
+        };
+        settle(promise).await.expect(call);
+        let path = if call == "logout" {
+            "/v1/auth/logout"
+        } else {
+            "/v1/auth/logoutall"
+        };
+        let entry = log(&project, Some(path)).await.pop().unwrap();
+        assert_eq!(
+            get_str(&entry, "refreshCookieName").as_deref(),
+            Some("acme_r"),
+            "{call}: {}",
+            stringify(&entry)
+        );
+        session.dispose();
+    }
+    clean_page();
+    let project = unique("P");
+    let first = manager(&options(&project, r#""autoRefresh":false"#));
+    first.apply(sign_in(&project, &unique("u")).await).unwrap();
+    first.dispose();
+    let planted = "a".repeat(20_000);
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .set_item(&[prefix(&project).as_str(), "DSRCN"].concat(), &planted)
+        .unwrap();
+    let session = manager(&options(&project, r#""autoRefresh":false"#));
+    settle(session.me())
+        .await
+        .expect("me() with a planted name");
+    let entry = log(&project, Some("/v1/auth/me")).await.pop().unwrap();
+    assert!(
+        get(&entry, "refreshCookieName").is_null()
+            || get(&entry, "refreshCookieName").is_undefined()
+    );
+    session.dispose();
+}
+
+/// Item 11: the snapshot and everything reachable from it are frozen; mutating what a getter
+/// returned never changes the session.
+#[wasm_bindgen_test]
+async fn the_snapshot_is_frozen_at_every_depth() {
+    clean_page();
+    let project = unique("P");
+    let session = manager(&options(&project, r#""autoRefresh":false"#));
+    session
+        .apply(sign_in(&project, &unique("u")).await)
+        .unwrap();
+    let snapshot = session.get_snapshot().call0(&JsValue::UNDEFINED).unwrap();
+    let all_frozen = js_fn(
+        "root",
+        "const stack = [root]; while (stack.length) { const v = stack.pop(); \
+         if (v && typeof v === 'object') { if (!Object.isFrozen(v)) return false; \
+         stack.push(...Object.values(v)); } } return true;",
+    );
+    for value in [snapshot.clone(), session.claims(), session.user()] {
+        assert_eq!(
+            all_frozen.call1(&JsValue::UNDEFINED, &value).unwrap(),
+            JsValue::TRUE,
+            "{}",
+            stringify(&value)
+        );
+    }
+    let roles = stringify(&session.roles(None).into_iter().collect::<js_sys::Array>());
+    let mutate = js_fn(
+        "snap",
+        "'use strict'; let threw = 0; \
+         for (const f of [() => snap.claims.roles.push('admin'), () => { snap.claims.sub = 'x'; }, \
+                          () => { snap.user.name = 'Mallory'; }]) { try { f(); } catch (e) { threw++; } } \
+         return threw;",
+    );
+    assert_eq!(
+        mutate
+            .call1(&JsValue::UNDEFINED, &snapshot)
+            .unwrap()
+            .as_f64(),
+        Some(3.0)
+    );
+    assert_eq!(
+        stringify(&session.roles(None).into_iter().collect::<js_sys::Array>()),
+        roles
+    );
+    assert_eq!(
+        session.get_snapshot().call0(&JsValue::UNDEFINED).unwrap(),
+        snapshot
+    );
+    session.dispose();
+}
+
+/// Item 10: `dispose()` while a refresh is out stores the answer for the next instance and
+/// revokes nothing.
+#[wasm_bindgen_test]
+async fn dispose_during_a_refresh_keeps_the_rotation() {
+    clean_page();
+    let project = unique("P");
+    let session = manager(&options(&project, r#""autoRefresh":false"#));
+    session
+        .apply(sign_in(&project, &unique("u")).await)
+        .unwrap();
+    let presented = session.refresh_token();
+    fault(
+        &[
+            r#"{"path":"/v1/auth/refresh","project":""#,
+            &project,
+            r#"","delayMs":400}"#,
+        ]
+        .concat(),
+    )
+    .await;
+    let tokens = Recorder::new();
+    session.on_session_token_change(tokens.function.clone());
+    let refresh = session.refresh();
+    sleep(50).await;
+    session.dispose();
+    let _ = within(3_000, refresh).await.expect("refresh() settles");
+    // The answer comes 400 ms after the request.
+    sleep(800).await;
+    assert_eq!(tokens.count(), 0, "events after dispose()");
+    assert_eq!(count(&project, "/v1/auth/logout").await, 0, "revoked");
+    let stored = local(&[prefix(&project).as_str(), "DSR"].concat());
+    assert!(
+        stored.is_some() && stored != presented,
+        "the rotation was not stored"
+    );
+    // The next instance (StrictMode's second mount) goes on with it.
+    let next = manager(&options(&project, r#""autoRefresh":false"#));
+    assert_eq!(next.refresh_token(), stored);
+    settle(next.refresh())
+        .await
+        .expect("refresh with the kept rotation");
+    next.dispose();
+}
+
+/// Item 9: a 4xx answer to the start-up `try-refresh` removes the logged-in indicator, so the
+/// next page load makes no request.
+#[wasm_bindgen_test]
+async fn a_refused_try_refresh_removes_the_indicator() {
+    clean_page();
+    let project = unique("P");
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("DSLI", "1").unwrap();
+    fault(
+        &[
+            r#"{"path":"/v1/auth/try-refresh","project":""#,
+            &project,
+            r#"","status":401}"#,
+        ]
+        .concat(),
+    )
+    .await;
+    let session = manager(&options(&project, ""));
+    settle(session.ready()).await.unwrap();
+    assert_eq!(count(&project, "/v1/auth/try-refresh").await, 1);
+    assert_eq!(local("DSLI"), None, "the indicator stayed");
+    session.dispose();
+    let again = manager(&options(&project, ""));
+    settle(again.ready()).await.unwrap();
+    assert_eq!(
+        count(&project, "/v1/auth/try-refresh").await,
+        1,
+        "asked again"
+    );
+    again.dispose();
 }

@@ -97,11 +97,6 @@ async fn assert_rejected_invalid(promise: js_sys::Promise, what: &str) {
     );
 }
 
-/// A JS function made from source.
-fn js_fn(args: &str, body: &str) -> Function {
-    Function::new_with_args(args, body)
-}
-
 /// `Object.keys(value)`.
 fn keys(value: &JsValue) -> Vec<String> {
     Object::keys(value.unchecked_ref::<Object>())

@@ -747,7 +747,7 @@ fn message_text() -> BoxedStrategy<String> {
     ]
     .boxed();
     prop_oneof![
-        2 => (select(&["H\n", "L\n", "A\n"][..]), time).prop_map(|(k, t)| [k, &t].concat()),
+        2 => (select(&["H\n", "L\n", "A\n", "T\n"][..]), time).prop_map(|(k, t)| [k, &t].concat()),
         3 => (meta_text(), field.clone(), field.clone(), field.clone())
             .prop_map(|(m, s, r, u)| ["S\n", &m, "\n", &s, "\n", &r, "\n", &u].concat()),
         2 => (
@@ -1067,6 +1067,16 @@ proptest! {
         prop_assert_eq!(Message::decode(&text, now), Some(msg), "{:?}", text);
     }
 
+    /// A Turn at a whole ms round-trips, also from the future (a retry announced for later).
+    #[test]
+    fn turn_messages_round_trip(
+        at in prop_oneof![Just(0u64), 0u64..=MAX_EPOCH_MS as u64].prop_map(|n| n as f64),
+        now in finite_f64(),
+    ) {
+        let msg = Message::Turn(at);
+        prop_assert_eq!(Message::decode(&msg.encode(), now), Some(msg));
+    }
+
     /// Hello, Logout and Active at a whole ms round-trip, unless from the future.
     #[test]
     fn timed_messages_round_trip(
@@ -1092,6 +1102,10 @@ proptest! {
             Some(Message::Hello(at) | Message::Logout(at) | Message::Active(at)) => {
                 prop_assert!(at >= 0.0 && at.fract() == 0.0);
                 prop_assert!(at <= now + SKEW_MS, "{:?} at {}", text, now);
+            }
+            // A turn announces a time to come: any whole ms a date holds.
+            Some(Message::Turn(at)) => {
+                prop_assert!((0.0..=MAX_EPOCH_MS).contains(&at) && at.fract() == 0.0);
             }
             Some(msg @ Message::Sync { .. }) => {
                 let Message::Sync { meta, session, refresh, user } = &msg else { unreachable!() };
@@ -1154,11 +1168,16 @@ proptest! {
         prop_assert_eq!(read.is_ok(), response.is_object() && typed, "{:?}", response);
         if let Ok(f) = read {
             let s = |k| member(&response, k).and_then(Value::as_str).map(String::from);
+            // Cookie settings: `""` (Descope's "not set") reads as absent.
+            let setting = |k| s(k).filter(|v: &String| !v.is_empty());
             let n = |k| member(&response, k).and_then(Value::as_f64);
             prop_assert_eq!(f.session_jwt, s("sessionJwt"));
             prop_assert_eq!(f.refresh_jwt, s("refreshJwt"));
-            prop_assert_eq!(f.cookie_domain, s("cookieDomain"));
-            prop_assert_eq!(f.session_cookie_name, s("sessionCookieName"));
+            prop_assert_eq!(f.cookie_domain, setting("cookieDomain"));
+            prop_assert_eq!(f.session_cookie_name, setting("sessionCookieName"));
+            prop_assert_eq!(f.session_cookie_domain, setting("sessionCookieDomain"));
+            prop_assert_eq!(f.cookie_path, setting("cookiePath"));
+            prop_assert_eq!(f.cookie_name, setting("cookieName"));
             prop_assert_eq!(f.cookie_max_age, n("cookieMaxAge"));
             prop_assert_eq!(f.next_refresh_seconds, n("nextRefreshSeconds"));
         }

@@ -188,5 +188,12 @@ fn log(app: &App, req: &Req, bearer: Option<&Bearer>, seq: u64, at: u64, status:
         status: status.as_u16(),
         token_jti,
         origin: req.header("origin").map(str::to_string),
+        content_type: req.header("content-type").map(str::to_string),
+        bearers: req
+            .header("authorization")
+            .map_or(0, |v| v.matches("Bearer ").count()),
+        refresh_cookie_name: req
+            .header("x-descope-refresh-cookie-name")
+            .map(str::to_string),
     });
 }

@@ -17,6 +17,12 @@ pub struct LogEntry {
     pub status: u16,
     pub token_jti: Option<String>,
     pub origin: Option<String>,
+    /// The `Content-Type` header as received (values a client appended show comma-joined).
+    pub content_type: Option<String>,
+    /// How many `Bearer` credentials the `Authorization` header held (1 when well-formed).
+    pub bearers: usize,
+    /// `x-descope-refresh-cookie-name`, when sent.
+    pub refresh_cookie_name: Option<String>,
 }
 
 /// Entries are numbered on arrival and recorded when answered, kept in arrival order.
@@ -102,6 +108,9 @@ mod tests {
             status,
             token_jti: None,
             origin: None,
+            content_type: None,
+            bearers: 0,
+            refresh_cookie_name: None,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -73,6 +73,9 @@ pub async fn serve(lookup: Lookup) -> Response {
                 let mut response = Response::new(bytes.into());
                 set_header(&mut response, CONTENT_TYPE, content_type(&file));
                 set_header(&mut response, CACHE_CONTROL, "no-store");
+                // Readable from any origin, as a CDN serves a package: a sandboxed frame (an
+                // opaque origin) loads the package's module and wasm too.
+                set_header(&mut response, ACCESS_CONTROL_ALLOW_ORIGIN, "*");
                 response
             }
             Err(_) => ApiError::not_found().into_response(),

@@ -187,7 +187,7 @@ pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::obj::json::parse;
+    use crate::core::testing::parse;
 
     #[test]
     fn decodes_a_real_payload() {

@@ -75,20 +75,22 @@ impl JwtFields {
             return Err(SessionError::invalid_response("not a JWTResponse"));
         }
         let s = |key| opt_string(o, key).map_err(|w| invalid(w, "a string"));
+        // Descope sends `""` for the cookie settings a project does not use: absent.
+        let setting = |key| s(key).map(|v| v.filter(|v: &String| !v.is_empty()));
         let n = |key| opt_number(o, key).map_err(|w| invalid(w, "a number"));
         // Filled in place: an error drops one struct, not each field read before it.
         let mut f = JwtFields::default();
         f.session_jwt = s("sessionJwt")?;
         f.refresh_jwt = s("refreshJwt")?;
-        f.cookie_domain = s("cookieDomain")?;
-        f.cookie_path = s("cookiePath")?;
+        f.cookie_domain = setting("cookieDomain")?;
+        f.cookie_path = setting("cookiePath")?;
         f.cookie_max_age = n("cookieMaxAge")?;
         f.cookie_expiration = n("cookieExpiration")?;
         f.session_expiration = n("sessionExpiration")?;
         f.next_refresh_seconds = n("nextRefreshSeconds")?;
-        f.cookie_name = s("cookieName")?;
-        f.session_cookie_name = s("sessionCookieName")?;
-        f.session_cookie_domain = s("sessionCookieDomain")?;
+        f.cookie_name = setting("cookieName")?;
+        f.session_cookie_name = setting("sessionCookieName")?;
+        f.session_cookie_domain = setting("sessionCookieDomain")?;
         Ok(f)
     }
 }
@@ -145,7 +147,7 @@ pub fn check_security_questions_request<O: Obj>(o: &O) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::obj::json::parse;
+    use crate::core::testing::parse;
 
     #[test]
     fn reads_the_fields_acted_on() {
@@ -162,6 +164,21 @@ mod tests {
         assert_eq!(f.next_refresh_seconds, Some(3.0));
         assert_eq!(f.session_cookie_domain.as_deref(), Some("sd"));
         assert_eq!(JwtFields::read(&parse("{}")).unwrap(), JwtFields::default());
+    }
+
+    #[test]
+    fn empty_cookie_settings_count_as_absent() {
+        // What Descope answers for a project that sets no cookie domain, path or names.
+        let f = JwtFields::read(&parse(
+            r#"{"sessionJwt":"s","cookieDomain":"example.com","sessionCookieDomain":"",
+                "cookiePath":"","cookieName":"","sessionCookieName":""}"#,
+        ))
+        .unwrap();
+        assert_eq!(f.cookie_domain.as_deref(), Some("example.com"));
+        assert_eq!(f.session_cookie_domain, None);
+        assert_eq!(f.cookie_path, None);
+        assert_eq!(f.cookie_name, None);
+        assert_eq!(f.session_cookie_name, None);
     }
 
     #[test]

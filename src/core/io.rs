@@ -121,6 +121,9 @@ pub enum Grant {
     Busy,
     /// The browser has no Web Locks.
     Unsupported,
+    /// The browser refused the request (a sandboxed frame, blocked site data, invalid
+    /// options): this tab cannot take part in the turn.
+    Denied,
 }
 
 /// Which token.

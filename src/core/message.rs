@@ -27,6 +27,10 @@ pub enum Message {
     /// The user was active in a tab at this time (`markUserActive()` with activity tracking):
     /// it counts for every tab of the origin.
     Active(f64),
+    /// A tab holds the cycle's turn and acts at this time (epoch ms): it sends a request now,
+    /// or its refresh failed transiently and it keeps the lock until it tries again then.
+    /// The tabs waiting for the lock take it as news of a live holder.
+    Turn(f64),
 }
 
 impl Message {
@@ -51,6 +55,7 @@ impl Message {
             Message::Hello(at) => timed("H\n", *at),
             Message::Logout(at) => timed("L\n", *at),
             Message::Active(at) => timed("A\n", *at),
+            Message::Turn(at) => timed("T\n", *at),
         }
     }
 
@@ -72,6 +77,10 @@ impl Message {
         }
         if let Some(at) = text.strip_prefix("A\n") {
             return time(at, now).map(Message::Active);
+        }
+        if let Some(at) = text.strip_prefix("T\n") {
+            // A time to come (not bounded by now): the waits it causes are bounded instead.
+            return time(at, super::meta::MAX_EPOCH_MS - SKEW_MS).map(Message::Turn);
         }
         let rest = text.strip_prefix("S\n")?;
         let lines: Vec<&str> = super::splitn(rest, META_LINES + 3, '\n').collect();
@@ -180,6 +189,9 @@ mod tests {
             Message::Logout(NOW + 5_000.0).encode(),
             Message::Active(NOW + 5_000.0).encode(),
             "A\nx".into(),
+            "T\n".into(),
+            "T\n1.5".into(),
+            "T\n99999999999999999999".into(),
             future.encode(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na b\n\n".into(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
@@ -190,6 +202,11 @@ mod tests {
         assert_eq!(
             Message::decode(&Message::Logout(NOW + 500.0).encode(), NOW),
             Some(Message::Logout(NOW + 500.0))
+        );
+        // A turn may be announced for later (a retry): the future is what it says.
+        assert_eq!(
+            Message::decode(&Message::Turn(NOW + 60_000.0).encode(), NOW),
+            Some(Message::Turn(NOW + 60_000.0))
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod clear;
 pub mod cookie;
 pub mod error;
 pub mod fields;
+pub mod hooks;
 pub mod io;
 pub mod message;
 pub mod meta;
@@ -23,6 +24,8 @@ pub mod options;
 pub mod rc;
 pub mod schedule;
 pub mod session;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 

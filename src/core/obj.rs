@@ -193,45 +193,9 @@ pub fn string_items<O: Obj>(o: &O, key: &str) -> Vec<O> {
 }
 
 #[cfg(test)]
-pub(crate) mod json {
-    use serde_json::Value;
-
-    impl super::Obj for Value {
-        fn field(&self, key: &str) -> Option<Value> {
-            self.get(key).filter(|v| !v.is_null()).cloned()
-        }
-        fn string(&self) -> Option<String> {
-            self.as_str().map(String::from)
-        }
-        fn number(&self) -> Option<f64> {
-            self.as_f64()
-        }
-        fn boolean(&self) -> Option<bool> {
-            self.as_bool()
-        }
-        fn is_object(&self) -> bool {
-            self.is_object()
-        }
-        fn items(&self) -> Option<Vec<Value>> {
-            self.as_array().cloned()
-        }
-        fn keys(&self) -> Vec<String> {
-            self.as_object()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default()
-        }
-    }
-
-    /// Parses test JSON.
-    pub fn parse(text: &str) -> Value {
-        serde_json::from_str(text).expect("test JSON")
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use super::json::parse;
     use super::*;
+    use crate::core::testing::parse;
 
     #[test]
     fn typed_members() {

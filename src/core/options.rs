@@ -3,6 +3,7 @@
 
 use super::cookie::{is_attribute_safe, is_cookie_name, SameSite};
 use super::error::{Result, SessionError};
+use super::hooks::{may_set, put_header};
 use super::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
 
 /// Where tokens that are not in cookies are kept (`persist`).
@@ -164,6 +165,16 @@ impl Config {
         c.prefix = text(o, "storagePrefix")?.unwrap_or_default();
         c.session_cookie = cookie_config(o, "sessionTokenViaCookie", kept)?;
         c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
+        // The session and the refresh token never share a cookie: a reload would read the
+        // refresh token as the session token.
+        if let (Some(session), Some(refresh)) = (&c.session_cookie, &c.refresh_cookie) {
+            let session = session.name.as_deref().unwrap_or(super::meta::SESSION_KEY);
+            if refresh.name.as_deref().unwrap_or(super::meta::REFRESH_KEY) == session {
+                return Err(SessionError::invalid_argument(
+                    "session and refresh cookies share a name",
+                ));
+            }
+        }
         match o.field("autoRefresh") {
             None => {}
             Some(v) if v.is_object() => {
@@ -193,8 +204,11 @@ impl Config {
             for name in headers.keys() {
                 let value = headers.field(&name).and_then(|v| v.string());
                 match value {
-                    Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
-                        c.base_headers.push((name, value));
+                    // Only the session sets `Authorization` (any case).
+                    Some(value)
+                        if is_cookie_name(&name) && is_header_value(&value) && may_set(&name) =>
+                    {
+                        put_header(&mut c.base_headers, &name, value);
                     }
                     _ => return Err(SessionError::invalid_argument("invalid baseHeaders")),
                 }
@@ -353,7 +367,7 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<Config> {
-        Config::read(&crate::core::obj::json::parse(json))
+        Config::read(&crate::core::testing::parse(json))
     }
 
     #[test]
@@ -558,6 +572,13 @@ mod tests {
             r#"{"projectId":"P","baseHeaders":{"x-a":1}}"#,
             r#"{"projectId":"P","baseHeaders":{"bad name":"v"}}"#,
             r#"{"projectId":"P","baseHeaders":{"x-a":"v\r\nSet-Cookie: s=1"}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"name":"auth"},"refreshTokenViaCookie":{"name":"auth"}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"cookieName":"auth"},"refreshTokenViaCookie":{"name":"auth"}}"#,
+            r#"{"projectId":"P","sessionTokenViaCookie":{"name":"DSR"},"refreshTokenViaCookie":true}"#,
+            r#"{"projectId":"P","refreshTokenViaCookie":{"name":"DS"}}"#,
+            r#"{"projectId":"P","baseHeaders":{"authorization":"Bearer P:chosen"}}"#,
+            r#"{"projectId":"P","baseHeaders":{"Authorization":"x"}}"#,
+            r#"{"projectId":"P","baseHeaders":{"AUTHORIZATION":"x"}}"#,
         ] {
             assert!(parse(json).is_err(), "{json} was accepted");
         }

@@ -37,6 +37,10 @@ pub const MAX_HOLDS: usize = 2;
 /// Bounded waits for the cycle's lock before a tab goes on without it.
 pub const LOCK_ROUNDS: u8 = 2;
 
+/// How long a lock request may go unanswered before the tab goes on as if it were denied (a
+/// browser whose Web Locks never call back must not stall anything).
+pub const LOCK_ANSWER_MS: f64 = 2_000.0;
+
 /// How long a tab's question for the tokens ([`Message::Hello`]) is answered.
 pub const HELLO_MS: f64 = 2_000.0;
 
@@ -193,8 +197,9 @@ enum JobKind {
 enum Phase {
     /// Not started (queued behind another job, or just created).
     Queued,
-    /// Asked for the cycle's lock (`round`: how many bounded waits came before).
-    Locking { lock: u32, round: u8 },
+    /// Asked for the cycle's lock (`round`: how many bounded waits came before); the answer
+    /// is due by `until`.
+    Locking { lock: u32, round: u8, until: f64 },
     /// Another tab holds the lock: wait for its result until then.
     Waiting { until: f64, round: u8 },
     /// The request is out.
@@ -212,6 +217,11 @@ struct Job {
     seq: u32,
     /// The name of the cycle's lock.
     lock_name: String,
+    /// When the wait for the lock began, or the holder's next attempt it last told of: a tab
+    /// goes around the lock only after a bounded wait with no news of a live holder.
+    news: f64,
+    /// Not sent before then: the holder's next attempt (its backoff, `Retry-After`).
+    not_before: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -265,6 +275,38 @@ enum Adopt {
     LoggedOut,
 }
 
+/// Why a tab re-reads what other tabs (or other clients) stored.
+#[derive(Clone, Debug, PartialEq)]
+enum Reread {
+    /// To follow other tabs of this package (a storage event, a wake-up, before a turn).
+    Follow,
+    /// The server refused this refresh token (which it presented): a different refresh token
+    /// stored since, by anyone, is the session now.
+    Refused(Option<String>),
+    /// After `dispose()`: only to see whether a logout or a newer session came first.
+    Late,
+}
+
+/// Where the tokens of a response come from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Origin {
+    /// A new sign-in (`apply`, verify, a session `try-refresh` found): a new session.
+    SignIn,
+    /// A rotation of the session held.
+    Rotation,
+}
+
+/// The attempt of a rotating request that an answer or a failure belongs to.
+#[derive(Clone, Copy, Debug)]
+struct Attempt {
+    /// `seq` when it was sent: a change since means another tab rotated.
+    seq: u32,
+    /// A refresh token was presented (else only an httpOnly cookie could be).
+    presented: bool,
+    /// The cycle's lock it holds.
+    lock: Option<u32>,
+}
+
 /// The Descope session state machine.
 pub struct Session {
     cfg: Config,
@@ -293,6 +335,9 @@ pub struct Session {
     activity_seq: u32,
     /// When this tab last told the others its tokens.
     told_at: f64,
+    /// The next attempt of another tab backing off after a failed refresh (the latest heard):
+    /// a turn of this tab waits for it.
+    retry_heard: f64,
     out: Vec<Effect>,
 }
 
@@ -300,8 +345,14 @@ fn no_session() -> SessionError {
     SessionError::new(ErrorCode::Unauthorized, "no session")
 }
 
-fn ended() -> SessionError {
+fn ended_error() -> SessionError {
     SessionError::new(ErrorCode::Unauthorized, "session ended")
+}
+
+/// A refresh cookie name that can travel as `x-descope-refresh-cookie-name`: an HTTP token
+/// of at most 64 characters (a long planted one would make every request fail).
+fn is_short_name(name: &str) -> bool {
+    name.len() <= 64 && is_cookie_name(name)
 }
 
 fn key(prefix: &str, suffix: &str) -> String {
@@ -331,6 +382,7 @@ impl Session {
             skipped: false,
             activity_seq: 0,
             told_at: 0.0,
+            retry_heard: 0.0,
             out: Vec::new(),
         }
     }
@@ -399,7 +451,7 @@ impl Session {
                 self.channel = channel && self.cfg.cross_tab;
                 self.restore(now, env);
             }
-            Input::Apply(reply) => result = self.apply(now, env, &reply, true, true),
+            Input::Apply(reply) => result = self.apply(now, env, &reply, Origin::SignIn),
             Input::Call(id, call) => self.call(now, env, id, call),
             Input::Timer => self.timer(now, env),
             Input::Signal(signal) => self.signal(now, env, signal),
@@ -411,7 +463,7 @@ impl Session {
                 }
             }
             Input::StorageChanged => {
-                self.adopt_stored(now, env);
+                self.adopt_stored(now, env, Reread::Follow);
             }
             Input::CookieRefused(kind) => {
                 let place = match kind {
@@ -510,15 +562,27 @@ impl Session {
             .item(&self.key(META_KEY))
             .and_then(|text| Meta::decode(&text, now));
         let cookies = env.cookies();
+        // Where each token's cookie could be: where it was written, the option's name. A
+        // name the other token uses is never read for this one (a refresh token must never
+        // come back as the session token).
+        let names = |kind: Kind| -> [Option<&str>; 2] {
+            [
+                meta.as_ref()
+                    .and_then(|m| place_of(m, kind))
+                    .map(|p| p.name.as_str()),
+                self.cookie_config(kind).and_then(|c| c.name.as_deref()),
+            ]
+        };
         let find = |kind: Kind, suffix: &str| -> Option<String> {
-            let recorded = meta
-                .as_ref()
-                .and_then(|m| place_of(m, kind))
-                .map(|p| p.name.as_str());
-            let named = self.cookie_config(kind).and_then(|c| c.name.as_deref());
+            let other = names(match kind {
+                Kind::Session => Kind::Refresh,
+                Kind::Refresh => Kind::Session,
+            });
+            let [recorded, named] = names(kind);
             [recorded, named, Some(suffix)]
                 .into_iter()
                 .flatten()
+                .filter(|name| !other.contains(&Some(*name)))
                 .find_map(|name| read_cookie(&cookies, name).filter(|t| usable_token(t)))
                 .map(String::from)
                 .or_else(|| env.item(&self.key(suffix)).filter(|t| usable_token(t)))
@@ -528,7 +592,7 @@ impl Session {
         let user = env
             .item(&self.key(USER_KEY))
             .filter(|u| u.starts_with('{') && u.ends_with('}'));
-        let rcn = env.item(&self.key(RCN_KEY)).filter(|n| is_cookie_name(n));
+        let rcn = env.item(&self.key(RCN_KEY)).filter(|n| is_short_name(n));
         Stored {
             session,
             refresh,
@@ -562,15 +626,28 @@ impl Session {
             Some(config) if is_cookie_value(token) => {
                 let config = config.clone();
                 let place = self.place_for(kind, &config, fields);
-                let text = set_cookie(&CookieWrite {
-                    place: &place,
-                    value: token,
-                    max_age: fields.cookie_max_age,
-                    expires: fields.cookie_expiration,
-                    same_site: config.same_site,
-                    secure: config.secure,
-                });
-                Some((place, text))
+                // A response that names both cookies the same: the refresh token is kept in
+                // storage rather than written over the session cookie.
+                let taken = kind == Kind::Refresh
+                    && self
+                        .st
+                        .meta
+                        .session_cookie
+                        .as_ref()
+                        .is_some_and(|s| s.name == place.name);
+                if taken {
+                    None
+                } else {
+                    let text = set_cookie(&CookieWrite {
+                        place: &place,
+                        value: token,
+                        max_age: fields.cookie_max_age,
+                        expires: fields.cookie_expiration,
+                        same_site: config.same_site,
+                        secure: config.secure,
+                    });
+                    Some((place, text))
+                }
             }
             _ => None,
         };
@@ -651,14 +728,24 @@ impl Session {
                 .is_some_and(|m| m.version() > self.st.meta.version())
     }
 
-    /// Whether the session cookie shows a session issued after this tab's, where storage is
-    /// this tab's own (with localStorage, [`Session::adopt_stored`] has taken it already).
+    /// Whether someone else rotated the session this tab is about to present: where storage
+    /// is this tab's own, the session cookie shows a session issued after this tab's; with
+    /// localStorage, a refresh token other than this tab's is stored under a record no newer
+    /// than its own (a newer one [`Session::adopt_stored`] has taken already): another tab's
+    /// write still arriving, or a client without this package's record (the official SDK).
     fn rotated_elsewhere(&self, now: f64, env: &dyn Env) -> bool {
-        let (Some(ours), false) = (&self.st.session, self.cfg.persist == Persist::LocalStorage)
-        else {
+        let Some(ours) = &self.st.session else {
             return false;
         };
-        self.load(now, env).session.is_some_and(|theirs| {
+        let stored = self.load(now, env);
+        if self.cfg.persist == Persist::LocalStorage {
+            return stored.session.is_some()
+                && stored
+                    .refresh
+                    .as_ref()
+                    .is_some_and(|r| Some(r) != self.st.refresh.as_ref());
+        }
+        stored.session.is_some_and(|theirs| {
             theirs.jwt != ours.jwt
                 && theirs.claims.iat >= ours.claims.iat
                 && theirs.claims.iat.is_some()
@@ -722,16 +809,10 @@ impl Session {
         }
     }
 
-    /// Stores the tokens of a JWT response. `fresh`: a new sign-in (else a rotation of the
-    /// session held). `tell`: post the tokens to the other tabs.
-    fn apply(
-        &mut self,
-        now: f64,
-        env: &dyn Env,
-        reply: &JwtReply,
-        fresh: bool,
-        tell: bool,
-    ) -> Result<()> {
+    /// Stores the tokens of a JWT response (a new sign-in, or a rotation of the session held)
+    /// and posts them to the other tabs.
+    fn apply(&mut self, now: f64, env: &dyn Env, reply: &JwtReply, origin: Origin) -> Result<()> {
+        let fresh = origin == Origin::SignIn;
         let fields = &reply.fields;
         let session = fields
             .session_jwt
@@ -802,7 +883,7 @@ impl Session {
         // What `@descope/web-js-sdk` keeps next to the tokens: the refresh cookie's name, the
         // logged-in indicator (the session's expiry, epoch seconds) and the last user.
         match &fields.cookie_name {
-            Some(name) if is_cookie_name(name) => {
+            Some(name) if is_short_name(name) => {
                 self.st.rcn = Some(name.clone());
                 self.out.push(Effect::Set(self.key(RCN_KEY), name.clone()));
             }
@@ -823,9 +904,7 @@ impl Session {
                 .push(Effect::Shared(LOGGED_IN_KEY.into(), Some(text)));
         }
         self.remember_user(env, reply.user.as_deref());
-        if tell {
-            self.tell(now);
-        }
+        self.tell(now);
         self.changed();
         Ok(())
     }
@@ -945,7 +1024,7 @@ impl Session {
 
     /// Follows what other tabs stored, where this tab can see it: adopts tokens they rotated
     /// or signed in with, or signs out when they removed the refresh token this tab shares.
-    fn adopt_stored(&mut self, now: f64, env: &dyn Env) -> Adopt {
+    fn adopt_stored(&mut self, now: f64, env: &dyn Env, why: Reread) -> Adopt {
         // Storage does not show this input's own writes until the driver performs them: after
         // a write, what it shows is older than what this tab holds.
         let wrote = self.out.iter().any(|e| {
@@ -954,13 +1033,19 @@ impl Session {
                 Effect::Set(..) | Effect::Remove(_) | Effect::Cookie(_) | Effect::PutCookie(_)
             )
         });
-        if self.disposed || wrote {
+        if wrote || (self.disposed && why != Reread::Late) {
             return Adopt::Nothing;
         }
         // localStorage holds a record that orders copies of a session; cookies alone do not
         // tell a rotation from another tab's new sign-in, so they are followed only where no
-        // channel carries the tokens with their record.
-        let sees = self.cfg.persist == Persist::LocalStorage
+        // channel carries the tokens with their record. After a refusal, everything this
+        // page can read counts.
+        let refused = match &why {
+            Reread::Refused(presented) => Some(presented.clone()),
+            _ => None,
+        };
+        let sees = refused.is_some()
+            || self.cfg.persist == Persist::LocalStorage
             || (!self.channel
                 && (self.refresh_shared() || (self.st.refresh.is_none() && self.session_shared())));
         if !sees {
@@ -971,6 +1056,32 @@ impl Session {
         let ours = self.st.meta.version();
         let same_session =
             stored.session.as_ref().map(|t| &t.jwt) == self.st.session.as_ref().map(|t| &t.jwt);
+        if let Some(presented) = refused {
+            // A refresh token other than the refused one, whoever wrote it: the session now,
+            // ranked after this tab's copy unless its record is newer.
+            return match (stored.session, stored.refresh) {
+                (Some(theirs), Some(refresh)) if Some(&refresh) != presented.as_ref() => {
+                    let meta = match stored.meta {
+                        Some(meta) if local && meta.version() > ours => meta,
+                        // Their own expiry plans their refresh (`adopt`).
+                        _ => Meta {
+                            gen: self.st.meta.gen + 1,
+                            due_at: None,
+                            ..self.st.meta.clone()
+                        },
+                    };
+                    self.st.rcn = stored.rcn;
+                    if !self.adopt(theirs, Some(refresh), stored.user, meta) {
+                        return Adopt::Nothing;
+                    }
+                    // The other tabs learn it from this tab's record and message.
+                    self.save_meta();
+                    self.tell(now);
+                    Adopt::Changed
+                }
+                _ => Adopt::Nothing,
+            };
+        }
         if same_session && stored.refresh == self.st.refresh {
             // The same tokens with a newer record (the rest of another tab's write, which
             // arrives key by key): take its due time, and the user written with them.
@@ -1045,6 +1156,7 @@ impl Session {
                     self.adopt(token, refresh, user, meta);
                 }
             }
+            Message::Turn(at) => self.turn_elsewhere(now, at),
             Message::Active(at) => {
                 if at >= self.active_since {
                     self.mark_active(now, false);
@@ -1197,17 +1309,13 @@ impl Session {
             }
             Call::SelectTenant(body) => self.push_job(JobKind::Select(body), Some(id)),
             Call::Logout | Call::LogoutAll => {
-                self.clear(now, env, true, now);
-                if !self.cfg.keep_last_user {
-                    self.out
-                        .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
-                    self.out.push(Effect::Shared(LAST_NAME_KEY.into(), None));
-                }
                 let path = if call == Call::Logout {
                     "/v1/auth/logout"
                 } else {
                     "/v1/auth/logoutall"
                 };
+                // Built before clearing, with what presents the session (the refresh token,
+                // and the refresh cookie's name a server with an httpOnly cookie needs).
                 self.send(
                     now,
                     What::SignOut { call: id },
@@ -1216,6 +1324,12 @@ impl Session {
                     Some("{}".into()),
                     Expect::Any,
                 );
+                self.clear(now, env, true, now);
+                if !self.cfg.keep_last_user {
+                    self.out
+                        .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
+                    self.out.push(Effect::Shared(LAST_NAME_KEY.into(), None));
+                }
             }
             Call::Me => self.push_job(JobKind::Me, Some(id)),
             Call::History => self.push_job(JobKind::History, Some(id)),
@@ -1339,6 +1453,8 @@ impl Session {
             phase: Phase::Queued,
             seq: self.st.seq,
             lock_name: String::new(),
+            news: 0.0,
+            not_before: 0.0,
         });
     }
 
@@ -1361,7 +1477,7 @@ impl Session {
             if let Some(head) = self.jobs.first_mut() {
                 head.seq = seq;
             }
-            match self.adopt_stored(now, env) {
+            match self.adopt_stored(now, env, Reread::Follow) {
                 Adopt::LoggedOut => continue,
                 Adopt::Changed if is_refresh => {
                     let tokens = self.st.tokens();
@@ -1383,6 +1499,10 @@ impl Session {
                 continue;
             }
             head.seq = seq;
+            head.news = head.news.max(now).max(self.retry_heard);
+            if head.kind == JobKind::Refresh {
+                head.not_before = head.not_before.max(self.retry_heard);
+            }
             if self.cfg.cross_tab {
                 self.request_lock(now, env, 0);
             } else {
@@ -1406,8 +1526,9 @@ impl Session {
         // A project without rotation presents the same token every cycle: the lock this tab
         // still holds from the last one is its own turn.
         let held = self.holds.iter().position(|h| h.name == name);
+        let until = now + LOCK_ANSWER_MS;
         if let Some(job) = self.jobs.first_mut() {
-            job.phase = Phase::Locking { lock, round };
+            job.phase = Phase::Locking { lock, round, until };
             job.lock_name = name.clone();
         }
         match held {
@@ -1419,6 +1540,7 @@ impl Session {
                     job.phase = Phase::Locking {
                         lock: hold.lock,
                         round,
+                        until,
                     };
                 }
                 self.lock(now, env, hold.lock, Grant::Granted);
@@ -1490,6 +1612,10 @@ impl Session {
         if matches!(what, What::Rotate { .. }) {
             self.last_attempt = now;
         }
+        if lock.is_some() && self.cfg.cross_tab {
+            // The tabs waiting for the lock hear that a live tab holds it.
+            self.out.push(Effect::Post(Message::Turn(now).encode()));
+        }
         let refresh = self.st.refresh.clone();
         let post = body.is_some();
         let req = self.request(now, what, post, path, refresh.as_deref(), body, expect);
@@ -1501,7 +1627,7 @@ impl Session {
     fn locking(&self, id: u32) -> Option<u8> {
         match self.jobs.first() {
             Some(Job {
-                phase: Phase::Locking { lock, round },
+                phase: Phase::Locking { lock, round, .. },
                 ..
             }) if *lock == id => Some(*round),
             _ => None,
@@ -1516,44 +1642,88 @@ impl Session {
             }
             return;
         };
+        let (news, not_before) = self
+            .jobs
+            .first()
+            .map_or((now, 0.0), |j| (j.news, j.not_before));
         match grant {
             Grant::Granted => {
                 // Another tab may have rotated between the due time and the grant: adopting
                 // its tokens settles the job (see `changed`).
-                self.adopt_stored(now, env);
+                self.adopt_stored(now, env, Reread::Follow);
                 if self.locking(id).is_none() {
                     self.out.push(Effect::Unlock(id));
-                } else if round < LOCK_ROUNDS && self.rotated_elsewhere(now, env) {
-                    // The tab that rotated may have closed (releasing its lock) before its
-                    // message reached this one: wait for the message instead of presenting a
-                    // token the server has rotated.
+                } else if now < not_before {
+                    // The holder that released the lock (or closed) was backing off: its wait
+                    // holds for this tab too.
                     self.out.push(Effect::Unlock(id));
-                    let wait = 1_000.0 + 500.0 * self.random();
-                    if let Some(job) = self.jobs.first_mut() {
-                        job.phase = Phase::Waiting {
-                            until: now + wait,
-                            round: round + 1,
-                        };
+                    self.wait_for_lock(not_before, round);
+                } else if self.rotated_elsewhere(now, env) {
+                    // The tab that rotated may have closed (releasing its lock) before its
+                    // message (or the rest of its write) reached this one: wait for it instead
+                    // of presenting a token the server has rotated. Still nothing after the
+                    // bounded waits: whoever wrote the stored tokens (the official SDK in
+                    // another tab), they are the session now.
+                    self.out.push(Effect::Unlock(id));
+                    if round < LOCK_ROUNDS {
+                        let wait = 1_000.0 + 500.0 * self.random();
+                        self.wait_for_lock(now + wait, round + 1);
+                    } else {
+                        let ours = self.st.refresh.clone();
+                        if let Adopt::Nothing = self.adopt_stored(now, env, Reread::Refused(ours)) {
+                            // Nothing usable after all: go on with what this tab holds.
+                            self.send_rotating(now, None);
+                        }
                     }
                 } else {
                     self.send_rotating(now, Some(id));
                 }
             }
-            // A live holder answers within the request timeout; a tab that holds the lock
-            // through two bounded waits is frozen: go on without it rather than hang.
-            Grant::Busy if round >= LOCK_ROUNDS => self.send_rotating(now, None),
+            // A live holder answers within its request timeout, and tells the other tabs when
+            // it backs off; a holder that has said nothing for two bounded waits is frozen:
+            // go on without it rather than hang.
+            Grant::Busy if now >= news + self.lock_bound() && now >= not_before => {
+                self.send_rotating(now, None)
+            }
             Grant::Busy => {
                 // Spread the waits, so that waiters who started together do not all ask again
                 // at the same instant.
                 let wait = f64::from(self.cfg.timeout_ms) + 1_000.0 + 500.0 * self.random();
-                if let Some(job) = self.jobs.first_mut() {
-                    job.phase = Phase::Waiting {
-                        until: now + wait,
-                        round: round + 1,
-                    };
-                }
+                self.wait_for_lock(now + wait, round.saturating_add(1));
             }
-            Grant::Unsupported => self.send_rotating(now, None),
+            // No Web Locks, or the browser refused this page the lock (a sandboxed frame,
+            // blocked site data): go on as after a bounded wait.
+            Grant::Unsupported | Grant::Denied => self.send_rotating(now, None),
+        }
+    }
+
+    /// How long a tab waits for the cycle's lock with no news of its holder: two bounded
+    /// waits, each longer than a live holder's request may take.
+    fn lock_bound(&self) -> f64 {
+        2.0 * (f64::from(self.cfg.timeout_ms) + 1_000.0)
+    }
+
+    fn wait_for_lock(&mut self, until: f64, round: u8) {
+        if let Some(job) = self.jobs.first_mut() {
+            job.phase = Phase::Waiting { until, round };
+        }
+    }
+
+    /// Another tab holds the cycle's turn and acts at `at` (now, or its next attempt after a
+    /// failure): a job waiting for the lock waits for that, and a refresh sends nothing
+    /// before it.
+    fn turn_elsewhere(&mut self, now: f64, at: f64) {
+        let at = at.min(now + super::schedule::BACKOFF_MAX_MS * 10.0);
+        self.retry_heard = self.retry_heard.max(at);
+        let Some(job) = self.jobs.first_mut() else {
+            return;
+        };
+        if !matches!(job.phase, Phase::Locking { .. } | Phase::Waiting { .. }) {
+            return;
+        }
+        job.news = job.news.max(at);
+        if job.kind == JobKind::Refresh {
+            job.not_before = job.not_before.max(at);
         }
     }
 
@@ -1600,7 +1770,7 @@ impl Session {
             {
                 self.out.push(Effect::Unlock(lock));
             }
-            self.settle_job(job, Err(ended()));
+            self.settle_job(job, Err(ended_error()));
         }
     }
 
@@ -1610,12 +1780,13 @@ impl Session {
         }
     }
 
-    fn hold(&mut self, now: f64, lock: Option<u32>) {
+    /// Keeps the head job's lock until `until` (after a rotation, or across retries).
+    fn hold(&mut self, lock: Option<u32>, until: f64) {
         if let (Some(lock), Some(job)) = (lock, self.jobs.first()) {
             self.holds.push(Hold {
                 lock,
                 name: job.lock_name.clone(),
-                until: now + HOLD_AFTER_ROTATION_MS,
+                until,
             });
             // The last two rotated tokens stay guarded: a tab further behind has the messages
             // of the rotations since waiting for it, and refresh() in a loop holds O(1) locks.
@@ -1645,36 +1816,45 @@ impl Session {
                 presented,
             } => {
                 // The session the request was sent for is no longer held: a logout (here or
-                // in another tab), another sign-in, or the page disposed the session.
+                // in another tab), or another sign-in.
                 // A session taken from cookies without its record that learned its record
                 // from another tab meanwhile (the same tokens: `seq` unchanged) is still the
                 // session the request was sent for: its refresh token is spent at the server,
                 // so throwing the answer away would leave the tab with a used token.
                 let learned = born <= 0.0 && self.st.meta.born > 0.0 && self.st.seq == seq;
-                let gone = self.disposed
-                    || self.st.cleared_at > cleared
+                let ended = self.st.cleared_at > cleared
                     || (self.st.meta.born != born && !learned)
                     || (had && !self.st.has_session());
-                if !gone && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
+                if !ended && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
                     // A session taken from cookies without its record was alive when the
                     // request left: it ranks from then, so that a logout seen after that ends
                     // it however late this answer is read (a frozen tab reads it on waking).
                     let sent = deadline - f64::from(self.cfg.timeout_ms);
                     self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
                 }
-                self.rotated(now, env, id, seq, gone, presented, answer)
+                let attempt = Attempt {
+                    seq,
+                    presented,
+                    lock: None,
+                };
+                self.rotated(now, env, id, attempt, ended, answer)
             }
             What::Verify { call, cleared } => {
                 let result = match answer {
                     Ok(Reply::Jwt(reply)) => {
-                        let logged_out = self.disposed
-                            || self.st.cleared_at > cleared
-                            || matches!(self.adopt_stored(now, env), Adopt::LoggedOut);
+                        // After `dispose()` the sign-in is still stored (never revoked).
+                        let reread = if self.disposed {
+                            Reread::Late
+                        } else {
+                            Reread::Follow
+                        };
+                        let logged_out = self.st.cleared_at > cleared
+                            || matches!(self.adopt_stored(now, env, reread), Adopt::LoggedOut);
                         if logged_out {
                             self.revoke(now, &Ok(Reply::Jwt(reply)));
-                            Err(ended())
+                            Err(ended_error())
                         } else {
-                            self.apply(now, env, &reply, true, true)
+                            self.apply(now, env, &reply, Origin::SignIn)
                                 .map(|()| Value::Body)
                         }
                     }
@@ -1723,16 +1903,15 @@ impl Session {
 
     /// The answer of a rotating request: the one acceptance check. After a logout (here or in
     /// another tab) it is thrown away and its new refresh token revoked, so nothing is left
-    /// behind; when another tab rotated meanwhile, its tokens win.
-    #[allow(clippy::too_many_arguments)]
+    /// behind; when another tab rotated meanwhile, its tokens win. After `dispose()` it is
+    /// still stored and told to the other tabs (never revoked): the next page goes on with it.
     fn rotated(
         &mut self,
         now: f64,
         env: &dyn Env,
         id: u32,
-        seq: u32,
-        gone: bool,
-        presented: bool,
+        attempt: Attempt,
+        ended: bool,
         answer: Result<Reply>,
     ) {
         let lock = match self.jobs.first() {
@@ -1742,34 +1921,35 @@ impl Session {
             }) if *req == id => Some(*lock),
             _ => None,
         };
-        if gone {
+        if self.disposed && !ended {
+            self.store_late(now, env, attempt, answer);
+            return;
+        }
+        if ended || self.disposed {
             self.revoke(now, &answer);
             if let Some(lock) = lock {
                 self.release(lock);
                 let result = if self.disposed {
-                    Err(ended())
+                    Err(ended_error())
                 } else {
-                    self.st.tokens().map_err(|_| ended())
+                    self.st.tokens().map_err(|_| ended_error())
                 };
                 self.finish(result);
             }
             return;
         }
-        // A job only ends with its answer, or with the session (then the answer is `gone`).
+        // A job only ends with its answer, or with the session (then the answer is `ended`).
         let Some(lock) = lock else { return };
+        let attempt = Attempt { lock, ..attempt };
         match answer {
             Ok(Reply::Jwt(reply)) => {
-                match self.adopt_stored(now, env) {
-                    Adopt::LoggedOut => {
-                        self.revoke(now, &Ok(Reply::Jwt(reply)));
-                        self.release(lock);
-                        self.finish(Err(ended()));
-                        return;
-                    }
-                    Adopt::Changed => {}
-                    Adopt::Nothing => {}
+                if let Adopt::LoggedOut = self.adopt_stored(now, env, Reread::Follow) {
+                    self.revoke(now, &Ok(Reply::Jwt(reply)));
+                    self.release(lock);
+                    self.finish(Err(ended_error()));
+                    return;
                 }
-                if self.st.seq != seq {
+                if self.st.seq != attempt.seq {
                     // Another tab's rotation arrived first; its tokens are held now.
                     self.release(lock);
                     let tokens = self.st.tokens();
@@ -1778,15 +1958,23 @@ impl Session {
                 }
                 // A session found by `try-refresh` is new to this tab.
                 let found = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh);
-                match self.apply(now, env, &reply, found, true) {
-                    Ok(()) => {
-                        self.hold(now, lock);
+                let origin = if found {
+                    Origin::SignIn
+                } else {
+                    Origin::Rotation
+                };
+                match self.apply(now, env, &reply, origin) {
+                    // A project without rotation presents the same token next cycle: there is
+                    // no spent token to guard, and the lock would only hold other tabs up.
+                    Ok(()) if reply.fields.refresh_jwt.is_some() => {
+                        self.hold(lock, now + HOLD_AFTER_ROTATION_MS);
                         self.finish(Ok(Value::Body));
                     }
-                    Err(err) => {
+                    Ok(()) => {
                         self.release(lock);
-                        self.failed(now, env, err, seq, presented);
+                        self.finish(Ok(Value::Body));
                     }
+                    Err(err) => self.failed(now, env, err, attempt),
                 }
             }
             Ok(_) if matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh) => {
@@ -1794,26 +1982,36 @@ impl Session {
                 self.release(lock);
                 self.finish(Ok(Value::Undefined));
             }
-            Ok(_) => {
-                self.release(lock);
-                self.failed(
-                    now,
-                    env,
-                    SessionError::invalid_response("not a JWTResponse"),
-                    seq,
-                    presented,
-                );
-            }
-            Err(err) => {
-                self.release(lock);
-                self.failed(now, env, err, seq, presented);
+            Ok(_) => self.failed(
+                now,
+                env,
+                SessionError::invalid_response("not a JWTResponse"),
+                attempt,
+            ),
+            Err(err) => self.failed(now, env, err, attempt),
+        }
+    }
+
+    /// A rotation that arrives after `dispose()`: the server has spent the token presented,
+    /// so the new tokens are stored and told to the other tabs, unless a logout came first.
+    /// No events fire, no timer is armed, no request starts.
+    fn store_late(&mut self, now: f64, env: &dyn Env, attempt: Attempt, answer: Result<Reply>) {
+        let Ok(Reply::Jwt(reply)) = answer else {
+            return;
+        };
+        match self.adopt_stored(now, env, Reread::Late) {
+            Adopt::LoggedOut => self.revoke(now, &Ok(Reply::Jwt(reply))),
+            // Another tab's rotation was stored first: its tokens stay.
+            _ if self.st.seq != attempt.seq => {}
+            _ => {
+                let _ = self.apply(now, env, &reply, Origin::Rotation);
             }
         }
     }
 
     /// A failed attempt of the head job: reports it, then retries with backoff, or ends the
     /// session when the server refused the token (unless another tab rotated it meanwhile).
-    fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, seq: u32, presented: bool) {
+    fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, attempt: Attempt) {
         let kind = self.jobs.first().map(|j| &j.kind);
         let refresh = kind == Some(&JobKind::Refresh);
         if refresh || kind == Some(&JobKind::TryRefresh) {
@@ -1821,20 +2019,28 @@ impl Session {
                 .push(Effect::Emit(Event::RefreshError(err.clone())));
         }
         if kind == Some(&JobKind::TryRefresh) {
-            // One attempt at start-up; there is no session to keep or to end.
+            // One attempt at start-up; there is no session to keep or to end. A refusal says
+            // the indicator is stale: the next page load makes no request (as the official
+            // SDK removes it on a 4xx).
+            self.release(attempt.lock);
+            if err.status.is_some_and(|s| (400..500).contains(&s)) {
+                self.out.push(Effect::Shared(LOGGED_IN_KEY.into(), None));
+            }
             self.finish(Err(err));
             return;
         }
-        if self.st.seq != seq {
+        if self.st.seq != attempt.seq {
+            self.release(attempt.lock);
             self.finish(Err(err));
             return;
         }
         let failure = classify(&err);
-        if failure == Failure::Ended && !presented && !self.st.meta.http_only {
+        if failure == Failure::Ended && !attempt.presented && !self.st.meta.http_only {
             // This tab holds no refresh token (a new tab that only sees the session cookie)
             // and the session is not known to live in an httpOnly cookie: the refusal says
             // nothing about the session the other tabs hold. Keep the session token until it
             // expires and ask them for the tokens.
+            self.release(attempt.lock);
             self.st.parked = true;
             if self.cfg.cross_tab {
                 self.out.push(Effect::Post(Message::Hello(now).encode()));
@@ -1843,7 +2049,12 @@ impl Session {
             return;
         }
         if failure == Failure::Ended {
-            match self.adopt_stored(now, env) {
+            self.release(attempt.lock);
+            // Whoever rotated the tokens meanwhile (another tab of this package, the official
+            // SDK in another tab, the app), a refresh token other than the one refused is the
+            // session now.
+            let presented = self.st.refresh.clone();
+            match self.adopt_stored(now, env, Reread::Refused(presented)) {
                 Adopt::Changed => {
                     let tokens = self.st.tokens();
                     self.finish(tokens);
@@ -1864,9 +2075,10 @@ impl Session {
         // A tab that slept through another tab's sign-in or rotations learns of them here,
         // before it writes its own (older) record over theirs.
         if matches!(
-            self.adopt_stored(now, env),
+            self.adopt_stored(now, env, Reread::Follow),
             Adopt::Changed | Adopt::LoggedOut
         ) {
+            self.release(attempt.lock);
             let tokens = self.st.tokens();
             self.finish(tokens.map_err(|_| err));
             return;
@@ -1877,8 +2089,18 @@ impl Session {
             self.st.attempt = self.st.attempt.saturating_add(1);
             // Also past the session's expiry: the refresh token usually outlives it, and a
             // flaky network must not cost the session (the backoff caps the rate).
-            self.st.meta.due_at = Some(now + delay);
+            let at = now + delay;
+            self.st.meta.due_at = Some(at);
             self.save_meta();
+            if attempt.lock.is_some() {
+                // This tab keeps the cycle across its retries: the lock stays held until its
+                // next attempt (which takes it again), and the tabs waiting for it hear when
+                // that is, so that none goes around a live holder or before its backoff.
+                self.hold(attempt.lock, at + f64::from(self.cfg.timeout_ms));
+                self.out.push(Effect::Post(Message::Turn(at).encode()));
+            }
+        } else {
+            self.release(attempt.lock);
         }
         self.finish(Err(err));
     }
@@ -1903,15 +2125,22 @@ impl Session {
         for hold in done {
             self.out.push(Effect::Unlock(hold.lock));
         }
-        if let Some(Job {
-            phase: Phase::Waiting { until, round },
-            ..
-        }) = self.jobs.first()
-        {
-            if *until <= now {
-                let round = *round;
+        match self.jobs.first().map(|j| j.phase) {
+            Some(Phase::Waiting { until, round }) if until <= now => {
+                if now - until > MIN_DELAY_MS {
+                    // This tab was frozen (its timer fired late): it heard nothing because it
+                    // listened to nothing, which says nothing of the holder. It waits anew.
+                    if let Some(job) = self.jobs.first_mut() {
+                        job.news = job.news.max(now);
+                    }
+                }
                 self.request_lock(now, env, round);
             }
+            // The browser never answered the lock request: go on as if it were denied.
+            Some(Phase::Locking { lock, until, .. }) if until <= now => {
+                self.lock(now, env, lock, Grant::Denied);
+            }
+            _ => {}
         }
         self.due(now, false);
     }
@@ -1964,7 +2193,7 @@ impl Session {
             Signal::Online => self.online = true,
             Signal::Visible | Signal::Focus | Signal::PageShow => {}
         }
-        self.adopt_stored(now, env);
+        self.adopt_stored(now, env, Reread::Follow);
         self.due(now, true);
     }
 
@@ -1991,7 +2220,7 @@ impl Session {
                 add(self.st.expires_at());
             }
             if let Some(Job {
-                phase: Phase::Waiting { until, .. },
+                phase: Phase::Waiting { until, .. } | Phase::Locking { until, .. },
                 ..
             }) = self.jobs.first()
             {

@@ -250,19 +250,26 @@ fn http(status: u16) -> SessionError {
     SessionError::http(status, None)
 }
 
-/// Runs the automatic refresh at its due time up to the request; answers the lock id and the
-/// request.
+/// Runs the automatic refresh at its due time up to the request; answers the lock id (`0`
+/// when the tab still held the cycle's lock from its last attempt) and the request.
 fn due_refresh(tab: &mut Tab) -> (u32, Request) {
     let due = tab.s.next_refresh_at().expect("a refresh is planned");
-    let effects = tab.at(due).step(Input::Timer);
-    let lock = lock_of(&effects).expect("the cycle's lock is asked for");
-    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    let mut effects = tab.at(due).step(Input::Timer);
+    let lock = lock_of(&effects);
+    if let Some(lock) = lock {
+        effects = tab.step(Input::Lock(lock, Grant::Granted));
+    }
     let request = sends(&effects)
         .first()
         .cloned()
         .cloned()
         .expect("a refresh request");
-    (lock, request)
+    (lock.unwrap_or(0), request)
+}
+
+/// Whether the tab started a turn: asked for the lock, or sent with the lock it kept.
+fn takes_turn(effects: &[Effect]) -> bool {
+    lock_of(effects).is_some() || !sends(effects).is_empty()
 }
 
 // ---- applying -----------------------------------------------------------------------------
@@ -367,6 +374,12 @@ fn the_session_cookie_domain_falls_back_to_cookie_domain() {
         ),
         // A foreign domain is never used: host-only.
         (json!({}), json!({"cookieDomain": "evil.com"}), None),
+        // Descope's answer for a project without a session cookie domain: `""` is absent.
+        (
+            json!({}),
+            json!({"cookieDomain": "example.com", "sessionCookieDomain": ""}),
+            Some("example.com"),
+        ),
     ];
     for (options, fields, want) in cases {
         let mut tab = Tab::new(options);
@@ -585,9 +598,12 @@ fn a_huge_request_timeout_does_not_wrap_the_wait() {
     let due = tab.s.next_refresh_at().unwrap();
     let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
     let effects = tab.step(Input::Lock(lock, Grant::Busy));
-    // No wait wraps to a short one: the next wake-up stays the session's expiry.
+    // No wait wraps to a short one: the next wake-up is the session's expiry.
+    let exp = tab.s.expires_at().unwrap();
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::Timer(_))),
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Timer(Some(at)) if *at < exp)),
         "{effects:?}"
     );
     for later in [10_000.0, 600_000.0, 3_600_000.0] {
@@ -600,30 +616,28 @@ fn a_huge_request_timeout_does_not_wrap_the_wait() {
 }
 
 #[test]
-fn a_project_without_rotation_reuses_its_own_held_lock() {
+fn a_project_without_rotation_keeps_no_lock_between_cycles() {
     let mut tab = Tab::signed_in(json!({}));
     let (lock, request) = due_refresh(&mut tab);
     let answer =
         reply(json!({"sessionJwt": session_jwt(2, tab.now + 600_000.0), "nextRefreshSeconds": 30}));
-    tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
     assert_eq!(tab.s.refresh_token(), Some("R1"));
-    // 30 s later the same token is due again: this tab's held lock is its turn.
-    let due = tab.s.next_refresh_at().unwrap();
-    let effects = tab.at(due).step(Input::Timer);
-    assert!(lock_of(&effects).is_none());
-    let request = sends(&effects)
-        .first()
-        .cloned()
-        .cloned()
-        .expect("refreshes at once");
+    // No token was spent: the lock is released at once, so that another tab's refresh() of
+    // the same token is not held up by a lock that guards nothing.
+    assert!(effects.contains(&Effect::Unlock(lock)));
+    assert_eq!(tab.s.pending(), (0, 0, 0));
+    // 30 s later the same token is due again: the turn is taken anew.
+    let (lock, request) = due_refresh(&mut tab);
+    assert!(lock > 0, "the lock is asked for again");
     assert_eq!(request.headers[0].1, "Bearer P1:R1");
     let effects = tab.step(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(reply(
-            json!({"sessionJwt": session_jwt(3, due + 600_000.0)}),
+            json!({"sessionJwt": session_jwt(3, tab.now + 600_000.0)}),
         )))),
     ));
-    assert!(!effects.contains(&Effect::Unlock(lock)));
+    assert!(effects.contains(&Effect::Unlock(lock)));
     assert_eq!(tab.s.refresh_token(), Some("R1"));
 }
 
@@ -633,7 +647,6 @@ fn transient_failures_back_off_and_keep_the_session() {
     let (lock, request) = due_refresh(&mut tab);
     let failed_at = tab.now;
     let effects = tab.step(Input::Answer(request.id, Err(http(503))));
-    assert!(effects.contains(&Effect::Unlock(lock)));
     assert!(matches!(events(&effects)[..], [Event::RefreshError(_)]));
     let next = tab.s.next_refresh_at().unwrap();
     assert!(
@@ -642,6 +655,17 @@ fn transient_failures_back_off_and_keep_the_session() {
         next - failed_at
     );
     assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // The tab keeps the cycle across its retries, and tells the others when it tries again.
+    assert!(!effects.contains(&Effect::Unlock(lock)));
+    assert_eq!(posts(&effects), [Message::Turn(next).encode()]);
+    // Its next attempt takes the lock it kept.
+    let (again, request) = due_refresh(&mut tab);
+    assert_eq!(again, 0, "no new lock request");
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Err(SessionError::new(ErrorCode::Network, "x")),
+    ));
+    assert!(!effects.contains(&Effect::Unlock(lock)));
     // Retry-After is honoured.
     let (_, request) = due_refresh(&mut tab);
     let mut limited = http(429);
@@ -703,10 +727,10 @@ fn a_wake_signal_during_backoff_retries_at_once_but_not_in_a_loop() {
     assert!(tab.s.next_refresh_at().unwrap() - failed >= 6_000.0);
     // Within a second of the last attempt a focus only moves the retry to that second.
     let effects = tab.at(failed + 200.0).step(Input::Signal(Signal::Focus));
-    assert!(lock_of(&effects).is_none());
+    assert!(!takes_turn(&effects));
     assert_eq!(tab.s.next_refresh_at(), Some(failed + 1_000.0));
     let effects = tab.at(failed + 1_000.0).step(Input::Timer);
-    assert!(lock_of(&effects).is_some());
+    assert!(takes_turn(&effects));
 }
 
 #[test]
@@ -1366,4 +1390,280 @@ fn a_user_that_arrives_after_its_tokens_is_taken() {
     let effects = tab.step(Input::Message(sync(Some(user.clone())).encode()));
     assert_eq!(tab.s.user(), Some(user.as_str()));
     assert_eq!(events(&effects), [&Event::User(Some(user))]);
+}
+
+// ---- the cycle's turn across retries (hardening round 3, item 12) -------------------------
+
+#[test]
+fn a_waiter_never_goes_around_a_holder_that_tells_it_retries() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    // The holder fails again and again under a flaky network; each time it tells when it
+    // tries next. The waiter keeps finding the lock busy, long past two bounded waits.
+    let mut retry_at = due;
+    for round in 0..8 {
+        let effects = tab.step(Input::Lock(lock, Grant::Busy));
+        assert!(sends(&effects).is_empty(), "round {round}: went around");
+        retry_at += 3_000.0;
+        tab.step(Input::Message(Message::Turn(retry_at).encode()));
+        let until = tab.now + 3_600.0;
+        let mut asked = None;
+        while asked.is_none() && tab.now < until {
+            let now = tab.now + 100.0;
+            asked = lock_of(&tab.at(now).step(Input::Timer));
+        }
+        lock = asked.expect("asks again after a bounded wait");
+    }
+    // The holder closes its tab (its lock goes) before its next attempt: the grant comes,
+    // but nothing is sent before the holder's backoff is over.
+    retry_at = tab.now + 20_000.0;
+    tab.step(Input::Message(Message::Turn(retry_at).encode()));
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert!(
+        sends(&effects).is_empty(),
+        "sent inside the holder's backoff"
+    );
+    assert!(effects.contains(&Effect::Unlock(lock)));
+    let effects = tab.at(retry_at).step(Input::Timer);
+    let lock = lock_of(&effects).expect("asks when the backoff is over");
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert_eq!(sends(&effects).len(), 1);
+}
+
+#[test]
+fn a_holder_that_says_nothing_is_gone_around_after_the_bound() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    // Retry news for a time long past counts for nothing.
+    tab.step(Input::Message(Message::Turn(due - 60_000.0).encode()));
+    let mut lock = Some(lock);
+    let mut sent_at = None;
+    while sent_at.is_none() && tab.now < due + 20_000.0 {
+        if let Some(id) = lock.take() {
+            if !sends(&tab.step(Input::Lock(id, Grant::Busy))).is_empty() {
+                sent_at = Some(tab.now);
+            }
+        }
+        let now = tab.now + 100.0;
+        lock = lock_of(&tab.at(now).step(Input::Timer)).or(lock);
+    }
+    let waited = sent_at.expect("goes on without the lock") - due;
+    assert!((6_000.0..=7_500.0).contains(&waited), "{waited}");
+}
+
+// ---- hardening round 3 --------------------------------------------------------------------
+
+/// Item 5: a response that names both cookies the same keeps the refresh token in storage,
+/// and a reload never reads the refresh token as the session token.
+#[test]
+fn the_refresh_token_never_shares_the_session_cookie() {
+    let mut tab = Tab::new(json!({"refreshTokenViaCookie": true}));
+    tab.start();
+    let session = session_jwt(1, T0 + 600_000.0);
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session,
+        "refreshJwt": "R1",
+        "sessionCookieName": "auth",
+        "cookieName": "auth",
+    })))));
+    assert_eq!(tab.env.jar.borrow().get("auth"), Some(&session));
+    assert_eq!(
+        tab.env.items.borrow().get("DSR").map(String::as_str),
+        Some("R1")
+    );
+    let mut again = Tab::new(json!({"refreshTokenViaCookie": true}));
+    *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    again.start();
+    assert_eq!(again.s.session_token(), Some(session.as_str()));
+    assert_eq!(again.s.refresh_token(), Some("R1"));
+
+    // A refresh cookie named like the session's default cookie (the session token kept in
+    // storage): the session is never read from the refresh cookie.
+    let mut tab = Tab::new(json!({
+        "sessionTokenViaCookie": false,
+        "refreshTokenViaCookie": {"name": "DS", "secure": false}
+    }));
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    assert_eq!(
+        tab.env.jar.borrow().get("DS").map(String::as_str),
+        Some("R1")
+    );
+    let mut again = Tab::new(json!({
+        "sessionTokenViaCookie": false,
+        "refreshTokenViaCookie": {"name": "DS", "secure": false}
+    }));
+    *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    again.start();
+    assert_eq!(again.s.refresh_token(), Some("R1"));
+    assert_ne!(again.s.session_token(), Some("R1"));
+    assert_eq!(again.s.session_token(), tab.s.session_token());
+}
+
+/// Item 7: a 401 after another client rotated the tokens (no record of this package) adopts
+/// what is stored instead of signing the user out.
+#[test]
+fn a_refusal_after_another_client_rotated_adopts_the_stored_tokens() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    // The official SDK, in another tab, rotated R1 meanwhile: it wrote DSR and the DS cookie,
+    // and left this package's record as it was.
+    let theirs = session_jwt(9, tab.now + 600_000.0);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R9".into());
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let effects = tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), Some("R9"));
+    assert_eq!(tab.s.session_token(), Some(theirs.as_str()));
+    assert!(tab.s.is_authenticated(tab.now));
+    assert!(
+        !events(&effects).contains(&&Event::Auth(false)),
+        "{effects:?}"
+    );
+    assert!(
+        !posts(&effects).iter().any(|m| m.starts_with("L\n")),
+        "no logout is told"
+    );
+    // Their own expiry plans their refresh; then the same refresh token as the one refused
+    // ends the session.
+    let exp = tab.s.expires_at().unwrap();
+    assert_eq!(tab.s.next_refresh_at(), Some(exp - 20_000.0));
+    let (_, request) = due_refresh(&mut tab);
+    assert_eq!(request.headers[0].1, "Bearer P1:R9");
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), None);
+    assert_eq!(tab.env.items.borrow().get("DSR"), None);
+}
+
+/// Item 8: logout and logoutAll carry `x-descope-refresh-cookie-name` too; a stored name that
+/// is not a short HTTP token is ignored.
+#[test]
+fn logout_sends_the_refresh_cookie_name_and_long_names_are_ignored() {
+    for call in [Call::Logout, Call::LogoutAll] {
+        let mut tab = Tab::new(json!({}));
+        tab.start();
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(1, T0 + 600_000.0),
+            "refreshJwt": "R1",
+            "cookieName": "acme_r",
+        })))));
+        // A reload restores the name from storage.
+        let mut again = Tab::new(json!({}));
+        *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+        *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+        again.start();
+        let effects = again.step(Input::Call(1, call.clone()));
+        let request = sends(&effects)[0].clone();
+        assert!(
+            request
+                .headers
+                .contains(&("x-descope-refresh-cookie-name", "acme_r".into())),
+            "{call:?}: {:?}",
+            request.headers
+        );
+    }
+    let mut tab = Tab::signed_in(json!({}));
+    let planted = "a".repeat(20_000);
+    tab.env.items.borrow_mut().insert("DSRCN".into(), planted);
+    let mut again = Tab::new(json!({}));
+    *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    again.start();
+    let effects = again.step(Input::Call(1, Call::Logout));
+    assert!(!sends(&effects)[0]
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "x-descope-refresh-cookie-name"));
+    let _ = &mut tab;
+}
+
+/// Item 9: a 4xx answer to the start-up `try-refresh` removes the logged-in indicator.
+#[test]
+fn a_refused_try_refresh_removes_the_indicator() {
+    for (status, kept) in [(401, false), (400, false), (503, true)] {
+        let mut tab = Tab::new(json!({}));
+        tab.env
+            .shared
+            .borrow_mut()
+            .insert("DSLI".into(), "1700000600".into());
+        let lock = lock_of(&tab.start()).unwrap();
+        let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+        tab.step(Input::Answer(request.id, Err(http(status))));
+        assert_eq!(shared(&tab, "DSLI").is_some(), kept, "{status}");
+    }
+}
+
+/// Item 10: `dispose()` while a refresh is out: the answer is stored and told, never revoked;
+/// no events, timers or requests follow.
+#[test]
+fn a_refresh_answered_after_dispose_is_stored_and_told_never_revoked() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    tab.step(Input::Dispose);
+    let answer = sign_in(2, tab.now);
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert!(sends(&effects).is_empty(), "revoked or sent: {effects:?}");
+    assert!(events(&effects).is_empty(), "{effects:?}");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Timer(Some(_)))));
+    assert_eq!(
+        tab.env.items.borrow().get("DSR").map(String::as_str),
+        Some("R2")
+    );
+    assert!(
+        posts(&effects).iter().any(|m| m.starts_with("S\n")),
+        "the other tabs are told"
+    );
+    // The next instance (a reload, React StrictMode's second mount) goes on with it.
+    let mut again = Tab::new(json!({}));
+    *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    again.start();
+    assert_eq!(again.s.refresh_token(), Some("R2"));
+
+    // A logout that came first (told by another tab after dispose) still wins: revoked.
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    tab.step(Input::Dispose);
+    tab.env.items.borrow_mut().remove("DSR");
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
+    ));
+    assert!(sends(&effects)
+        .iter()
+        .any(|r| r.url.ends_with("/v1/auth/logout") && r.headers[0].1 == "Bearer P1:R2"));
+    assert_eq!(tab.env.items.borrow().get("DSR"), None);
+}
+
+/// Item 7, before any request: a refresh token another client stored without this package's
+/// record is waited for (the rest of a write may be on its way), then adopted instead of
+/// presenting the token it replaced.
+#[test]
+fn a_rotation_another_client_stored_is_adopted_before_presenting() {
+    let mut tab = Tab::signed_in(json!({}));
+    let theirs = session_jwt(9, T0 + 900_000.0);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R9".into());
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut effects = tab.at(due).step(Input::Timer);
+    let mut sent = Vec::new();
+    for _ in 0..6 {
+        if let Some(lock) = lock_of(&effects) {
+            effects = tab.step(Input::Lock(lock, Grant::Granted));
+            sent.extend(sends(&effects).into_iter().cloned());
+        }
+        if tab.s.refresh_token() == Some("R9") {
+            break;
+        }
+        let now = tab.now + 1_600.0;
+        effects = tab.at(now).step(Input::Timer);
+    }
+    assert!(sent.is_empty(), "presented a replaced token: {sent:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R9"));
+    assert_eq!(tab.s.session_token(), Some(theirs.as_str()));
+    assert!(tab.now - due <= 4_000.0, "waited {} ms", tab.now - due);
+    assert_eq!(tab.s.next_refresh_at(), Some(T0 + 900_000.0 - 20_000.0));
 }

@@ -15,6 +15,9 @@ use crate::core::error::{parse_retry_after, ErrorCode, Result, SessionError};
 #[cfg(feature = "descope")]
 use crate::core::fields::{check_access_key_response, JwtFields};
 #[cfg(feature = "descope")]
+use crate::core::hooks::may_set;
+use crate::core::hooks::put_header;
+#[cfg(feature = "descope")]
 use crate::core::io::JwtReply;
 use crate::core::io::{Expect, Reply, Request};
 use crate::core::obj::Obj;
@@ -24,8 +27,10 @@ use crate::shell::{js, Plumbing};
 
 /// An HTTP answer: status, JSON body (`undefined` when empty or not JSON), `Retry-After`.
 pub struct Answer {
-    status: u16,
-    body: JsValue,
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON body (`undefined` when empty or not JSON).
+    pub body: JsValue,
     retry_after: Option<f64>,
     /// A 2xx body that is not JSON.
     garbled: bool,
@@ -52,17 +57,19 @@ pub async fn fetch(
         RequestCredentials::Include
     });
     init.set_signal(signal);
-    let headers: JsValue = js_sys::Object::new().into();
-    js::set(&headers, "Content-Type", &"application/json".into());
+    // Names compared case-insensitively: a later setting replaces an earlier one (a JS
+    // `Headers` would append to it), and the session's own headers come last.
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
     for (name, value) in &plumbing.headers {
-        js::set(&headers, name, &value.into());
+        put_header(&mut headers, name, value.clone());
     }
     #[cfg_attr(not(feature = "descope"), allow(unused_mut))]
     let mut body = req.body.as_ref().map(JsValue::from);
     #[cfg(feature = "descope")]
     if let Some(before) = &plumbing.before {
-        // The hook sees the request without the token and may change headers and body.
-        let config = config(req, &headers, body.as_ref());
+        // The hook sees the request without the token and may change headers and body;
+        // `Authorization` is the session's alone.
+        let config = config(req, &headers_object(&headers), body.as_ref());
         let hook = || SessionError::invalid_argument("beforeRequest failed");
         let mut changed = before
             .call1(&JsValue::UNDEFINED, &config)
@@ -73,8 +80,9 @@ pub async fn fetch(
         if let Some(extra) = changed.field("headers") {
             for name in extra.keys() {
                 match extra.field(&name).and_then(|v| v.string()) {
+                    Some(_) if !may_set(&name) => {}
                     Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
-                        js::set(&headers, &name, &value.into());
+                        put_header(&mut headers, &name, value);
                     }
                     _ => return Err(SessionError::invalid_argument("beforeRequest: bad header")),
                 }
@@ -85,9 +93,9 @@ pub async fn fetch(
         }
     }
     for (name, value) in &req.headers {
-        js::set(&headers, name, &value.into());
+        put_header(&mut headers, name, value.clone());
     }
-    init.set_headers(&headers);
+    init.set_headers(&headers_object(&headers));
     if let Some(body) = &body {
         init.set_body(body);
     }
@@ -112,18 +120,6 @@ pub async fn fetch(
     let text = text.dyn_ref::<JsString>().filter(|t| t.length() > 0);
     // JSON.parse on the JS string itself: the body is never copied into wasm memory.
     let body = text.and_then(|t| json_parse(t).ok());
-    #[cfg(feature = "descope")]
-    if let Some(after) = &plumbing.after {
-        // The status and the body, without the tokens in it; a throwing hook changes nothing.
-        let shown: JsValue = js_sys::Object::new().into();
-        js::set(&shown, "status", &status.into());
-        js::set(&shown, "ok", &(200..300).contains(&status).into());
-        if let Some(body) = &body {
-            js::set(&shown, "body", &without_tokens(body));
-        }
-        let request = config(req, &JsValue::UNDEFINED, None);
-        let _ = after.call2(&JsValue::UNDEFINED, &request, &shown);
-    }
     Ok(Answer {
         status,
         garbled: text.is_some() && body.is_none(),
@@ -152,9 +148,7 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
         &(if req.post { "POST" } else { "GET" }).into(),
     );
     if !headers.is_undefined() {
-        let shown: JsValue =
-            js_sys::Object::assign(&js_sys::Object::new(), headers.unchecked_ref()).into();
-        js::set(&config, "headers", &shown);
+        js::set(&config, "headers", headers);
     }
     if let Some(body) = body.and_then(|b| b.dyn_ref::<JsString>()) {
         js::set(
@@ -166,20 +160,32 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
     config
 }
 
-/// A shallow copy of an answer's body without its tokens.
+/// `hooks.afterRequest(request, {status, ok, body})`: the body is a deep copy without any
+/// token (see [`crate::core::hooks::shown`]), so nothing the hook does reaches the session;
+/// a throwing hook changes nothing.
 #[cfg(feature = "descope")]
-fn without_tokens(body: &JsValue) -> JsValue {
-    if !Obj::is_object(body) {
-        return body.clone();
+pub fn after(plumbing: &Plumbing, req: &Request, status: u16, body: &JsValue, secrets: &[&str]) {
+    let Some(after) = &plumbing.after else {
+        return;
+    };
+    let shown: JsValue = js_sys::Object::new().into();
+    js::set(&shown, "status", &status.into());
+    js::set(&shown, "ok", &(200..300).contains(&status).into());
+    if let Some(copy) = crate::core::hooks::shown(body, secrets) {
+        js::set(&shown, "body", &js::render(&copy));
     }
-    let copy: JsValue = js_sys::Object::assign(&js_sys::Object::new(), body.unchecked_ref()).into();
-    for key in ["sessionJwt", "refreshJwt"] {
-        let _ = js_sys::Reflect::delete_property(
-            copy.unchecked_ref::<js_sys::Object>(),
-            &JsValue::from_str(key),
-        );
+    let request = config(req, &JsValue::UNDEFINED, None);
+    let _ = after.call2(&JsValue::UNDEFINED, &request, &shown);
+}
+
+/// The headers as a new plain object (for `fetch`, and for a hook before the session adds
+/// `Authorization`).
+fn headers_object(headers: &[(String, String)]) -> JsValue {
+    let out: JsValue = js_sys::Object::new().into();
+    for (name, value) in headers {
+        js::set(&out, name, &value.into());
     }
-    copy
+    out
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -5,6 +5,8 @@ use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::error::SessionError;
+#[cfg(feature = "descope")]
+use crate::core::hooks::Tree;
 use crate::core::obj::Obj;
 
 impl Obj for JsValue {
@@ -49,6 +51,38 @@ impl Obj for JsValue {
             .iter()
             .filter_map(|k| k.as_string())
             .collect()
+    }
+}
+
+/// A new JS value (objects and arrays made fresh) from a copied tree.
+#[cfg(feature = "descope")]
+pub fn render(tree: &Tree) -> JsValue {
+    match tree {
+        Tree::Bool(flag) => JsValue::from_bool(*flag),
+        Tree::Num(n) => JsValue::from_f64(*n),
+        Tree::Str(text) => JsValue::from_str(text),
+        Tree::List(items) => items.iter().map(render).collect::<Array>().into(),
+        Tree::Map(members) => {
+            let out: JsValue = Object::new().into();
+            for (key, value) in members {
+                set(&out, key, &render(value));
+            }
+            out
+        }
+    }
+}
+
+/// Freezes `value` and everything reachable from it (a parsed JSON value: no cycles, no
+/// accessors), without recursion.
+pub fn deep_freeze(value: &JsValue) {
+    let mut stack = vec![value.clone()];
+    while let Some(next) = stack.pop() {
+        if !next.is_object() {
+            continue;
+        }
+        let object: &Object = next.unchecked_ref();
+        Object::freeze(object);
+        stack.extend(Object::values(object).iter().filter(JsValue::is_object));
     }
 }
 

@@ -47,6 +47,10 @@ pub trait Machine: 'static {
     fn lock(id: u32, grant: Grant) -> Option<Self::Input>;
     /// The input for a refused cookie (only machines that write cookies get it).
     fn cookie_refused(kind: Kind) -> Option<Self::Input>;
+    /// The tokens it holds (never shown to a hook).
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What every Descope request carries besides what the core decides: `baseHeaders` and this
@@ -92,7 +96,10 @@ impl Cache {
         if let Some((_, value)) = self.0.borrow().iter().find(|(text, _)| text == json) {
             return value.clone();
         }
+        // Frozen at every depth: what a getter or the snapshot hands out is shared, so no
+        // caller's mutation may reach another caller (or look like the session's state).
         let value = js::parse(json);
+        js::deep_freeze(&value);
         let mut cache = self.0.borrow_mut();
         // The current object and the one before: enough for a getter and an event.
         if cache.len() >= 2 {
@@ -329,7 +336,20 @@ impl<M: Machine> Driver<M> {
                         // Aborted: the core gave up on it already.
                         return;
                     }
+                    #[cfg(feature = "descope")]
+                    let seen = answer.as_ref().ok().map(|a| (a.status, a.body.clone()));
                     let (reply, body) = http::decode(request.expect, answer);
+                    #[cfg(feature = "descope")]
+                    if let (Some((status, raw)), Some(_)) = (seen, &plumbing.after) {
+                        // No token the session holds or the answer carries, at any depth.
+                        let mut secrets = d.with(M::secrets).unwrap_or_default();
+                        if let Ok(Reply::Jwt(r)) = &reply {
+                            secrets.extend(r.fields.session_jwt.iter().cloned());
+                            secrets.extend(r.fields.refresh_jwt.iter().cloned());
+                        }
+                        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                        http::after(&plumbing, &request, status, &raw, &secrets);
+                    }
                     let previous = d.body.replace(body);
                     let _ = d.input(M::answer(request.id, reply));
                     d.body.replace(previous);
@@ -342,9 +362,15 @@ impl<M: Machine> Driver<M> {
         });
     }
 
+    /// Asks for a Web Lock and feeds the outcome: granted, busy, or denied when the request
+    /// rejects before the callback ran (a sandboxed frame, blocked site data); unsupported
+    /// where there are no Web Locks.
     fn lock(&self, id: u32, name: &str) {
+        let answered = Rc::new(Cell::new(false));
         let me = self.me.clone();
+        let seen = answered.clone();
         let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+            seen.set(true);
             let Some(d) = me.upgrade() else {
                 return JsValue::UNDEFINED;
             };
@@ -365,11 +391,22 @@ impl<M: Machine> Driver<M> {
                 JsValue::UNDEFINED
             }
         });
-        if !web::request_lock(name, callback) {
+        let Some(request) = web::request_lock(name, callback) else {
             if let Some(input) = M::lock(id, Grant::Unsupported) {
                 self.later(input);
             }
-        }
+            return;
+        };
+        let me = self.me.clone();
+        let refused = Closure::once_into_js(move |_: JsValue| {
+            if answered.get() {
+                return;
+            }
+            if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
+                let _ = d.input(input);
+            }
+        });
+        let _ = request.catch(&refused);
     }
 
     /// The claims object of a session token (the same object as long as the token is).
@@ -461,10 +498,13 @@ impl<M: Machine> Driver<M> {
         }
     }
 
-    /// Stops the timer, listeners and channel.
+    /// Stops the timer and listeners, and stops listening on the channel (it stays open to
+    /// tell the other tabs of an answer that arrives after `dispose()`; closed on drop).
     pub fn stop(&self) {
         drop(self.timer.take());
-        drop(self.channel.take());
+        if let Some(channel) = self.channel.borrow().as_ref() {
+            channel.mute();
+        }
         drop(std::mem::take(&mut *self.listeners.borrow_mut()));
     }
 }

@@ -147,26 +147,35 @@ extern "C" {
         name: &str,
         options: &JsValue,
         callback: &JsValue,
-    ) -> core::result::Result<Promise, JsValue>;
+    ) -> core::result::Result<LockRequest, JsValue>;
+
+    /// The promise of a lock request.
+    pub type LockRequest;
+
+    /// `promise.catch(onRejected)`
+    #[wasm_bindgen(method, js_name = catch)]
+    pub fn catch(this: &LockRequest, on_rejected: &JsValue) -> LockRequest;
 }
 
 /// Asks for Web Lock `name` without waiting (`ifAvailable`): `callback` gets the lock object,
 /// or `null` when another tab holds it, and keeps the lock until the promise it returns
-/// settles. `false` where the browser has no Web Locks.
-pub fn request_lock(name: &str, callback: JsValue) -> bool {
-    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
-        return false;
-    };
+/// settles. Answers the request's promise (it rejects when the browser refuses the lock:
+/// a sandboxed frame, blocked site data), or `None` where the browser has no Web Locks or
+/// the request throws.
+pub fn request_lock(name: &str, callback: JsValue) -> Option<LockRequest> {
+    let navigator = web_sys::window()?.navigator();
     let locks = js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).unwrap_or_default();
     if !locks.is_object() {
-        return false;
+        return None;
     }
-    let options: JsValue = Object::new().into();
+    // No prototype: a polluted `Object.prototype.mode` or `.steal` cannot change the request.
+    let none = JsValue::NULL;
+    let options: JsValue = Object::create(none.unchecked_ref::<Object>()).into();
     js::set(&options, "ifAvailable", &JsValue::TRUE);
     locks
         .unchecked_into::<LockManager>()
         .request(name, &options, &callback)
-        .is_ok()
+        .ok()
 }
 
 /// A promise and the functions that resolve and reject it.
@@ -201,6 +210,11 @@ impl Channel {
             channel,
             _handler: handler,
         })
+    }
+
+    /// Stops delivering messages (the channel still sends).
+    pub fn mute(&self) {
+        self.channel.set_onmessage(None);
     }
 
     /// Sends `message` to the other tabs.

@@ -30,7 +30,8 @@ before(async () => {
     args: [
       '--static', '/conformance/=tests/conformance/page',
       '--static', '/sdk/=node_modules/@descope/web-js-sdk/dist',
-      '--pkg', 'pkg',
+      // `SK_PKG_DIR=<dir>` runs these tests against another build of the package.
+      '--pkg', process.env.SK_PKG_DIR || 'pkg',
     ],
   });
   appOrigin = `http://${APP_HOST}:${server.port}`;
@@ -224,6 +225,61 @@ describe('handover from @descope/web-js-sdk: tokens in localStorage', () => {
 
   it('logout() also removes the SDK\'s other session keys (DSLI, last user)', async () => {
     await assertStorageEmpty(page, 'storage mode');
+  });
+});
+
+describe('the official SDK rotates the tokens in another tab (API.md §3)', () => {
+  // Tab A runs session-keeper, tab B the official SDK, both on the SDK's keys (DS and DSR in
+  // localStorage). When B rotates, A must take B's tokens: presenting the token B replaced
+  // would be reuse, which ends the session for both.
+  const projectId = 'P-handover-rotating-sdk';
+  let a;
+  let b;
+  before(async () => {
+    const origin = new URL(server.url).origin;
+    a = await openHandover(origin);
+    // The same browser context: one localStorage, one cookie jar, one set of Web Locks.
+    const pageB = await a.context.newPage();
+    await pageB.goto(`${origin}/conformance/handover.html`);
+    await pageB.waitForFunction(() => window.handoverReady === true, null, { timeout: 10_000 });
+    b = {
+      createSdk: (options) => pageB.evaluate((o) => window.handover.createSdk(o), options),
+      sdkCall: (path, ...args) => pageB.evaluate(([p, x]) => window.handover.sdkCall(p, ...x), [path, args]),
+    };
+  });
+  after(() => a?.close());
+
+  it('session-keeper takes over what the SDK rotated, without presenting the replaced token', async () => {
+    const options = { projectId, baseUrl: server.url, sessionTokenViaCookie: false };
+    assert.equal(await b.createSdk(options), true);
+    const signIn = await b.sdkCall('password.signIn', LOGIN, PASSWORD);
+    assertOk(signIn, 'SDK signIn');
+    assertOk(await a.createKeeper({ ...options, autoRefresh: false }), 'new SessionManager');
+    // session-keeper rotates once (its record is stored with the tokens) ...
+    assertOk(await a.keeperCall('refresh'), 'refresh in A');
+    const mine = await a.keeperState();
+    // ... then the SDK in tab B rotates what A stored.
+    const rotated = await b.sdkCall('refresh');
+    assertOk(rotated, 'SDK refresh in B');
+    const theirs = (await a.storage()).DSR;
+    assert.notEqual(theirs, mine.refreshToken, 'the SDK wrote its rotation');
+    // A's next refresh takes B's tokens; the one after presents them.
+    assertOk(await a.keeperCall('refresh'), 'refresh in A after B rotated');
+    assert.equal((await a.keeperState()).isAuthenticated, true);
+    assertOk(await a.keeperCall('refresh'), 'a further refresh in A');
+    const log = await requests(projectId, '/v1/auth/refresh');
+    assert.deepEqual(log.map((e) => e.status), log.map(() => 200), 'a refresh was refused');
+    const presented = log.map((e) => e.tokenJti);
+    assert.equal(
+      presented.filter((jti) => jti === claims(mine.refreshToken).jti).length,
+      1,
+      'the token the SDK replaced was presented again',
+    );
+    assert.ok(presented.includes(claims(theirs).jti), 'the SDK\'s token was never refreshed');
+    const state = await a.keeperState();
+    assert.equal(state.isAuthenticated, true);
+    assert.equal((await a.storage()).DSR, state.refreshToken, 'A stored its rotation in the SDK\'s key');
+    assert.deepEqual(a.pageErrors, []);
   });
 });
 

@@ -302,6 +302,86 @@ describe('hardening', () => {
     await context.close();
   });
 
+  it('dispose() during a refresh (React StrictMode mounts twice): the rotation is kept, never revoked', async () => {
+    const p = unique('P');
+    await world.server.control.project(p, { nextRefreshSeconds: 3600 });
+    const context = await world.browser.newContext();
+    const t = await openTab(world, context);
+    const options = { projectId: p, storagePrefix: `${p}.`, autoRefresh: false };
+    await t.create(options);
+    assert.equal(await t.signIn(p, `${unique('u')}@example.com`), 200);
+    const signedIn = await t.state();
+    await world.server.control.fault({ path: REFRESH, project: p, delayMs: 500 });
+    // The first mount's refresh goes out (the server answers it 500 ms later); StrictMode
+    // unmounts it and mounts again at once.
+    await t.page.evaluate(() => {
+      window.first = window.session;
+      window.firstEvents = [];
+      window.first.onSessionTokenChange((token) => window.firstEvents.push(token));
+      window.firstRefresh = window.first.refresh().then(() => 'resolved', (e) => e.code);
+    });
+    await sleep(150);
+    await t.page.evaluate(() => window.first.dispose());
+    await t.create(options);
+    const mounted = await t.state();
+    assert.equal(mounted.refreshToken, signedIn.refreshToken, 'the second mount restored the session');
+    // The first mount's answer arrives after its dispose(): stored and told, never revoked.
+    await until(async () => (await t.state()).refreshToken !== signedIn.refreshToken, 3000, 'the rotation in the second mount');
+    await sleep(200);
+    assert.equal((await requests(world, p, '/v1/auth/logout')).length, 0, 'the rotation was revoked');
+    assert.deepEqual(await t.page.evaluate(() => window.firstEvents), [], 'the disposed manager fired events');
+    const kept = await t.state();
+    assert.equal((await t.storage())[`${p}.DSR`], kept.refreshToken);
+    const refreshed = await t.call('refresh');
+    assert.equal(refreshed.ok, true, JSON.stringify(refreshed));
+    assert.deepEqual((await requests(world, p, REFRESH)).map((e) => e.status), [200, 200]);
+    assert.equal((await t.state()).isAuthenticated, true);
+    assert.deepEqual(t.errors, []);
+    await context.close();
+  });
+
+  it('in a sandboxed frame, where Web Locks requests reject, every call settles', async () => {
+    const p = unique('P');
+    await world.server.control.project(p, { nextRefreshSeconds: 3600 });
+    const context = await world.browser.newContext();
+    const t = await openTab(world, context);
+    const response = await t.page.evaluate(async (projectId) => {
+      const r = await fetch('/v1/auth/password/signin', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${projectId}` },
+        body: JSON.stringify({ loginId: `sandboxed-${Date.now()}@example.com`, password: 'pw-12345' }),
+      });
+      return r.json();
+    }, p);
+    await t.page.evaluate(() => {
+      const frame = document.createElement('iframe');
+      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.src = '/sandboxed.html';
+      document.body.append(frame);
+    });
+    const frame = await until(
+      async () => {
+        for (const f of t.page.frames()) {
+          if (f !== t.page.mainFrame() && (await f.evaluate(() => window.sandboxedReady === true).catch(() => false))) return f;
+        }
+        return null;
+      },
+      10_000,
+      'the sandboxed frame',
+    );
+    assert.equal(await frame.evaluate(() => window.sandboxed.lock()), 'SecurityError', 'locks are refused in the frame');
+    const result = await frame.evaluate(
+      ([options, body]) => window.sandboxed.run(options, body),
+      [{ projectId: p, baseUrl: world.server.url, requestTimeoutMs: 3000 }, response],
+    );
+    for (const [name, settled] of Object.entries({ ...result.settled, later: result.later })) {
+      assert.notEqual(settled, 'pending', `${name}() never settled: ${JSON.stringify(result)}`);
+    }
+    assert.equal(result.authenticated, true, 'the session applied in the frame');
+    assert.deepEqual(t.errors, []);
+    await context.close();
+  });
+
   describe(`on ${HOST}`, () => {
     const url = (path) => `http://${HOST}:${world.server.port}${path}`;
     async function onSubdomain(config, path = '/e2e/') {
@@ -316,7 +396,9 @@ describe('hardening', () => {
       return { project: id, context, t };
     }
 
-    it('the session cookie takes cookieDomain when there is no sessionCookieDomain', async () => {
+    // The devserver answers `"sessionCookieDomain": ""` here, as Descope does for a project that
+    // sets none: an empty field counts as absent.
+    it('the session cookie takes cookieDomain when sessionCookieDomain is empty', async () => {
       const { project: p, context, t } = await onSubdomain({ nextRefreshSeconds: 3600, cookieDomain: PARENT });
       const { sessionToken, refreshToken } = await t.state();
       const cookies = await tokenCookies(context);

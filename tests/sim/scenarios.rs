@@ -1111,3 +1111,118 @@ fn new_tabs_without_tokens_try_refresh_in_turn_and_a_logout_stops_it() {
         "a tab opened after the logout tried to refresh"
     );
 }
+
+// ---- hardening round 3 ------------------------------------------------------------------------
+
+/// Item 7: the official SDK in another tab rotates the tokens and writes them without this
+/// package's record. The tabs take them over: none presents the replaced token again (the
+/// server would see reuse and end the session), nobody is signed out, and the next cycles run
+/// on the new tokens.
+#[test]
+fn a_rotation_by_another_client_is_adopted_without_presenting_the_replaced_token() {
+    let mut w = world(params(3, 5.0));
+    w.advance(1_000.0);
+    let theirs = w.foreign_rotation();
+    check!(w, theirs.is_some(), "the other client could not rotate");
+    // The next cycle was due 4 s later: every tab ends up on the other client's tokens (whose
+    // own expiry plans their next refresh).
+    w.advance(12_000.0);
+    for i in 0..3 {
+        check!(
+            w,
+            count(&w, i, auth_false) == 0 && w.is_authenticated(i),
+            "tab{i} dropped the session"
+        );
+        let refresh = w.refresh_token(i);
+        check!(
+            w,
+            refresh.as_deref().is_some_and(|r| w.server_accepts(r)),
+            "tab{i} holds a refresh token the server no longer takes"
+        );
+    }
+    let log = w.requests(REFRESH);
+    check!(
+        w,
+        log.iter().all(|e| e.status.as_deref() == Some("200")),
+        "statuses {:?}",
+        statuses(&log)
+    );
+    for i in 0..3 {
+        check!(
+            w,
+            w.refresh_token(i) == theirs,
+            "tab{i} holds {:?}, not the other client's token",
+            w.refresh_token(i)
+        );
+    }
+    // They work.
+    let call = w.call(1, Call::Refresh);
+    check!(w, settle(&mut w, 1, call, 1_000.0), "refresh failed");
+    let log = w.requests(REFRESH);
+    check!(
+        w,
+        log.last().is_some_and(|e| e.token == theirs),
+        "the adopted token was not the one refreshed"
+    );
+}
+
+/// Item 10: `dispose()` while a refresh is out (React StrictMode's first mount, a hot reload):
+/// the answer is stored and told to the other tabs, never revoked; the disposed session fires
+/// no event and starts no request; the next instance goes on with the rotated tokens.
+#[test]
+fn a_refresh_answered_after_dispose_is_kept_for_the_next_instance() {
+    let mut w = world(params(2, 3600.0));
+    w.fault(REFRESH, 1, Fault::slow_answer(500.0));
+    let call = w.call(0, Call::Refresh);
+    w.advance(50.0);
+    w.dispose(0);
+    let events = w.events(0).len();
+    w.advance(1_000.0);
+    let log = w.requests(REFRESH);
+    check!(
+        w,
+        statuses(&log) == ["200"],
+        "statuses {:?}",
+        statuses(&log)
+    );
+    check!(w, w.requests(LOGOUT).is_empty(), "the rotation was revoked");
+    let rotated = w.stored(0, "DSR");
+    check!(
+        w,
+        rotated.is_some() && rotated != log[0].token,
+        "the rotation was not stored"
+    );
+    check!(
+        w,
+        rotated.as_deref().is_some_and(|r| w.server_accepts(r)),
+        "the stored token is dead"
+    );
+    check!(
+        w,
+        w.refresh_token(1) == rotated,
+        "the other tab was not told"
+    );
+    check!(
+        w,
+        w.events(0).len() == events,
+        "the disposed session fired events"
+    );
+    check!(
+        w,
+        matches!(w.result(0, call), Some((_, Err(_)))),
+        "the call of the disposed session did not settle"
+    );
+    // The next instance (StrictMode's second mount) goes on with it.
+    w.reload(0);
+    check!(
+        w,
+        w.refresh_token(0) == rotated && w.is_authenticated(0),
+        "the next instance did not restore the rotation"
+    );
+    let again = w.call(0, Call::Refresh);
+    check!(
+        w,
+        settle(&mut w, 0, again, 1_000.0),
+        "refresh after the handover failed"
+    );
+}

@@ -304,6 +304,11 @@ struct Tab {
     calls: u32,
     /// Timers do not fire (the wall clock jumps while no timer runs); scripted worlds only.
     frozen: bool,
+    /// When it last woke or its timers thawed (it slept or was frozen before).
+    awake_since: f64,
+    /// `dispose()` was called: it fires no more events (its state may still follow a late
+    /// answer, which it stores for the next instance).
+    disposed: bool,
     /// Events seen (scripted worlds only), with their time (ms since the world began).
     events: Vec<(f64, Event)>,
     /// Settled calls (scripted worlds only): id → (time, result).
@@ -669,10 +674,29 @@ impl World {
                 let turn = !path.ends_with("/logout") && !path.ends_with("/logoutall");
                 if let (true, true, Some(token)) = (turn, self.p.cross_tab, token.as_deref()) {
                     let name = lock_name(PROJECT, PREFIX, token);
-                    if let Some(holder) = self.locks.held.get(&name) {
+                    if let Some(&holder) = self.locks.held.get(&name) {
                         if (holder.0, holder.1) != (slot, inc) {
-                            // The bounded wait ran out while another (maybe frozen) tab held
-                            // the cycle: duplicates are excused from here on.
+                            // Going around a lock is allowed only when its holder cannot
+                            // answer: asleep or frozen (now, or within the bounded wait that
+                            // ran out: a holder that wakes as the wait ends is a race no
+                            // timeout can close), or not this package (an outsider).
+                            // Duplicates are excused from here on.
+                            let bound = 2.0 * (self.p.timeout_ms + 1_000.0);
+                            let now = self.now;
+                            let silent = holder == OUTSIDER
+                                || self.tabs.get(holder.0).is_none_or(|t| {
+                                    t.inc != holder.1
+                                        || !t.alive
+                                        || t.asleep
+                                        || t.frozen
+                                        || now - t.awake_since < bound
+                                });
+                            if !silent {
+                                self.fail(&format!(
+                                    "tab{slot} went around the lock of tab{}, which is awake",
+                                    holder.0
+                                ));
+                            }
                             self.log("  goes on without the lock".into());
                             excuse(&mut self.excused, Some(token));
                         }
@@ -940,6 +964,12 @@ impl World {
         let now = self.now;
         let tab = &self.tabs[slot];
         if !tab.alive || tab.asleep {
+            return;
+        }
+        if tab.disposed {
+            if tab.s.next_refresh_at().is_some() || tab.s.pending().0 > 0 {
+                self.fail(&format!("tab{slot} plans work after dispose()"));
+            }
             return;
         }
         let token = tab.s.session_token().map(String::from);
@@ -1337,6 +1367,7 @@ impl World {
 
     fn wake(&mut self, slot: usize) {
         self.tabs[slot].asleep = false;
+        self.tabs[slot].awake_since = self.now;
         let deferred = std::mem::take(&mut self.tabs[slot].deferred);
         self.log(format!(
             "t={:.0} tab{slot}: wakes ({} inputs waited)",
@@ -1624,6 +1655,7 @@ impl World {
         self.log(format!("t={:.0} tab{slot}: timers thawed", self.t()));
         let tab = &mut self.tabs[slot];
         tab.frozen = false;
+        tab.awake_since = self.now;
         let (inc, gen) = (tab.inc, tab.timer_gen);
         if let Some(at) = tab.timer {
             let after = at - self.now;
@@ -1689,6 +1721,7 @@ impl World {
     /// `dispose()` in a tab.
     pub fn dispose(&mut self, slot: usize) {
         self.log(format!("t={:.0} tab{slot}: dispose", self.t()));
+        self.tabs[slot].disposed = true;
         self.feed(slot, Input::Dispose);
     }
 
@@ -1736,6 +1769,34 @@ impl World {
         ));
         self.locks.held.insert(name.clone(), OUTSIDER);
         name
+    }
+
+    /// Another client of the origin (the official SDK in another tab, or the app) refreshes
+    /// the session with the refresh token stored now and writes what it got the way
+    /// `@descope/web-js-sdk` does: `<prefix>DSR` in localStorage and the `DS` cookie, without
+    /// this package's record. Answers the new refresh token.
+    pub fn foreign_rotation(&mut self) -> Option<String> {
+        let key = [PREFIX, "DSR"].concat();
+        let presented = self.local.get(&key).cloned()?;
+        let (answer, _) = self
+            .server
+            .handle(self.now, "/v1/auth/refresh", Some(&presented));
+        let Ok(Reply::Jwt(reply)) = answer else {
+            return None;
+        };
+        let refresh = reply.fields.refresh_jwt.clone()?;
+        let session = reply.fields.session_jwt.clone()?;
+        self.log(format!(
+            "t={:.0} another client rotates {} to {}",
+            self.t(),
+            short(Some(&presented)),
+            short(Some(&refresh))
+        ));
+        self.local.insert(key, refresh.clone());
+        self.jar
+            .write(self.now, &["DS=", &session, "; Path=/"].concat());
+        self.storage_changed(usize::MAX);
+        Some(refresh)
     }
 
     /// Whether the outsider still holds the lock `name`.
@@ -1890,6 +1951,8 @@ impl Tab {
             channel_clock: BTreeMap::new(),
             calls: 0,
             frozen: false,
+            awake_since: f64::NEG_INFINITY,
+            disposed: false,
             events: Vec::new(),
             settled: BTreeMap::new(),
         }

@@ -480,3 +480,29 @@ pub fn session_keys() -> Vec<String> {
         .filter_map(|i| storage.key(i).unwrap())
         .collect()
 }
+
+/// Settles `promise` within `ms`: its outcome, or `None` when it is still pending then.
+pub async fn within(ms: u32, promise: Promise) -> Option<Result<JsValue, JsValue>> {
+    let pending = JsValue::from_str("still pending");
+    let timeout = Promise::new(&mut |resolve, _| {
+        let window = web_sys::window().unwrap();
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &pending)
+            .unwrap();
+    });
+    let race = Promise::race(&Array::of2(&promise, &timeout));
+    match JsFuture::from(race).await {
+        Ok(value) if value.as_string().as_deref() == Some("still pending") => None,
+        outcome => Some(outcome),
+    }
+}
+
+/// Runs JS source (a test's setup) and answers its value.
+pub fn eval(code: &str) -> JsValue {
+    js_sys::eval(code).unwrap_or_else(|e| panic!("{code}: {e:?}"))
+}
+
+/// A JS function made from source.
+pub fn js_fn(args: &str, body: &str) -> Function {
+    Function::new_with_args(args, body)
+}

@@ -346,18 +346,11 @@ fn issue(
         "cookiePath": cfg.cookie_path,
         "cookieMaxAge": cfg.cookie_max_age(),
         "cookieExpiration": cfg.cookie_expiration(ctx.now),
+        // As Descope answers: `""` for a domain the project does not set.
+        "cookieDomain": cfg.cookie_domain,
+        "sessionCookieDomain": cfg.session_cookie_domain,
     });
     let optional = [
-        (
-            "cookieDomain",
-            json!(cfg.cookie_domain),
-            !cfg.cookie_domain.is_empty(),
-        ),
-        (
-            "sessionCookieDomain",
-            json!(cfg.session_cookie_domain),
-            !cfg.session_cookie_domain.is_empty(),
-        ),
         (
             "nextRefreshSeconds",
             json!(cfg.next_refresh_seconds),

@@ -403,7 +403,7 @@ pub fn logged_out<O: Obj>(o: &O) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::obj::json::parse;
+    use crate::core::testing::parse;
 
     fn config(json: &str) -> Result<RcConfig> {
         RcConfig::read(&parse(json))
