@@ -35,8 +35,11 @@ impl Machine for Session {
     fn lock(id: u32, grant: Grant) -> Option<Input> {
         Some(Input::Lock(id, grant))
     }
-    fn cookie_refused(kind: Kind) -> Option<Input> {
-        Some(Input::CookieRefused(kind))
+    fn cookie(kind: Kind, kept: bool) -> Option<Input> {
+        Some(Input::Cookie { kind, kept })
+    }
+    fn storage_refused(key: String) -> Input {
+        Input::StorageRefused(key)
     }
     fn secrets(&self) -> Vec<String> {
         [self.session_token(), self.refresh_token()]

@@ -162,8 +162,11 @@ impl Machine for RcSession {
     fn lock(_: u32, _: Grant) -> Option<RcInput> {
         None
     }
-    fn cookie_refused(_: Kind) -> Option<RcInput> {
+    fn cookie(_: Kind, _: bool) -> Option<RcInput> {
         None
+    }
+    fn storage_refused(key: String) -> RcInput {
+        RcInput::StorageRefused(key)
     }
 }
 
@@ -222,12 +225,7 @@ impl RocketChatSession {
         let login = Credentials::read(&credentials).ok_or(SessionError::invalid_argument(
             "credentials must be {userId, authToken}: non-empty strings without spaces",
         ))?;
-        let saved = self.d.input(RcInput::Apply(login));
-        if saved.is_err() {
-            // Half a login is no login.
-            let _ = self.d.input(RcInput::Call(0, RcCall::Logout));
-        }
-        saved
+        self.d.input(RcInput::Apply(login))
     }
 
     /// The stored user id.

@@ -21,7 +21,6 @@ use session_keeper::core::message::Message;
 use session_keeper::core::meta::{
     usable_token, Meta, MAX_EPOCH_MS, MAX_GEN, MAX_NAMES, META_LINES, SKEW_MS,
 };
-use session_keeper::core::obj::Obj;
 use session_keeper::core::options::Config;
 use session_keeper::core::rc::rules::{
     classify as rc_classify, read_session_id, read_two_factor, Credentials, RcConfig,
@@ -50,33 +49,6 @@ fn config() -> ProptestConfig {
 // ---------------------------------------------------------------------------------------------
 // JSON-like input
 // ---------------------------------------------------------------------------------------------
-
-/// `serde_json` values read through the crate's [`Obj`].
-#[derive(Clone, Debug)]
-struct Json(Value);
-
-impl Obj for Json {
-    fn field(&self, key: &str) -> Option<Json> {
-        self.0.get(key).filter(|v| !v.is_null()).cloned().map(Json)
-    }
-    fn string(&self) -> Option<String> {
-        self.0.as_str().map(String::from)
-    }
-    fn number(&self) -> Option<f64> {
-        self.0.as_f64()
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.0.as_bool()
-    }
-    fn is_object(&self) -> bool {
-        self.0.is_object()
-    }
-    fn items(&self) -> Option<Vec<Json>> {
-        self.0
-            .as_array()
-            .map(|a| a.iter().cloned().map(Json).collect())
-    }
-}
 
 /// The member `key` as [`Obj::field`] sees it (present and not null).
 fn member<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
@@ -747,7 +719,7 @@ fn message_text() -> BoxedStrategy<String> {
     ]
     .boxed();
     prop_oneof![
-        2 => (select(&["H\n", "L\n", "A\n", "T\n"][..]), time).prop_map(|(k, t)| [k, &t].concat()),
+        2 => (select(&["H\n", "L\n", "A\n", "T\n", "Q\n"][..]), time).prop_map(|(k, t)| [k, &t].concat()),
         3 => (meta_text(), field.clone(), field.clone(), field.clone())
             .prop_map(|(m, s, r, u)| ["S\n", &m, "\n", &s, "\n", &r, "\n", &u].concat()),
         2 => (
@@ -1014,7 +986,7 @@ proptest! {
     /// Claims of any payload: the expiry in ms is finite and positive when there is one.
     #[test]
     fn claims_expiry_is_finite(payload in input_for(CLAIMS_FIELDS)) {
-        let claims = Claims::read(&Json(payload.clone()));
+        let claims = Claims::read(&payload);
         prop_assert_eq!(claims.exp, member(&payload, "exp").and_then(Value::as_f64));
         if let Some(ms) = claims.expires_at_ms() {
             prop_assert!(ms.is_finite() && ms > 0.0, "exp {:?} -> {} ms", claims.exp, ms);
@@ -1099,7 +1071,7 @@ proptest! {
     fn message_decode_never_panics(text in message_text(), now in finite_f64()) {
         match Message::decode(&text, now) {
             None => {}
-            Some(Message::Hello(at) | Message::Logout(at) | Message::Active(at)) => {
+            Some(Message::Hello(at) | Message::Logout(at) | Message::Active(at) | Message::Ask(at)) => {
                 prop_assert!(at >= 0.0 && at.fract() == 0.0);
                 prop_assert!(at <= now + SKEW_MS, "{:?} at {}", text, now);
             }
@@ -1124,7 +1096,7 @@ proptest! {
     /// `Config::read` takes any value; an accepted config keeps its invariants.
     #[test]
     fn config_read_keeps_invariants(options in input_for(CONFIG_FIELDS)) {
-        if let Ok(c) = Config::read(&Json(options.clone())) {
+        if let Ok(c) = Config::read(&options) {
             prop_assert!(options.is_object());
             prop_assert!(!c.project_id.is_empty(), "{:?}", options);
             prop_assert!(
@@ -1147,7 +1119,7 @@ proptest! {
     /// `RcConfig::read` takes any value; an accepted config keeps its invariants.
     #[test]
     fn rc_config_read_keeps_invariants(options in input_for(RC_CONFIG_FIELDS)) {
-        if let Ok(c) = RcConfig::read(&Json(options.clone())) {
+        if let Ok(c) = RcConfig::read(&options) {
             prop_assert!(member(&options, "baseUrl").is_some_and(Value::is_string));
             prop_assert!(base_url_ok(&c.base_url), "baseUrl {:?}", c.base_url);
             prop_assert!((1..=2_147_483_647).contains(&c.timeout_ms));
@@ -1164,7 +1136,7 @@ proptest! {
         let typed = JWT_FIELD_NAMES.iter().all(|&k| {
             member(&response, k).is_none_or(|v| if numeric(k) { v.is_number() } else { v.is_string() })
         });
-        let read = JwtFields::read(&Json(response.clone()));
+        let read = JwtFields::read(&response);
         prop_assert_eq!(read.is_ok(), response.is_object() && typed, "{:?}", response);
         if let Ok(f) = read {
             let s = |k| member(&response, k).and_then(Value::as_str).map(String::from);
@@ -1190,7 +1162,7 @@ proptest! {
             && member(&answer, "keyId").is_some_and(Value::is_string)
             && member(&answer, "sessionJwt").is_some_and(Value::is_string)
             && member(&answer, "expiration").is_none_or(Value::is_number);
-        prop_assert_eq!(check_access_key_response(&Json(answer.clone())).is_ok(), expected, "{:?}", answer);
+        prop_assert_eq!(check_access_key_response(&answer).is_ok(), expected, "{:?}", answer);
     }
 
     /// The security-questions check accepts exactly its documented shape.
@@ -1207,7 +1179,7 @@ proptest! {
             && member(&request, "loginId").is_none_or(Value::is_string)
             && member(&request, "stepup").is_none_or(Value::is_boolean);
         prop_assert_eq!(
-            check_security_questions_request(&Json(request.clone())).is_ok(),
+            check_security_questions_request(&request).is_ok(),
             expected,
             "{:?}", request
         );
@@ -1218,7 +1190,7 @@ proptest! {
     /// `read_two_factor` takes any value; an accepted code can travel in a header.
     #[test]
     fn two_factor_codes_are_header_safe(arg in input_for(TWO_FACTOR_FIELDS)) {
-        match read_two_factor(Some(&Json(arg.clone()))) {
+        match read_two_factor(Some(&arg)) {
             Ok(None) => prop_assert!(false, "a given argument read as absent: {:?}", arg),
             Ok(Some(tf)) => {
                 let method = member(&arg, "method").and_then(Value::as_str);
@@ -1235,13 +1207,13 @@ proptest! {
             }
             Err(e) => prop_assert_eq!(e.code, ErrorCode::InvalidArgument),
         }
-        prop_assert!(matches!(read_two_factor::<Json>(None), Ok(None)));
+        prop_assert!(matches!(read_two_factor::<Value>(None), Ok(None)));
     }
 
     /// `read_session_id` takes any value and only accepts a non-blank string.
     #[test]
     fn session_ids_are_not_blank(value in prop_oneof![json(), json_string().prop_map(Value::String)]) {
-        match read_session_id(&Json(value.clone())) {
+        match read_session_id(&value) {
             Ok(id) => {
                 prop_assert_eq!(Some(id.as_str()), value.as_str());
                 prop_assert!(!id.trim().is_empty());
@@ -1256,7 +1228,7 @@ proptest! {
     /// Credentials are only read when both parts can travel in a header.
     #[test]
     fn credentials_are_usable(data in input_for(CREDENTIALS_FIELDS)) {
-        if let Some(c) = Credentials::read(&Json(data.clone())) {
+        if let Some(c) = Credentials::read(&data) {
             prop_assert!(usable_token(&c.user_id) && usable_token(&c.auth_token));
             prop_assert_eq!(Some(c.user_id.as_str()), member(&data, "userId").and_then(Value::as_str));
         }
@@ -1268,7 +1240,7 @@ proptest! {
         status in prop_oneof![select(&[400u16, 401, 403, 404, 429, 500, 503][..]), any::<u16>()],
         body in input_for(REFUSAL_FIELDS),
     ) {
-        let r = rc_classify(status, &Json(body.clone()));
+        let r = rc_classify(status, &body);
         prop_assert_eq!(r.clear, status == 401);
         prop_assert_eq!(r.code == ErrorCode::Unauthorized, status == 401);
         prop_assert_eq!(r.details.is_some(), r.code == ErrorCode::TwoFactorRequired);
@@ -1433,7 +1405,7 @@ fn cases_found_by_the_properties() {
     });
     assert!(retry.is_ok(), "parse_retry_after panicked");
     // An `exp` of 1e306 s is finite, 1e309 ms is not.
-    let claims = Claims::read(&Json(serde_json::json!({ "exp": 1e306 })));
+    let claims = Claims::read(&serde_json::json!({ "exp": 1e306 }));
     let ms = claims.expires_at_ms();
     assert!(ms.is_none_or(f64::is_finite), "expires_at_ms() = {ms:?}");
 }

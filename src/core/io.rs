@@ -192,7 +192,8 @@ pub enum Effect {
     Abort(u32),
     /// Call back with [`Input::Timer`] at this epoch-ms time (replacing the last one), or never.
     Timer(Option<f64>),
-    /// `storage.setItem(key, value)`.
+    /// `storage.setItem(key, value)`; answer [`Input::StorageRefused`](super::Input) when the
+    /// browser refuses.
     Set(String, String),
     /// `storage.removeItem(key)`.
     Remove(String),
@@ -201,8 +202,8 @@ pub enum Effect {
     Shared(String, Option<String>),
     /// `document.cookie = text`.
     Cookie(String),
-    /// Write a token cookie; when reading back shows the browser refused it, expire it, keep
-    /// the token under the storage key and answer [`Input::CookieRefused`].
+    /// `document.cookie = text` for a token cookie, then read it back and answer
+    /// [`Input::Cookie`](super::Input) (kept or refused).
     PutCookie(Box<PutCookie>),
     /// Post a message to the other tabs.
     Post(String),

@@ -31,6 +31,8 @@ pub enum Message {
     /// or its refresh failed transiently and it keeps the lock until it tries again then.
     /// The tabs waiting for the lock take it as news of a live holder.
     Turn(f64),
+    /// A tab found the cycle's lock busy: the tab holding it answers with a [`Message::Turn`].
+    Ask(f64),
 }
 
 impl Message {
@@ -56,6 +58,7 @@ impl Message {
             Message::Logout(at) => timed("L\n", *at),
             Message::Active(at) => timed("A\n", *at),
             Message::Turn(at) => timed("T\n", *at),
+            Message::Ask(at) => timed("Q\n", *at),
         }
     }
 
@@ -77,6 +80,9 @@ impl Message {
         }
         if let Some(at) = text.strip_prefix("A\n") {
             return time(at, now).map(Message::Active);
+        }
+        if let Some(at) = text.strip_prefix("Q\n") {
+            return time(at, now).map(Message::Ask);
         }
         if let Some(at) = text.strip_prefix("T\n") {
             // A time to come (not bounded by now): the waits it causes are bounded instead.

@@ -10,6 +10,7 @@
 //!   messages), [`schedule`] (refresh timing, backoff), [`options`], [`fields`] (wire fields),
 //!   [`obj`] (reading JSON-like values), [`error`].
 
+pub mod answer;
 pub mod claims;
 pub mod clear;
 pub mod cookie;

@@ -2,36 +2,13 @@
 //! values in native tests. The pure modules read through [`Obj`], so the same code decides in
 //! the browser and in `cargo test`, and the wasm build carries no deserialization framework.
 
-/// A JSON-like value. The crate implements it for `JsValue`; any other representation works
-/// too, e.g. `serde_json` values:
+/// A JSON-like value. The crate implements it for `JsValue` (the browser) and, in its test
+/// kit ([`crate::core::testing`]), for `serde_json` values:
 ///
 /// ```
-/// use session_keeper::core::obj::{opt_string, Obj};
+/// use session_keeper::core::{obj::opt_string, testing::parse};
 ///
-/// struct Json(serde_json::Value);
-///
-/// impl Obj for Json {
-///     fn field(&self, key: &str) -> Option<Json> {
-///         self.0.get(key).filter(|v| !v.is_null()).cloned().map(Json)
-///     }
-///     fn string(&self) -> Option<String> {
-///         self.0.as_str().map(String::from)
-///     }
-///     fn number(&self) -> Option<f64> {
-///         self.0.as_f64()
-///     }
-///     fn boolean(&self) -> Option<bool> {
-///         self.0.as_bool()
-///     }
-///     fn is_object(&self) -> bool {
-///         self.0.is_object()
-///     }
-///     fn items(&self) -> Option<Vec<Json>> {
-///         self.0.as_array().map(|a| a.iter().cloned().map(Json).collect())
-///     }
-/// }
-///
-/// let options = Json(serde_json::json!({ "projectId": "P2abc", "baseUrl": null }));
+/// let options = parse(r#"{ "projectId": "P2abc", "baseUrl": null }"#);
 /// assert_eq!(opt_string(&options, "projectId"), Ok(Some("P2abc".into())));
 /// assert_eq!(opt_string(&options, "baseUrl"), Ok(None));
 /// ```
@@ -109,6 +86,8 @@ pub trait Obj: Sized {
     fn keys(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The JSON text of an object (not an array); `None` for anything else.
+    fn object_json(&self) -> Option<String>;
 }
 
 /// The name of a member that has the wrong type.

@@ -97,8 +97,17 @@ pub enum Input {
     Message(String),
     /// Another tab changed storage.
     StorageChanged,
-    /// The browser refused a token cookie ([`Effect::PutCookie`]).
-    CookieRefused(Kind),
+    /// A token cookie of [`Effect::PutCookie`] was written: `kept` when reading it back shows
+    /// it (else the browser refused it: too large, `Secure` on plain http, a foreign domain).
+    Cookie {
+        /// Which token.
+        kind: Kind,
+        /// The browser kept it.
+        kept: bool,
+    },
+    /// The browser refused to store this key ([`Effect::Set`]): quota, disabled storage,
+    /// private browsing.
+    StorageRefused(String),
     /// `markUserActive()`
     Active,
     /// `dispose()`
@@ -142,6 +151,16 @@ struct State {
     /// The last token values this tab wrote to cookies: a tab that follows another tab's
     /// logout expires those, also when it holds newer tokens since.
     written: Vec<String>,
+    /// Shared storage has shown this session's refresh token: only then does its absence
+    /// there mean that another tab signed out (a tab whose storage refused the token told it
+    /// by message).
+    shown: bool,
+    /// The tokens were taken from cookies or storage without their record: where they rank
+    /// is a guess, so a logout message is believed only when storage shows it too.
+    guessed: bool,
+    /// A logout told while storage still showed the guessed session: believed once storage
+    /// shows it (a browser may deliver the message before the storage it wrote).
+    doubted_logout: Option<f64>,
 }
 
 impl State {
@@ -252,6 +271,8 @@ struct Hold {
     lock: u32,
     name: String,
     until: f64,
+    /// Kept across a retry: this tab's next attempt.
+    retry: Option<f64>,
 }
 
 struct Pending {
@@ -335,9 +356,14 @@ pub struct Session {
     activity_seq: u32,
     /// When this tab last told the others its tokens.
     told_at: f64,
+    /// Token cookies written and not read back yet, oldest first.
+    unconfirmed: Vec<PutCookie>,
     /// The next attempt of another tab backing off after a failed refresh (the latest heard):
     /// a turn of this tab waits for it.
     retry_heard: f64,
+    /// Until when the server asked this tab not to refresh (`Retry-After` of a 429): a
+    /// `refresh()` the user calls meanwhile waits too.
+    rate_limited_until: f64,
     out: Vec<Effect>,
 }
 
@@ -382,7 +408,9 @@ impl Session {
             skipped: false,
             activity_seq: 0,
             told_at: 0.0,
+            unconfirmed: Vec::new(),
             retry_heard: 0.0,
+            rate_limited_until: 0.0,
             out: Vec::new(),
         }
     }
@@ -434,6 +462,11 @@ impl Session {
     pub fn pending(&self) -> (usize, usize, usize) {
         (self.jobs.len(), self.reqs.len(), self.holds.len())
     }
+    /// Failed refresh attempts since the last success or new tokens: the exponent of the
+    /// backoff.
+    pub fn attempts(&self) -> u32 {
+        self.st.attempt
+    }
     /// `(born, gen)` of the session held.
     pub fn version(&self) -> (f64, u64) {
         self.st.meta.version()
@@ -463,16 +496,34 @@ impl Session {
                 }
             }
             Input::StorageChanged => {
+                if let Some(at) = self.st.doubted_logout {
+                    if !self.stored_as_held(now, env) {
+                        // Storage shows the logout now.
+                        self.st.doubted_logout = None;
+                        if self.st.has_session() {
+                            self.clear(now, env, false, at);
+                        }
+                    }
+                }
                 self.adopt_stored(now, env, Reread::Follow);
             }
-            Input::CookieRefused(kind) => {
-                let place = match kind {
-                    Kind::Session => &mut self.st.meta.session_cookie,
-                    Kind::Refresh => &mut self.st.meta.refresh_cookie,
-                };
-                if place.take().is_some() && self.st.has_session() && !self.outdated(now, env) {
-                    self.save_meta();
+            Input::Cookie { kind, kept } => self.cookie_written(now, env, kind, kept),
+            Input::StorageRefused(key) => {
+                // No stale copy stays behind to be restored later (a spent refresh token would
+                // be presented): the key goes, the session goes on in this page (the other tabs
+                // hear of it by message), and the caller hears of it. When the record itself
+                // could not be written, the old record and the tokens go too: a tab that opens
+                // now would rank what it restores by a stale record (and would not follow the
+                // tabs that rotated since); with nothing stored it asks them instead.
+                if key == self.key(META_KEY) {
+                    for suffix in [SESSION_KEY, REFRESH_KEY, USER_KEY, META_KEY] {
+                        self.out.push(Effect::Remove(self.key(suffix)));
+                    }
+                } else {
+                    self.out.push(Effect::Remove(key));
                 }
+                self.st.shown = false;
+                result = Err(SessionError::new(ErrorCode::Storage, "storage refused"));
             }
             Input::Active => self.mark_active(now, true),
             Input::Dispose => {
@@ -555,9 +606,27 @@ impl Session {
         }
     }
 
+    /// Whether this tab holds a session ranked by a guess that cookies or storage still show
+    /// as it holds it.
+    fn stored_as_held(&self, now: f64, env: &dyn Env) -> bool {
+        self.st.guessed && {
+            let stored = self.load(now, env);
+            stored.refresh.is_some() && stored.refresh == self.st.refresh
+        }
+    }
+
+    /// What the page shares, as it will be once this input's queued writes are performed.
+    fn seen<'a>(&'a self, env: &'a dyn Env) -> Seen<'a> {
+        Seen {
+            env,
+            out: &self.out,
+        }
+    }
+
     /// Reads the session: cookies first (where it was written, the option's name, the
     /// default name), then storage. Values that cannot be tokens are absent.
     fn load(&self, now: f64, env: &dyn Env) -> Stored {
+        let env = &self.seen(env);
         let meta = env
             .item(&self.key(META_KEY))
             .and_then(|text| Meta::decode(&text, now));
@@ -661,14 +730,20 @@ impl Session {
                     super::take_first(written);
                 }
                 written.push(token.to_owned());
-                self.out.push(Effect::PutCookie(Box::new(PutCookie {
+                let put = PutCookie {
                     kind,
                     text,
                     expire: expire_cookies(&place),
                     name: place.name.clone(),
                     value: token.to_owned(),
                     key,
-                })));
+                };
+                // Read back by the driver ([`Input::Cookie`]); at most a few wait at a time.
+                if self.unconfirmed.len() >= 4 {
+                    super::take_first(&mut self.unconfirmed);
+                }
+                self.unconfirmed.push(put.clone());
+                self.out.push(Effect::PutCookie(Box::new(put)));
                 Some(place)
             }
             None => {
@@ -712,6 +787,32 @@ impl Session {
         }
     }
 
+    /// The outcome of a token cookie written: kept, the token needs no copy in storage; refused,
+    /// the cookie is expired again and the token kept in storage instead.
+    fn cookie_written(&mut self, now: f64, env: &dyn Env, kind: Kind, kept: bool) {
+        let Some(at) = self.unconfirmed.iter().position(|p| p.kind == kind) else {
+            return;
+        };
+        let Some(put) = super::take_at(&mut self.unconfirmed, at) else {
+            return;
+        };
+        if kept {
+            self.out.push(Effect::Remove(put.key));
+            return;
+        }
+        for text in put.expire {
+            self.out.push(Effect::Cookie(text));
+        }
+        self.out.push(Effect::Set(put.key, put.value));
+        let place = match kind {
+            Kind::Session => &mut self.st.meta.session_cookie,
+            Kind::Refresh => &mut self.st.meta.refresh_cookie,
+        };
+        if place.take().is_some() && self.st.has_session() && !self.outdated(now, env) {
+            self.save_meta();
+        }
+    }
+
     fn expire(&mut self, place: &CookiePlace) {
         for text in expire_cookies(place) {
             self.out.push(Effect::Cookie(text));
@@ -722,7 +823,8 @@ impl Session {
     /// and this one has not followed yet): it must not write its older one over it.
     fn outdated(&self, now: f64, env: &dyn Env) -> bool {
         self.cfg.persist == Persist::LocalStorage
-            && env
+            && self
+                .seen(env)
                 .item(&self.key(META_KEY))
                 .and_then(|text| Meta::decode(&text, now))
                 .is_some_and(|m| m.version() > self.st.meta.version())
@@ -771,6 +873,8 @@ impl Session {
         let stored = self.load(now, env);
         self.st.session = stored.session;
         self.st.refresh = stored.refresh;
+        self.st.shown = self.st.refresh.is_some();
+        self.st.guessed = stored.meta.is_none() && self.st.has_session();
         self.st.user = stored.user;
         self.st.meta = stored.meta.unwrap_or_default();
         self.st.rcn = stored.rcn;
@@ -847,6 +951,8 @@ impl Session {
         st.seq = st.seq.wrapping_add(1);
         st.attempt = 0;
         st.parked = false;
+        st.guessed = false;
+        st.doubted_logout = None;
         if reply.user.is_some() {
             st.user = reply.user.clone();
         }
@@ -859,6 +965,7 @@ impl Session {
             let cookie = self.put(Kind::Refresh, &refresh, fields);
             self.st.meta.refresh_cookie = cookie;
             self.st.refresh = Some(refresh);
+            self.st.shown = false;
         }
         if fresh {
             self.st.meta.http_only = self.st.refresh.is_none();
@@ -948,14 +1055,28 @@ impl Session {
         meta: Meta,
     ) -> bool {
         let st = &self.st;
+        if st.guessed && st.session.as_ref() == Some(&session) && st.refresh == refresh {
+            // The record of tokens this tab ranked by a guess: where they rank is known now.
+            self.st.meta = meta;
+            self.st.guessed = false;
+            return false;
+        }
         // A session from before the last logout seen, or older than the one held: stale.
         if meta.born <= st.cleared_at || (st.has_session() && meta.version() < st.meta.version()) {
+            return false;
+        }
+        // Where the held session ranks by a guess, the server's own clock orders them: tokens
+        // issued before the ones held are stale whatever their record says.
+        let issued = |t: Option<&Token>| t.and_then(|t| t.claims.iat);
+        if st.guessed && issued(Some(&session)) < issued(st.session.as_ref()) {
             return false;
         }
         if st.session.as_ref() == Some(&session) && st.refresh == refresh {
             if meta.version() > st.meta.version() {
                 self.st.meta = meta;
             }
+            // Another tab told these tokens with their record: known now.
+            self.st.guessed = false;
             // The same tokens with a user this tab lacks or holds older (a sign-in whose
             // user arrived after its tokens, a `me()` in another tab).
             if user.is_some() && user != self.st.user {
@@ -990,6 +1111,8 @@ impl Session {
         if !same {
             st.session = Some(session);
             st.refresh = refresh;
+            st.shown = false;
+            st.guessed = false;
             st.meta = meta;
             // Another tab's rotation or sign-in: a turn this tab waits for is over.
             st.seq = st.seq.wrapping_add(1);
@@ -1025,15 +1148,7 @@ impl Session {
     /// Follows what other tabs stored, where this tab can see it: adopts tokens they rotated
     /// or signed in with, or signs out when they removed the refresh token this tab shares.
     fn adopt_stored(&mut self, now: f64, env: &dyn Env, why: Reread) -> Adopt {
-        // Storage does not show this input's own writes until the driver performs them: after
-        // a write, what it shows is older than what this tab holds.
-        let wrote = self.out.iter().any(|e| {
-            matches!(
-                e,
-                Effect::Set(..) | Effect::Remove(_) | Effect::Cookie(_) | Effect::PutCookie(_)
-            )
-        });
-        if wrote || (self.disposed && why != Reread::Late) {
+        if self.disposed && why != Reread::Late {
             return Adopt::Nothing;
         }
         // localStorage holds a record that orders copies of a session; cookies alone do not
@@ -1061,6 +1176,10 @@ impl Session {
             // ranked after this tab's copy unless its record is newer.
             return match (stored.session, stored.refresh) {
                 (Some(theirs), Some(refresh)) if Some(&refresh) != presented.as_ref() => {
+                    let guessed = !stored
+                        .meta
+                        .as_ref()
+                        .is_some_and(|m| local && m.version() > ours);
                     let meta = match stored.meta {
                         Some(meta) if local && meta.version() > ours => meta,
                         // Their own expiry plans their refresh (`adopt`).
@@ -1074,6 +1193,8 @@ impl Session {
                     if !self.adopt(theirs, Some(refresh), stored.user, meta) {
                         return Adopt::Nothing;
                     }
+                    self.st.shown = true;
+                    self.st.guessed = guessed;
                     // The other tabs learn it from this tab's record and message.
                     self.save_meta();
                     self.tell(now);
@@ -1083,10 +1204,15 @@ impl Session {
             };
         }
         if same_session && stored.refresh == self.st.refresh {
+            self.st.shown |= stored.refresh.is_some();
             // The same tokens with a newer record (the rest of another tab's write, which
-            // arrives key by key): take its due time, and the user written with them.
-            if let Some(meta) = stored.meta.filter(|m| local && m.version() > ours) {
-                self.st.meta = meta;
+            // arrives key by key): take its due time, and the user written with them. Their
+            // record is stored now: where they rank is known.
+            if let Some(meta) = stored.meta.filter(|m| local && m.version() >= ours) {
+                self.st.guessed = false;
+                if meta.version() > ours {
+                    self.st.meta = meta;
+                }
             }
             if local && stored.user.is_some() && stored.user != self.st.user {
                 self.st.user = stored.user;
@@ -1096,6 +1222,7 @@ impl Session {
         let held = self.st.refresh.is_some();
         match stored.session {
             Some(theirs) if stored.refresh.is_some() || !held => {
+                let guessed = !(local && stored.meta.is_some());
                 let meta = match stored.meta {
                     // Another tab's write is complete when its record is newer than ours;
                     // tokens that changed under an older or equal record are a write still
@@ -1120,14 +1247,29 @@ impl Session {
                 };
                 self.st.rcn = stored.rcn;
                 if self.adopt(theirs, stored.refresh, stored.user, meta) {
+                    self.st.shown = self.st.refresh.is_some();
+                    self.st.guessed = guessed;
                     Adopt::Changed
                 } else {
                     Adopt::Nothing
                 }
             }
-            _ if held && self.refresh_shared() && stored.refresh.is_none() => {
-                // Another tab signed out and its message has not come (or cannot).
-                let at = now.max(self.st.meta.born);
+            // (With localStorage the record goes with a logout; a refresh token missing under
+            // a record is a write the browser refused, not a logout.)
+            // Only where no channel carries the logout (none, or a disposed session's, which
+            // listens no more): missing keys may also be writes the browser refused.
+            _ if held
+                && self.cfg.cross_tab
+                && (!self.channel || self.disposed)
+                && self.st.shown
+                && self.refresh_shared()
+                && stored.refresh.is_none()
+                && !(local && stored.meta.is_some()) =>
+            {
+                // Another tab signed out and its message has not come (or cannot). When is
+                // not known: just after this session began, so that a sign-in told later (a
+                // tab that slept reads storage as it is now, and its messages after) is kept.
+                let at = self.st.meta.born + 1.0;
                 self.clear(now, env, false, at);
                 Adopt::LoggedOut
             }
@@ -1138,7 +1280,13 @@ impl Session {
     fn message(&mut self, now: f64, env: &dyn Env, message: Message) {
         match message {
             Message::Logout(at) => {
-                if self.st.has_session() && at >= self.st.meta.born {
+                // A session ranked by a guess may be a later sign-in than the logout (a tab
+                // that woke reads storage as it is now, and its messages after): still stored
+                // as this tab holds it, the logout was of an older one.
+                let outlived = self.stored_as_held(now, env);
+                if outlived && at >= self.st.meta.born {
+                    self.st.doubted_logout = Some(at);
+                } else if self.st.has_session() && at >= self.st.meta.born {
                     self.clear(now, env, false, at);
                 } else {
                     // A logout older than the session held, or nothing to clear: remember it,
@@ -1152,11 +1300,22 @@ impl Session {
                 refresh,
                 user,
             } => {
+                // A session ranked by a guess is defended by what is stored: while cookies or
+                // storage still show its refresh token, other tokens told (a tab that woke
+                // tells what it held before) are older.
+                if refresh != self.st.refresh && self.stored_as_held(now, env) {
+                    return;
+                }
                 if let Some(token) = Self::decode(env, &session) {
                     self.adopt(token, refresh, user, meta);
                 }
             }
             Message::Turn(at) => self.turn_elsewhere(now, at),
+            Message::Ask(at) => {
+                if now - at <= HELLO_MS {
+                    self.answer_ask(now);
+                }
+            }
             Message::Active(at) => {
                 if at >= self.active_since {
                     self.mark_active(now, false);
@@ -1166,6 +1325,9 @@ impl Session {
                 // Only a fresh question: a tab that wakes from a freeze and works through
                 // what it missed holds a session that may have ended since.
                 if now - at <= HELLO_MS {
+                    // A tab that holds the cycle's turn says so: the asking tab may be waiting
+                    // for the lock (a tab that opened while this one backs off).
+                    self.answer_ask(now);
                     if self.st.refresh.is_some() {
                         self.tell(now);
                     } else if self.st.cleared_at > 0.0 && !self.st.has_session() {
@@ -1208,7 +1370,8 @@ impl Session {
         // The logged-in indicator holds the expiry of the session that wrote it: a follower
         // removes it only when it is not a newer session's (a later sign-in in a third tab).
         let expiry = self.st.expires_at().map_or(0.0, |ms| ms / 1000.0);
-        let indicator = env
+        let indicator = self
+            .seen(env)
             .shared(LOGGED_IN_KEY)
             .map(|v| super::parse_uint(&v).map_or(0.0, |s| s as f64));
         if own || (!newer_stored && indicator.is_some_and(|s| s <= expiry)) {
@@ -1248,7 +1411,7 @@ impl Session {
         names.extend(meta.names.iter().cloned());
         names.push(SESSION_KEY.into());
         names.push(REFRESH_KEY.into());
-        let cookies = env.cookies();
+        let cookies = self.seen(env).cookies();
         // A follower's own tokens, what it wrote, and tokens issued before the logout; a
         // token issued after it is a newer sign-in's.
         let ours = |value: &str| {
@@ -1501,14 +1664,30 @@ impl Session {
             head.seq = seq;
             head.news = head.news.max(now).max(self.retry_heard);
             if head.kind == JobKind::Refresh {
-                head.not_before = head.not_before.max(self.retry_heard);
+                head.not_before = head
+                    .not_before
+                    .max(self.retry_heard)
+                    .max(self.rate_limited_until);
+                if now < self.rate_limited_until {
+                    // The server's `Retry-After` holds for refresh() too.
+                    head.phase = Phase::Waiting {
+                        until: self.rate_limited_until,
+                        round: 0,
+                    };
+                    return;
+                }
             }
-            if self.cfg.cross_tab {
-                self.request_lock(now, env, 0);
-            } else {
-                self.send_rotating(now, None);
-            }
+            self.take_turn(now, env, 0);
             return;
+        }
+    }
+
+    /// The head job's turn: the cycle's lock with crossTab, else the request at once.
+    fn take_turn(&mut self, now: f64, env: &dyn Env, round: u8) {
+        if self.cfg.cross_tab {
+            self.request_lock(now, env, round);
+        } else {
+            self.send_rotating(now, None);
         }
     }
 
@@ -1664,15 +1843,19 @@ impl Session {
                     // of presenting a token the server has rotated. Still nothing after the
                     // bounded waits: whoever wrote the stored tokens (the official SDK in
                     // another tab), they are the session now.
-                    self.out.push(Effect::Unlock(id));
                     if round < LOCK_ROUNDS {
+                        self.out.push(Effect::Unlock(id));
                         let wait = 1_000.0 + 500.0 * self.random();
                         self.wait_for_lock(now + wait, round + 1);
                     } else {
                         let ours = self.st.refresh.clone();
-                        if let Adopt::Nothing = self.adopt_stored(now, env, Reread::Refused(ours)) {
-                            // Nothing usable after all: go on with what this tab holds.
-                            self.send_rotating(now, None);
+                        match self.adopt_stored(now, env, Reread::Refused(ours)) {
+                            // Nothing usable after all: go on with what this tab holds, in
+                            // its turn.
+                            Adopt::Nothing if self.locking(id).is_some() => {
+                                self.send_rotating(now, Some(id))
+                            }
+                            _ => self.out.push(Effect::Unlock(id)),
                         }
                     }
                 } else {
@@ -1686,6 +1869,11 @@ impl Session {
                 self.send_rotating(now, None)
             }
             Grant::Busy => {
+                if round == 0 && self.cfg.cross_tab {
+                    // Who holds it, and until when? (A holder backing off answers with its
+                    // next attempt.)
+                    self.out.push(Effect::Post(Message::Ask(now).encode()));
+                }
                 // Spread the waits, so that waiters who started together do not all ask again
                 // at the same instant.
                 let wait = f64::from(self.cfg.timeout_ms) + 1_000.0 + 500.0 * self.random();
@@ -1695,6 +1883,29 @@ impl Session {
             // blocked site data): go on as after a bounded wait.
             Grant::Unsupported | Grant::Denied => self.send_rotating(now, None),
         }
+    }
+
+    /// Tells the tabs waiting for the cycle's lock when this tab, which holds it, acts next.
+    fn answer_ask(&mut self, now: f64) {
+        if let Some(at) = self.turn_held(now) {
+            self.out.push(Effect::Post(Message::Turn(at).encode()));
+        }
+    }
+
+    /// When this tab acts next with the cycle's lock it holds: now (a request is out) or its
+    /// next attempt (kept across a retry); `None` when it holds no turn.
+    fn turn_held(&self, now: f64) -> Option<f64> {
+        let sending = matches!(
+            self.jobs.first(),
+            Some(Job {
+                phase: Phase::Sending { lock: Some(_), .. },
+                ..
+            })
+        );
+        if sending {
+            return Some(now);
+        }
+        self.holds.iter().filter_map(|h| h.retry).reduce(f64::max)
     }
 
     /// How long a tab waits for the cycle's lock with no news of its holder: two bounded
@@ -1781,12 +1992,13 @@ impl Session {
     }
 
     /// Keeps the head job's lock until `until` (after a rotation, or across retries).
-    fn hold(&mut self, lock: Option<u32>, until: f64) {
+    fn hold(&mut self, lock: Option<u32>, until: f64, retry: Option<f64>) {
         if let (Some(lock), Some(job)) = (lock, self.jobs.first()) {
             self.holds.push(Hold {
                 lock,
                 name: job.lock_name.clone(),
                 until,
+                retry,
             });
             // The last two rotated tokens stay guarded: a tab further behind has the messages
             // of the rotations since waiting for it, and refresh() in a loop holds O(1) locks.
@@ -1822,14 +2034,18 @@ impl Session {
                 // session the request was sent for: its refresh token is spent at the server,
                 // so throwing the answer away would leave the tab with a used token.
                 let learned = born <= 0.0 && self.st.meta.born > 0.0 && self.st.seq == seq;
-                let ended = self.st.cleared_at > cleared
+                // A logout heard since the request left ends its session only when it came
+                // after the session began (a tab that wakes tells old logouts again). A session
+                // without its record counts from when the request left.
+                let sent = deadline - f64::from(self.cfg.timeout_ms);
+                let began = if born > 0.0 { born } else { sent.floor() };
+                let ended = (self.st.cleared_at > cleared && self.st.cleared_at >= began)
                     || (self.st.meta.born != born && !learned)
                     || (had && !self.st.has_session());
                 if !ended && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
                     // A session taken from cookies without its record was alive when the
                     // request left: it ranks from then, so that a logout seen after that ends
                     // it however late this answer is read (a frozen tab reads it on waking).
-                    let sent = deadline - f64::from(self.cfg.timeout_ms);
                     self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
                 }
                 let attempt = Attempt {
@@ -1848,7 +2064,10 @@ impl Session {
                         } else {
                             Reread::Follow
                         };
-                        let logged_out = self.st.cleared_at > cleared
+                        // A logout heard since it left, made after it left.
+                        let sent = (deadline - f64::from(self.cfg.timeout_ms)).floor();
+                        let logged_out = (self.st.cleared_at > cleared
+                            && self.st.cleared_at >= sent)
                             || matches!(self.adopt_stored(now, env, reread), Adopt::LoggedOut);
                         if logged_out {
                             self.revoke(now, &Ok(Reply::Jwt(reply)));
@@ -1967,7 +2186,7 @@ impl Session {
                     // A project without rotation presents the same token next cycle: there is
                     // no spent token to guard, and the lock would only hold other tabs up.
                     Ok(()) if reply.fields.refresh_jwt.is_some() => {
-                        self.hold(lock, now + HOLD_AFTER_ROTATION_MS);
+                        self.hold(lock, now + HOLD_AFTER_ROTATION_MS, None);
                         self.finish(Ok(Value::Body));
                     }
                     Ok(()) => {
@@ -2012,6 +2231,10 @@ impl Session {
     /// A failed attempt of the head job: reports it, then retries with backoff, or ends the
     /// session when the server refused the token (unless another tab rotated it meanwhile).
     fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, attempt: Attempt) {
+        if let Failure::RateLimited(Some(ms)) = classify(&err) {
+            // Whatever happens next, no refresh before the server's `Retry-After`.
+            self.rate_limited_until = self.rate_limited_until.max(now + ms.max(MIN_DELAY_MS));
+        }
         let kind = self.jobs.first().map(|j| &j.kind);
         let refresh = kind == Some(&JobKind::Refresh);
         if refresh || kind == Some(&JobKind::TryRefresh) {
@@ -2096,7 +2319,11 @@ impl Session {
                 // This tab keeps the cycle across its retries: the lock stays held until its
                 // next attempt (which takes it again), and the tabs waiting for it hear when
                 // that is, so that none goes around a live holder or before its backoff.
-                self.hold(attempt.lock, at + f64::from(self.cfg.timeout_ms));
+                self.hold(attempt.lock, at + f64::from(self.cfg.timeout_ms), Some(at));
+            }
+            if self.cfg.cross_tab {
+                // (Also without the lock, gone around a frozen holder: the server's
+                // `Retry-After` holds for every tab.)
                 self.out.push(Effect::Post(Message::Turn(at).encode()));
             }
         } else {
@@ -2134,7 +2361,7 @@ impl Session {
                         job.news = job.news.max(now);
                     }
                 }
-                self.request_lock(now, env, round);
+                self.take_turn(now, env, round);
             }
             // The browser never answered the lock request: go on as if it were denied.
             Some(Phase::Locking { lock, until, .. }) if until <= now => {
@@ -2269,6 +2496,76 @@ impl Session {
             self.emitted.auth = auth;
             self.out.push(Effect::Emit(Event::Auth(auth)));
         }
+    }
+}
+
+/// Storage and cookies as the driver will leave them once it has performed the writes queued
+/// so far: a decision never reads a value its own input has already replaced.
+struct Seen<'a> {
+    env: &'a dyn Env,
+    out: &'a [Effect],
+}
+
+impl Env for Seen<'_> {
+    fn item(&self, key: &str) -> Option<String> {
+        for effect in self.out.iter().rev() {
+            match effect {
+                Effect::Set(k, v) if k == key => return Some(v.clone()),
+                Effect::Remove(k) if k == key => return None,
+                _ => {}
+            }
+        }
+        self.env.item(key)
+    }
+    fn cookies(&self) -> String {
+        let mut cookies = self.env.cookies();
+        for effect in self.out {
+            let (name, value) = match effect {
+                Effect::PutCookie(put) => (put.name.as_str(), Some(put.value.as_str())),
+                Effect::Cookie(text) => match super::split_once(text, '=') {
+                    Some((name, _)) => (name, None),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let mut next = String::new();
+            for pair in super::split(&cookies, ';') {
+                let pair = pair.trim();
+                let other = super::split_once(pair, '=').is_some_and(|(n, _)| n.trim() != name);
+                if other {
+                    if !next.is_empty() {
+                        next.push_str("; ");
+                    }
+                    next.push_str(pair);
+                }
+            }
+            if let Some(value) = value {
+                if !next.is_empty() {
+                    next.push_str("; ");
+                }
+                next.push_str(name);
+                next.push('=');
+                next.push_str(value);
+            }
+            cookies = next;
+        }
+        cookies
+    }
+    fn claims(&self, payload_json: &str) -> Option<Claims> {
+        self.env.claims(payload_json)
+    }
+    fn shared(&self, key: &str) -> Option<String> {
+        for effect in self.out.iter().rev() {
+            if let Effect::Shared(k, v) = effect {
+                if k == key {
+                    return v.clone();
+                }
+            }
+        }
+        self.env.shared(key)
+    }
+    fn login(&self, user_json: &str) -> Option<(String, Option<String>)> {
+        self.env.login(user_json)
     }
 }
 

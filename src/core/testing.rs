@@ -34,6 +34,9 @@ impl Obj for Value {
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default()
     }
+    fn object_json(&self) -> Option<String> {
+        self.is_object().then(|| self.to_string())
+    }
 }
 
 /// Parses JSON written in a test.

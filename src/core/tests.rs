@@ -25,6 +25,8 @@ struct Fake {
     jar: RefCell<BTreeMap<String, String>>,
     /// Cookies the "browser" refuses, by name.
     refuse: Vec<String>,
+    /// Storage keys the "browser" refuses to write (quota).
+    full: Vec<String>,
     /// localStorage's keys shared with the official SDK (whatever `persist` says).
     shared: RefCell<BTreeMap<String, String>>,
 }
@@ -143,11 +145,41 @@ impl Tab {
         }
     }
 
+    /// Feeds an input, performs its effects as the browser shell does, and feeds back what they
+    /// report (a cookie read back, a refused storage write); answers every effect in order.
     fn step(&mut self, input: Input) -> Vec<Effect> {
-        let _ = self.s.handle(self.now, input, &self.env);
-        let effects = self.s.drain();
-        for e in &effects {
+        self.step_with_result(input).1
+    }
+
+    fn step_with_result(&mut self, input: Input) -> (Result<(), SessionError>, Vec<Effect>) {
+        let mut result = self.s.handle(self.now, input, &self.env);
+        let mut effects = self.s.drain();
+        let mut done = 0;
+        loop {
+            let mut reports = Vec::new();
+            for e in &effects[done..] {
+                self.perform(e, &mut reports);
+            }
+            done = effects.len();
+            if reports.is_empty() {
+                return (result, effects);
+            }
+            for report in reports {
+                let reported = self.s.handle(self.now, report, &self.env);
+                if result.is_ok() {
+                    result = reported;
+                }
+                effects.extend(self.s.drain());
+            }
+        }
+    }
+
+    fn perform(&self, e: &Effect, reports: &mut Vec<Input>) {
+        {
             match e {
+                Effect::Set(k, _) if self.env.full.contains(k) => {
+                    reports.push(Input::StorageRefused(k.clone()));
+                }
                 Effect::Set(k, v) => {
                     self.env.items.borrow_mut().insert(k.clone(), v.clone());
                 }
@@ -163,20 +195,18 @@ impl Tab {
                     };
                 }
                 Effect::PutCookie(put) => {
-                    if self.env.refuse.contains(&put.name) {
-                        self.env
-                            .items
-                            .borrow_mut()
-                            .insert(put.key.clone(), put.value.clone());
-                    } else {
+                    let kept = !self.env.refuse.contains(&put.name);
+                    if kept {
                         self.env.cookie(&put.text);
-                        self.env.items.borrow_mut().remove(&put.key);
                     }
+                    reports.push(Input::Cookie {
+                        kind: put.kind,
+                        kept,
+                    });
                 }
                 _ => {}
             }
         }
-        effects
     }
 
     fn start(&mut self) -> Vec<Effect> {
@@ -407,14 +437,62 @@ fn a_refused_cookie_is_recorded_as_not_in_a_cookie() {
     let mut tab = Tab::new(json!({}));
     tab.env.refuse.push("DS".into());
     tab.start();
-    tab.step(Input::Apply(Box::new(sign_in(1, T0))));
-    assert!(tab.env.item("DS").is_some());
-    let effects = tab.step(Input::CookieRefused(super::io::Kind::Session));
-    let meta = effects.iter().find_map(|e| match e {
+    let effects = tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    // The core decides the fallback: the cookie expired again, the token in storage, the
+    // record without the cookie's place.
+    assert_eq!(tab.env.item("DS").as_deref(), tab.s.session_token());
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Cookie(text) if text.starts_with("DS=;"))));
+    let meta = effects.iter().rev().find_map(|e| match e {
         Effect::Set(k, v) if k == "DSM" => Meta::decode(v, T0),
         _ => None,
     });
     assert_eq!(meta.unwrap().session_cookie, None);
+    // A kept cookie needs no copy in storage.
+    let mut tab = Tab::new(json!({}));
+    tab.env
+        .items
+        .borrow_mut()
+        .insert("DS".into(), "stale".into());
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    assert_eq!(tab.env.item("DS"), None);
+    assert!(tab.env.jar.borrow().contains_key("DS"));
+}
+
+#[test]
+fn a_storage_write_the_browser_refuses_leaves_no_stale_token_and_is_reported() {
+    let mut tab = Tab::signed_in(json!({}));
+    // The quota is used up: the rotated refresh token cannot be written.
+    tab.env.full.push("DSR".into());
+    let (_, request) = due_refresh(&mut tab);
+    let (result, effects) = tab.step_with_result(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(result.unwrap_err().code, ErrorCode::Storage);
+    // The spent token is not left behind for a reload to present; the session goes on here.
+    assert_eq!(tab.env.item("DSR"), None);
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert!(posts(&effects).iter().any(|m| m.starts_with("S\n")), "told");
+    // Another tab does not take the missing token for a logout.
+    let mut other = Tab::new(json!({}));
+    *other.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *other.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    other.start();
+    let mut follower = Tab::signed_in(json!({}));
+    *follower.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    let effects = follower.step(Input::StorageChanged);
+    assert!(follower.s.refresh_token().is_some(), "{effects:?}");
+    assert!(!posts(&effects).iter().any(|m| m.starts_with("L\n")));
+    // Apply reports it too.
+    let mut tab = Tab::new(json!({}));
+    tab.env.full.push("DSR".into());
+    tab.start();
+    let (result, _) = tab.step_with_result(Input::Apply(Box::new(sign_in(1, T0))));
+    assert_eq!(result.unwrap_err().code, ErrorCode::Storage);
+    assert!(tab.s.is_authenticated(T0));
 }
 
 #[test]
@@ -902,6 +980,8 @@ fn a_rotation_sent_before_the_record_arrived_is_kept() {
         refresh: Some("R3".into()),
         user: None,
     };
+    // (The tab that signed in wrote its cookies before it told.)
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R3".into());
     tab.at(T0 + 10.0).step(Input::Message(other.encode()));
     assert_eq!(tab.s.refresh_token(), Some("R3"));
     let effects = tab.at(T0 + 500.0).step(Input::Answer(
@@ -1627,7 +1707,8 @@ fn a_refresh_answered_after_dispose_is_stored_and_told_never_revoked() {
     let mut tab = Tab::signed_in(json!({}));
     let (_, request) = due_refresh(&mut tab);
     tab.step(Input::Dispose);
-    tab.env.items.borrow_mut().remove("DSR");
+    // (A logout removes every key of the package.)
+    tab.env.items.borrow_mut().clear();
     let effects = tab.step(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
@@ -1666,4 +1747,93 @@ fn a_rotation_another_client_stored_is_adopted_before_presenting() {
     assert_eq!(tab.s.session_token(), Some(theirs.as_str()));
     assert!(tab.now - due <= 4_000.0, "waited {} ms", tab.now - due);
     assert_eq!(tab.s.next_refresh_at(), Some(T0 + 900_000.0 - 20_000.0));
+}
+
+/// A logout heard while a rotation is out ends its session only when it came after the
+/// session began: a tab that wakes tells old logouts again (found by the strict simulator).
+#[test]
+fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    // A logout from before this session began.
+    tab.step(Input::Message(Message::Logout(T0 - 60_000.0).encode()));
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
+    ));
+    assert!(
+        !sends(&effects)
+            .iter()
+            .any(|r| r.url.ends_with("/v1/auth/logout")),
+        "revoked: {effects:?}"
+    );
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    // One made after it began ends it: the answer is revoked.
+    let (_, request) = due_refresh(&mut tab);
+    let now = tab.now;
+    tab.step(Input::Message(Message::Logout(now).encode()));
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(3, now)))),
+    ));
+    assert!(sends(&effects)
+        .iter()
+        .any(|r| r.url.ends_with("/v1/auth/logout") && r.headers[0].1 == "Bearer P1:R3"));
+    assert_eq!(tab.s.refresh_token(), None);
+}
+
+/// A tab that took tokens from storage before their record was written (a write arriving key
+/// by key) learns their record later; a logout told before the browser shows this tab the
+/// storage the logging-out tab cleared is believed once storage shows it.
+#[test]
+fn a_logout_told_before_storage_shows_it_is_followed_when_it_does() {
+    let mut writer = Tab::signed_in(json!({}));
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    // The tokens are there, the record not yet.
+    for key in ["DSR", "DSU"] {
+        if let Some(v) = writer.env.items.borrow().get(key) {
+            tab.env.items.borrow_mut().insert(key.into(), v.clone());
+        }
+    }
+    *tab.env.jar.borrow_mut() = writer.env.jar.borrow().clone();
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // The record arrives.
+    *tab.env.items.borrow_mut() = writer.env.items.borrow().clone();
+    tab.step(Input::StorageChanged);
+    // The writer logs out; its message comes before this tab's storage shows the removal.
+    let effects = writer.at(T0 + 1_000.0).step(Input::Call(1, Call::Logout));
+    let logout = posts(&effects)
+        .into_iter()
+        .find(|m| m.starts_with("L\n"))
+        .unwrap()
+        .to_owned();
+    tab.at(T0 + 1_001.0).step(Input::Message(logout.clone()));
+    assert_eq!(
+        tab.s.refresh_token(),
+        None,
+        "the record was known: followed at once"
+    );
+
+    // Without the record ever seen (another library's tokens): the logout waits for storage.
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(7, T0 + 600_000.0));
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R7"));
+    tab.at(T0 + 1_001.0).step(Input::Message(logout));
+    assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
+    tab.env.items.borrow_mut().clear();
+    tab.env.jar.borrow_mut().clear();
+    tab.at(T0 + 1_050.0).step(Input::StorageChanged);
+    assert_eq!(
+        tab.s.refresh_token(),
+        None,
+        "followed once storage shows it"
+    );
 }

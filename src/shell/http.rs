@@ -1,9 +1,7 @@
-//! HTTP through gloo-net's fetch, and the decoding of answers into the core's [`Reply`]. The
-//! core decides the URL, the headers and the timeout (it aborts a request that outlives it);
-//! this module only performs the request and reads the answer.
+//! HTTP through gloo-net's fetch. The core decides the URL, the headers and the timeout (it
+//! aborts a request that outlives it) and decodes the answer ([`crate::core::answer`]); this
+//! module only performs the request, calls the hooks, and hands back what came.
 
-#[cfg(feature = "descope")]
-use js_sys::Array;
 use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -11,29 +9,28 @@ use web_sys::{AbortSignal, RequestCredentials, RequestInit};
 
 #[cfg(feature = "descope")]
 use crate::core::cookie::is_cookie_name;
-use crate::core::error::{parse_retry_after, ErrorCode, Result, SessionError};
-#[cfg(feature = "descope")]
-use crate::core::fields::{check_access_key_response, JwtFields};
+use crate::core::error::{ErrorCode, Result, SessionError};
 #[cfg(feature = "descope")]
 use crate::core::hooks::may_set;
 use crate::core::hooks::put_header;
+use crate::core::io::Request;
 #[cfg(feature = "descope")]
-use crate::core::io::JwtReply;
-use crate::core::io::{Expect, Reply, Request};
 use crate::core::obj::Obj;
 #[cfg(feature = "descope")]
 use crate::core::options::is_header_value;
 use crate::shell::{js, Plumbing};
 
-/// An HTTP answer: status, JSON body (`undefined` when empty or not JSON), `Retry-After`.
+/// What a request brought back: status, `Retry-After`, and the body parsed as JSON
+/// (`undefined` when empty or not JSON).
 pub struct Answer {
     /// The HTTP status.
     pub status: u16,
     /// The JSON body (`undefined` when empty or not JSON).
     pub body: JsValue,
-    retry_after: Option<f64>,
-    /// A 2xx body that is not JSON.
-    garbled: bool,
+    /// The `Retry-After` header.
+    pub retry_after: Option<String>,
+    /// A body that is not empty and not JSON.
+    pub garbled: bool,
 }
 
 /// Sends `req`; only network failures are errors.
@@ -107,12 +104,7 @@ pub async fn fetch(
         .map_err(|_| failed())?
         .into();
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .ok()
-        .flatten()
-        .and_then(|v| parse_retry_after(&v, js_sys::Date::now()));
+    let retry_after = response.headers().get("retry-after").ok().flatten();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.map_err(|_| failed())?,
         Err(_) => JsValue::UNDEFINED,
@@ -192,105 +184,4 @@ fn headers_object(headers: &[(String, String)]) -> JsValue {
 extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsString) -> core::result::Result<JsValue, JsValue>;
-}
-
-/// Decodes an answer as the request expected: the [`Reply`] for the core, and the JS value a
-/// call settled with [`Value::Body`](crate::core::Value::Body) resolves with.
-pub fn decode(expect: Expect, answer: Result<Answer>) -> (Result<Reply>, JsValue) {
-    let answer = match answer {
-        Ok(answer) => answer,
-        Err(err) => return (Err(err), JsValue::UNDEFINED),
-    };
-    let Answer {
-        status,
-        body,
-        retry_after,
-        garbled,
-    } = answer;
-    if !(200..300).contains(&status) {
-        #[cfg(feature = "rocketchat")]
-        if expect.rocket_chat() {
-            let refused = crate::core::rc::rules::classify(status, &body);
-            return (Err(refused.into_error(status, retry_after)), body);
-        }
-        #[cfg(feature = "descope")]
-        let err = descope_error(status, &body, retry_after);
-        #[cfg(not(feature = "descope"))]
-        let err = SessionError::http(status, retry_after);
-        return (Err(err), body);
-    }
-    if garbled {
-        let err = SessionError {
-            status: Some(status),
-            ..SessionError::invalid_response("not JSON")
-        };
-        return (Err(err), JsValue::UNDEFINED);
-    }
-    let wrong = |what: &'static str| Err(SessionError::invalid_response(what));
-    let reply = match expect {
-        #[cfg(feature = "descope")]
-        Expect::MaybeJwt if Obj::is_object(&body) && body.field("sessionJwt").is_none() => {
-            Ok(Reply::Data)
-        }
-        #[cfg(feature = "descope")]
-        Expect::Jwt | Expect::MaybeJwt if Obj::is_object(&body) => {
-            JwtFields::read(&body).map(|fields| {
-                let user = body.field("user").and_then(|u| js::stringify(&u));
-                Reply::Jwt(Box::new(JwtReply { fields, user }))
-            })
-        }
-        #[cfg(feature = "descope")]
-        Expect::Jwt | Expect::MaybeJwt => wrong("not a JWTResponse"),
-        #[cfg(feature = "descope")]
-        Expect::User => match js::stringify(&body) {
-            Some(user) => Ok(Reply::User(user)),
-            None => wrong("not an object"),
-        },
-        #[cfg(feature = "descope")]
-        Expect::List if Array::is_array(&body) => Ok(Reply::Data),
-        #[cfg(feature = "descope")]
-        Expect::List => wrong("not a list"),
-        #[cfg(feature = "descope")]
-        Expect::Object if Obj::is_object(&body) => Ok(Reply::Data),
-        #[cfg(feature = "descope")]
-        Expect::Object => wrong("not an object"),
-        #[cfg(feature = "descope")]
-        Expect::AccessKey => check_access_key_response(&body).map(|()| Reply::Data),
-        #[cfg(feature = "rocketchat")]
-        Expect::RcLogin => {
-            let data = body.field("data").unwrap_or(JsValue::UNDEFINED);
-            let user_id = data.field("userId").and_then(|v| v.string());
-            let token = data.field("authToken").and_then(|v| v.string());
-            return match crate::core::rc::rules::Credentials::from_parts(user_id, token) {
-                Some(c) => (Ok(Reply::RcLogin(c.user_id, c.auth_token)), data),
-                None => (
-                    wrong("the login answer has no usable data.userId and data.authToken"),
-                    JsValue::UNDEFINED,
-                ),
-            };
-        }
-        #[cfg(feature = "rocketchat")]
-        Expect::RcSuccess if !crate::core::rc::rules::logged_out(&body) => {
-            wrong("the answer does not say success: true")
-        }
-        // Anything (logout), and the requests of the other entry, which this one never sends.
-        _ => Ok(Reply::Data),
-    };
-    (reply, body)
-}
-
-#[cfg(feature = "descope")]
-/// Maps a Descope error answer (`{errorCode, errorDescription, errorMessage}`) to an error.
-fn descope_error(status: u16, body: &JsValue, retry_after: Option<f64>) -> SessionError {
-    let text = |key| body.field(key).and_then(|v| v.string());
-    let mut err = SessionError::http(status, retry_after);
-    err.error_code = text("errorCode");
-    err.error_description = text("errorDescription");
-    if let Some(message) = text("errorMessage")
-        .or_else(|| err.error_description.clone())
-        .filter(|m| !m.is_empty() && m.len() < 500)
-    {
-        err.message = message.into();
-    }
-    err
 }

@@ -43,6 +43,9 @@ impl Obj for JsValue {
     fn items(&self) -> Option<Vec<JsValue>> {
         Array::is_array(self).then(|| Array::from(self).iter().collect())
     }
+    fn object_json(&self) -> Option<String> {
+        stringify(self)
+    }
     fn keys(&self) -> Vec<String> {
         if !Obj::is_object(self) {
             return Vec::new();

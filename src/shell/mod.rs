@@ -25,9 +25,11 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortController;
 
+use crate::core::answer::{decode, resolved_member, Http};
 use crate::core::cookie::read_cookie;
 use crate::core::error::{ErrorCode, Result, SessionError};
 use crate::core::io::{Effect, Env, Event, Grant, Kind, PutCookie, Reply, Value};
+use crate::core::obj::Obj;
 use timer::WallTimer;
 use web::Store;
 
@@ -45,8 +47,11 @@ pub trait Machine: 'static {
     fn timer() -> Self::Input;
     /// The input for a lock outcome (only machines that ask for locks get it).
     fn lock(id: u32, grant: Grant) -> Option<Self::Input>;
-    /// The input for a refused cookie (only machines that write cookies get it).
-    fn cookie_refused(kind: Kind) -> Option<Self::Input>;
+    /// The input for a token cookie written and read back (only machines that write cookies
+    /// get it).
+    fn cookie(kind: Kind, kept: bool) -> Option<Self::Input>;
+    /// The input for a storage write the browser refused.
+    fn storage_refused(key: String) -> Self::Input;
     /// The tokens it holds (never shown to a hook).
     fn secrets(&self) -> Vec<String> {
         Vec::new()
@@ -129,7 +134,9 @@ pub struct Driver<M: Machine> {
     /// The body of the answer being handled ([`Value::Body`]).
     body: RefCell<JsValue>,
     ids: Cell<u32>,
-    storage_failed: Cell<bool>,
+    /// What performing the effects reported (a cookie read back, a storage write refused):
+    /// fed back before the input is done.
+    reports: RefCell<VecDeque<M::Input>>,
     /// Event subscriptions.
     pub events: Events,
     /// User objects by JSON text.
@@ -165,7 +172,7 @@ impl<M: Machine> Driver<M> {
             dispatching: Cell::new(false),
             body: RefCell::new(JsValue::UNDEFINED),
             ids: Cell::new(0),
-            storage_failed: Cell::new(false),
+            reports: RefCell::new(VecDeque::new()),
             events: Events::default(),
             users: Cache::default(),
             claims: Cache::default(),
@@ -181,9 +188,25 @@ impl<M: Machine> Driver<M> {
         self.core.try_borrow().ok().map(|core| f(&core))
     }
 
-    /// Feeds one input: decides under the borrow, then performs every effect and dispatches
-    /// the events. Answers the input's own result (and a storage error where a write failed).
+    /// Feeds one input: decides under the borrow, then performs every effect, feeds back what
+    /// performing them reported, and dispatches the events. Answers the input's result, or
+    /// the first error a report brought (a storage write the browser refused).
     pub fn input(&self, input: M::Input) -> Result<()> {
+        let mut result = self.step(input);
+        loop {
+            let report = self.reports.borrow_mut().pop_front();
+            let Some(report) = report else { break };
+            let reported = self.step(report);
+            if result.is_ok() {
+                result = reported;
+            }
+        }
+        self.dispatch_events();
+        result
+    }
+
+    /// Decides one input under the borrow and performs its effects after it.
+    fn step(&self, input: M::Input) -> Result<()> {
         let now = js_sys::Date::now();
         let (result, effects) = {
             let Ok(mut core) = self.core.try_borrow_mut() else {
@@ -192,16 +215,15 @@ impl<M: Machine> Driver<M> {
             let result = core.handle(now, input, &self.store);
             (result, core.drain())
         };
-        let failed_before = self.storage_failed.replace(false);
         for effect in effects {
             self.perform(effect);
         }
-        let failed = self.storage_failed.replace(failed_before);
-        self.dispatch_events();
-        match result {
-            Ok(()) if failed => Err(SessionError::new(ErrorCode::Storage, "storage refused")),
-            other => other,
-        }
+        result
+    }
+
+    /// Feeds `input` back once the effects being performed are done.
+    fn report(&self, input: M::Input) {
+        self.reports.borrow_mut().push_back(input);
     }
 
     /// A new pending call: its id and promise.
@@ -239,7 +261,7 @@ impl<M: Machine> Driver<M> {
             }
             Effect::Set(key, value) => {
                 if self.store.set(&key, &value).is_err() {
-                    self.storage_failed.set(true);
+                    self.report(M::storage_refused(key));
                 }
             }
             Effect::Remove(key) => self.store.remove(&key),
@@ -288,30 +310,16 @@ impl<M: Machine> Driver<M> {
         }
     }
 
-    /// Writes a token cookie and reads it back: a cookie the browser refused (size, `Secure`
-    /// on plain http, a foreign domain) is expired again and the token kept in storage.
+    /// Writes a token cookie and reports whether reading it back shows it.
     fn put_cookie(&self, put: PutCookie) {
         web::write_cookie(&put.text);
-        if read_cookie(&web::cookies(), &put.name) == Some(put.value.as_str()) {
-            self.store.remove(&put.key);
-            return;
-        }
-        for text in &put.expire {
-            web::write_cookie(text);
-        }
-        if self.store.set(&put.key, &put.value).is_err() {
-            self.storage_failed.set(true);
-        }
-        if let Some(input) = M::cookie_refused(put.kind) {
-            self.later(input);
+        let kept = read_cookie(&web::cookies(), &put.name) == Some(put.value.as_str());
+        if let Some(input) = M::cookie(put.kind, kept) {
+            self.report(input);
         }
     }
 
-    /// Feeds an input once the current one is done (a microtask later).
-    fn later(&self, input: M::Input) {
-        self.spawn(Task::Later(input));
-    }
-
+    /// Sends a request on a later microtask and feeds its answer, decoded by the core.
     fn send(&self, request: crate::core::io::Request) {
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(|c| c.signal());
@@ -319,47 +327,59 @@ impl<M: Machine> Driver<M> {
             self.aborts.borrow_mut().push((request.id, controller));
         }
         let plumbing = self.plumbing.borrow().clone();
-        self.spawn(Task::Send(request, signal, plumbing));
-    }
-
-    /// Runs `task` on a later microtask. One future type for both kinds of task: each type
-    /// spawned brings its own copy of the executor's task code.
-    fn spawn(&self, task: Task<M::Input>) {
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let input = match task {
-                Task::Later(input) => input,
-                Task::Send(request, signal, plumbing) => {
-                    let answer = http::fetch(&request, signal.as_ref(), &plumbing).await;
-                    let Some(d) = me.upgrade() else { return };
-                    if take(&d.aborts, request.id).is_none() {
-                        // Aborted: the core gave up on it already.
-                        return;
-                    }
-                    #[cfg(feature = "descope")]
-                    let seen = answer.as_ref().ok().map(|a| (a.status, a.body.clone()));
-                    let (reply, body) = http::decode(request.expect, answer);
-                    #[cfg(feature = "descope")]
-                    if let (Some((status, raw)), Some(_)) = (seen, &plumbing.after) {
-                        // No token the session holds or the answer carries, at any depth.
-                        let mut secrets = d.with(M::secrets).unwrap_or_default();
-                        if let Ok(Reply::Jwt(r)) = &reply {
-                            secrets.extend(r.fields.session_jwt.iter().cloned());
-                            secrets.extend(r.fields.refresh_jwt.iter().cloned());
-                        }
-                        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-                        http::after(&plumbing, &request, status, &raw, &secrets);
-                    }
-                    let previous = d.body.replace(body);
-                    let _ = d.input(M::answer(request.id, reply));
-                    d.body.replace(previous);
-                    return;
-                }
-            };
-            if let Some(d) = me.upgrade() {
-                let _ = d.input(input);
+            let answer = http::fetch(&request, signal.as_ref(), &plumbing).await;
+            let Some(d) = me.upgrade() else { return };
+            if take(&d.aborts, request.id).is_none() {
+                // Aborted: the core gave up on it already.
+                return;
             }
+            let (reply, body) = match answer {
+                Ok(answer) => {
+                    let http = Http {
+                        status: answer.status,
+                        retry_after: answer.retry_after.as_deref(),
+                        body: &answer.body,
+                        garbled: answer.garbled,
+                    };
+                    let reply = decode(request.expect, &http, js_sys::Date::now());
+                    #[cfg(feature = "descope")]
+                    d.after_hook(&plumbing, &request, &answer, &reply);
+                    let body = match resolved_member(request.expect) {
+                        Some(member) => answer.body.field(member).unwrap_or_default(),
+                        None => answer.body,
+                    };
+                    (reply, body)
+                }
+                Err(err) => (Err(err), JsValue::UNDEFINED),
+            };
+            let previous = d.body.replace(body);
+            let _ = d.input(M::answer(request.id, reply));
+            d.body.replace(previous);
         });
+    }
+
+    /// `hooks.afterRequest` with the answer, shown as the core computes it: no token the
+    /// session holds or the answer carries, at any depth.
+    #[cfg(feature = "descope")]
+    fn after_hook(
+        &self,
+        plumbing: &Plumbing,
+        request: &crate::core::io::Request,
+        answer: &http::Answer,
+        reply: &Result<Reply>,
+    ) {
+        if plumbing.after.is_none() {
+            return;
+        }
+        let mut secrets = self.with(M::secrets).unwrap_or_default();
+        if let Ok(Reply::Jwt(r)) = reply {
+            secrets.extend(r.fields.session_jwt.iter().cloned());
+            secrets.extend(r.fields.refresh_jwt.iter().cloned());
+        }
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        http::after(plumbing, request, answer.status, &answer.body, &secrets);
     }
 
     /// Asks for a Web Lock and feeds the outcome: granted, busy, or denied when the request
@@ -393,7 +413,7 @@ impl<M: Machine> Driver<M> {
         });
         let Some(request) = web::request_lock(name, callback) else {
             if let Some(input) = M::lock(id, Grant::Unsupported) {
-                self.later(input);
+                self.report(input);
             }
             return;
         };
@@ -507,18 +527,6 @@ impl<M: Machine> Driver<M> {
         }
         drop(std::mem::take(&mut *self.listeners.borrow_mut()));
     }
-}
-
-/// Work for a later microtask.
-enum Task<I> {
-    /// Feed this input.
-    Later(I),
-    /// Send this request (with its abort signal and plumbing) and feed the answer.
-    Send(
-        crate::core::io::Request,
-        Option<web_sys::AbortSignal>,
-        Rc<Plumbing>,
-    ),
 }
 
 /// Removes entry `id` of a table and answers its value.

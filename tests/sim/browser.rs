@@ -130,8 +130,7 @@ impl Env for View<'_> {
     }
     fn claims(&self, payload: &str) -> Option<Claims> {
         let json: Json = serde_json::from_str(payload).ok()?;
-        json.is_object()
-            .then(|| Claims::read(&crate::json::J(json)))
+        json.is_object().then(|| Claims::read(&json))
     }
     fn shared(&self, key: &str) -> Option<String> {
         self.local.get(key).cloned()

@@ -9,7 +9,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod browser;
-mod json;
 mod rng;
 mod scenarios;
 mod server;
@@ -22,13 +21,17 @@ use world::World;
 /// Runs one world: chaos, then quiet time, then the convergence check.
 pub fn run(seed: u64, tabs: usize) -> World {
     let mut world = World::new(seed, tabs);
-    let chaos = world.p.chaos_ms;
+    // Chaos, and an outage to its end.
+    let chaos = world.p.outage.map_or(world.p.chaos_ms, |(start, len)| {
+        world.p.chaos_ms.max(start + len)
+    });
     world.run(chaos);
     world.calm();
     let cycle = world
         .p
         .next_refresh_seconds
         .map_or(world.p.session_ttl_ms, |s| s * 1000.0);
+    // A cycle, a backoff at its longest, and two timeouts after the faults stopped.
     world.run(chaos + cycle + 2.0 * world.p.timeout_ms + 90_000.0);
     world.check_converged();
     world

@@ -4,10 +4,62 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-use session_keeper::core::error::SessionError;
-use session_keeper::core::fields::JwtFields;
-use session_keeper::core::{JwtReply, Reply};
+use serde_json::{json, Value};
+use session_keeper::core::answer::{decode, Http as Seen};
+use session_keeper::core::{Expect, JwtReply, Reply};
+
+/// An HTTP answer as it travels back: status, `Retry-After`, and the body (JSON, or text that
+/// is not JSON). The tabs read it through the package's own decoder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Http {
+    pub status: u16,
+    pub body: Value,
+    pub retry_after: Option<String>,
+    /// The body is not JSON (a truncated document, an HTML error page).
+    pub garbled: bool,
+}
+
+impl Http {
+    pub fn ok(body: Value) -> Http {
+        Http {
+            status: 200,
+            body,
+            retry_after: None,
+            garbled: false,
+        }
+    }
+
+    /// A Descope error answer.
+    pub fn refused(status: u16, code: &str, message: &str) -> Http {
+        Http {
+            status,
+            body: json!({"errorCode": code, "errorDescription": message, "errorMessage": message}),
+            retry_after: None,
+            garbled: false,
+        }
+    }
+
+    /// A status with an empty body (a proxy's 503, say).
+    pub fn status(status: u16) -> Http {
+        Http {
+            status,
+            body: Value::Null,
+            retry_after: None,
+            garbled: false,
+        }
+    }
+
+    /// Read as the package reads it.
+    pub fn decode(&self, expect: Expect, now: f64) -> Result<Reply, session_keeper::SessionError> {
+        let seen = Seen {
+            status: self.status,
+            retry_after: self.retry_after.as_deref(),
+            body: &self.body,
+            garbled: self.garbled,
+        };
+        decode(expect, &seen, now)
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -39,6 +91,9 @@ pub enum Outcome {
 
 pub struct Server {
     pub rotating: bool,
+    /// A logout revokes only the token presented (else its whole family): a client that does
+    /// not revoke what it must is caught.
+    pub per_token_logout: bool,
     pub session_ttl_ms: f64,
     pub next_refresh_seconds: Option<f64>,
     pub tokens: BTreeMap<String, Token>,
@@ -66,6 +121,7 @@ impl Server {
     pub fn new(rotating: bool, session_ttl_ms: f64, next_refresh_seconds: Option<f64>) -> Server {
         Server {
             rotating,
+            per_token_logout: false,
             session_ttl_ms,
             next_refresh_seconds,
             tokens: BTreeMap::new(),
@@ -98,29 +154,39 @@ impl Server {
         token
     }
 
-    fn response(&self, session: String, refresh: Option<String>) -> Reply {
-        let mut fields = json!({"sessionJwt": session, "user": {"name": "Ada"}});
+    /// A JWTResponse as Descope answers it: `""` for the cookie settings the project does not
+    /// use, and a `trustedDeviceJwt` (a token, which no hook may see).
+    fn response(&self, session: String, refresh: Option<String>) -> Value {
+        let trusted = ["TD", &self.next.to_string()].concat();
+        let mut body = json!({
+            "sessionJwt": session,
+            "user": {"name": "Ada", "loginIds": ["ada@example.com"]},
+            "cookieDomain": "",
+            "sessionCookieDomain": "",
+            "cookiePath": "/",
+            "cookieName": "",
+            "sessionCookieName": "",
+            "trustedDeviceJwt": trusted,
+        });
         if let Some(refresh) = refresh {
-            fields["refreshJwt"] = refresh.into();
+            body["refreshJwt"] = refresh.into();
         }
         if let Some(seconds) = self.next_refresh_seconds {
-            fields["nextRefreshSeconds"] = seconds.into();
+            body["nextRefreshSeconds"] = seconds.into();
         }
-        Reply::Jwt(Box::new(JwtReply {
-            fields: JwtFields::read(&crate::json::J(fields)).unwrap(),
-            user: Some("{\"name\":\"Ada\"}".into()),
-        }))
+        body
     }
 
-    /// A password sign-in: a new family.
+    /// A password sign-in: a new family. Answers what the tab applies and its refresh token.
     pub fn sign_in(&mut self, now: f64) -> (JwtReply, String) {
         self.families += 1;
         let family = self.families;
         let refresh = self.refresh_token(family);
         let session = self.session_jwt(now, family);
-        match self.response(session, Some(refresh.clone())) {
-            Reply::Jwt(reply) => (*reply, refresh),
-            _ => unreachable!(),
+        let answer = Http::ok(self.response(session, Some(refresh.clone())));
+        match answer.decode(Expect::Jwt, now) {
+            Ok(Reply::Jwt(reply)) => (*reply, refresh),
+            other => panic!("the sign-in answer does not decode: {other:?}"),
         }
     }
 
@@ -147,19 +213,14 @@ impl Server {
     }
 
     /// Handles a request; answers the reply and what happened.
-    pub fn handle(
-        &mut self,
-        now: f64,
-        path: &str,
-        token: Option<&str>,
-    ) -> (Result<Reply, SessionError>, Outcome) {
+    pub fn handle(&mut self, now: f64, path: &str, token: Option<&str>) -> (Http, Outcome) {
         // try-refresh answers `{}` instead of refusing, as the devserver does.
         let trying = path == "/v1/auth/try-refresh";
         let unauthorized = || {
             if trying {
-                Ok(Reply::Data)
+                Http::ok(json!({}))
             } else {
-                Err(SessionError::http(401, None))
+                Http::refused(401, "E061004", "Refresh token is invalid")
             }
         };
         let Some(token) = token else {
@@ -194,7 +255,7 @@ impl Server {
                 };
                 let session = self.session_jwt(now, family);
                 (
-                    Ok(self.response(session, issued.clone())),
+                    Http::ok(self.response(session, issued.clone())),
                     Outcome::Rotated {
                         presented: token.into(),
                         issued,
@@ -202,17 +263,27 @@ impl Server {
                 )
             }
             "/v1/auth/logout" => {
-                self.revoke_family(family);
-                (Ok(Reply::Data), Outcome::Other)
+                if self.per_token_logout {
+                    if let Some(t) = self.tokens.get_mut(token) {
+                        t.status = Status::Revoked;
+                    }
+                } else {
+                    self.revoke_family(family);
+                }
+                (Http::ok(json!({})), Outcome::Other)
             }
             "/v1/auth/logoutall" => {
                 for t in self.tokens.values_mut() {
                     t.status = Status::Revoked;
                 }
-                (Ok(Reply::Data), Outcome::Other)
+                (Http::ok(json!({})), Outcome::Other)
             }
-            "/v1/auth/me" => (Ok(Reply::User("{\"name\":\"Ada\"}".into())), Outcome::Other),
-            _ => (Err(SessionError::http(404, None)), Outcome::Other),
+            "/v1/auth/me" => (
+                Http::ok(json!({"name": "Ada", "loginIds": ["ada@example.com"]})),
+                Outcome::Other,
+            ),
+            "/v1/auth/me/tenants" => (Http::ok(json!({"tenants": [{"id": "T1"}]})), Outcome::Other),
+            _ => (Http::refused(404, "E000404", "Not found"), Outcome::Other),
         }
     }
 }

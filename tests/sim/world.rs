@@ -10,15 +10,16 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value as Json};
 use session_keeper::core::error::{ErrorCode, SessionError};
+use session_keeper::core::hooks;
 use session_keeper::core::options::{Config, Persist};
 use session_keeper::core::session::lock_name;
 use session_keeper::core::{
-    Call, Effect, Event, Grant, Input, Kind, Page, Reply, Session, Signal, Value,
+    Call, Effect, Event, Expect, Grant, Input, Kind, Page, Reply, Session, Signal, Value,
 };
 
 use crate::browser::{shared, Jar, Locks, View, HOST};
 use crate::rng::Rng;
-use crate::server::{Outcome, Server};
+use crate::server::{Http, Outcome, Server};
 
 pub const PROJECT: &str = "P1";
 pub const PREFIX: &str = "app.";
@@ -41,6 +42,10 @@ pub struct Params {
     pub p_network: f64,
     /// The server handles the request but the answer is lost (the client times out).
     pub p_lost: f64,
+    /// Storage fills up now and then (quota): while it is full, every write throws.
+    pub storage_full: bool,
+    /// The browser refuses a token cookie.
+    pub p_cookie_refused: f64,
     pub max_latency_ms: f64,
     pub max_message_delay_ms: f64,
     /// Mean ms between chaos actions (user actions, sleeps, reloads, offline periods).
@@ -52,6 +57,15 @@ pub struct Params {
     pub chaos_ms: f64,
     /// `autoRefresh: { customActivityTracking: true }`, and users who are active now and then.
     pub activity: bool,
+    /// The server is unreachable from `.0` for `.1` ms (virtual, since the world began).
+    pub outage: Option<(f64, f64)>,
+    /// A 2xx answer is replaced by a body the package cannot use (truncated, not JSON, or of
+    /// the wrong shape), as a broken proxy sends.
+    pub p_garbage: f64,
+    /// The browser refuses every Web Lock (blocked site data): tabs go on without them.
+    pub locks_denied: bool,
+    /// A logout revokes only the refresh token presented (else its whole family).
+    pub per_token_logout: bool,
 }
 
 impl Params {
@@ -77,7 +91,7 @@ impl Params {
             rotating: rng.chance(0.8),
             refresh_cookie: rng.chance(0.2),
             next_refresh_seconds: if rng.chance(0.6) {
-                Some([5.0, 10.0, 30.0][rng.below(3)])
+                Some([0.5, 5.0, 10.0, 30.0][rng.below(4)])
             } else {
                 None
             },
@@ -88,6 +102,8 @@ impl Params {
             p_429: fault(rng, 0.1),
             p_network: fault(rng, 0.2),
             p_lost: fault(rng, 0.05),
+            storage_full: faulty && rng.chance(0.2),
+            p_cookie_refused: fault(rng, 0.2),
             max_latency_ms: [20.0, 200.0, 1_500.0][rng.below(3)],
             max_message_delay_ms: [1.0, 20.0, 200.0][rng.below(3)],
             action_every_ms: [2_000.0, 10_000.0, 30_000.0][rng.below(3)],
@@ -97,6 +113,11 @@ impl Params {
             logouts: rng.chance(0.5),
             chaos_ms: [60_000.0, 180_000.0][rng.below(2)],
             activity: rng.chance(0.25),
+            outage: (faulty && rng.chance(0.15))
+                .then(|| (rng.unit() * 60_000.0, 120_000.0 + rng.unit() * 180_000.0)),
+            p_garbage: fault(rng, 0.1),
+            locks_denied: rng.chance(0.05),
+            per_token_logout: rng.chance(0.5),
         }
     }
 
@@ -119,6 +140,8 @@ impl Params {
             p_429: 0.0,
             p_network: 0.0,
             p_lost: 0.0,
+            storage_full: false,
+            p_cookie_refused: 0.0,
             max_latency_ms: 10.0,
             max_message_delay_ms: 2.0,
             action_every_ms: f64::INFINITY,
@@ -128,6 +151,10 @@ impl Params {
             logouts: false,
             chaos_ms: 0.0,
             activity: false,
+            outage: None,
+            p_garbage: 0.0,
+            locks_denied: false,
+            per_token_logout: false,
         }
     }
 }
@@ -197,12 +224,15 @@ impl Fault {
         }
     }
 
-    fn answer(&self) -> Option<Result<Reply, SessionError>> {
+    fn answer(&self) -> Option<Result<Http, SessionError>> {
         if self.network {
             Some(Err(SessionError::new(ErrorCode::Network, "network error")))
         } else {
-            self.status
-                .map(|status| Err(SessionError::http(status, self.retry_after)))
+            self.status.map(|status| {
+                let mut http = Http::refused(status, "E000000", "forced by the script");
+                http.retry_after = self.retry_after.map(|s| s.to_string());
+                Ok(http)
+            })
         }
     }
 }
@@ -249,6 +279,8 @@ enum Ev {
     Action,
     Wake { tab: usize, inc: u32 },
     Online,
+    StorageFree,
+    Logout { tab: usize, inc: u32, call: Call },
     Serve { req: usize, fault: Fault },
 }
 
@@ -321,7 +353,15 @@ struct Req {
     id: u32,
     path: String,
     token: Option<String>,
-    answer: Option<Result<Reply, SessionError>>,
+    answer: Option<Result<Http, SessionError>>,
+    /// How the package decodes the answer.
+    expect: Expect,
+    /// The server rotated the token presented for it (its answer carries the successor).
+    rotated: bool,
+    /// The refresh token the server issued in its answer.
+    issued: Option<String>,
+    /// A 429 answered it: no refresh of its token before then (server time).
+    retry_after_until: Option<f64>,
     aborted: bool,
     lost: bool,
     done: bool,
@@ -345,8 +385,24 @@ pub struct World {
     reqs: Vec<Req>,
     online: bool,
     trace: Vec<String>,
-    /// A lock wait ran out or a rotation was lost: reuse and lost sessions are excused.
-    excused: BTreeSet<u32>,
+    /// Refresh tokens whose rotation answer no tab could read (lost, or its tab went, or a
+    /// frozen holder's lock was gone around): presenting one again is excused, nothing else.
+    excused: BTreeSet<String>,
+    /// Refresh tokens the server issued in answers no tab read: nobody can revoke them.
+    unread: BTreeSet<String>,
+    /// The family of the session a logout was asked for (until a new sign-in).
+    logout_family: Option<u32>,
+    /// A logout or revoke since then never reached the server (offline, an outage): what it
+    /// would have revoked stays active, and no client can help it.
+    revoke_lost: bool,
+    /// Refresh tokens a forced answer refused (401, 403, 400) as if the server had.
+    refused: BTreeSet<String>,
+    /// Refresh tokens answered with 429 `Retry-After`: until when (server time), the tab
+    /// (slot, incarnation) that read it, and when it read it (requests sent earlier could not
+    /// know).
+    not_before: BTreeMap<String, (f64, usize, u32, f64)>,
+    /// The parameters as the world began (`calm` turns the faults off).
+    initial: Params,
     /// Refresh tokens the server took while the user was active (activity tracking).
     credited: BTreeSet<String>,
     /// The session is over on purpose (logout, or a family revoked for an excused reason).
@@ -361,6 +417,10 @@ pub struct World {
     pub refreshes: u64,
     /// `Some` in a scripted world.
     script: Option<Script>,
+    /// What performing the current input's effects reported, fed back right after.
+    reports: Vec<Input>,
+    /// Every storage write throws now (a quota filled up).
+    storage_full: bool,
 }
 
 const START: f64 = 1_700_000_000_000.0;
@@ -405,7 +465,8 @@ impl World {
     }
 
     fn build(seed: u64, rng: Rng, p: Params, script: Option<Script>) -> World {
-        let server = Server::new(p.rotating, p.session_ttl_ms, p.next_refresh_seconds);
+        let mut server = Server::new(p.rotating, p.session_ttl_ms, p.next_refresh_seconds);
+        server.per_token_logout = p.per_token_logout;
         World {
             seed,
             rng,
@@ -424,6 +485,12 @@ impl World {
             online: true,
             trace: Vec::new(),
             excused: BTreeSet::new(),
+            unread: BTreeSet::new(),
+            logout_family: None,
+            revoke_lost: false,
+            refused: BTreeSet::new(),
+            not_before: BTreeMap::new(),
+            initial: p.clone(),
             credited: BTreeSet::new(),
             ended: false,
             signed_in: false,
@@ -433,6 +500,8 @@ impl World {
             refreshes: 0,
             p,
             script,
+            reports: Vec::new(),
+            storage_full: false,
         }
     }
 
@@ -465,7 +534,7 @@ impl World {
                 options[key] = value.clone();
             }
         }
-        Config::read(&crate::json::J(options)).expect("valid options")
+        Config::read(&options).expect("valid options")
     }
 
     fn log(&mut self, line: String) {
@@ -494,7 +563,7 @@ impl World {
         let mut out = String::new();
         if self.script.is_some() {
             let _ = writeln!(out, "scripted world failed at t={:.0} ms: {what}", self.t());
-            let _ = writeln!(out, "world: {:?}", self.p);
+            let _ = writeln!(out, "world: {:?}", self.initial);
             let _ = writeln!(out, "trace:");
             for line in &self.trace {
                 let _ = writeln!(out, "  {line}");
@@ -502,7 +571,7 @@ impl World {
             panic!("{out}");
         }
         let _ = writeln!(out, "invariant broken at t={:.0} ms: {what}", self.t());
-        let _ = writeln!(out, "world: seed {} {:?}", self.seed, self.p);
+        let _ = writeln!(out, "world: seed {} {:?}", self.seed, self.initial);
         let _ = writeln!(out, "last steps:");
         let keep = if std::env::var_os("SIM_SEED").is_some() {
             usize::MAX
@@ -557,19 +626,15 @@ impl World {
         slot
     }
 
-    fn close_tab(&mut self, slot: usize) {
+    fn close_tab(&mut self, slot: usize, reload: bool) {
         let inc = self.tabs[slot].inc;
         self.tabs[slot].alive = false;
         self.locks.release_tab(slot, inc);
-        // Where only a tab's own storage keeps the refresh token, closing the last tab that
-        // holds it ends the session by design.
-        let kept = self.p.persist == Persist::LocalStorage
-            || self.p.refresh_cookie
-            || self
-                .tabs
-                .iter()
-                .any(|t| t.alive && t.s.refresh_token().is_some_and(|r| self.server.active(r)));
-        if !kept {
+        // Where nothing but a tab's memory keeps the refresh token (memory mode, storage that
+        // refused it, sessionStorage of a tab that goes), closing the last tab that holds it
+        // ends the session by design. (A reload keeps sessionStorage.)
+        let survives = reload && self.p.persist == Persist::SessionStorage;
+        if !self.session_reachable(if survives { None } else { Some(slot) }) {
             self.ended = true;
         }
         // Its requests in flight lose their answers.
@@ -579,11 +644,28 @@ impl World {
             .filter(|r| r.tab == slot && r.inc == inc && !r.done)
         {
             r.aborted = true;
-            if matches!(r.answer, Some(Ok(Reply::Jwt(_)))) {
+            if r.rotated {
                 // Rotated on the server, answer lost with the tab.
                 excuse(&mut self.excused, r.token.as_deref());
             }
         }
+    }
+
+    /// Whether a refresh token the server takes is still somewhere a tab can find it: held by
+    /// an open tab, in localStorage, in a tab's own storage, or in a cookie.
+    /// (`going`: a tab whose own storage goes with it.)
+    fn session_reachable(&self, going: Option<usize>) -> bool {
+        let active = |t: &str| self.server.active(t);
+        self.tabs
+            .iter()
+            .any(|t| t.alive && t.s.refresh_token().is_some_and(active))
+            || self.local.values().any(|v| active(v))
+            || self
+                .tabs
+                .iter()
+                .enumerate()
+                .any(|(i, t)| Some(i) != going && t.own.values().any(|v| active(v)))
+            || self.jar.cookies.iter().any(|c| active(&c.value))
     }
 
     // ---- feeding a tab ------------------------------------------------------------------
@@ -599,6 +681,16 @@ impl World {
         }
         let summary = summarize(&input);
         let now = self.now;
+        let before = (
+            self.tabs[slot].s.session_token().map(String::from),
+            self.tabs[slot].s.refresh_token().map(String::from),
+            self.tabs[slot].s.attempts(),
+        );
+        let reporting = matches!(input, Input::Cookie { .. } | Input::StorageRefused(_));
+        let failure = match &input {
+            Input::Answer(_, Err(e)) => Some(e.clone()),
+            _ => None,
+        };
         let effects = {
             let tab = &mut self.tabs[slot];
             let store = if shared(self.p.persist) {
@@ -641,7 +733,51 @@ impl World {
         for effect in effects {
             self.perform(slot, effect);
         }
+        // What performing the effects reported goes back before anything else happens, as
+        // the browser shell feeds it.
+        let reports = std::mem::take(&mut self.reports);
+        for report in reports {
+            self.feed(slot, report);
+        }
+        if !reporting {
+            self.check_step(slot, before, failure);
+        }
         self.check_tab(slot);
+    }
+
+    /// What one input did to a tab, checked at the step it happens.
+    fn check_step(
+        &mut self,
+        slot: usize,
+        before: (Option<String>, Option<String>, u32),
+        failure: Option<SessionError>,
+    ) {
+        let tab = &self.tabs[slot];
+        if !tab.alive || tab.asleep {
+            return;
+        }
+        let (session, refresh, attempts) = before;
+        let now_refresh = tab.s.refresh_token().map(String::from);
+        // No session is lost to a transient fault: a tab drops no refresh token the server
+        // still takes, of the current sign-in, unless a logout was asked.
+        if let Some(held) = refresh.as_deref() {
+            let current = family(held) == Some(self.server.families);
+            let kept = now_refresh
+                .as_deref()
+                .is_some_and(|r| self.server.active(r));
+            let refused = self.refused.contains(held);
+            if current && !kept && self.server.active(held) && !self.logged_out && !refused {
+                self.fail(&format!(
+                    "tab{slot} dropped the refresh token {} the server still takes",
+                    short(Some(held))
+                ));
+            }
+        }
+        // A failed attempt waits its backoff.
+        let unchanged = tab.s.session_token() == session.as_deref() && now_refresh == refresh;
+        if unchanged && tab.s.attempts() == attempts + 1 {
+            self.check_backoff(slot, attempts, failure.as_ref());
+        }
     }
 
     fn perform(&mut self, slot: usize, effect: Effect) {
@@ -666,6 +802,18 @@ impl World {
                     self.fail("an idle session was refreshed without activity");
                 }
                 if path == "/v1/auth/refresh" {
+                    // Never a tight loop: an attempt the user did not ask for comes at least
+                    // 1 s after this tab's last one.
+                    let last = self.tabs[slot].refresh_sends.last().copied();
+                    let automatic = self.tabs[slot].user_refreshes.is_empty();
+                    if let (Some(last), true) = (last, automatic) {
+                        if self.now - last < 1_000.0 - 1e-6 {
+                            self.fail(&format!(
+                                "tab{slot}: refresh attempts {:.0} ms apart",
+                                self.now - last
+                            ));
+                        }
+                    }
                     self.tabs[slot].refresh_sends.push(self.now);
                     self.tabs[slot].loop_sends.push(self.now);
                     self.refreshes += 1;
@@ -714,6 +862,10 @@ impl World {
                     path,
                     token,
                     answer: None,
+                    expect: request.expect,
+                    rotated: false,
+                    issued: None,
+                    retry_after_until: None,
                     aborted: false,
                     lost: false,
                     done: false,
@@ -723,6 +875,9 @@ impl World {
                 });
                 let req = self.reqs.len() - 1;
                 if !self.online {
+                    if self.reqs[req].path.starts_with("/v1/auth/logout") {
+                        self.revoke_lost = true;
+                    }
                     self.reqs[req].answer =
                         Some(Err(SessionError::new(ErrorCode::Network, "offline")));
                     self.schedule(1.0, Ev::Answer { req });
@@ -743,7 +898,7 @@ impl World {
                     r.aborted = true;
                     // The server may have rotated already: that answer is lost (a timeout after
                     // the server handled the request, which no client can tell apart).
-                    if matches!(r.answer, Some(Ok(Reply::Jwt(_)))) {
+                    if r.rotated {
                         excuse(&mut self.excused, r.token.as_deref());
                     }
                 }
@@ -767,6 +922,13 @@ impl World {
                 }
             }
             Effect::Set(key, value) => {
+                if self.storage_full {
+                    // Quota exceeded, private browsing: the write throws.
+                    self.log(format!("  storage refuses {key}"));
+                    self.last_chaos = self.now;
+                    self.reports.push(Input::StorageRefused(key));
+                    return;
+                }
                 self.store_mut(slot).insert(key, value);
                 self.storage_changed(slot);
             }
@@ -792,34 +954,28 @@ impl World {
                 self.jar.write(self.now, &text);
             }
             Effect::PutCookie(put) => {
-                let kept = self.jar.write(self.now, &put.text)
+                let refused = self.rng.chance(self.p.p_cookie_refused);
+                let kept = !refused
+                    && self.jar.write(self.now, &put.text)
                     && self
                         .jar
                         .read(self.now, self.p.page_path)
                         .split("; ")
                         .any(|c| c == [put.name.as_str(), "=", &put.value].concat());
-                if kept {
-                    self.store_mut(slot).remove(&put.key);
-                } else {
-                    for text in &put.expire {
-                        self.jar.write(self.now, text);
-                    }
-                    self.store_mut(slot)
-                        .insert(put.key.clone(), put.value.clone());
-                    self.schedule(
-                        0.0,
-                        Ev::Deliver {
-                            tab: slot,
-                            inc,
-                            input: Input::CookieRefused(put.kind),
-                        },
-                    );
+                if refused {
+                    self.log(format!("  the browser refuses cookie {}", put.name));
                 }
-                self.storage_changed(slot);
+                self.reports.push(Input::Cookie {
+                    kind: put.kind,
+                    kept,
+                });
             }
             Effect::Post(message) => {
                 if !self.p.cross_tab || !self.tabs[slot].s.config().cross_tab {
-                    self.fail("a tab without crossTab posted a message");
+                    self.fail(&format!(
+                        "a tab without crossTab posted a message: {}",
+                        message.split('\n').next().unwrap_or("")
+                    ));
                 }
                 if self.script.as_ref().is_some_and(|s| s.no_channel) {
                     // No BroadcastChannel: the message goes nowhere.
@@ -858,8 +1014,14 @@ impl World {
                 }
             }
             Effect::Lock(id, name) => {
-                let granted = self.locks.request(&name, (slot, inc, id));
-                let grant = if granted { Grant::Granted } else { Grant::Busy };
+                let grant = if self.p.locks_denied {
+                    // The browser refuses Web Locks (blocked site data): the request rejects.
+                    Grant::Denied
+                } else if self.locks.request(&name, (slot, inc, id)) {
+                    Grant::Granted
+                } else {
+                    Grant::Busy
+                };
                 self.schedule(
                     0.1,
                     Ev::Deliver {
@@ -1032,16 +1194,64 @@ impl World {
             return;
         }
         let path = self.reqs[req].path.clone();
+        let token = self.reqs[req].token.clone();
+        if path == "/v1/auth/refresh" && !self.reqs[req].aborted {
+            let from = (self.reqs[req].tab, self.reqs[req].inc);
+            // The tab told, and with crossTab (and Web Locks) every tab, waits it out.
+            let sent = self.reqs[req].sent;
+            let bound = |(_, tab, inc, read): &(f64, usize, u32, f64)| {
+                sent >= *read
+                    && ((*tab, *inc) == from || (self.p.cross_tab && !self.p.locks_denied))
+            };
+            // (A token the server no longer takes has nothing to wait for.)
+            if let Some((until, ..)) = token
+                .as_ref()
+                .filter(|t| self.server.active(t))
+                .and_then(|t| self.not_before.get(t))
+                .filter(|nb| bound(nb))
+            {
+                if self.now < *until {
+                    self.fail(&format!(
+                        "a refresh came {:.0} ms before the Retry-After the server gave",
+                        until - self.now
+                    ));
+                }
+            }
+        }
+        let t = self.t();
+        let down = self
+            .p
+            .outage
+            .is_some_and(|(start, len)| t >= start && t < start + len);
         let r = self.rng.unit();
         let p = &self.p;
-        let fault = if path == "/v1/auth/logout" || path == "/v1/auth/logoutall" {
+        let fault = if down {
+            Some(Err(SessionError::new(
+                ErrorCode::Network,
+                "server unreachable",
+            )))
+        } else if path == "/v1/auth/logout" || path == "/v1/auth/logoutall" {
             None
         } else if r < p.p_5xx {
-            Some(Err(SessionError::http(503, None)))
+            Some(Ok(Http::status(503)))
         } else if r < p.p_5xx + p.p_429 {
-            Some(Err(SessionError::http(429, Some(2.0))))
+            let mut limited = Http::refused(429, "E011004", "Too many requests");
+            limited.retry_after = Some("2".into());
+            // Binding once the tab reads it (an answer it gave up on tells it nothing).
+            self.reqs[req].retry_after_until = Some(self.now + 2_000.0);
+            Some(Ok(limited))
         } else if r < p.p_5xx + p.p_429 + p.p_network {
             Some(Err(SessionError::new(ErrorCode::Network, "network error")))
+        } else if r < p.p_5xx + p.p_429 + p.p_network + p.p_garbage {
+            // A broken proxy answers instead of the server: cut short, not JSON, or the wrong
+            // shape.
+            let mut broken = match self.rng.below(3) {
+                0 => Http::ok(json!({"sessionJwt": 5, "refreshJwt": ["x"]})),
+                1 => Http::ok(json!(["not", "an", "object"])),
+                _ => Http::ok(Json::Null),
+            };
+            broken.garbled = broken.body.is_null();
+            Some(Ok(broken))
         } else {
             None
         };
@@ -1094,16 +1304,19 @@ impl World {
     }
 
     /// The server handles a request (the invariants about what it sees are checked here).
-    fn serve(&mut self, req: usize) -> Result<Reply, SessionError> {
+    fn serve(&mut self, req: usize) -> Result<Http, SessionError> {
         let path = self.reqs[req].path.clone();
         let token = self.reqs[req].token.clone();
         // Concurrent requests for one refresh token from two tabs. A request of a tab closed
         // mid-refresh is sent by the browser with nobody waiting for it (its lock went with the
         // tab): not a second refresh.
+        // (Without Web Locks the tabs cannot take turns: the contract asks only that nothing
+        // stalls.)
         if path == "/v1/auth/refresh"
             && token.is_some()
             && !self.reqs[req].aborted
             && self.p.cross_tab
+            && !self.p.locks_denied
             && !excused(&self.excused, token.as_deref())
             && !self.logged_out
         {
@@ -1137,6 +1350,7 @@ impl World {
                 // as a logout does.
                 let orphan = self.reqs[req].aborted || path.contains("/logout");
                 if self.p.cross_tab
+                    && !self.p.locks_denied
                     && !excused(&self.excused, token.as_deref())
                     && !self.logged_out
                     && !orphan
@@ -1145,30 +1359,41 @@ impl World {
                 }
                 self.ended = true;
             }
-            Outcome::Rotated { .. } => {
+            Outcome::Rotated { issued, .. } => {
+                self.reqs[req].rotated = true;
+                self.reqs[req].issued = issued.clone();
                 if self.reqs[req].aborted {
                     // The client gave up before the server rotated: a lost answer.
                     excuse(&mut self.excused, token.as_deref());
+                    self.unread.extend(issued.clone());
                 }
                 if self.script.is_none() && self.rng.chance(self.p.p_lost) {
                     // Handled, but the answer never comes back.
                     self.reqs[req].lost = true;
                     excuse(&mut self.excused, token.as_deref());
+                    self.unread.extend(issued);
                     self.last_chaos = self.now;
                 }
             }
             _ => {}
         }
-        answer
+        Ok(answer)
     }
 
     /// The answer of a request is decided: it travels back (`slower`: extra ms).
-    fn respond(&mut self, req: usize, answer: Result<Reply, SessionError>, slower: f64) {
+    fn respond(&mut self, req: usize, answer: Result<Http, SessionError>, slower: f64) {
+        let path = &self.reqs[req].path;
+        if path.starts_with("/v1/auth/logout") && answer.is_err() {
+            self.revoke_lost = true;
+        }
+        if let (Ok(http), Some(token)) = (&answer, &self.reqs[req].token) {
+            if matches!(http.status, 400 | 401 | 403) && self.server.active(token) {
+                self.refused.insert(token.clone());
+            }
+        }
         let status = match &answer {
-            Ok(_) => "200".to_string(),
-            Err(e) => e
-                .status
-                .map_or(e.code.as_str().to_string(), |s| s.to_string()),
+            Ok(http) => http.status.to_string(),
+            Err(e) => e.code.as_str().to_string(),
         };
         self.log(format!(
             "  server #{} {} → {status}",
@@ -1204,25 +1429,144 @@ impl World {
         let r = &mut self.reqs[req];
         r.done = true;
         if r.aborted {
-            if matches!(r.answer, Some(Ok(Reply::Jwt(_)))) && r.path != "/v1/auth/logout" {
+            if r.rotated {
                 // A rotation whose answer nobody takes: the token presented is now stale.
                 excuse(&mut self.excused, r.token.as_deref());
+                let issued = r.issued.clone();
+                self.unread.extend(issued);
             }
             return;
         }
-        let (tab, inc, id) = (r.tab, r.inc, r.id);
+        let (tab, inc, id, expect, rotated) = (r.tab, r.inc, r.id, r.expect, r.rotated);
         let token = r.token.clone();
+        let issued = r.issued.clone();
         let answer = r
             .answer
             .take()
             .unwrap_or(Err(SessionError::new(ErrorCode::Network, "x")));
         if self.tabs[tab].inc != inc || !self.tabs[tab].alive {
-            if matches!(answer, Ok(Reply::Jwt(_))) {
+            if rotated {
                 excuse(&mut self.excused, token.as_deref());
+                self.unread.extend(issued);
             }
             return;
         }
-        self.feed(tab, Input::Answer(id, answer));
+        if let Ok(http) = &answer {
+            self.check_hook_view(tab, http);
+        }
+        if let (Some(until), Some(token), true) = (
+            self.reqs[req].retry_after_until,
+            token.clone(),
+            self.reqs[req].path == "/v1/auth/refresh",
+        ) {
+            self.not_before.insert(token, (until, tab, inc, self.now));
+        }
+        // Read by the package's own decoder, as the browser shell reads it.
+        let now = self.now;
+        let reply = answer.and_then(|http| http.decode(expect, now));
+        let answered = match &reply {
+            Ok(Reply::Jwt(r)) => r.fields.session_jwt.clone(),
+            _ => None,
+        };
+        self.feed(tab, Input::Answer(id, reply));
+        if answered.is_some() && self.tabs[tab].s.session_token() == answered.as_deref() {
+            self.check_planned(tab);
+        }
+    }
+
+    /// What `hooks.afterRequest` is shown of an answer (the core computes it) holds no token:
+    /// none the tab holds, none the server ever issued, no token member at any depth.
+    fn check_hook_view(&mut self, slot: usize, http: &Http) {
+        let mut secrets: Vec<String> = self.server.tokens.keys().cloned().collect();
+        secrets.extend(self.tabs[slot].s.session_token().map(String::from));
+        secrets.extend(self.tabs[slot].s.refresh_token().map(String::from));
+        for key in ["sessionJwt", "refreshJwt"] {
+            secrets.extend(http.body.get(key).and_then(Json::as_str).map(String::from));
+        }
+        let shell: Vec<&str> = [
+            self.tabs[slot].s.session_token(),
+            self.tabs[slot].s.refresh_token(),
+            http.body.get("sessionJwt").and_then(Json::as_str),
+            http.body.get("refreshJwt").and_then(Json::as_str),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let Some(view) = hooks::shown(&http.body, &shell) else {
+            return;
+        };
+        let mut stack = vec![&view];
+        while let Some(tree) = stack.pop() {
+            match tree {
+                hooks::Tree::Str(text) if secrets.contains(text) || text.starts_with("TD") => {
+                    self.fail(&format!("a hook would see the token {}", short(Some(text))));
+                }
+                hooks::Tree::List(items) => stack.extend(items),
+                hooks::Tree::Map(members) => {
+                    for (key, value) in members {
+                        if hooks::TOKEN_FIELDS.contains(&key.as_str()) {
+                            self.fail(&format!("a hook would see the member {key}"));
+                        }
+                        stack.push(value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// After new tokens the refresh is planned as the contract says: at `nextRefreshSeconds`
+    /// when > 0, else 20 s before the session expires; never sooner than 1 s.
+    fn check_planned(&mut self, slot: usize) {
+        let now = self.now;
+        let Some(next) = self.tabs[slot].s.next_refresh_at() else {
+            return;
+        };
+        let due = match self.p.next_refresh_seconds.filter(|s| *s > 0.0) {
+            Some(seconds) => now + seconds * 1_000.0,
+            None => match self.tabs[slot].s.expires_at() {
+                Some(exp) => exp - 20_000.0,
+                None => return,
+            },
+        };
+        let due = due.max(now + 1_000.0);
+        if (next - due).abs() > 1.0 {
+            self.fail(&format!(
+                "tab{slot}: refresh planned {:.0} ms ahead, the contract says {:.0}",
+                next - now,
+                due - now
+            ));
+        }
+    }
+
+    /// After a failed attempt the next one waits the backoff of that attempt (about 1 s
+    /// doubling, jittered ±25 %, at most 60 s), or the `Retry-After` of a 429 (+10 %).
+    fn check_backoff(&mut self, slot: usize, attempt: u32, failure: Option<&SessionError>) {
+        let now = self.now;
+        let Some(next) = self.tabs[slot].s.next_refresh_at() else {
+            return;
+        };
+        let wait = next - now;
+        let (low, high) =
+            match failure.and_then(|e| e.retry_after.filter(|_| e.status == Some(429))) {
+                Some(seconds) => {
+                    let ms = (seconds * 1_000.0).max(1_000.0);
+                    (ms, ms * 1.1)
+                }
+                None => {
+                    let base = 1_000.0 * f64::from(1u32 << attempt.min(7));
+                    (
+                        (base * 0.75).clamp(1_000.0, 60_000.0),
+                        (base * 1.25).clamp(1_000.0, 60_000.0),
+                    )
+                }
+            };
+        if wait < low - 1.0 || wait > high + 1.0 {
+            self.fail(&format!(
+                "tab{slot}: after failed attempt {} the next waits {wait:.0} ms, not {low:.0}–{high:.0}",
+                attempt + 1
+            ));
+        }
     }
 
     // ---- user actions and chaos -----------------------------------------------------------
@@ -1236,6 +1580,7 @@ impl World {
 
         self.log(format!("t={:.0} tab{slot}: user signs in", self.t()));
         self.feed(slot, Input::Apply(Box::new(reply)));
+        self.check_planned(slot);
     }
 
     /// A tab the user can act in: open and awake.
@@ -1268,6 +1613,21 @@ impl World {
                 } else {
                     Call::LogoutAll
                 };
+                if self.rng.chance(0.3) {
+                    // The logout comes while a refresh is in flight.
+                    self.user_call(slot, Call::Refresh);
+                    let inc = self.tabs[slot].inc;
+                    let after = self.rng.unit() * 2.0 * self.p.max_latency_ms;
+                    self.schedule(
+                        after,
+                        Ev::Logout {
+                            tab: slot,
+                            inc,
+                            call,
+                        },
+                    );
+                    return;
+                }
                 self.logged_out = true;
                 self.ended = true;
                 self.user_call(slot, call);
@@ -1291,12 +1651,12 @@ impl World {
             }
             35..=44 if p.reloads => {
                 self.log(format!("t={:.0} tab{slot}: reload", self.t()));
-                self.close_tab(slot);
+                self.close_tab(slot, true);
                 self.open_tab(Some(slot));
             }
             45..=49 if p.reloads && self.tabs.iter().filter(|t| t.alive).count() > 1 => {
                 self.log(format!("t={:.0} tab{slot}: closed", self.t()));
-                self.close_tab(slot);
+                self.close_tab(slot, false);
                 if self.p.persist != Persist::LocalStorage {
                     // sessionStorage dies with the tab; a new tab only sees cookies.
                     self.tabs[slot].own.clear();
@@ -1305,6 +1665,12 @@ impl World {
             50..=54 if p.reloads && self.tabs.iter().filter(|t| t.alive).count() < 12 => {
                 let slot = self.open_tab(None);
                 self.log(format!("t={:.0} tab{slot}: opened", self.t()));
+            }
+            60..=64 if p.storage_full && !self.storage_full => {
+                self.storage_full = true;
+                let until = self.rng.unit() * 60_000.0;
+                self.log(format!("t={:.0} storage full for {until:.0} ms", self.t()));
+                self.schedule(until, Ev::StorageFree);
             }
             55..=64 if p.offline && self.online => {
                 self.online = false;
@@ -1354,6 +1720,15 @@ impl World {
 
     fn user_call(&mut self, slot: usize, call: Call) {
         self.credit();
+        if matches!(call, Call::Logout | Call::LogoutAll) {
+            // The session the logout ends: the one this tab holds (with crossTab, every tab's).
+            self.logout_family = self.tabs[slot]
+                .s
+                .refresh_token()
+                .and_then(family)
+                .filter(|_| self.p.cross_tab);
+            self.revoke_lost = false;
+        }
         self.tabs[slot].calls += 1;
         let id = self.tabs[slot].calls;
         if matches!(call, Call::Refresh) {
@@ -1433,6 +1808,18 @@ impl World {
                 }
             }
             Ev::Serve { req, fault } => self.serve_forced(req, fault),
+            Ev::Logout { tab, inc, call } => {
+                let t = &self.tabs[tab];
+                if t.alive && t.inc == inc && !t.asleep {
+                    self.logged_out = true;
+                    self.ended = true;
+                    self.user_call(tab, call);
+                }
+            }
+            Ev::StorageFree => {
+                self.storage_full = false;
+                self.log(format!("t={:.0} storage has room again", self.t()));
+            }
         }
         self.check_world();
     }
@@ -1495,6 +1882,12 @@ impl World {
         self.p.p_429 = 0.0;
         self.p.p_network = 0.0;
         self.p.p_lost = 0.0;
+        self.p.p_garbage = 0.0;
+        self.p.p_cookie_refused = 0.0;
+        self.p.outage = None;
+        self.storage_full = false;
+        // No answer slower than its timeout either (a timeout is a fault too).
+        self.p.max_latency_ms = self.p.max_latency_ms.min(self.p.timeout_ms / 4.0);
         for slot in 0..self.tabs.len() {
             if self.tabs[slot].alive && self.tabs[slot].asleep {
                 self.wake(slot);
@@ -1521,11 +1914,36 @@ impl World {
             }
         }
         let now = self.now;
+        if let Some(family) = self
+            .logout_family
+            .filter(|_| self.logged_out && !self.revoke_lost)
+        {
+            // The logout settled: nothing of that session is left active at the server, but
+            // what answers no tab read (nobody can revoke those).
+            let left: Vec<&String> = self
+                .server
+                .tokens
+                .iter()
+                .filter(|(t, e)| {
+                    e.family == family
+                        && e.status == crate::server::Status::Active
+                        && !self.unread.contains(*t)
+                })
+                .map(|(t, _)| t)
+                .collect();
+            if !left.is_empty() {
+                self.fail(&format!(
+                    "after the logout the server still takes {left:?} of that session"
+                ));
+            }
+        }
+        // (Without crossTab, or without Web Locks, the tabs cannot take turns: each may hold
+        // its own copy.)
         if self.logged_out
             || self.ended
-            || self.excused.contains(&self.server.families)
             || !self.signed_in
             || !self.p.cross_tab
+            || self.p.locks_denied
         {
             return;
         }
@@ -1537,7 +1955,7 @@ impl World {
             .copied()
             .filter(|&i| self.tabs[i].s.refresh_token().is_some())
             .collect();
-        if holders.is_empty() && self.p.persist != Persist::Memory {
+        if holders.is_empty() {
             self.fail("no tab holds the session: it was lost to transient faults");
         }
         // With activity tracking an idle origin rotates nothing, so a tab that opened while
@@ -1561,7 +1979,8 @@ impl World {
             ));
         }
         if let Some((_, Some(refresh))) = tokens.first() {
-            if !self.server.active(refresh) {
+            // (Unless the server rotated it and the answer was lost: no client can know.)
+            if !self.server.active(refresh) && !self.excused.contains(*refresh) {
                 self.fail("the tabs hold a refresh token the server no longer takes");
             }
         }
@@ -1674,7 +2093,7 @@ impl World {
     /// starts from storage.
     pub fn reload(&mut self, slot: usize) {
         self.log(format!("t={:.0} tab{slot}: reload", self.t()));
-        self.close_tab(slot);
+        self.close_tab(slot, true);
         self.open_tab(Some(slot));
     }
 
@@ -1689,7 +2108,7 @@ impl World {
         if let Some(script) = self.script.as_mut() {
             script.options.insert(slot, options);
         }
-        self.close_tab(slot);
+        self.close_tab(slot, true);
         self.open_tab(Some(slot));
     }
 
@@ -1712,7 +2131,7 @@ impl World {
     /// Closes a tab (its own storage goes with it, unless it is localStorage).
     pub fn close(&mut self, slot: usize) {
         self.log(format!("t={:.0} tab{slot}: closed", self.t()));
-        self.close_tab(slot);
+        self.close_tab(slot, false);
         if self.p.persist != Persist::LocalStorage {
             self.tabs[slot].own.clear();
         }
@@ -1781,11 +2200,8 @@ impl World {
         let (answer, _) = self
             .server
             .handle(self.now, "/v1/auth/refresh", Some(&presented));
-        let Ok(Reply::Jwt(reply)) = answer else {
-            return None;
-        };
-        let refresh = reply.fields.refresh_jwt.clone()?;
-        let session = reply.fields.session_jwt.clone()?;
+        let refresh = answer.body.get("refreshJwt")?.as_str()?.to_string();
+        let session = answer.body.get("sessionJwt")?.as_str()?.to_string();
         self.log(format!(
             "t={:.0} another client rotates {} to {}",
             self.t(),
@@ -1964,16 +2380,16 @@ fn family(token: &str) -> Option<u32> {
     token.strip_prefix('R')?.split('-').next()?.parse().ok()
 }
 
-/// Duplicates and reuse of this token's family are excused from now on (a lost answer, a lock
-/// wait that ran out).
-fn excuse(excused: &mut BTreeSet<u32>, token: Option<&str>) {
-    if let Some(f) = token.and_then(family) {
-        excused.insert(f);
+/// Presenting this token again is excused (its rotation answer was lost, or a frozen holder's
+/// lock was gone around): no client can tell that the server rotated it.
+fn excuse(excused: &mut BTreeSet<String>, token: Option<&str>) {
+    if let Some(token) = token {
+        excused.insert(token.to_string());
     }
 }
 
-fn excused(excused: &BTreeSet<u32>, token: Option<&str>) -> bool {
-    token.and_then(family).is_some_and(|f| excused.contains(&f))
+fn excused(excused: &BTreeSet<String>, token: Option<&str>) -> bool {
+    token.is_some_and(|t| excused.contains(t))
 }
 
 fn short(token: Option<&str>) -> String {
@@ -2002,13 +2418,14 @@ fn summarize(input: &Input) -> String {
                 .replace("sk2 ", "")
         ),
         Input::Lock(id, g) => format!("lock {id} {g:?}"),
-        Input::CookieRefused(k) => format!(
-            "cookie refused {}",
-            if *k == Kind::Session {
+        Input::Cookie { kind, kept } => format!(
+            "cookie {} {}",
+            if *kind == Kind::Session {
                 "session"
             } else {
                 "refresh"
-            }
+            },
+            if *kept { "kept" } else { "refused" }
         ),
         other => format!("{other:?}"),
     }

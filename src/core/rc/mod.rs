@@ -32,6 +32,8 @@ pub enum RcInput {
     Answer(u32, Result<Reply>),
     /// The timer of [`Effect::Timer`] fired.
     Timer,
+    /// The browser refused to store this key ([`Effect::Set`]).
+    StorageRefused(String),
 }
 
 #[derive(Clone, Debug)]
@@ -119,7 +121,13 @@ impl RcSession {
 
     /// Handles one input at time `now`.
     pub fn handle(&mut self, now: f64, input: RcInput, env: &dyn Env) -> Result<()> {
+        let mut result = Ok(());
         match input {
+            RcInput::StorageRefused(_) => {
+                // Half a login is no login: both keys go, and the caller hears of it.
+                self.forget();
+                result = Err(SessionError::new(ErrorCode::Storage, "storage refused"));
+            }
             RcInput::Apply(login) => self.save(login),
             RcInput::Call(call, RcCall::Login(body)) => {
                 self.send(
@@ -197,7 +205,7 @@ impl RcSession {
             self.armed = at;
             self.out.push(Effect::Timer(at));
         }
-        Ok(())
+        result
     }
 
     fn answer(&mut self, id: u32, answer: Result<Reply>, env: &dyn Env) {
