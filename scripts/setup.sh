@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
 GECKODRIVER_VERSION=0.37.1
+CARGO_MUTANTS_VERSION=27.1.0
 # The CLI must match the wasm-bindgen crate pinned with `=` in Cargo.toml exactly.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { *version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no pinned wasm-bindgen version in Cargo.toml" >&2; exit 1; }
@@ -43,6 +44,8 @@ cargo_tool() {
 cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION" --version
 cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --version
 cargo_tool geckodriver geckodriver "$GECKODRIVER_VERSION" --version
+# Mutation testing of the core (scripts/mutants.sh).
+cargo_tool cargo-mutants cargo-mutants "$CARGO_MUTANTS_VERSION" mutants --version
 
 # npm ci only when the lockfile changed since the last install.
 if [ -f package-lock.json ]; then

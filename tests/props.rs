@@ -1055,11 +1055,12 @@ proptest! {
         at in prop_oneof![Just(0u64), 0u64..=MAX_EPOCH_MS as u64].prop_map(|n| n as f64),
         ahead in prop_oneof![-SKEW_MS..=0.0, 0.0f64..1e13, Just(-SKEW_MS)],
         kind in 0u8..3,
+        token in any::<u64>(),
     ) {
         let now = at + ahead;
         let msg = match kind {
             0 => Message::Hello(at),
-            1 => Message::Logout(at),
+            1 => Message::Logout(at, token),
             _ => Message::Active(at),
         };
         prop_assert_eq!(Message::decode(&msg.encode(), now), Some(msg.clone()));
@@ -1071,7 +1072,7 @@ proptest! {
     fn message_decode_never_panics(text in message_text(), now in finite_f64()) {
         match Message::decode(&text, now) {
             None => {}
-            Some(Message::Hello(at) | Message::Logout(at) | Message::Active(at) | Message::Ask(at)) => {
+            Some(Message::Hello(at) | Message::Logout(at, _) | Message::Active(at) | Message::Ask(at)) => {
                 prop_assert!(at >= 0.0 && at.fract() == 0.0);
                 prop_assert!(at <= now + SKEW_MS, "{:?} at {}", text, now);
             }

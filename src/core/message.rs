@@ -19,8 +19,11 @@ pub enum Message {
         /// The user as JSON.
         user: Option<String>,
     },
-    /// The tab signed out at this epoch-ms time: sessions born then or earlier are over.
-    Logout(f64),
+    /// The tab signed out at this epoch-ms time: sessions born then or earlier are over. The
+    /// second field tags the refresh token the logout presented to the server (its 64-bit
+    /// FNV-1a hash, 0 for none): a tab that holds another one (it
+    /// rotated meanwhile) revokes its own, so the server keeps no token of the session.
+    Logout(f64, u64),
     /// A new tab without a refresh token asks the others, at this time, to tell what they
     /// hold (a tab that wakes from a freeze later does not answer with a stale session).
     Hello(f64),
@@ -55,7 +58,14 @@ impl Message {
                 user.as_deref().unwrap_or(""),
             ]),
             Message::Hello(at) => timed("H\n", *at),
-            Message::Logout(at) => timed("L\n", *at),
+            Message::Logout(at, token) => {
+                let mut out = timed("L\n", *at);
+                if *token != 0 {
+                    out.push('\n');
+                    push_uint(&mut out, *token, 1);
+                }
+                out
+            }
             Message::Active(at) => timed("A\n", *at),
             Message::Turn(at) => timed("T\n", *at),
             Message::Ask(at) => timed("Q\n", *at),
@@ -68,15 +78,21 @@ impl Message {
     /// ```
     /// use session_keeper::core::message::Message;
     /// let now = 1_700_000_000_000.0;
-    /// assert_eq!(Message::decode(&Message::Logout(now).encode(), now), Some(Message::Logout(now)));
+    /// assert_eq!(Message::decode(&Message::Logout(now, 7).encode(), now), Some(Message::Logout(now, 7)));
+    /// assert_eq!(Message::decode("L\n1700000000000", now), Some(Message::Logout(now, 0)));
     /// assert_eq!(Message::decode("L\n99999999999999999999", now), None);
     /// ```
     pub fn decode(text: &str, now: f64) -> Option<Message> {
         if let Some(at) = text.strip_prefix("H\n") {
             return time(at, now).map(Message::Hello);
         }
-        if let Some(at) = text.strip_prefix("L\n") {
-            return time(at, now).map(Message::Logout);
+        if let Some(rest) = text.strip_prefix("L\n") {
+            // The token tag is optional (messages of earlier versions carry none).
+            let (at, token) = match rest.split_once('\n') {
+                Some((at, token)) => (at, whole(token)?),
+                None => (rest, 0),
+            };
+            return time(at, now).map(|at| Message::Logout(at, token));
         }
         if let Some(at) = text.strip_prefix("A\n") {
             return time(at, now).map(Message::Active);
@@ -118,6 +134,14 @@ fn timed(kind: &str, at: f64) -> String {
         1,
     );
     out
+}
+
+/// A whole number of at most 20 digits that fits in 64 bits.
+fn whole(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    super::parse_uint(text)
 }
 
 /// A whole epoch-ms time, not later than `now` allows.
@@ -167,7 +191,8 @@ mod tests {
         assert_eq!(Message::decode(&bare.encode(), NOW), Some(bare));
         for msg in [
             Message::Hello(NOW),
-            Message::Logout(NOW),
+            Message::Logout(NOW, 0),
+            Message::Logout(NOW, u64::MAX),
             Message::Active(NOW),
         ] {
             assert_eq!(Message::decode(&msg.encode(), NOW), Some(msg));
@@ -192,7 +217,12 @@ mod tests {
             "L\n1e300".into(),
             "L\n-5".into(),
             "L\n99999999999999999999".into(),
-            Message::Logout(NOW + 5_000.0).encode(),
+            Message::Logout(NOW + 5_000.0, 0).encode(),
+            Message::Logout(NOW + 5_000.0, 9).encode(),
+            "L\n5\n".into(),
+            "L\n5\nx".into(),
+            "L\n5\n99999999999999999999".into(),
+            "L\n\n5".into(),
             Message::Active(NOW + 5_000.0).encode(),
             "A\nx".into(),
             "T\n".into(),
@@ -206,8 +236,8 @@ mod tests {
             assert_eq!(Message::decode(&text, NOW), None, "{text:?}");
         }
         assert_eq!(
-            Message::decode(&Message::Logout(NOW + 500.0).encode(), NOW),
-            Some(Message::Logout(NOW + 500.0))
+            Message::decode(&Message::Logout(NOW + 500.0, 0).encode(), NOW),
+            Some(Message::Logout(NOW + 500.0, 0))
         );
         // A turn may be announced for later (a retry): the future is what it says.
         assert_eq!(

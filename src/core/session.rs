@@ -253,6 +253,8 @@ enum What {
         had: bool,
         /// A refresh token was presented (else only an httpOnly cookie could be).
         presented: bool,
+        /// Which one ([`token_hash`]).
+        token: u64,
     },
     /// Security questions: a new sign-in unless a logout came first.
     Verify { call: u32, cleared: f64 },
@@ -320,10 +322,13 @@ enum Origin {
 /// The attempt of a rotating request that an answer or a failure belongs to.
 #[derive(Clone, Copy, Debug)]
 struct Attempt {
-    /// `seq` when it was sent: a change since means another tab rotated.
+    /// `seq` when it was sent: a change since means another tab rotated (unless the refresh
+    /// token held is still the one presented: another tab told the same session).
     seq: u32,
     /// A refresh token was presented (else only an httpOnly cookie could be).
     presented: bool,
+    /// Which one ([`token_hash`]).
+    token: u64,
     /// The cycle's lock it holds.
     lock: Option<u32>,
 }
@@ -497,11 +502,12 @@ impl Session {
             }
             Input::StorageChanged => {
                 if let Some(at) = self.st.doubted_logout {
-                    if !self.stored_as_held(now, env) {
+                    let stored = self.load(now, env).refresh;
+                    if stored.is_none() || stored != self.st.refresh {
                         // Storage shows the logout now.
                         self.st.doubted_logout = None;
                         if self.st.has_session() {
-                            self.clear(now, env, false, at);
+                            self.clear(now, env, false, at, 0);
                         }
                     }
                 }
@@ -1056,7 +1062,11 @@ impl Session {
     ) -> bool {
         let st = &self.st;
         if st.guessed && st.session.as_ref() == Some(&session) && st.refresh == refresh {
-            // The record of tokens this tab ranked by a guess: where they rank is known now.
+            // The record of tokens this tab ranked by a guess: where they rank is known now,
+            // and so whether a logout it doubted came after they began.
+            if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
+                self.st.doubted_logout = None;
+            }
             self.st.meta = meta;
             self.st.guessed = false;
             return false;
@@ -1209,6 +1219,9 @@ impl Session {
             // arrives key by key): take its due time, and the user written with them. Their
             // record is stored now: where they rank is known.
             if let Some(meta) = stored.meta.filter(|m| local && m.version() >= ours) {
+                if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
+                    self.st.doubted_logout = None;
+                }
                 self.st.guessed = false;
                 if meta.version() > ours {
                     self.st.meta = meta;
@@ -1270,7 +1283,7 @@ impl Session {
                 // not known: just after this session began, so that a sign-in told later (a
                 // tab that slept reads storage as it is now, and its messages after) is kept.
                 let at = self.st.meta.born + 1.0;
-                self.clear(now, env, false, at);
+                self.clear(now, env, false, at, 0);
                 Adopt::LoggedOut
             }
             _ => Adopt::Nothing,
@@ -1279,7 +1292,7 @@ impl Session {
 
     fn message(&mut self, now: f64, env: &dyn Env, message: Message) {
         match message {
-            Message::Logout(at) => {
+            Message::Logout(at, presented) => {
                 // A session ranked by a guess may be a later sign-in than the logout (a tab
                 // that woke reads storage as it is now, and its messages after): still stored
                 // as this tab holds it, the logout was of an older one.
@@ -1287,7 +1300,15 @@ impl Session {
                 if outlived && at >= self.st.meta.born {
                     self.st.doubted_logout = Some(at);
                 } else if self.st.has_session() && at >= self.st.meta.born {
-                    self.clear(now, env, false, at);
+                    // This tab rotated the tokens after the other tab read them (or that tab
+                    // presented none): the server has not heard of the refresh token held
+                    // here, which it revokes before forgetting it.
+                    if let Some(held) = self.st.refresh.clone() {
+                        if token_hash(Some(&held)) != presented {
+                            self.send_revoke(now, held);
+                        }
+                    }
+                    self.clear(now, env, false, at, presented);
                 } else {
                     // A logout older than the session held, or nothing to clear: remember it,
                     // so that late answers and messages from before it are recognised.
@@ -1334,7 +1355,7 @@ impl Session {
                         // The asking tab may hold (or be about to hear of) a session that
                         // ended while it reloaded: it learns when the last logout was.
                         let at = self.st.cleared_at;
-                        self.out.push(Effect::Post(Message::Logout(at).encode()));
+                        self.out.push(Effect::Post(Message::Logout(at, 0).encode()));
                     }
                 }
             }
@@ -1347,7 +1368,9 @@ impl Session {
     /// package, held locks and waiting calls. `own`: this tab decided it (it tells the
     /// others); else it follows another tab's logout at `at`, and leaves a newer session that
     /// a third tab stored since then alone.
-    fn clear(&mut self, now: f64, env: &dyn Env, own: bool, at: f64) {
+    /// `presented`: the hash of the refresh token the logout presented to the server, told
+    /// with it.
+    fn clear(&mut self, now: f64, env: &dyn Env, own: bool, at: f64, presented: u64) {
         // Whole ms, as every tab reads them from messages and storage.
         let at = at.floor().max(self.st.cleared_at);
         let newer_stored = !own
@@ -1388,7 +1411,8 @@ impl Session {
         // reads an answer before the logout message) tells the logout again: a tab that
         // reloaded since may know of neither.
         if (own || self.told_at >= at) && self.cfg.cross_tab {
-            self.out.push(Effect::Post(Message::Logout(at).encode()));
+            self.out
+                .push(Effect::Post(Message::Logout(at, presented).encode()));
         }
         self.changed();
     }
@@ -1487,7 +1511,7 @@ impl Session {
                     Some("{}".into()),
                     Expect::Any,
                 );
-                self.clear(now, env, true, now);
+                self.clear(now, env, true, now, token_hash(refresh.as_deref()));
                 if !self.cfg.keep_last_user {
                     self.out
                         .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
@@ -1588,16 +1612,21 @@ impl Session {
     fn revoke(&mut self, now: f64, reply: &Result<Reply>) {
         if let Ok(Reply::Jwt(r)) = reply {
             if let Some(token) = r.fields.refresh_jwt.clone().filter(|t| usable_token(t)) {
-                self.send(
-                    now,
-                    What::Revoke,
-                    "/v1/auth/logout",
-                    Some(&token),
-                    Some("{}".into()),
-                    Expect::Any,
-                );
+                self.send_revoke(now, token);
             }
         }
+    }
+
+    /// Ends a refresh token at the server that this tab will not keep.
+    fn send_revoke(&mut self, now: f64, token: String) {
+        self.send(
+            now,
+            What::Revoke,
+            "/v1/auth/logout",
+            Some(&token),
+            Some("{}".into()),
+            Expect::Any,
+        );
     }
 
     // ---- the rotating jobs ----------------------------------------------------------------
@@ -1737,6 +1766,7 @@ impl Session {
             cleared: self.st.cleared_at,
             had: self.st.has_session(),
             presented: self.st.refresh.is_some(),
+            token: token_hash(self.st.refresh.as_deref()),
         };
         let (what, path, body, expect) = match &job.kind {
             JobKind::Refresh => (
@@ -2026,6 +2056,7 @@ impl Session {
                 cleared,
                 had,
                 presented,
+                token,
             } => {
                 // The session the request was sent for is no longer held: a logout (here or
                 // in another tab), or another sign-in.
@@ -2033,7 +2064,9 @@ impl Session {
                 // from another tab meanwhile (the same tokens: `seq` unchanged) is still the
                 // session the request was sent for: its refresh token is spent at the server,
                 // so throwing the answer away would leave the tab with a used token.
-                let learned = born <= 0.0 && self.st.meta.born > 0.0 && self.st.seq == seq;
+                let same_token = presented && token_hash(self.st.refresh.as_deref()) == token;
+                let learned =
+                    born <= 0.0 && self.st.meta.born > 0.0 && (self.st.seq == seq || same_token);
                 // A logout heard since the request left ends its session only when it came
                 // after the session began (a tab that wakes tells old logouts again). A session
                 // without its record counts from when the request left.
@@ -2051,6 +2084,7 @@ impl Session {
                 let attempt = Attempt {
                     seq,
                     presented,
+                    token,
                     lock: None,
                 };
                 self.rotated(now, env, id, attempt, ended, answer)
@@ -2168,7 +2202,7 @@ impl Session {
                     self.finish(Err(ended_error()));
                     return;
                 }
-                if self.st.seq != attempt.seq {
+                if self.rotated_meanwhile(attempt) {
                     // Another tab's rotation arrived first; its tokens are held now.
                     self.release(lock);
                     let tokens = self.st.tokens();
@@ -2211,6 +2245,13 @@ impl Session {
         }
     }
 
+    /// Whether another tab's rotation (or sign-in) replaced the session since `attempt` left:
+    /// the held tokens changed, and not to the same refresh token told with its record.
+    fn rotated_meanwhile(&self, attempt: Attempt) -> bool {
+        self.st.seq != attempt.seq
+            && !(attempt.presented && token_hash(self.st.refresh.as_deref()) == attempt.token)
+    }
+
     /// A rotation that arrives after `dispose()`: the server has spent the token presented,
     /// so the new tokens are stored and told to the other tabs, unless a logout came first.
     /// No events fire, no timer is armed, no request starts.
@@ -2221,7 +2262,7 @@ impl Session {
         match self.adopt_stored(now, env, Reread::Late) {
             Adopt::LoggedOut => self.revoke(now, &Ok(Reply::Jwt(reply))),
             // Another tab's rotation was stored first: its tokens stay.
-            _ if self.st.seq != attempt.seq => {}
+            _ if self.rotated_meanwhile(attempt) => {}
             _ => {
                 let _ = self.apply(now, env, &reply, Origin::Rotation);
             }
@@ -2252,7 +2293,7 @@ impl Session {
             self.finish(Err(err));
             return;
         }
-        if self.st.seq != attempt.seq {
+        if self.rotated_meanwhile(attempt) {
             self.release(attempt.lock);
             self.finish(Err(err));
             return;
@@ -2288,7 +2329,8 @@ impl Session {
                         // Ends this session (and older ones) in every tab, not a newer
                         // sign-in another tab made meanwhile.
                         let born = self.st.meta.born;
-                        self.clear(now, env, true, born);
+                        let presented = token_hash(self.st.refresh.as_deref());
+                        self.clear(now, env, true, born, presented);
                     }
                     self.finish(Err(err));
                 }
@@ -2576,6 +2618,18 @@ fn place_of(meta: &Meta, kind: Kind) -> Option<&CookiePlace> {
     }
 }
 
+/// FNV-1a (64 bit) of a token (0 for none): which token a request presented, without keeping
+/// the token.
+fn token_hash(token: Option<&str>) -> u64 {
+    let Some(token) = token else { return 0 };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in token.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 /// The name of the BroadcastChannel of a project and storage prefix.
 ///
 /// ```
@@ -2597,11 +2651,7 @@ pub fn lock_name(project_id: &str, prefix: &str, token: &str) -> String {
 
 /// FNV-1a (64 bit) of `text`, as 16 hex digits: a short, stable, non-reversible tag.
 pub fn fingerprint(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let hash = token_hash(Some(text));
     let mut out = String::with_capacity(16);
     for i in (0..16).rev() {
         let nibble = ((hash >> (i * 4)) & 0xf) as u32;

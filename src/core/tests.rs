@@ -337,6 +337,10 @@ fn apply_stores_tells_schedules_and_fires_each_event_once() {
     );
     assert!(effects.contains(&Effect::Timer(Some(T0 + 300_000.0))));
     assert_eq!(tab.s.next_refresh_at(), Some(T0 + 300_000.0));
+    // The getters show what the session JWT says.
+    let exp = ((T0 + 600_000.0) / 1000.0).floor();
+    assert_eq!(tab.s.claims().and_then(|c| c.exp), Some(exp));
+    assert_eq!(tab.s.expires_at(), Some(exp * 1000.0));
     // The same response again changes no event.
     let effects = tab.step(Input::Apply(Box::new(sign_in(1, T0))));
     assert!(events(&effects).is_empty());
@@ -723,9 +727,13 @@ fn a_project_without_rotation_keeps_no_lock_between_cycles() {
 fn transient_failures_back_off_and_keep_the_session() {
     let mut tab = Tab::signed_in(json!({}));
     let (lock, request) = due_refresh(&mut tab);
+    // One job, its request in flight, no hold yet.
+    assert_eq!(tab.s.pending(), (1, 1, 0));
+    assert_eq!(tab.s.attempts(), 0);
     let failed_at = tab.now;
     let effects = tab.step(Input::Answer(request.id, Err(http(503))));
     assert!(matches!(events(&effects)[..], [Event::RefreshError(_)]));
+    assert_eq!(tab.s.attempts(), 1);
     let next = tab.s.next_refresh_at().unwrap();
     assert!(
         (failed_at + 750.0..=failed_at + 1_250.0).contains(&next),
@@ -744,6 +752,7 @@ fn transient_failures_back_off_and_keep_the_session() {
         Err(SessionError::new(ErrorCode::Network, "x")),
     ));
     assert!(!effects.contains(&Effect::Unlock(lock)));
+    assert_eq!(tab.s.attempts(), 2);
     // Retry-After is honoured.
     let (_, request) = due_refresh(&mut tab);
     let mut limited = http(429);
@@ -869,6 +878,42 @@ fn logout_clears_first_then_calls_the_server() {
 }
 
 #[test]
+fn a_follower_holding_another_refresh_token_than_the_logout_presented_revokes_it() {
+    let presented = |effects: &[Effect]| {
+        let post = posts(effects)[0].to_string();
+        match Message::decode(&post, T0 + 10.0) {
+            Some(Message::Logout(_, hash)) => hash,
+            other => panic!("{other:?}"),
+        }
+    };
+    // The logging-out tab tells which token it presented.
+    let mut leader = Tab::signed_in(json!({}));
+    let r1 = presented(&leader.at(T0 + 10.0).step(Input::Call(1, Call::Logout)));
+    assert_ne!(r1, 0);
+    // A tab holding the same token only forgets it.
+    let mut same = Tab::signed_in(json!({}));
+    let effects = same
+        .at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0, r1).encode()));
+    assert_eq!(same.s.session_token(), None);
+    assert!(sends(&effects).is_empty());
+    // A tab that rotated R1 into R2 after the other tab read R1 (a tenant selection) ends R2
+    // at the server before forgetting it; the server never heard of it from the other tab.
+    let mut rotated = Tab::signed_in(json!({}));
+    let mut rotation = sign_in(2, T0);
+    rotation.fields.refresh_jwt = Some("R2".into());
+    rotated.step(Input::Apply(Box::new(rotation)));
+    let effects = rotated
+        .at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0, r1).encode()));
+    assert_eq!(rotated.s.session_token(), None);
+    let revoke = sends(&effects);
+    assert_eq!(revoke.len(), 1);
+    assert_eq!(revoke[0].url, "https://api.test/v1/auth/logout");
+    assert_eq!(revoke[0].headers[0].1, "Bearer P1:R2");
+}
+
+#[test]
 fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
     for call in [
         None,
@@ -886,7 +931,7 @@ fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
         };
         // Another tab logs out while the request is out.
         tab.at(T0 + 10.0)
-            .step(Input::Message(Message::Logout(T0 + 10.0).encode()));
+            .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
         let effects = tab.at(T0 + 20.0).step(Input::Answer(
             request.id,
             Ok(Reply::Jwt(Box::new(sign_in(7, T0)))),
@@ -929,7 +974,7 @@ fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
         Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
     ));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
-    tab.step(Input::Message(Message::Logout(T0 + 5_000.0).encode()));
+    tab.step(Input::Message(Message::Logout(T0 + 5_000.0, 0).encode()));
     assert_eq!(tab.s.session_token(), None);
     assert_eq!(tab.s.refresh_token(), None);
 }
@@ -1002,7 +1047,7 @@ fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
     let mut tab = Tab::signed_in(json!({}));
     let effects = tab
         .at(T0 + 20.0)
-        .step(Input::Message(Message::Logout(T0 + 10.0).encode()));
+        .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
     assert_eq!(tab.s.session_token(), None);
     assert!(posts(&effects).is_empty());
     // A frozen tab reads its rotation's answer (and tells the others) before the logout
@@ -1015,9 +1060,12 @@ fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
         Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
     ));
     assert!(posts(&effects).iter().any(|m| m.starts_with("S\n")));
-    let effects = tab.step(Input::Message(Message::Logout(logout).encode()));
+    let effects = tab.step(Input::Message(Message::Logout(logout, 0).encode()));
     assert_eq!(tab.s.session_token(), None);
-    assert_eq!(posts(&effects), [Message::Logout(logout.floor()).encode()]);
+    assert_eq!(
+        posts(&effects),
+        [Message::Logout(logout.floor(), 0).encode()]
+    );
 }
 
 #[test]
@@ -1025,7 +1073,7 @@ fn a_logout_message_ends_older_sessions_only_and_is_validated() {
     let mut tab = Tab::signed_in(json!({}));
     // From before the session began: remembered, nothing cleared.
     tab.at(T0 + 5.0)
-        .step(Input::Message(Message::Logout(T0 - 5.0).encode()));
+        .step(Input::Message(Message::Logout(T0 - 5.0, 0).encode()));
     assert!(tab.s.session_token().is_some());
     // Garbage and times from the future are ignored.
     for text in [
@@ -1037,12 +1085,12 @@ fn a_logout_message_ends_older_sessions_only_and_is_validated() {
     ] {
         tab.step(Input::Message(text.into()));
     }
-    tab.step(Input::Message(Message::Logout(T0 + 60_000.0).encode()));
+    tab.step(Input::Message(Message::Logout(T0 + 60_000.0, 0).encode()));
     assert!(tab.s.session_token().is_some());
     // A real one: cleared, cookies and storage included (this tab follows).
     let effects = tab
         .at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 10.0).encode()));
+        .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
     assert_eq!(tab.s.session_token(), None);
     assert!(tab.env.items.borrow().is_empty() && tab.env.jar.borrow().is_empty());
     assert!(posts(&effects).is_empty(), "a follower does not tell again");
@@ -1286,7 +1334,7 @@ fn a_follower_leaves_a_newer_sessions_indicator_alone() {
         .borrow_mut()
         .insert("DSLI".into(), later.clone());
     tab.at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
+        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
     assert_eq!(tab.s.session_token(), None);
     assert_eq!(shared(&tab, "DSLI"), Some(later));
     // Its own session's indicator it removes.
@@ -1294,7 +1342,7 @@ fn a_follower_leaves_a_newer_sessions_indicator_alone() {
     let own = ((T0 + 600_000.0) / 1000.0).floor().to_string();
     assert_eq!(shared(&tab, "DSLI"), Some(own));
     tab.at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
+        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
     assert_eq!(shared(&tab, "DSLI"), None);
 }
 
@@ -1426,7 +1474,7 @@ fn a_logout_with_per_tab_storage_also_removes_the_tokens_another_client_keeps_in
         .borrow_mut()
         .insert("DSR".into(), "x.y.z".into());
     tab.at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 5.0).encode()));
+        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
     assert!(shared(&tab, "DSR").is_some());
 }
 
@@ -1756,7 +1804,7 @@ fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
     let mut tab = Tab::signed_in(json!({}));
     let (_, request) = due_refresh(&mut tab);
     // A logout from before this session began.
-    tab.step(Input::Message(Message::Logout(T0 - 60_000.0).encode()));
+    tab.step(Input::Message(Message::Logout(T0 - 60_000.0, 0).encode()));
     let effects = tab.step(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
@@ -1771,7 +1819,7 @@ fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
     // One made after it began ends it: the answer is revoked.
     let (_, request) = due_refresh(&mut tab);
     let now = tab.now;
-    tab.step(Input::Message(Message::Logout(now).encode()));
+    tab.step(Input::Message(Message::Logout(now, 0).encode()));
     let effects = tab.step(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(sign_in(3, now)))),
@@ -1836,4 +1884,37 @@ fn a_logout_told_before_storage_shows_it_is_followed_when_it_does() {
         None,
         "followed once storage shows it"
     );
+}
+
+/// A new tab that found only the refresh cookie sends a refresh at once; the other tabs tell it
+/// the session (the same refresh token, with the record) before the answer comes. The answer is
+/// still this session's rotation: applied, not revoked (found by the strict simulator).
+#[test]
+fn a_rotation_of_a_refresh_token_told_meanwhile_with_its_record_is_kept() {
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    let effects = tab.start();
+    let lock = lock_of(&effects).expect("refreshes at once");
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 3,
+            ..Meta::default()
+        },
+        session: session_jwt(1, T0 + 600_000.0),
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    let effects = tab.at(T0 + 300.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(sends(&effects).is_empty(), "revoked: {effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.s.version(), (T0 - 60_000.0, 4));
 }

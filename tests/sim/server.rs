@@ -230,6 +230,12 @@ impl Server {
             return (unauthorized(), Outcome::Refused);
         };
         let family = entry.family;
+        if path == "/v1/auth/logout" && self.per_token_logout && entry.status == Status::Rotated {
+            // A server that revokes per token takes a logout of a token just rotated as the end
+            // of that token only (no reuse): the successor lives on unless the client revokes
+            // it too.
+            return (Http::ok(json!({})), Outcome::Other);
+        }
         match entry.status {
             Status::Revoked => return (unauthorized(), Outcome::Refused),
             Status::Rotated => {

@@ -117,7 +117,7 @@ impl Params {
                 .then(|| (rng.unit() * 60_000.0, 120_000.0 + rng.unit() * 180_000.0)),
             p_garbage: fault(rng, 0.1),
             locks_denied: rng.chance(0.05),
-            per_token_logout: rng.chance(0.5),
+            per_token_logout: rng.chance(0.7),
         }
     }
 
@@ -1573,6 +1573,7 @@ impl World {
 
     /// The user signs in in this tab (a new session family on the server).
     pub fn sign_in(&mut self, slot: usize) {
+        self.check_logout_settled();
         let (reply, _) = self.server.sign_in(self.now);
         self.signed_in = true;
         self.logged_out = false;
@@ -1902,6 +1903,51 @@ impl World {
         self.last_chaos = self.now;
     }
 
+    /// Once a logout settled (no request of its session in flight), nothing of that session
+    /// is left active at the server but what answers no tab read (nobody can revoke those).
+    fn check_logout_settled(&mut self) {
+        let Some(family) = self
+            .logout_family
+            .filter(|_| self.logged_out && !self.revoke_lost)
+        else {
+            return;
+        };
+        // Also an answer that reached a sleeping tab, which reads it when it wakes.
+        let unread = |r: &Req| {
+            let tab = &self.tabs[r.tab];
+            tab.alive
+                && tab.inc == r.inc
+                && tab
+                    .deferred
+                    .iter()
+                    .any(|i| matches!(i, Input::Answer(id, _) if *id == r.id))
+        };
+        let in_flight = self.reqs.iter().any(|r| {
+            (!r.done || unread(r))
+                && !r.lost
+                && r.token.as_deref().and_then(family_of) == Some(family)
+        });
+        if in_flight {
+            return;
+        }
+        let left: Vec<&String> = self
+            .server
+            .tokens
+            .iter()
+            .filter(|(t, e)| {
+                e.family == family
+                    && e.status == crate::server::Status::Active
+                    && !self.unread.contains(*t)
+            })
+            .map(|(t, _)| t)
+            .collect();
+        if !left.is_empty() {
+            self.fail(&format!(
+                "after the logout the server still takes {left:?} of that session"
+            ));
+        }
+    }
+
     /// After faults stopped for a refresh cycle, every tab holds the same, working tokens
     /// (looked at once no request is in flight and no message on its way).
     pub fn check_converged(&mut self) {
@@ -1914,29 +1960,7 @@ impl World {
             }
         }
         let now = self.now;
-        if let Some(family) = self
-            .logout_family
-            .filter(|_| self.logged_out && !self.revoke_lost)
-        {
-            // The logout settled: nothing of that session is left active at the server, but
-            // what answers no tab read (nobody can revoke those).
-            let left: Vec<&String> = self
-                .server
-                .tokens
-                .iter()
-                .filter(|(t, e)| {
-                    e.family == family
-                        && e.status == crate::server::Status::Active
-                        && !self.unread.contains(*t)
-                })
-                .map(|(t, _)| t)
-                .collect();
-            if !left.is_empty() {
-                self.fail(&format!(
-                    "after the logout the server still takes {left:?} of that session"
-                ));
-            }
-        }
+        self.check_logout_settled();
         // (Without crossTab, or without Web Locks, the tabs cannot take turns: each may hold
         // its own copy.)
         if self.logged_out
@@ -2376,6 +2400,10 @@ impl Tab {
 }
 
 /// The family of a simulated refresh token (`R<family>-<n>`).
+fn family_of(token: &str) -> Option<u32> {
+    family(token)
+}
+
 fn family(token: &str) -> Option<u32> {
     token.strip_prefix('R')?.split('-').next()?.parse().ok()
 }
