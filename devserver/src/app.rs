@@ -1,59 +1,26 @@
-//! The shared state and the one handler every request goes through: CORS, the control API,
-//! faults, the Descope and Rocket.Chat APIs, static files, and the request log.
+//! The one handler every request goes through: CORS, the control API, faults, the Descope
+//! and Rocket.Chat APIs, static files, and the request log.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use axum::body::to_bytes;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 
-use crate::config::{Config, ProjectConfig, ProjectOverride};
-use crate::descope::{self, Bearer, DescopeState};
-use crate::faults::Faults;
+use crate::config::{ProjectConfig, ProjectOverride};
+use crate::descope::{self, Bearer};
 use crate::http::{ApiError, Req};
-use crate::log::{LogEntry, RequestLog};
-use crate::rocketchat::{self, RcRoute, RcState};
+use crate::log::LogEntry;
+use crate::rocketchat::{self, RcRoute};
+use crate::state::{App, ServerState};
 use crate::util::{now_ms, now_secs};
 use crate::{control, cors, static_files};
 
 /// Bodies larger than this are refused with 413.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-pub struct App {
-    pub cfg: Config,
-    state: Mutex<ServerState>,
-}
-
-/// Everything `POST /__control/reset` forgets.
-pub struct ServerState {
-    pub descope: DescopeState,
-    pub rc: RcState,
-    pub projects: HashMap<String, ProjectOverride>,
-    pub faults: Faults,
-    pub log: RequestLog,
-}
-
-impl ServerState {
-    fn new() -> Self {
-        Self {
-            descope: DescopeState::new(now_secs()),
-            rc: RcState::new(),
-            projects: HashMap::new(),
-            faults: Faults::default(),
-            log: RequestLog::default(),
-        }
-    }
-
-    /// Back to the seed; the log keeps numbering on.
-    pub fn reset(&mut self) {
-        let mut log = std::mem::take(&mut self.log);
-        log.clear();
-        *self = Self { log, ..Self::new() };
-    }
-}
 
 /// The settings in force for `project`: its override over the flags.
 fn project_config(
@@ -64,20 +31,6 @@ fn project_config(
     projects
         .get(project)
         .map_or_else(|| base.clone(), |o| o.apply(base))
-}
-
-impl App {
-    pub fn new(cfg: Config) -> Self {
-        Self {
-            cfg,
-            state: Mutex::new(ServerState::new()),
-        }
-    }
-
-    /// The state; a handler that panicked while holding it leaves it usable.
-    pub fn lock(&self) -> MutexGuard<'_, ServerState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 pub async fn entry(

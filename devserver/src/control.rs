@@ -4,10 +4,10 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::app::App;
 use crate::config::ProjectOverride;
 use crate::faults::{Fault, FaultSpec};
 use crate::http::{json, ApiError, Req};
+use crate::state::App;
 use crate::util::{now_ms, percent_decode, query_param};
 
 pub const PREFIX: &str = "/__control/";

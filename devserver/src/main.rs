@@ -11,6 +11,7 @@ mod http;
 mod jwt;
 mod log;
 mod rocketchat;
+mod state;
 mod static_files;
 mod util;
 
@@ -76,7 +77,7 @@ async fn serve(cfg: config::Config) -> std::io::Result<()> {
         writeln!(out, "devserver listening on http://{}", display_addr(addr))?;
         out.flush()?;
     }
-    let app = Arc::new(app::App::new(cfg));
+    let app = Arc::new(state::App::new(cfg));
     let router = Router::new().fallback(app::entry).with_state(app);
     axum::serve(
         listener,

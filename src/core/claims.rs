@@ -6,9 +6,10 @@ use crate::core::obj::{string_items, Obj};
 
 /// Which list [`authorizations`] reads.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::claims::{authorizations, Authz};
-/// let payload = js_sys::JSON::parse(r#"{"roles": ["admin"], "permissions": ["read"]}"#).unwrap();
+/// let payload = parse(r#"{"roles": ["admin"], "permissions": ["read"]}"#);
 /// assert_eq!(authorizations(&payload, Authz::Roles, None), ["admin"]);
 /// assert_eq!(authorizations(&payload, Authz::Permissions, None), ["read"]);
 /// ```
@@ -51,11 +52,12 @@ pub struct Claims {
 impl Claims {
     /// Reads `exp` and `dct` from a decoded payload.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::claims::{payload_json, Claims};
     /// // The payload is {"exp":1700000000,"dct":"T1"}.
     /// let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDAsImRjdCI6IlQxIn0.c2ln";
-    /// let payload = js_sys::JSON::parse(&payload_json(token).unwrap()).unwrap();
+    /// let payload = parse(&payload_json(token).unwrap());
     /// let claims = Claims::read(&payload);
     /// assert_eq!(claims.exp, Some(1_700_000_000.0));
     /// assert_eq!(claims.dct.as_deref(), Some("T1"));
@@ -86,12 +88,12 @@ impl Claims {
 /// Roles or permissions at project level, or in `tenant`. As in Descope's SDK, a token
 /// without a `tenants` claim whose `dct` is `tenant` answers with the top-level lists.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::claims::{authorizations, Authz};
-/// let payload = js_sys::JSON::parse(
+/// let payload = parse(
 ///     r#"{"roles": ["viewer"], "tenants": {"T1": {"roles": ["admin"]}}}"#,
-/// )
-/// .unwrap();
+/// );
 /// assert_eq!(authorizations(&payload, Authz::Roles, None), ["viewer"]);
 /// assert_eq!(authorizations(&payload, Authz::Roles, Some("T1")), ["admin"]);
 /// assert!(authorizations(&payload, Authz::Roles, Some("T2")).is_empty());

@@ -9,12 +9,12 @@ use super::obj::{opt_number, opt_string, Obj, Wrong};
 /// The fields of a [`JwtResponse`] that the library acts on; everything else passes through
 /// to JS untouched.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::fields::JwtFields;
-/// let response = js_sys::JSON::parse(
+/// let response = parse(
 ///     r#"{"sessionJwt": "eyJ.eyJ.sig", "nextRefreshSeconds": 300, "user": {"name": "Ada"}}"#,
-/// )
-/// .unwrap();
+/// );
 /// let fields = JwtFields::read(&response).unwrap();
 /// assert_eq!(fields.session_jwt.as_deref(), Some("eyJ.eyJ.sig"));
 /// assert_eq!(fields.next_refresh_seconds, Some(300.0));
@@ -61,9 +61,10 @@ pub const JWT_FIELD_NAMES: [&str; 11] = [
 impl JwtFields {
     /// Reads a JWT response; a member of the wrong type is an `invalid_response` error.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::{core::fields::JwtFields, ErrorCode};
-    /// let response = js_sys::JSON::parse(r#"{"sessionJwt": 42}"#).unwrap();
+    /// let response = parse(r#"{"sessionJwt": 42}"#);
     /// let err = JwtFields::read(&response).unwrap_err();
     /// assert_eq!(err.code, ErrorCode::InvalidResponse);
     /// assert_eq!(err.message, "`sessionJwt` must be a string");
@@ -101,11 +102,12 @@ fn invalid(wrong: Wrong, what: &str) -> SessionError {
 
 /// Checks `{keyId, sessionJwt, expiration?}`.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::fields::check_access_key_response;
-/// let ok = js_sys::JSON::parse(r#"{"keyId": "K1", "sessionJwt": "eyJ.eyJ.sig"}"#).unwrap();
+/// let ok = parse(r#"{"keyId": "K1", "sessionJwt": "eyJ.eyJ.sig"}"#);
 /// assert!(check_access_key_response(&ok).is_ok());
-/// let partial = js_sys::JSON::parse(r#"{"keyId": "K1"}"#).unwrap();
+/// let partial = parse(r#"{"keyId": "K1"}"#);
 /// assert!(check_access_key_response(&partial).is_err());
 /// ```
 pub fn check_access_key_response<O: Obj>(o: &O) -> Result<()> {
@@ -119,11 +121,12 @@ pub fn check_access_key_response<O: Obj>(o: &O) -> Result<()> {
 
 /// Checks `{loginId?: string, answers: {questionId: string, answer: string}[], stepup?: boolean}`.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::fields::check_security_questions_request;
-/// let ok = js_sys::JSON::parse(r#"{"answers": [{"questionId": "q1", "answer": "Rex"}]}"#).unwrap();
+/// let ok = parse(r#"{"answers": [{"questionId": "q1", "answer": "Rex"}]}"#);
 /// assert!(check_security_questions_request(&ok).is_ok());
-/// let bad = js_sys::JSON::parse(r#"{"answers": [{"questionId": "q1"}]}"#).unwrap();
+/// let bad = parse(r#"{"answers": [{"questionId": "q1"}]}"#);
 /// assert!(check_security_questions_request(&bad).is_err());
 /// ```
 pub fn check_security_questions_request<O: Obj>(o: &O) -> Result<()> {

@@ -15,72 +15,76 @@
 pub trait Obj: Sized {
     /// The member `key`, when present and neither `null` nor `undefined`.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// let o = js_sys::JSON::parse(r#"{"a": 1, "b": null}"#).unwrap();
+    /// let o = parse(r#"{"a": 1, "b": null}"#);
     /// assert!(o.field("a").is_some());
     /// assert!(o.field("b").is_none() && o.field("c").is_none());
     /// ```
     fn field(&self, key: &str) -> Option<Self>;
     /// The value as a string.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// use wasm_bindgen::JsValue;
-    /// assert_eq!(JsValue::from_str("P2abc").string().as_deref(), Some("P2abc"));
-    /// assert_eq!(JsValue::from(5).string(), None);
+    /// assert_eq!(parse(r#""P2abc""#).string().as_deref(), Some("P2abc"));
+    /// assert_eq!(parse("5").string(), None);
     /// ```
     fn string(&self) -> Option<String>;
     /// The value as a number.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// use wasm_bindgen::JsValue;
-    /// assert_eq!(JsValue::from(2.5).number(), Some(2.5));
-    /// assert_eq!(JsValue::from_str("2.5").number(), None);
+    /// assert_eq!(parse("2.5").number(), Some(2.5));
+    /// assert_eq!(parse(r#""2.5""#).number(), None);
     /// ```
     fn number(&self) -> Option<f64>;
     /// The value as a boolean.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// use wasm_bindgen::JsValue;
-    /// assert_eq!(JsValue::TRUE.boolean(), Some(true));
-    /// assert_eq!(JsValue::from_str("true").boolean(), None);
+    /// assert_eq!(parse("true").boolean(), Some(true));
+    /// assert_eq!(parse(r#""true""#).boolean(), None);
     /// ```
     fn boolean(&self) -> Option<bool>;
     /// Whether the value is an object (not an array).
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// assert!(Obj::is_object(&js_sys::JSON::parse("{}").unwrap()));
-    /// assert!(!Obj::is_object(&js_sys::JSON::parse("[]").unwrap()));
+    /// assert!(Obj::is_object(&parse("{}")));
+    /// assert!(!Obj::is_object(&parse("[]")));
     /// ```
     fn is_object(&self) -> bool;
     /// The elements, when the value is an array.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// let roles = js_sys::JSON::parse(r#"["admin", "viewer"]"#).unwrap();
+    /// let roles = parse(r#"["admin", "viewer"]"#);
     /// assert_eq!(roles.items().map(|items| items.len()), Some(2));
     /// ```
     fn items(&self) -> Option<Vec<Self>>;
     /// Whether the value is a string.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// use wasm_bindgen::JsValue;
-    /// assert!(Obj::is_string(&JsValue::from_str("admin")));
-    /// assert!(!Obj::is_string(&JsValue::from(1)));
+    /// assert!(Obj::is_string(&parse(r#""admin""#)));
+    /// assert!(!Obj::is_string(&parse("1")));
     /// ```
     fn is_string(&self) -> bool {
         self.string().is_some()
     }
     /// The own enumerable keys, when the value is an object.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::obj::Obj;
-    /// let headers = js_sys::JSON::parse(r#"{"x-app": "web"}"#).unwrap();
+    /// let headers = parse(r#"{"x-app": "web"}"#);
     /// assert_eq!(headers.keys(), ["x-app"]);
     /// ```
     fn keys(&self) -> Vec<String> {
@@ -114,9 +118,10 @@ impl Wrong {
 
 /// An optional string member.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::obj::{opt_string, Wrong};
-/// let o = js_sys::JSON::parse(r#"{"name": "Ada", "age": 36}"#).unwrap();
+/// let o = parse(r#"{"name": "Ada", "age": 36}"#);
 /// assert_eq!(opt_string(&o, "name"), Ok(Some("Ada".into())));
 /// assert_eq!(opt_string(&o, "email"), Ok(None));
 /// assert_eq!(opt_string(&o, "age"), Err(Wrong("age")));
@@ -129,9 +134,10 @@ pub fn opt_string<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>, Wr
 
 /// An optional number member.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::obj::{opt_number, Wrong};
-/// let o = js_sys::JSON::parse(r#"{"cookieMaxAge": 3600, "cookiePath": "/"}"#).unwrap();
+/// let o = parse(r#"{"cookieMaxAge": 3600, "cookiePath": "/"}"#);
 /// assert_eq!(opt_number(&o, "cookieMaxAge"), Ok(Some(3600.0)));
 /// assert_eq!(opt_number(&o, "cookiePath"), Err(Wrong("cookiePath")));
 /// ```
@@ -143,9 +149,10 @@ pub fn opt_number<O: Obj>(o: &O, key: &'static str) -> Result<Option<f64>, Wrong
 
 /// An optional boolean member.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::obj::{opt_bool, Wrong};
-/// let o = js_sys::JSON::parse(r#"{"autoRefresh": false, "crossTab": "yes"}"#).unwrap();
+/// let o = parse(r#"{"autoRefresh": false, "crossTab": "yes"}"#);
 /// assert_eq!(opt_bool(&o, "autoRefresh"), Ok(Some(false)));
 /// assert_eq!(opt_bool(&o, "crossTab"), Err(Wrong("crossTab")));
 /// ```

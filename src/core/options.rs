@@ -51,9 +51,10 @@ impl Default for CookieConfig {
 
 /// Validated options.
 ///
-/// ```no_run
+/// ```
+/// use session_keeper::core::testing::parse;
 /// use session_keeper::core::options::{Config, DEFAULT_TIMEOUT_MS};
-/// let options = js_sys::JSON::parse(r#"{"projectId": "P2abc", "storagePrefix": "app."}"#).unwrap();
+/// let options = parse(r#"{"projectId": "P2abc", "storagePrefix": "app."}"#);
 /// let config = Config::read(&options).unwrap();
 /// assert_eq!(config.prefix, "app.");
 /// assert!(config.session_cookie.is_some() && config.refresh_cookie.is_none());
@@ -110,9 +111,10 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 impl Config {
     /// Reads and validates the options object.
     ///
-    /// ```no_run
+    /// ```
+    /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::options::Config;
-    /// let options = js_sys::JSON::parse(r#"{"projectId": "P1"}"#).unwrap();
+    /// let options = parse(r#"{"projectId": "P1"}"#);
     /// let config = Config::read(&options).unwrap();
     /// assert_eq!(config.base_url, "https://api.descope.com");
     /// ```

@@ -111,7 +111,7 @@ pub async fn fetch(
     };
     let text = text.dyn_ref::<JsString>().filter(|t| t.length() > 0);
     // JSON.parse on the JS string itself: the body is never copied into wasm memory.
-    let body = text.and_then(|t| json_parse(t).ok());
+    let body = text.and_then(|t| js::json_parse(t).ok());
     Ok(Answer {
         status,
         garbled: text.is_some() && body.is_none(),
@@ -146,7 +146,7 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
         js::set(
             &config,
             "body",
-            &json_parse(body).unwrap_or(JsValue::UNDEFINED),
+            &js::json_parse(body).unwrap_or(JsValue::UNDEFINED),
         );
     }
     config
@@ -178,10 +178,4 @@ fn headers_object(headers: &[(String, String)]) -> JsValue {
         js::set(&out, name, &value.into());
     }
     out
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    pub fn json_parse(text: &JsString) -> core::result::Result<JsValue, JsValue>;
 }

@@ -9,6 +9,7 @@ use crate::core::error::SessionError;
 use crate::core::hooks::Tree;
 use crate::core::obj::Obj;
 
+/// Reading JS values through the core's read-only object view.
 impl Obj for JsValue {
     fn field(&self, key: &str) -> Option<JsValue> {
         if !self.is_object() {
@@ -105,8 +106,7 @@ pub fn stringify(value: &JsValue) -> Option<String> {
 /// `JSON.parse(text)`, or `undefined`.
 pub fn parse(text: &str) -> JsValue {
     // The one `JSON.parse` binding of the crate (the answers' bodies use it too).
-    crate::shell::http::json_parse(&JsValue::from_str(text).unchecked_into())
-        .unwrap_or(JsValue::UNDEFINED)
+    json_parse(&JsValue::from_str(text).unchecked_into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// The JS `Error` named `SessionError` with the error's fields.
@@ -150,4 +150,11 @@ impl From<SessionError> for JsValue {
     fn from(err: SessionError) -> JsValue {
         error(&err)
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse(text)`, throwing on bad JSON (answers' bodies are read with it too).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &js_sys::JsString) -> core::result::Result<JsValue, JsValue>;
 }

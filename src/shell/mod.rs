@@ -151,6 +151,7 @@ pub struct Driver<M: Machine> {
     pub snapshot_of: Cell<Option<fn(&Driver<M>) -> JsValue>>,
 }
 
+/// The error of a call made while the core is borrowed (a callback calling back in).
 fn busy() -> SessionError {
     SessionError::new(ErrorCode::InvalidArgument, "session busy")
 }
@@ -237,6 +238,7 @@ impl<M: Machine> Driver<M> {
         (id, promise)
     }
 
+    /// Performs one effect: a storage, cookie, timer, lock, channel, request or settle call.
     fn perform(&self, effect: Effect) {
         match effect {
             Effect::Send(request) => self.send(request),
@@ -497,6 +499,7 @@ impl<M: Machine> Driver<M> {
         self.dispatching.set(false);
     }
 
+    /// The JS value of a call's result (a fresh object each time).
     fn render(&self, value: &Value) -> JsValue {
         match value {
             Value::Tokens {

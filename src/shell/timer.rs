@@ -35,6 +35,7 @@ impl Drop for WallTimer {
     }
 }
 
+/// Sets a `setTimeout` towards `due`, re-armed in steps the browser can hold.
 fn arm(slot: &Slot, weak: Weak<Slot>, due: f64, f: Box<dyn FnOnce()>, first_wait: u32) {
     let wait = match tick(js_sys::Date::now(), due) {
         Tick::Fire => first_wait,

@@ -75,6 +75,7 @@ impl Store {
     }
 }
 
+/// The page's document, where there is one.
 fn html_document() -> Option<HtmlDocument> {
     web_sys::window()?
         .document()?

@@ -25,9 +25,10 @@ pub const AUTH_TOKEN_KEY: &str = "RC_TOKEN";
 
 /// Validated options of `new RocketChatSession(options)`.
 ///
-/// ```no_run
+/// ```
 /// use session_keeper::core::{options::Persist, rc::rules::RcConfig};
-/// let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com"}"#).unwrap();
+/// use session_keeper::core::testing::parse;
+/// let options = parse(r#"{"baseUrl": "https://chat.example.com"}"#);
 /// let config = RcConfig::read(&options).unwrap();
 /// assert_eq!((config.prefix.as_str(), config.persist), ("", Persist::LocalStorage));
 /// assert_eq!(config.timeout_ms, 10_000);
@@ -47,9 +48,10 @@ pub struct RcConfig {
 impl RcConfig {
     /// Reads and validates the options: `baseUrl` is required; unknown members are ignored.
     ///
-    /// ```no_run
+    /// ```
     /// use session_keeper::core::rc::rules::RcConfig;
-    /// let options = js_sys::JSON::parse(r#"{"baseUrl": "https://chat.example.com/"}"#).unwrap();
+    /// use session_keeper::core::testing::parse;
+    /// let options = parse(r#"{"baseUrl": "https://chat.example.com/"}"#);
     /// assert_eq!(RcConfig::read(&options).unwrap().base_url, "https://chat.example.com");
     /// ```
     pub fn read<O: Obj>(o: &O) -> Result<RcConfig> {
@@ -109,11 +111,12 @@ pub struct Credentials {
 impl Credentials {
     /// `{userId, authToken}` (other members ignored), when both are non-empty visible ASCII.
     ///
-    /// ```no_run
+    /// ```
     /// use session_keeper::core::rc::rules::Credentials;
-    /// let data = js_sys::JSON::parse(r#"{"userId": "RCadmin", "authToken": "tok_1", "me": {}}"#).unwrap();
+    /// use session_keeper::core::testing::parse;
+    /// let data = parse(r#"{"userId": "RCadmin", "authToken": "tok_1", "me": {}}"#);
     /// assert_eq!(Credentials::read(&data).map(|c| c.user_id).as_deref(), Some("RCadmin"));
-    /// let blank = js_sys::JSON::parse(r#"{"userId": "RCadmin", "authToken": ""}"#).unwrap();
+    /// let blank = parse(r#"{"userId": "RCadmin", "authToken": ""}"#);
     /// assert_eq!(Credentials::read(&blank), None);
     /// ```
     pub fn read<O: Obj>(o: &O) -> Option<Credentials> {
@@ -163,6 +166,7 @@ impl TwoFactorMethod {
     ///
     /// ```
     /// use session_keeper::core::rc::rules::TwoFactorMethod;
+    /// use session_keeper::core::testing::parse;
     /// assert_eq!(TwoFactorMethod::parse("email"), Some(TwoFactorMethod::Email));
     /// assert_eq!(TwoFactorMethod::parse("sms"), None);
     /// ```
@@ -212,9 +216,10 @@ pub struct TwoFactorCode {
 /// known `method` and a non-empty string `code`. A `totp`/`email` code must be visible ASCII
 /// (it travels in a header); a password may be any text, only its digest is sent.
 ///
-/// ```no_run
+/// ```
 /// use session_keeper::core::rc::{rules::read_two_factor, sha256::sha256_hex};
-/// let arg = js_sys::JSON::parse(r#"{"method": "password", "code": "pass-pass"}"#).unwrap();
+/// use session_keeper::core::testing::parse;
+/// let arg = parse(r#"{"method": "password", "code": "pass-pass"}"#);
 /// let two_factor = read_two_factor(Some(&arg)).unwrap().unwrap();
 /// assert_eq!(two_factor.code, sha256_hex(b"pass-pass"));
 /// ```
@@ -248,11 +253,11 @@ pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode
 
 /// The `sessionId` argument: a non-blank string.
 ///
-/// ```no_run
+/// ```
 /// use session_keeper::core::rc::rules::read_session_id;
-/// use wasm_bindgen::JsValue;
-/// assert_eq!(read_session_id(&JsValue::from_str("tTouumJMrHMjnedWf")).unwrap(), "tTouumJMrHMjnedWf");
-/// assert!(read_session_id(&JsValue::from_str("  ")).is_err());
+/// use session_keeper::core::testing::parse;
+/// assert_eq!(read_session_id(&parse(r#""tTouumJMrHMjnedWf""#)).unwrap(), "tTouumJMrHMjnedWf");
+/// assert!(read_session_id(&parse(r#""  ""#)).is_err());
 /// ```
 pub fn read_session_id<O: Obj>(value: &O) -> Result<String> {
     value
@@ -302,9 +307,10 @@ pub fn request_headers<'a>(
 
 /// What a Rocket.Chat error answer means.
 ///
-/// ```no_run
+/// ```
 /// use session_keeper::core::{rc::rules::classify, error::ErrorCode};
-/// let body = js_sys::JSON::parse(r#"{"status": "error", "message": "You must be logged in to do this."}"#).unwrap();
+/// use session_keeper::core::testing::parse;
+/// let body = parse(r#"{"status": "error", "message": "You must be logged in to do this."}"#);
 /// let refused = classify(401, &body);
 /// assert_eq!(refused.code, ErrorCode::Unauthorized);
 /// assert!(refused.clear);
@@ -328,12 +334,12 @@ pub struct Refused {
 /// `totp-max-attempts`, …) → `two_factor_required` with its `details`; 403 → `forbidden`;
 /// 429 → `rate_limited`; anything else → `http`.
 ///
-/// ```no_run
+/// ```
 /// use session_keeper::core::{rc::rules::classify, error::ErrorCode};
-/// let body = js_sys::JSON::parse(
+/// use session_keeper::core::testing::parse;
+/// let body = parse(
 ///     r#"{"errorType": "totp-required", "details": {"method": "email", "codeGenerated": true}}"#,
-/// )
-/// .unwrap();
+/// );
 /// let refused = classify(400, &body);
 /// assert_eq!(refused.code, ErrorCode::TwoFactorRequired);
 /// assert!(refused.details.is_some() && !refused.clear);
@@ -391,9 +397,10 @@ impl Refused {
 
 /// Whether the answer of `sessions/logout` says it succeeded (`success: true`).
 ///
-/// ```no_run
+/// ```
 /// use session_keeper::core::rc::rules::logged_out;
-/// let answer = js_sys::JSON::parse(r#"{"sessionId": "s1", "success": true}"#).unwrap();
+/// use session_keeper::core::testing::parse;
+/// let answer = parse(r#"{"sessionId": "s1", "success": true}"#);
 /// assert!(logged_out(&answer));
 /// ```
 pub fn logged_out<O: Obj>(o: &O) -> bool {
