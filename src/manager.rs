@@ -11,7 +11,7 @@ use crate::core::claims::{authorization_items, Authz};
 use crate::core::error::{Result, SessionError};
 use crate::core::fields::{check_security_questions_request, JwtFields};
 use crate::core::io::{Effect, Env, Grant, JwtReply, Kind, Reply, Signal};
-use crate::core::meta::usable_token;
+use crate::core::layout::usable_token;
 use crate::core::obj::Obj;
 use crate::core::options::Config;
 use crate::core::session::{channel_name, Call, Input, Session};

@@ -2,6 +2,8 @@
 //! found to leave a token behind, redirect one, or trap the module: clearing in every tab
 //! whatever its persist mode, own properties only, re-entrant callbacks, projects without
 //! refresh-token rotation, numbers at the edge, and answers that arrive after a logout.
+// Browser tests only: natively (cargo test, cargo-mutants) the target is empty.
+#![cfg(target_arch = "wasm32")]
 
 mod web;
 

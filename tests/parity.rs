@@ -7,6 +7,8 @@
 //! The devserver's request log does not record request headers: headers are checked where the
 //! server acts on them (`x-descope-refresh-cookie-name` picks the refresh cookie it reads) and
 //! otherwise through what `hooks.beforeRequest` is shown.
+// Browser tests only: natively (cargo test, cargo-mutants) the target is empty.
+#![cfg(target_arch = "wasm32")]
 
 mod web;
 

@@ -8,7 +8,6 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Number, Value};
 use session_keeper::core::claims::{base64url_decode, payload_json, Claims};
-use session_keeper::core::clear::{domains, paths};
 use session_keeper::core::cookie::{
     cookie_domain, expire_cookie, expire_cookies, http_date, is_attribute_safe, is_cookie_name,
     is_cookie_value, parse_http_date, read_cookie, set_cookie, CookiePlace, CookieWrite, SameSite,
@@ -17,11 +16,12 @@ use session_keeper::core::error::parse_retry_after;
 use session_keeper::core::fields::{
     check_access_key_response, check_security_questions_request, JwtFields, JWT_FIELD_NAMES,
 };
-use session_keeper::core::message::Message;
-use session_keeper::core::meta::{
+use session_keeper::core::layout::{
     usable_token, Meta, MAX_EPOCH_MS, MAX_GEN, MAX_NAMES, META_LINES, SKEW_MS,
 };
+use session_keeper::core::message::Message;
 use session_keeper::core::options::Config;
+use session_keeper::core::places::{domains, paths};
 use session_keeper::core::rc::rules::{
     classify as rc_classify, read_session_id, read_two_factor, Credentials, RcConfig,
     TwoFactorMethod,
@@ -772,23 +772,7 @@ fn meta_ok(meta: &Meta, now: f64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A base64url encoder (no padding), the reverse of [`base64url_decode`].
-fn base64url_encode(bytes: &[u8], alphabet: &[u8; 64]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const STD_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+use session_keeper::core::testing::{base64 as base64url_encode, STD_ALPHABET, URL_ALPHABET};
 
 /// The invariants of an accepted base URL.
 fn base_url_ok(url: &str) -> bool {

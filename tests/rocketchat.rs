@@ -1,6 +1,8 @@
 //! Browser tests of `RocketChatSession` against the devserver over real HTTP: login, logout,
 //! logging out other sessions with each two-factor method and the challenge flow, error
 //! mapping, persistence, bad input.
+// Browser tests only: natively (cargo test, cargo-mutants) the target is empty.
+#![cfg(target_arch = "wasm32")]
 
 mod web;
 

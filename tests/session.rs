@@ -1,5 +1,7 @@
 //! Browser tests of `SessionManager` against the devserver over real HTTP: every endpoint,
 //! cookies read back from the browser, persistence, clearing, events, error mapping, bad input.
+// Browser tests only: natively (cargo test, cargo-mutants) the target is empty.
+#![cfg(target_arch = "wasm32")]
 
 mod web;
 

@@ -81,7 +81,7 @@ impl Claims {
         // A JS Date holds at most 8.64e15 ms: later is "never", kept finite.
         self.exp
             .filter(|exp| exp.is_finite() && *exp > 0.0)
-            .map(|exp| (exp * 1000.0).min(crate::core::meta::MAX_EPOCH_MS))
+            .map(|exp| (exp * 1000.0).min(crate::core::layout::MAX_EPOCH_MS))
     }
 }
 
@@ -222,28 +222,13 @@ mod tests {
     fn base64url_round_trips_every_length() {
         let data: Vec<u8> = (0u8..=255).collect();
         for len in 0..40 {
-            let encoded = encode(&data[..len]);
+            let encoded = crate::core::testing::base64url(&data[..len]);
             assert_eq!(base64url_decode(&encoded).unwrap(), &data[..len]);
             assert_eq!(
                 base64url_decode(&(encoded.clone() + "==")).unwrap(),
                 &data[..len]
             );
         }
-    }
-
-    fn encode(bytes: &[u8]) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-            for i in 0..=chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            }
-        }
-        out
     }
 
     #[test]

@@ -24,6 +24,24 @@ pub trait Env {
     fn login(&self, user_json: &str) -> Option<(String, Option<String>)>;
 }
 
+/// What [`Env::claims`] answers for a parsed payload: the claims of an object, else nothing.
+pub fn claims_of<O: super::obj::Obj>(payload: &O) -> Option<Claims> {
+    payload.is_object().then(|| Claims::read(payload))
+}
+
+/// What [`Env::login`] answers for a parsed user: its first login id and its name.
+///
+/// ```
+/// use session_keeper::core::{io::login_of, testing::parse};
+/// let user = parse(r#"{"loginIds": ["ada@example.com"], "name": "Ada"}"#);
+/// assert_eq!(login_of(&user), Some(("ada@example.com".into(), Some("Ada".into()))));
+/// assert_eq!(login_of(&parse(r#"{"loginIds": []}"#)), None);
+/// ```
+pub fn login_of<O: super::obj::Obj>(user: &O) -> Option<(String, Option<String>)> {
+    let login_id = user.field("loginIds")?.items()?.first()?.string()?;
+    Some((login_id, user.field("name").and_then(|n| n.string())))
+}
+
 /// How the driver decodes the answer of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expect {

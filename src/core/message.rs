@@ -3,7 +3,7 @@
 //! nothing is trusted that would not also be accepted from storage.
 
 use super::cookie::push_uint;
-use super::meta::{usable_token, Meta, META_LINES, SKEW_MS};
+use super::layout::{usable_token, Meta, META_LINES, SKEW_MS};
 
 /// A message from another tab.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,7 +102,7 @@ impl Message {
         }
         if let Some(at) = text.strip_prefix("T\n") {
             // A time to come (not bounded by now): the waits it causes are bounded instead.
-            return time(at, super::meta::MAX_EPOCH_MS - SKEW_MS).map(Message::Turn);
+            return time(at, super::layout::MAX_EPOCH_MS - SKEW_MS).map(Message::Turn);
         }
         let rest = text.strip_prefix("S\n")?;
         let lines: Vec<&str> = super::splitn(rest, META_LINES + 3, '\n').collect();
@@ -130,7 +130,7 @@ fn timed(kind: &str, at: f64) -> String {
     let mut out = String::from(kind);
     push_uint(
         &mut out,
-        at.max(0.0).min(super::meta::MAX_EPOCH_MS) as u64,
+        at.max(0.0).min(super::layout::MAX_EPOCH_MS) as u64,
         1,
     );
     out

@@ -6,22 +6,23 @@
 //!   [`Input`](session::Input)s with the time, they read storage through an [`Env`] and queue
 //!   [`Effect`]s for the driver to perform (see [`io`]).
 //! - Their parts: [`claims`] (JWT payloads), [`cookie`] (cookie strings, the domain rule),
-//!   [`clear`] (where a cookie could be), [`meta`] (storage layout), [`message`] (cross-tab
-//!   messages), [`schedule`] (refresh timing, backoff), [`options`], [`fields`] (wire fields),
-//!   [`obj`] (reading JSON-like values), [`error`].
+//!   [`places`] (where a token cookie could be), [`layout`] (the storage keys and the session
+//!   record), [`message`] (cross-tab messages), [`schedule`] (refresh timing, backoff),
+//!   [`answer`] (HTTP answers decoded), [`hooks`] (what request hooks see and may set),
+//!   [`options`], [`fields`] (wire fields), [`obj`] (reading JSON-like values), [`error`].
 
 pub mod answer;
 pub mod claims;
-pub mod clear;
 pub mod cookie;
 pub mod error;
 pub mod fields;
 pub mod hooks;
 pub mod io;
+pub mod layout;
 pub mod message;
-pub mod meta;
 pub mod obj;
 pub mod options;
+pub mod places;
 pub mod rc;
 pub mod schedule;
 pub mod session;

@@ -170,8 +170,16 @@ impl Config {
         // The session and the refresh token never share a cookie: a reload would read the
         // refresh token as the session token.
         if let (Some(session), Some(refresh)) = (&c.session_cookie, &c.refresh_cookie) {
-            let session = session.name.as_deref().unwrap_or(super::meta::SESSION_KEY);
-            if refresh.name.as_deref().unwrap_or(super::meta::REFRESH_KEY) == session {
+            let session = session
+                .name
+                .as_deref()
+                .unwrap_or(super::layout::SESSION_KEY);
+            if refresh
+                .name
+                .as_deref()
+                .unwrap_or(super::layout::REFRESH_KEY)
+                == session
+            {
                 return Err(SessionError::invalid_argument(
                     "session and refresh cookies share a name",
                 ));

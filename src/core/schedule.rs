@@ -5,7 +5,7 @@
 //! clock (`Date.now()` in the browser), so the policy is tested natively with any clock.
 
 use crate::core::error::{ErrorCode, SessionError};
-use crate::core::meta::MAX_EPOCH_MS;
+use crate::core::layout::MAX_EPOCH_MS;
 
 /// A refresh loop never waits less than this between two attempts.
 ///

@@ -4,7 +4,9 @@
 //!
 //! - [`Obj`] for `serde_json` values, so that the core reads JSON in tests exactly as it reads
 //!   JS objects in the browser (own members, `null` as absent, keys in order);
-//! - [`parse`] for JSON written in a test.
+//! - [`parse`] for JSON written in a test;
+//! - [`base64url`] and [`base64`] (the encoders the core only decodes), and [`jwt`], a
+//!   JWT-shaped token with a given payload.
 
 use serde_json::Value;
 
@@ -47,4 +49,62 @@ impl Obj for Value {
 /// ```
 pub fn parse(text: &str) -> Value {
     serde_json::from_str(text).expect("test JSON")
+}
+
+/// [`Env::claims`](super::io::Env::claims) as the browser answers it, for test
+/// environments: JSON text parsed, then read as the shell reads it.
+pub fn claims(payload_json: &str) -> Option<super::claims::Claims> {
+    super::io::claims_of(&serde_json::from_str::<Value>(payload_json).ok()?)
+}
+
+/// [`Env::login`](super::io::Env::login) as the browser answers it, for test environments.
+pub fn login(user_json: &str) -> Option<(String, Option<String>)> {
+    super::io::login_of(&serde_json::from_str::<Value>(user_json).ok()?)
+}
+
+/// The base64url alphabet (RFC 4648 §5).
+pub const URL_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// The standard base64 alphabet (RFC 4648 §4).
+pub const STD_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `bytes` in base64 with `alphabet`, without padding.
+///
+/// ```
+/// use session_keeper::core::testing::{base64, STD_ALPHABET};
+/// assert_eq!(base64(b"\xfb\xff", STD_ALPHABET), "+/8");
+/// ```
+pub fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// `bytes` in base64url without padding, as JWTs carry them.
+///
+/// ```
+/// use session_keeper::core::testing::base64url;
+/// assert_eq!(base64url(b"{}"), "e30");
+/// ```
+pub fn base64url(bytes: &[u8]) -> String {
+    base64(bytes, URL_ALPHABET)
+}
+
+/// A JWT-shaped token (header `{}`, signature `sig`) whose payload is the JSON `payload`.
+///
+/// ```
+/// use session_keeper::core::testing::jwt;
+/// assert_eq!(jwt("{}"), "e30.e30.sig");
+/// ```
+pub fn jwt(payload: &str) -> String {
+    ["e30.", &base64url(payload.as_bytes()), ".sig"].concat()
 }

@@ -10,8 +10,8 @@ use super::claims::Claims;
 use super::error::{ErrorCode, SessionError};
 use super::fields::JwtFields;
 use super::io::{Effect, Env, Event, Expect, Grant, JwtReply, Reply, Request, Signal, Value};
+use super::layout::{Meta, MAX_EPOCH_MS};
 use super::message::Message;
-use super::meta::{Meta, MAX_EPOCH_MS};
 use super::options::Config;
 use super::session::{Call, Input, Page, Session, HOLD_AFTER_ROTATION_MS};
 
@@ -44,19 +44,13 @@ impl Env for Fake {
         pairs.join("; ")
     }
     fn claims(&self, payload: &str) -> Option<Claims> {
-        let json: Json = serde_json::from_str(payload).ok()?;
-        json.is_object().then(|| Claims::read(&json))
+        crate::core::testing::claims(payload)
     }
     fn shared(&self, key: &str) -> Option<String> {
         self.shared.borrow().get(key).cloned()
     }
     fn login(&self, user: &str) -> Option<(String, Option<String>)> {
-        let json: Json = serde_json::from_str(user).ok()?;
-        let id = json.get("loginIds")?.get(0)?.as_str()?.to_string();
-        Some((
-            id,
-            json.get("name").and_then(|n| n.as_str()).map(String::from),
-        ))
+        crate::core::testing::login(user)
     }
 }
 
@@ -86,25 +80,9 @@ fn config(extra: Json) -> Config {
     Config::read(&options).unwrap()
 }
 
-fn b64(text: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let bytes = text.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
 /// A JWT-shaped token whose payload is `claims`.
 fn jwt(claims: Json) -> String {
-    ["e30.", &b64(&claims.to_string()), ".sig"].concat()
+    crate::core::testing::jwt(&claims.to_string())
 }
 
 fn session_jwt(n: u32, exp_ms: f64) -> String {
@@ -480,6 +458,8 @@ fn a_storage_write_the_browser_refuses_leaves_no_stale_token_and_is_reported() {
     assert_eq!(tab.env.item("DSR"), None);
     assert_eq!(tab.s.refresh_token(), Some("R2"));
     assert!(posts(&effects).iter().any(|m| m.starts_with("S\n")), "told");
+    // Only that key goes: the record and the user stay.
+    assert!(tab.env.item("DSM").is_some() && tab.env.item("DSU").is_some());
     // Another tab does not take the missing token for a logout.
     let mut other = Tab::new(json!({}));
     *other.env.items.borrow_mut() = tab.env.items.borrow().clone();
@@ -497,6 +477,42 @@ fn a_storage_write_the_browser_refuses_leaves_no_stale_token_and_is_reported() {
     let (result, _) = tab.step_with_result(Input::Apply(Box::new(sign_in(1, T0))));
     assert_eq!(result.unwrap_err().code, ErrorCode::Storage);
     assert!(tab.s.is_authenticated(T0));
+    // When the record itself cannot be written, the tokens and the user go with the old
+    // record: a tab that opens now asks the others instead of ranking a stale record.
+    let mut tab = Tab::signed_in(json!({}));
+    tab.env.full.push("DSM".into());
+    let (_, request) = due_refresh(&mut tab);
+    let (result, _) = tab.step_with_result(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(result.unwrap_err().code, ErrorCode::Storage);
+    for key in ["DSM", "DSR", "DSU"] {
+        assert_eq!(tab.env.item(key), None, "{key}");
+    }
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}
+
+#[test]
+fn a_stored_user_that_is_not_an_object_is_not_restored() {
+    for (stored, restored) in [
+        ("{\"name\":\"Ada\"}", Some("{\"name\":\"Ada\"}")),
+        ("{\"name\":\"Ada\"", None),
+        ("\"name\"}", None),
+        ("[1]", None),
+    ] {
+        let first = Tab::signed_in(json!({}));
+        let mut tab = Tab::new(json!({}));
+        *tab.env.items.borrow_mut() = first.env.items.borrow().clone();
+        *tab.env.jar.borrow_mut() = first.env.jar.borrow().clone();
+        tab.env
+            .items
+            .borrow_mut()
+            .insert("DSU".into(), stored.into());
+        tab.start();
+        assert!(tab.s.session_token().is_some(), "{stored}");
+        assert_eq!(tab.s.user(), restored, "{stored}");
+    }
 }
 
 #[test]
@@ -760,6 +776,28 @@ fn transient_failures_back_off_and_keep_the_session() {
     tab.step(Input::Answer(request.id, Err(limited)));
     let wait = tab.s.next_refresh_at().unwrap() - tab.now;
     assert!((30_000.0..=33_000.0).contains(&wait), "{wait}");
+}
+
+#[test]
+fn retries_spread_by_a_jitter_that_changes_from_one_failure_to_the_next() {
+    // The contract's ±25 % spread only helps when each retry draws anew: a jitter stuck at one
+    // value would bring every tab back in step.
+    let mut tab = Tab::signed_in(json!({}));
+    let mut jitters = Vec::new();
+    for attempt in 0..6 {
+        let (_, request) = due_refresh(&mut tab);
+        tab.step(Input::Answer(request.id, Err(http(503))));
+        let delay = tab.s.next_refresh_at().unwrap() - tab.now;
+        if attempt > 0 {
+            let base = 1_000.0 * f64::from(1u32 << attempt);
+            let jitter = (delay / base - 0.75) / 0.5;
+            assert!((0.0..=1.0).contains(&jitter), "{attempt}: {delay}");
+            jitters.push((jitter * 1e6).round() as i64);
+        }
+    }
+    jitters.sort_unstable();
+    jitters.dedup();
+    assert!(jitters.len() >= 4, "{jitters:?}");
 }
 
 #[test]

@@ -106,17 +106,13 @@ impl Env for Store {
         cookies()
     }
     fn claims(&self, payload_json: &str) -> Option<Claims> {
-        let payload = js::parse(payload_json);
-        crate::core::obj::Obj::is_object(&payload).then(|| Claims::read(&payload))
+        crate::core::io::claims_of(&js::parse(payload_json))
     }
     fn shared(&self, key: &str) -> Option<String> {
         local()?.get_item(key).ok().flatten()
     }
     fn login(&self, user_json: &str) -> Option<(String, Option<String>)> {
-        use crate::core::obj::Obj;
-        let user = js::parse(user_json);
-        let login_id = user.field("loginIds")?.items()?.first()?.string()?;
-        Some((login_id, user.field("name").and_then(|n| n.string())))
+        crate::core::io::login_of(&js::parse(user_json))
     }
 }
 

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value as Json;
 use session_keeper::core::claims::Claims;
 use session_keeper::core::options::Persist;
 use session_keeper::core::Env;
@@ -129,19 +128,13 @@ impl Env for View<'_> {
         self.cookies.clone()
     }
     fn claims(&self, payload: &str) -> Option<Claims> {
-        let json: Json = serde_json::from_str(payload).ok()?;
-        json.is_object().then(|| Claims::read(&json))
+        session_keeper::core::testing::claims(payload)
     }
     fn shared(&self, key: &str) -> Option<String> {
         self.local.get(key).cloned()
     }
     fn login(&self, user: &str) -> Option<(String, Option<String>)> {
-        let json: Json = serde_json::from_str(user).ok()?;
-        let id = json.get("loginIds")?.get(0)?.as_str()?.to_string();
-        Some((
-            id,
-            json.get("name").and_then(|n| n.as_str()).map(String::from),
-        ))
+        session_keeper::core::testing::login(user)
     }
 }
 

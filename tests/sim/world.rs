@@ -1197,11 +1197,16 @@ impl World {
         let token = self.reqs[req].token.clone();
         if path == "/v1/auth/refresh" && !self.reqs[req].aborted {
             let from = (self.reqs[req].tab, self.reqs[req].inc);
-            // The tab told, and with crossTab (and Web Locks) every tab, waits it out.
+            // The tab told waits it out, and with crossTab (and Web Locks) every tab while that
+            // tab keeps the turn: once it is closed or reloaded, its lock is free and nothing
+            // remembers the wait for a page that opens next (storage may be per tab).
             let sent = self.reqs[req].sent;
+            let tabs = &self.tabs;
             let bound = |(_, tab, inc, read): &(f64, usize, u32, f64)| {
+                let holder_alive = tabs[*tab].alive && tabs[*tab].inc == *inc;
                 sent >= *read
-                    && ((*tab, *inc) == from || (self.p.cross_tab && !self.p.locks_denied))
+                    && ((*tab, *inc) == from
+                        || (self.p.cross_tab && !self.p.locks_denied && holder_alive))
             };
             // (A token the server no longer takes has nothing to wait for.)
             if let Some((until, ..)) = token

@@ -4,7 +4,7 @@
 
 use super::sha256::sha256_hex;
 use crate::core::error::{ErrorCode, Result, SessionError, TwoFactorDetails};
-use crate::core::meta::usable_token;
+use crate::core::layout::usable_token;
 use crate::core::obj::{opt_number, opt_string, Obj};
 use crate::core::options::{base_url, timeout, Persist};
 

@@ -42,7 +42,7 @@ pub const MAX_GEN: u64 = 1 << 40;
 /// How the session was written.
 ///
 /// ```
-/// use session_keeper::core::meta::Meta;
+/// use session_keeper::core::layout::Meta;
 /// let meta = Meta { born: 1_700_000_000_000.0, gen: 3, ..Meta::default() };
 /// assert_eq!(Meta::decode(&meta.encode(), 1_800_000_000_000.0), Some(meta));
 /// ```
@@ -211,7 +211,7 @@ fn whole(ms: f64) -> u64 {
 /// Whether a value could be a token: visible ASCII, no spaces, at most [`MAX_TOKEN_LEN`].
 ///
 /// ```
-/// use session_keeper::core::meta::usable_token;
+/// use session_keeper::core::layout::usable_token;
 /// assert!(usable_token("eyJ.eyJ.sig"));
 /// assert!(!usable_token("two words"));
 /// ```

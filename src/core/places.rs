@@ -9,7 +9,7 @@ use super::cookie::{cookie_domain, is_attribute_safe, CookiePlace};
 /// suffixes such as `com`). An IP address has no parents.
 ///
 /// ```
-/// use session_keeper::core::clear::domains;
+/// use session_keeper::core::places::domains;
 /// let all: Vec<_> = domains("app.example.com").into_iter().flatten().collect();
 /// assert_eq!(all, ["app.example.com", "example.com"]);
 /// ```
@@ -34,7 +34,7 @@ pub fn domains(host: &str) -> Vec<Option<String>> {
 /// cookies were written by path).
 ///
 /// ```
-/// use session_keeper::core::clear::paths;
+/// use session_keeper::core::places::paths;
 /// assert_eq!(paths("/app/a.html", &[]), ["/", "/app", "/app/", "/app/a.html"]);
 /// assert_eq!(paths("/", &["/x"]), ["/", "/x"]);
 /// ```

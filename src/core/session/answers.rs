@@ -1,0 +1,343 @@
+//! Answers: the acceptance check of rotating answers, storing them, and failures.
+
+use super::*;
+
+impl Session {
+    pub(super) fn answer(&mut self, now: f64, env: &dyn Env, id: u32, answer: Result<Reply>) {
+        let Some(at) = self.reqs.iter().position(|p| p.id == id) else {
+            return;
+        };
+        let Some(Pending { what, deadline, .. }) = crate::core::take_at(&mut self.reqs, at) else {
+            return;
+        };
+        match what {
+            What::Rotate {
+                seq,
+                born,
+                cleared,
+                had,
+                presented,
+                token,
+            } => {
+                // The session the request was sent for is no longer held: a logout (here or
+                // in another tab), or another sign-in.
+                // A session taken from cookies without its record that learned its record
+                // from another tab meanwhile (the same tokens: `seq` unchanged) is still the
+                // session the request was sent for: its refresh token is spent at the server,
+                // so throwing the answer away would leave the tab with a used token.
+                let same_token = presented && token_hash(self.st.refresh.as_deref()) == token;
+                let learned =
+                    born <= 0.0 && self.st.meta.born > 0.0 && (self.st.seq == seq || same_token);
+                // A logout heard since the request left ends its session only when it came
+                // after the session began (a tab that wakes tells old logouts again). A session
+                // without its record counts from when the request left.
+                let sent = deadline - f64::from(self.cfg.timeout_ms);
+                let began = if born > 0.0 { born } else { sent.floor() };
+                let ended = (self.st.cleared_at > cleared && self.st.cleared_at >= began)
+                    || (self.st.meta.born != born && !learned)
+                    || (had && !self.st.has_session());
+                if !ended && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
+                    // A session taken from cookies without its record was alive when the
+                    // request left: it ranks from then, so that a logout seen after that ends
+                    // it however late this answer is read (a frozen tab reads it on waking).
+                    self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
+                }
+                let attempt = Attempt {
+                    seq,
+                    presented,
+                    token,
+                    lock: None,
+                };
+                self.rotated(now, env, id, attempt, ended, answer)
+            }
+            What::Verify { call, cleared } => {
+                let result = match answer {
+                    Ok(Reply::Jwt(reply)) => {
+                        // After `dispose()` the sign-in is still stored (never revoked).
+                        let reread = if self.disposed {
+                            Reread::Late
+                        } else {
+                            Reread::Follow
+                        };
+                        // A logout heard since it left, made after it left.
+                        let sent = (deadline - f64::from(self.cfg.timeout_ms)).floor();
+                        let logged_out = (self.st.cleared_at > cleared
+                            && self.st.cleared_at >= sent)
+                            || matches!(self.adopt_stored(now, env, reread), Adopt::LoggedOut);
+                        if logged_out {
+                            self.revoke(now, &Ok(Reply::Jwt(reply)));
+                            Err(ended_error())
+                        } else {
+                            self.apply(now, env, &reply, Origin::SignIn)
+                                .map(|()| Value::Body)
+                        }
+                    }
+                    Ok(_) => Err(SessionError::invalid_response("not a JWTResponse")),
+                    Err(err) => Err(err),
+                };
+                self.done(id, call, result, true);
+            }
+            What::Me { call, born } => {
+                if let Ok(Reply::User(user)) = &answer {
+                    if self.st.has_session()
+                        && self.st.meta.born == born
+                        && !self.outdated(now, env)
+                    {
+                        self.st.user = Some(user.clone());
+                        self.save_user();
+                        self.remember_user(env, Some(user));
+                    }
+                }
+                self.done(id, call, answer.map(|_| Value::Body), true);
+            }
+            What::Plain { call, job } => self.done(id, call, answer.map(|_| Value::Body), job),
+            What::SignOut { call } => self
+                .out
+                .push(Effect::Settle(call, answer.map(|_| Value::Undefined))),
+            What::Revoke => {}
+        }
+    }
+
+    /// Settles the call of a request: with its job (releasing the job's turn) when it was a
+    /// job's, else on its own. A job ended by a logout has settled its calls already.
+    pub(super) fn done(&mut self, id: u32, call: u32, result: Result<Value>, job: bool) {
+        match self.jobs.first() {
+            Some(Job {
+                phase: Phase::Sending { req, lock },
+                ..
+            }) if *req == id => {
+                let lock = *lock;
+                self.release(lock);
+                self.finish(result);
+            }
+            _ if !job => self.out.push(Effect::Settle(call, result)),
+            _ => {}
+        }
+    }
+
+    /// The answer of a rotating request: the one acceptance check. After a logout (here or in
+    /// another tab) it is thrown away and its new refresh token revoked, so nothing is left
+    /// behind; when another tab rotated meanwhile, its tokens win. After `dispose()` it is
+    /// still stored and told to the other tabs (never revoked): the next page goes on with it.
+    pub(super) fn rotated(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        id: u32,
+        attempt: Attempt,
+        ended: bool,
+        answer: Result<Reply>,
+    ) {
+        let lock = match self.jobs.first() {
+            Some(Job {
+                phase: Phase::Sending { req, lock },
+                ..
+            }) if *req == id => Some(*lock),
+            _ => None,
+        };
+        if self.disposed && !ended {
+            self.store_late(now, env, attempt, answer);
+            return;
+        }
+        if ended || self.disposed {
+            self.revoke(now, &answer);
+            if let Some(lock) = lock {
+                self.release(lock);
+                let result = if self.disposed {
+                    Err(ended_error())
+                } else {
+                    self.st.tokens().map_err(|_| ended_error())
+                };
+                self.finish(result);
+            }
+            return;
+        }
+        // A job only ends with its answer, or with the session (then the answer is `ended`).
+        let Some(lock) = lock else { return };
+        let attempt = Attempt { lock, ..attempt };
+        match answer {
+            Ok(Reply::Jwt(reply)) => {
+                if let Adopt::LoggedOut = self.adopt_stored(now, env, Reread::Follow) {
+                    self.revoke(now, &Ok(Reply::Jwt(reply)));
+                    self.release(lock);
+                    self.finish(Err(ended_error()));
+                    return;
+                }
+                if self.rotated_meanwhile(attempt) {
+                    // Another tab's rotation arrived first; its tokens are held now.
+                    self.release(lock);
+                    let tokens = self.st.tokens();
+                    self.finish(tokens);
+                    return;
+                }
+                // A session found by `try-refresh` is new to this tab.
+                let found = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh);
+                let origin = if found {
+                    Origin::SignIn
+                } else {
+                    Origin::Rotation
+                };
+                match self.apply(now, env, &reply, origin) {
+                    // A project without rotation presents the same token next cycle: there is
+                    // no spent token to guard, and the lock would only hold other tabs up.
+                    Ok(()) if reply.fields.refresh_jwt.is_some() => {
+                        self.hold(lock, now + HOLD_AFTER_ROTATION_MS, None);
+                        self.finish(Ok(Value::Body));
+                    }
+                    Ok(()) => {
+                        self.release(lock);
+                        self.finish(Ok(Value::Body));
+                    }
+                    Err(err) => self.failed(now, env, err, attempt),
+                }
+            }
+            Ok(_) if matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh) => {
+                // `try-refresh` found no session: nothing to restore.
+                self.release(lock);
+                self.finish(Ok(Value::Undefined));
+            }
+            Ok(_) => self.failed(
+                now,
+                env,
+                SessionError::invalid_response("not a JWTResponse"),
+                attempt,
+            ),
+            Err(err) => self.failed(now, env, err, attempt),
+        }
+    }
+
+    /// Whether another tab's rotation (or sign-in) replaced the session since `attempt` left:
+    /// the held tokens changed, and not to the same refresh token told with its record.
+    pub(super) fn rotated_meanwhile(&self, attempt: Attempt) -> bool {
+        self.st.seq != attempt.seq
+            && !(attempt.presented && token_hash(self.st.refresh.as_deref()) == attempt.token)
+    }
+
+    /// A rotation that arrives after `dispose()`: the server has spent the token presented,
+    /// so the new tokens are stored and told to the other tabs, unless a logout came first.
+    /// No events fire, no timer is armed, no request starts.
+    pub(super) fn store_late(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        attempt: Attempt,
+        answer: Result<Reply>,
+    ) {
+        let Ok(Reply::Jwt(reply)) = answer else {
+            return;
+        };
+        match self.adopt_stored(now, env, Reread::Late) {
+            Adopt::LoggedOut => self.revoke(now, &Ok(Reply::Jwt(reply))),
+            // Another tab's rotation was stored first: its tokens stay.
+            _ if self.rotated_meanwhile(attempt) => {}
+            _ => {
+                let _ = self.apply(now, env, &reply, Origin::Rotation);
+            }
+        }
+    }
+
+    /// A failed attempt of the head job: reports it, then retries with backoff, or ends the
+    /// session when the server refused the token (unless another tab rotated it meanwhile).
+    pub(super) fn failed(&mut self, now: f64, env: &dyn Env, err: SessionError, attempt: Attempt) {
+        if let Failure::RateLimited(Some(ms)) = classify(&err) {
+            // Whatever happens next, no refresh before the server's `Retry-After`.
+            self.rate_limited_until = self.rate_limited_until.max(now + ms.max(MIN_DELAY_MS));
+        }
+        let kind = self.jobs.first().map(|j| &j.kind);
+        let refresh = kind == Some(&JobKind::Refresh);
+        if refresh || kind == Some(&JobKind::TryRefresh) {
+            self.out
+                .push(Effect::Emit(Event::RefreshError(err.clone())));
+        }
+        if kind == Some(&JobKind::TryRefresh) {
+            // One attempt at start-up; there is no session to keep or to end. A refusal says
+            // the indicator is stale: the next page load makes no request (as the official
+            // SDK removes it on a 4xx).
+            self.release(attempt.lock);
+            if err.status.is_some_and(|s| (400..500).contains(&s)) {
+                self.out.push(Effect::Shared(LOGGED_IN_KEY.into(), None));
+            }
+            self.finish(Err(err));
+            return;
+        }
+        if self.rotated_meanwhile(attempt) {
+            self.release(attempt.lock);
+            self.finish(Err(err));
+            return;
+        }
+        let failure = classify(&err);
+        if failure == Failure::Ended && !attempt.presented && !self.st.meta.http_only {
+            // This tab holds no refresh token (a new tab that only sees the session cookie)
+            // and the session is not known to live in an httpOnly cookie: the refusal says
+            // nothing about the session the other tabs hold. Keep the session token until it
+            // expires and ask them for the tokens.
+            self.release(attempt.lock);
+            self.st.parked = true;
+            if self.cfg.cross_tab {
+                self.out.push(Effect::Post(Message::Hello(now).encode()));
+            }
+            self.finish(Err(err));
+            return;
+        }
+        if failure == Failure::Ended {
+            self.release(attempt.lock);
+            // Whoever rotated the tokens meanwhile (another tab of this package, the official
+            // SDK in another tab, the app), a refresh token other than the one refused is the
+            // session now.
+            let presented = self.st.refresh.clone();
+            match self.adopt_stored(now, env, Reread::Refused(presented)) {
+                Adopt::Changed => {
+                    let tokens = self.st.tokens();
+                    self.finish(tokens);
+                }
+                Adopt::LoggedOut => self.finish(Err(err)),
+                Adopt::Nothing => {
+                    if refresh && self.st.has_session() {
+                        // Ends this session (and older ones) in every tab, not a newer
+                        // sign-in another tab made meanwhile.
+                        let born = self.st.meta.born;
+                        let presented = token_hash(self.st.refresh.as_deref());
+                        self.clear(now, env, true, born, presented);
+                    }
+                    self.finish(Err(err));
+                }
+            }
+            return;
+        }
+        // A tab that slept through another tab's sign-in or rotations learns of them here,
+        // before it writes its own (older) record over theirs.
+        if matches!(
+            self.adopt_stored(now, env, Reread::Follow),
+            Adopt::Changed | Adopt::LoggedOut
+        ) {
+            self.release(attempt.lock);
+            let tokens = self.st.tokens();
+            self.finish(tokens.map_err(|_| err));
+            return;
+        }
+        if refresh && self.st.has_session() {
+            let jitter = self.random();
+            let delay = retry_delay(failure, self.st.attempt, jitter).unwrap_or(MIN_DELAY_MS);
+            self.st.attempt = self.st.attempt.saturating_add(1);
+            // Also past the session's expiry: the refresh token usually outlives it, and a
+            // flaky network must not cost the session (the backoff caps the rate).
+            let at = now + delay;
+            self.st.meta.due_at = Some(at);
+            self.save_meta();
+            if attempt.lock.is_some() {
+                // This tab keeps the cycle across its retries: the lock stays held until its
+                // next attempt (which takes it again), and the tabs waiting for it hear when
+                // that is, so that none goes around a live holder or before its backoff.
+                self.hold(attempt.lock, at + f64::from(self.cfg.timeout_ms), Some(at));
+            }
+            if self.cfg.cross_tab {
+                // (Also without the lock, gone around a frozen holder: the server's
+                // `Retry-After` holds for every tab.)
+                self.out.push(Effect::Post(Message::Turn(at).encode()));
+            }
+        } else {
+            self.release(attempt.lock);
+        }
+        self.finish(Err(err));
+    }
+}

@@ -1,0 +1,111 @@
+//! Ending a session: every token cookie wherever it could be, every key of the package,
+//! held locks and waiting calls.
+
+use super::*;
+
+impl Session {
+    /// Forgets the session: every token cookie wherever it could be, every key of the
+    /// package, held locks and waiting calls. `own`: this tab decided it (it tells the
+    /// others); else it follows another tab's logout at `at`, and leaves a newer session that
+    /// a third tab stored since then alone.
+    /// `presented`: the hash of the refresh token the logout presented to the server, told
+    /// with it.
+    pub(super) fn clear(&mut self, now: f64, env: &dyn Env, own: bool, at: f64, presented: u64) {
+        // Whole ms, as every tab reads them from messages and storage.
+        let at = at.floor().max(self.st.cleared_at);
+        let newer_stored = !own
+            && self.cfg.persist == Persist::LocalStorage
+            && self
+                .load(now, env)
+                .meta
+                .is_some_and(|m| m.born > at && m.born > self.st.meta.born);
+        if !newer_stored {
+            self.expire_everywhere(env, own, at);
+            for suffix in ALL_KEYS {
+                self.out.push(Effect::Remove(self.key(suffix)));
+                if own && self.cfg.persist != Persist::LocalStorage {
+                    // Tokens another client (the official SDK) keeps in localStorage under
+                    // this prefix end with this session too.
+                    self.out.push(Effect::Shared(self.key(suffix), None));
+                }
+            }
+        }
+        // The logged-in indicator holds the expiry of the session that wrote it: a follower
+        // removes it only when it is not a newer session's (a later sign-in in a third tab).
+        let expiry = self.st.expires_at().map_or(0.0, |ms| ms / 1000.0);
+        let indicator = self
+            .seen(env)
+            .shared(LOGGED_IN_KEY)
+            .map(|v| crate::core::parse_uint(&v).map_or(0.0, |s| s as f64));
+        if own || (!newer_stored && indicator.is_some_and(|s| s <= expiry)) {
+            self.out.push(Effect::Shared(LOGGED_IN_KEY.into(), None));
+        }
+        let seq = self.st.seq.wrapping_add(1);
+        self.st = State {
+            seq,
+            cleared_at: at,
+            ..State::default()
+        };
+        self.drop_jobs();
+        // A follower that told the others of this session after the logout (a frozen tab
+        // reads an answer before the logout message) tells the logout again: a tab that
+        // reloaded since may know of neither.
+        if (own || self.told_at >= at) && self.cfg.cross_tab {
+            self.out
+                .push(Effect::Post(Message::Logout(at, presented).encode()));
+        }
+        self.changed();
+    }
+
+    /// Expires every token cookie name this page could have, at every place it could be.
+    /// A tab that follows another tab's logout (`own` false) only expires cookies that hold
+    /// tokens of the session that ended: anything else may be a newer session that a third
+    /// tab signed in while this one slept (the logging-out tab clears everything it sees).
+    pub(super) fn expire_everywhere(&mut self, env: &dyn Env, own: bool, at: f64) {
+        let meta = &self.st.meta;
+        let mut names: Vec<String> = Vec::new();
+        let mut recorded: Vec<CookiePlace> = Vec::new();
+        for kind in [Kind::Session, Kind::Refresh] {
+            if let Some(place) = place_of(meta, kind) {
+                recorded.push(place.clone());
+                names.push(place.name.clone());
+            }
+            names.extend(self.cookie_config(kind).and_then(|c| c.name.clone()));
+        }
+        names.extend(meta.names.iter().cloned());
+        names.push(SESSION_KEY.into());
+        names.push(REFRESH_KEY.into());
+        let cookies = self.seen(env).cookies();
+        // A follower's own tokens, what it wrote, and tokens issued before the logout; a
+        // token issued after it is a newer sign-in's.
+        let ours = |value: &str| {
+            self.st.session.as_ref().is_some_and(|t| t.jwt == value)
+                || self.st.refresh.as_deref() == Some(value)
+                || self.st.written.iter().any(|w| w == value)
+                || Self::decode(env, value)
+                    .and_then(|t| t.claims.iat)
+                    .is_some_and(|iat| iat * 1000.0 <= at)
+        };
+        // Names that no cookie visible to this page has need no search.
+        let mut visible: Vec<String> = Vec::new();
+        for name in names {
+            let shown = read_cookie(&cookies, &name);
+            if shown.is_some_and(|v| own || ours(v)) && !visible.contains(&name) {
+                visible.push(name);
+            }
+        }
+        // Where this tab wrote, also when it is invisible from here (another path); a
+        // follower only where it can see that the cookie is its own.
+        recorded.retain(|p| own || visible.contains(&p.name));
+        let extra: Vec<&str> = recorded.iter().map(|p| p.path.as_str()).collect();
+        let mut places = places::places(&self.page.host, &self.page.path, &visible, &extra);
+        for place in recorded {
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+        for place in &places {
+            self.expire(place);
+        }
+    }
+}
