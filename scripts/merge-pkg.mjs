@@ -28,6 +28,41 @@ for (const entry of ['session_keeper', 'rocketchat']) {
   if (!declarations.startsWith(reference)) writeFileSync(dts, reference + declarations);
 }
 
+// `createSession(options)` (API.md §1): one awaited call that initialises the module on first
+// use (once, however many calls; a failed initialisation is tried again by the next call) and
+// constructs the manager. Added to the glue's own module so that it shares its `init`.
+{
+  const glue = path.join(pkg, 'session_keeper.js');
+  let code = readFileSync(glue, 'utf8');
+  const exports = /export\s*\{([^}]*)\};?\s*$/.exec(code);
+  const init = exports && /(?:^|,)\s*([\w$]+)\s+as\s+default\s*(?:,|$)/.exec(exports[1]);
+  if (!init) throw new Error('session_keeper.js: no `export { … as default }` to build createSession on');
+  if (!/\bcreateSession\b/.test(exports[1])) {
+    // The glue's init already shares one instantiation between concurrent calls and forgets
+    // a failed one (see minify-glue.mjs); checked here so that the promise above holds.
+    if (!/\.catch\(\(\)=>\{\w+=void 0\}\)/.test(code)) {
+      throw new Error('session_keeper.js: init() no longer shares and resets its instantiation');
+    }
+    const create = `async function createSession(o){await ${init[1]}();return new SessionManager(o)}`;
+    code = code.slice(0, exports.index) + create + `export{${exports[1]},createSession};\n`;
+    writeFileSync(glue, code);
+  }
+  const dts = path.join(pkg, 'session_keeper.d.ts');
+  const declarations = readFileSync(dts, 'utf8');
+  const declaration = `/**
+ * Initialises the module on first use (once, however many calls; after a failed
+ * initialisation the next call tries again) and constructs a {@link SessionManager}: one call,
+ * like the official SDK's \`createSdk\`, for apps that do not manage \`init()\`.
+ */
+export function createSession(options: SessionManagerOptions): Promise<SessionManager>;
+`;
+  const at = declarations.indexOf('export type InitInput');
+  if (at < 0) throw new Error('session_keeper.d.ts: no InitInput to place createSession before');
+  if (!declarations.includes('export function createSession(')) {
+    writeFileSync(dts, declarations.slice(0, at) + declaration + '\n' + declarations.slice(at));
+  }
+}
+
 // wasm-pack writes a .gitignore of "*" into pkg/, which would make `npm pack` skip everything.
 const ignore = path.join(pkg, '.gitignore');
 if (existsSync(ignore)) writeFileSync(ignore, '');

@@ -4,6 +4,7 @@
 // (an `any`, a missing union member check), that line would stop erroring and tsc would fail.
 
 import init, {
+  createSession,
   initSync,
   SessionManager,
   type AccessKeyExchangeResponse,
@@ -60,6 +61,17 @@ export async function start(wasmUrl: URL, bytes: ArrayBuffer): Promise<void> {
   // @ts-expect-error init takes where the module is (WebAssembly.Module is `{}` in lib.dom, so
   // anything but null and undefined passes as one)
   await init(null);
+}
+
+// One call instead of init() + new SessionManager(): initialises the module once.
+export async function quickStart(): Promise<SessionManager> {
+  const created: SessionManager = await createSession({ projectId: 'P2abc', persist: 'memory' });
+  // @ts-expect-error createSession takes the same options as the constructor
+  await createSession({ baseUrl: 'https://api.descope.com' });
+  // @ts-expect-error it answers a promise, not the manager itself
+  const sync: SessionManager = createSession({ projectId: 'P2abc' });
+  void sync;
+  return created;
 }
 
 // ---- options ---------------------------------------------------------------------------------
