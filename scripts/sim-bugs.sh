@@ -13,18 +13,18 @@ scratch=${SIM_BUGS_DIR:-target/sim-bugs}
 
 # name | file | perl substitution (applied once; the run stops when it matches nothing)
 bugs=(
-  'refresh without the lock|src/core/session.rs|s/if self\.cfg\.cross_tab \{\n            self\.request_lock\(now, env, round\);/if false {\n            self.request_lock(now, env, round);/'
-  'the refresh token kept after logout|src/core/session.rs|s/for suffix in ALL_KEYS \{/for suffix in ALL_KEYS.into_iter().filter(|s| *s != REFRESH_KEY) {/'
-  'the session token kept after logout|src/core/session.rs|s/for suffix in ALL_KEYS \{/for suffix in ALL_KEYS.into_iter().filter(|s| *s != SESSION_KEY) {/'
-  'a late answer applied after a logout|src/core/session.rs|s/let ended = \(self\.st\.cleared_at > cleared && self\.st\.cleared_at >= began\)\n\s*\|\| \(self\.st\.meta\.born != born && !learned\)\n\s*\|\| \(had && !self\.st\.has_session\(\)\);/let ended = { let _ = (began, learned, had); false };/'
-  'rotations not told to other tabs|src/core/session.rs|s/fn tell\(&mut self, now: f64\) \{\n        if !self\.cfg\.cross_tab \{/fn tell(&mut self, now: f64) {\n        if true {/'
+  'refresh without the lock|src/core/session/turn.rs|s/if self\.cfg\.cross_tab \{\n            self\.request_lock\(now, env, round\);/if false {\n            self.request_lock(now, env, round);/'
+  'the refresh token kept after logout|src/core/session/clearing.rs|s/for suffix in ALL_KEYS \{/for suffix in ALL_KEYS.into_iter().filter(|s| *s != REFRESH_KEY) {/'
+  'the session token kept after logout|src/core/session/clearing.rs|s/for suffix in ALL_KEYS \{/for suffix in ALL_KEYS.into_iter().filter(|s| *s != SESSION_KEY) {/'
+  'a late answer applied after a logout|src/core/session/answers.rs|s/let ended = \(self\.st\.cleared_at > cleared && self\.st\.cleared_at >= began\)\n\s*\|\| \(self\.st\.meta\.born != born && !learned\)\n\s*\|\| \(had && !self\.st\.has_session\(\)\);/let ended = { let _ = (began, learned, had); false };/'
+  'rotations not told to other tabs|src/core/session/adopt.rs|s/fn tell\(&mut self, now: f64\) \{\n        if !self\.cfg\.cross_tab \{/fn tell(&mut self, now: f64) {\n        if true {/'
   'a 5xx treated as the end of the session|src/core/schedule.rs|s/\(ErrorCode::Http, Some\(400\)\) => Failure::Ended,/(ErrorCode::Http, _) => Failure::Ended,/'
   'a timeout treated as the end of the session|src/core/schedule.rs|s/\(ErrorCode::Http, Some\(400\)\) => Failure::Ended,/(ErrorCode::Http, Some(400)) | (ErrorCode::Timeout, _) => Failure::Ended,/'
   'no 1 s minimum|src/core/schedule.rs|s/Some\(due\.max\(now \+ MIN_DELAY_MS\)\.min\(MAX_EPOCH_MS\)\)/Some(due.min(MAX_EPOCH_MS))/'
   'no backoff cap|src/core/schedule.rs|s/\.clamp\(BACKOFF_BASE_MS, BACKOFF_MAX_MS\)/.max(BACKOFF_BASE_MS)/'
   'expiry used instead of nextRefreshSeconds|src/core/schedule.rs|s/\(Some\(seconds\), _, _\) => now \+ seconds \* 1000\.0,/(Some(_), Some(exp), _) | (None, Some(exp), _) => exp - EXPIRY_MARGIN_MS,\n        (Some(seconds), None, _) => now + seconds * 1000.0,/'
-  'retry without backoff|src/core/session.rs|s/let delay = retry_delay\(failure, self\.st\.attempt, jitter\)\.unwrap_or\(MIN_DELAY_MS\);/let delay = { let _ = (failure, jitter); MIN_DELAY_MS };/'
-  'no revoke of a late answer|src/core/session.rs|s/fn revoke\(&mut self, now: f64, reply: &Result<Reply>\) \{/fn revoke(&mut self, now: f64, reply: &Result<Reply>) {\n        if true { return; }/'
+  'retry without backoff|src/core/session/answers.rs|s/let delay = retry_delay\(failure, self\.st\.attempt, jitter\)\.unwrap_or\(MIN_DELAY_MS\);/let delay = { let _ = (failure, jitter); MIN_DELAY_MS };/'
+  'no revoke of a late answer|src/core/session/calls.rs|s/fn revoke\(&mut self, now: f64, reply: &Result<Reply>\) \{/fn revoke(&mut self, now: f64, reply: &Result<Reply>) {\n        if true { return; }/'
 )
 
 mkdir -p "$scratch"

@@ -1,7 +1,7 @@
 //! The deterministic multi-tab simulator: every seed is one world of 1–12 tabs sharing cookies,
 //! storage, a BroadcastChannel, Web Locks and a strict server, driven through faults, sleeps,
 //! reloads, offline periods, sign-ins and logouts; the invariants are checked after every step
-//! (see `world.rs`). A failing seed prints the command that replays it with its trace.
+//! (see `world/`: the driver, network, chaos, invariants and scripting). A failing seed prints the command that replays it with its trace.
 //!
 //!   cargo test --test sim                          # SIM_SEEDS seeds (default 2000)
 //!   SIM_SEEDS=100000 cargo test --release --test sim seeds -- --nocapture   # a long soak

@@ -418,7 +418,7 @@ impl Session {
                 // not known: just after this session began, so that a sign-in told later (a
                 // tab that slept reads storage as it is now, and its messages after) is kept.
                 let at = self.st.meta.born + 1.0;
-                self.clear(now, env, false, at, 0);
+                self.clear(now, env, By::AnotherTab, at, 0);
                 Adopt::LoggedOut
             }
             _ => Adopt::Nothing,
@@ -443,7 +443,7 @@ impl Session {
                             self.send_revoke(now, held);
                         }
                     }
-                    self.clear(now, env, false, at, presented);
+                    self.clear(now, env, By::AnotherTab, at, presented);
                 } else {
                     // A logout older than the session held, or nothing to clear: remember it,
                     // so that late answers and messages from before it are recognised.
@@ -474,7 +474,7 @@ impl Session {
             }
             Message::Active(at) => {
                 if at >= self.active_since {
-                    self.mark_active(now, false);
+                    self.mark_active(now, By::AnotherTab);
                 }
             }
             Message::Hello(at) => {

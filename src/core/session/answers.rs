@@ -36,6 +36,7 @@ impl Session {
                 let ended = (self.st.cleared_at > cleared && self.st.cleared_at >= began)
                     || (self.st.meta.born != born && !learned)
                     || (had && !self.st.has_session());
+                let still = if ended { Still::Ended } else { Still::Held };
                 if !ended && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
                     // A session taken from cookies without its record was alive when the
                     // request left: it ranks from then, so that a logout seen after that ends
@@ -48,7 +49,7 @@ impl Session {
                     token,
                     lock: None,
                 };
-                self.rotated(now, env, id, attempt, ended, answer)
+                self.rotated(now, env, id, attempt, still, answer)
             }
             What::Verify { call, cleared } => {
                 let result = match answer {
@@ -75,7 +76,7 @@ impl Session {
                     Ok(_) => Err(SessionError::invalid_response("not a JWTResponse")),
                     Err(err) => Err(err),
                 };
-                self.done(id, call, result, true);
+                self.done(id, call, result, Owner::Job);
             }
             What::Me { call, born } => {
                 if let Ok(Reply::User(user)) = &answer {
@@ -88,9 +89,9 @@ impl Session {
                         self.remember_user(env, Some(user));
                     }
                 }
-                self.done(id, call, answer.map(|_| Value::Body), true);
+                self.done(id, call, answer.map(|_| Value::Body), Owner::Job);
             }
-            What::Plain { call, job } => self.done(id, call, answer.map(|_| Value::Body), job),
+            What::Plain { call, owner } => self.done(id, call, answer.map(|_| Value::Body), owner),
             What::SignOut { call } => self
                 .out
                 .push(Effect::Settle(call, answer.map(|_| Value::Undefined))),
@@ -100,7 +101,7 @@ impl Session {
 
     /// Settles the call of a request: with its job (releasing the job's turn) when it was a
     /// job's, else on its own. A job ended by a logout has settled its calls already.
-    pub(super) fn done(&mut self, id: u32, call: u32, result: Result<Value>, job: bool) {
+    pub(super) fn done(&mut self, id: u32, call: u32, result: Result<Value>, owner: Owner) {
         match self.jobs.first() {
             Some(Job {
                 phase: Phase::Sending { req, lock },
@@ -110,7 +111,7 @@ impl Session {
                 self.release(lock);
                 self.finish(result);
             }
-            _ if !job => self.out.push(Effect::Settle(call, result)),
+            _ if owner == Owner::Call => self.out.push(Effect::Settle(call, result)),
             _ => {}
         }
     }
@@ -125,7 +126,7 @@ impl Session {
         env: &dyn Env,
         id: u32,
         attempt: Attempt,
-        ended: bool,
+        still: Still,
         answer: Result<Reply>,
     ) {
         let lock = match self.jobs.first() {
@@ -135,6 +136,7 @@ impl Session {
             }) if *req == id => Some(*lock),
             _ => None,
         };
+        let ended = still == Still::Ended;
         if self.disposed && !ended {
             self.store_late(now, env, attempt, answer);
             return;
@@ -297,7 +299,7 @@ impl Session {
                         // sign-in another tab made meanwhile.
                         let born = self.st.meta.born;
                         let presented = token_hash(self.st.refresh.as_deref());
-                        self.clear(now, env, true, born, presented);
+                        self.clear(now, env, By::ThisTab, born, presented);
                     }
                     self.finish(Err(err));
                 }

@@ -43,7 +43,7 @@ impl Session {
                     Some("{}".into()),
                     Expect::Any,
                 );
-                self.clear(now, env, true, now, token_hash(refresh.as_deref()));
+                self.clear(now, env, By::ThisTab, now, token_hash(refresh.as_deref()));
                 if !self.cfg.keep_last_user {
                     self.out
                         .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
@@ -58,7 +58,7 @@ impl Session {
                         now,
                         What::Plain {
                             call: id,
-                            job: false,
+                            owner: Owner::Call,
                         },
                         "/v1/auth/validate",
                         Some(&jwt),
@@ -78,7 +78,7 @@ impl Session {
                     now,
                     What::Plain {
                         call: id,
-                        job: false,
+                        owner: Owner::Call,
                     },
                     "/v1/auth/accesskey/exchange",
                     Some(&key),

@@ -5,12 +5,13 @@ use super::*;
 
 impl Session {
     /// Forgets the session: every token cookie wherever it could be, every key of the
-    /// package, held locks and waiting calls. `own`: this tab decided it (it tells the
+    /// package, held locks and waiting calls. [`By::ThisTab`]: this tab decided it (it tells the
     /// others); else it follows another tab's logout at `at`, and leaves a newer session that
     /// a third tab stored since then alone.
     /// `presented`: the hash of the refresh token the logout presented to the server, told
     /// with it.
-    pub(super) fn clear(&mut self, now: f64, env: &dyn Env, own: bool, at: f64, presented: u64) {
+    pub(super) fn clear(&mut self, now: f64, env: &dyn Env, by: By, at: f64, presented: u64) {
+        let own = by == By::ThisTab;
         // Whole ms, as every tab reads them from messages and storage.
         let at = at.floor().max(self.st.cleared_at);
         let newer_stored = !own
@@ -20,7 +21,7 @@ impl Session {
                 .meta
                 .is_some_and(|m| m.born > at && m.born > self.st.meta.born);
         if !newer_stored {
-            self.expire_everywhere(env, own, at);
+            self.expire_everywhere(env, by, at);
             for suffix in ALL_KEYS {
                 self.out.push(Effect::Remove(self.key(suffix)));
                 if own && self.cfg.persist != Persist::LocalStorage {
@@ -58,10 +59,11 @@ impl Session {
     }
 
     /// Expires every token cookie name this page could have, at every place it could be.
-    /// A tab that follows another tab's logout (`own` false) only expires cookies that hold
+    /// A tab that follows another tab's logout ([`By::AnotherTab`]) only expires cookies that hold
     /// tokens of the session that ended: anything else may be a newer session that a third
     /// tab signed in while this one slept (the logging-out tab clears everything it sees).
-    pub(super) fn expire_everywhere(&mut self, env: &dyn Env, own: bool, at: f64) {
+    pub(super) fn expire_everywhere(&mut self, env: &dyn Env, by: By, at: f64) {
+        let own = by == By::ThisTab;
         let meta = &self.st.meta;
         let mut names: Vec<String> = Vec::new();
         let mut recorded: Vec<CookiePlace> = Vec::new();

@@ -133,6 +133,38 @@ pub struct Page {
     pub path: String,
 }
 
+/// Which tab decided a change: this one (it tells the others, and clears everything it
+/// sees), or another one this tab follows (it leaves alone what may be a newer session).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum By {
+    ThisTab,
+    AnotherTab,
+}
+
+/// Who settles a call with an answer: the call itself, or the job it waits in (with the
+/// job, which also releases the job's lock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    Call,
+    Job,
+}
+
+/// Whether the session a rotating request was sent for is still the one held when its answer
+/// comes, or ended meanwhile (a logout here or in another tab, or another sign-in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Still {
+    Held,
+    Ended,
+}
+
+/// Why the refresh timer is looked at: its own time, or a wake-up signal (online, visible,
+/// focus), which also cuts a backoff short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    Timer,
+    Wake,
+}
+
 /// The session JWT and what it says.
 #[derive(Clone, Debug, PartialEq)]
 struct Token {
@@ -270,8 +302,8 @@ enum What {
     Verify { call: u32, cleared: f64 },
     /// `me`: stores the user while the session it asked for is still held.
     Me { call: u32, born: f64 },
-    /// The answer goes to the call as it is (`job`: a job's request, settled with the job).
-    Plain { call: u32, job: bool },
+    /// The answer goes to the call as it is, or settles the job that sent it.
+    Plain { call: u32, owner: Owner },
     /// Logout: resolves with `undefined`.
     SignOut { call: u32 },
     /// Revoking a refresh token nobody may use: nobody waits.
@@ -517,7 +549,7 @@ impl Session {
                         // Storage shows the logout now.
                         self.st.doubted_logout = None;
                         if self.st.has_session() {
-                            self.clear(now, env, false, at, 0);
+                            self.clear(now, env, By::AnotherTab, at, 0);
                         }
                     }
                 }
@@ -541,7 +573,7 @@ impl Session {
                 self.st.shown = false;
                 result = Err(SessionError::new(ErrorCode::Storage, "storage refused"));
             }
-            Input::Active => self.mark_active(now, true),
+            Input::Active => self.mark_active(now, By::ThisTab),
             Input::Dispose => {
                 self.disposed = true;
                 self.drop_jobs();
@@ -567,22 +599,22 @@ impl Session {
         }
     }
 
-    /// `markUserActive()` here (`own`, told to the other tabs once per period) or in another
+    /// `markUserActive()` here ([`By::ThisTab`], told to the other tabs once per period) or in another
     /// tab: a refresh skipped for want of activity runs now.
-    fn mark_active(&mut self, now: f64, own: bool) {
+    fn mark_active(&mut self, now: f64, by: By) {
         if !self.cfg.activity {
             return;
         }
         self.track(now);
         if !self.active {
             self.active = true;
-            if own && self.cfg.cross_tab {
+            if by == By::ThisTab && self.cfg.cross_tab {
                 self.out.push(Effect::Post(Message::Active(now).encode()));
             }
         }
         if self.skipped {
             self.skipped = false;
-            self.due(now, false);
+            self.due(now, Why::Timer);
         }
     }
 

@@ -39,12 +39,13 @@ impl Session {
             }
             _ => {}
         }
-        self.due(now, false);
+        self.due(now, Why::Timer);
     }
 
-    /// Starts the automatic refresh when it is due (or, `eager`, when a wake-up signal comes
+    /// Starts the automatic refresh when it is due (or, [`Why::Wake`], when a wake-up signal comes
     /// during a backoff wait), at most once per second, never while offline.
-    pub(super) fn due(&mut self, now: f64, eager: bool) {
+    pub(super) fn due(&mut self, now: f64, why: Why) {
+        let eager = why == Why::Wake;
         if !self.cfg.auto_refresh || !self.online || !self.st.has_session() {
             return;
         }
@@ -91,7 +92,7 @@ impl Session {
             Signal::Visible | Signal::Focus | Signal::PageShow => {}
         }
         self.adopt_stored(now, env, Reread::Follow);
-        self.due(now, true);
+        self.due(now, Why::Wake);
     }
 
     /// Arms the one timer at the earliest deadline.

@@ -161,7 +161,10 @@ impl Session {
                 Expect::MaybeJwt,
             ),
             JobKind::Tenants(body) => (
-                What::Plain { call, job: true },
+                What::Plain {
+                    call,
+                    owner: Owner::Job,
+                },
                 "/v1/auth/me/tenants",
                 Some(body.clone()),
                 Expect::Object,
@@ -176,7 +179,10 @@ impl Session {
                 Expect::User,
             ),
             JobKind::History => (
-                What::Plain { call, job: true },
+                What::Plain {
+                    call,
+                    owner: Owner::Job,
+                },
                 "/v1/auth/me/history",
                 None,
                 Expect::List,

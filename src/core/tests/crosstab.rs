@@ -1,0 +1,378 @@
+//! Taking turns across tabs: the lock, its bounded waits and holds, and adopting what other
+//! tabs and clients rotated.
+
+use super::*;
+
+#[test]
+fn a_due_refresh_takes_the_lock_rotates_holds_and_tells() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    assert_eq!(request.url, "https://api.test/v1/auth/refresh");
+    assert_eq!(
+        request.headers,
+        [("Authorization", "Bearer P1:R1".to_string())]
+    );
+    assert_eq!(request.expect, Expect::Jwt);
+    let answer = sign_in(2, tab.now);
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(posts(&effects).len(), 1);
+    assert!(
+        !effects.contains(&Effect::Unlock(lock)),
+        "the lock is held after a rotation"
+    );
+    assert_eq!(
+        events(&effects).len(),
+        1,
+        "a new token, nothing else: {effects:?}"
+    );
+    // Released when its time is up, not later.
+    let effects = tab.at(tab.now + HOLD_AFTER_ROTATION_MS).step(Input::Timer);
+    assert!(effects.contains(&Effect::Unlock(lock)));
+}
+
+#[test]
+fn a_busy_lock_waits_for_the_other_tab_and_adopts_its_tokens() {
+    let mut tab = Tab::signed_in(json!({}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert!(sends(&effects).is_empty());
+    // The other tab's result arrives.
+    let meta = Meta {
+        born: T0,
+        gen: 1,
+        due_at: Some(due + 300_000.0),
+        ..Meta::default()
+    };
+    let message = Message::Sync {
+        meta,
+        session: session_jwt(2, due + 600_000.0),
+        refresh: Some("R2".into()),
+        user: None,
+    };
+    let effects = tab.step(Input::Message(message.encode()));
+    assert!(sends(&effects).is_empty());
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.s.next_refresh_at(), Some(due + 300_000.0));
+}
+
+#[test]
+fn a_grant_after_another_tab_rotated_waits_for_its_message_where_storage_is_per_tab() {
+    let issued = |n: u32, at: f64| {
+        jwt(
+            json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}),
+        )
+    };
+    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": issued(1, T0),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 300,
+    })))));
+    let due = tab.s.next_refresh_at().unwrap();
+    // Another tab rotated just before and closed (its lock released): its session cookie is
+    // there, its message not yet.
+    let theirs = issued(2, due - 50.0);
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert!(sends(&effects).is_empty(), "presented a rotated token");
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Unlock(id) if *id == lock)));
+    // The message comes: its tokens are taken, without a request.
+    let message = Message::Sync {
+        meta: Meta {
+            born: T0,
+            gen: 1,
+            due_at: Some(due + 300_000.0),
+            ..Meta::default()
+        },
+        session: theirs,
+        refresh: Some("R2".into()),
+        user: None,
+    };
+    let effects = tab.step(Input::Message(message.encode()));
+    assert!(sends(&effects).is_empty());
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+
+    // Without a message, the tab asks again after a short wait and then goes on.
+    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": issued(1, T0),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 300,
+    })))));
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), issued(3, due - 50.0));
+    let mut now = due;
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        let effects = tab.at(now).step(Input::Timer);
+        if let Some(lock) = lock_of(&effects) {
+            sent = sends(&tab.step(Input::Lock(lock, Grant::Granted)))
+                .into_iter()
+                .cloned()
+                .collect();
+            if !sent.is_empty() {
+                break;
+            }
+        }
+        now += 1_600.0;
+    }
+    assert_eq!(sent.len(), 1, "the refresh is not held up for good");
+    assert!(now - due <= 4_000.0, "waited {} ms", now - due);
+}
+
+#[test]
+fn a_lock_still_held_after_two_bounded_waits_is_gone_around() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    // Two rounds: each waits the request timeout + 1 s (+ up to 0.5 s, spread), then asks
+    // again; a holder that still has it after both is frozen.
+    for round in 0..2 {
+        let effects = tab.step(Input::Lock(lock, Grant::Busy));
+        assert!(sends(&effects).is_empty(), "round {round}");
+        let until = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Timer(Some(at)) => Some(*at),
+                _ => None,
+            })
+            .expect("a timer for the end of the wait");
+        let waited = until - tab.now;
+        assert!((3_000.0..=3_500.0).contains(&waited), "{waited}");
+        assert!(lock_of(&tab.at(until - 1.0).step(Input::Timer)).is_none());
+        lock = lock_of(&tab.at(until).step(Input::Timer)).expect("asks again");
+    }
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert_eq!(sends(&effects).len(), 1, "goes on without the lock");
+}
+
+#[test]
+fn a_huge_request_timeout_does_not_wrap_the_wait() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2_147_483_647.0}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    // No wait wraps to a short one: the next wake-up is the session's expiry.
+    let exp = tab.s.expires_at().unwrap();
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Timer(Some(at)) if *at < exp)),
+        "{effects:?}"
+    );
+    for later in [10_000.0, 600_000.0, 3_600_000.0] {
+        let effects = tab.at(due + later).step(Input::Timer);
+        assert!(
+            sends(&effects).is_empty() && lock_of(&effects).is_none(),
+            "{later}"
+        );
+    }
+}
+
+#[test]
+fn a_project_without_rotation_keeps_no_lock_between_cycles() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    let answer =
+        reply(json!({"sessionJwt": session_jwt(2, tab.now + 600_000.0), "nextRefreshSeconds": 30}));
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // No token was spent: the lock is released at once, so that another tab's refresh() of
+    // the same token is not held up by a lock that guards nothing.
+    assert!(effects.contains(&Effect::Unlock(lock)));
+    assert_eq!(tab.s.pending(), (0, 0, 0));
+    // 30 s later the same token is due again: the turn is taken anew.
+    let (lock, request) = due_refresh(&mut tab);
+    assert!(lock > 0, "the lock is asked for again");
+    assert_eq!(request.headers[0].1, "Bearer P1:R1");
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(reply(
+            json!({"sessionJwt": session_jwt(3, tab.now + 600_000.0)}),
+        )))),
+    ));
+    assert!(effects.contains(&Effect::Unlock(lock)));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+}
+
+#[test]
+fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
+    // A tab took its session from cookies (no record), sent a refresh and froze; it reads the
+    // answer, then a logout made after the request left, when it wakes.
+    let mut tab = cookie_only_tab();
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    tab.at(T0 + 30_000.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    tab.step(Input::Message(Message::Logout(T0 + 5_000.0, 0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert_eq!(tab.s.refresh_token(), None);
+}
+
+#[test]
+fn a_rotation_sent_before_the_record_arrived_is_kept() {
+    // A new tab took its session from cookies (no record) and sent a refresh at once; the
+    // other tabs then told it the same tokens with their record. The answer is the session's
+    // rotation all the same: kept, and its new refresh token not revoked (the old one is
+    // spent at the server).
+    let mut tab = cookie_only_tab();
+    let session = tab.s.session_token().unwrap().to_owned();
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 2,
+            ..Meta::default()
+        },
+        session,
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    let effects = tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    assert!(sends(&effects).is_empty());
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let effects = tab.at(T0 + 500.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::Settle(1, Ok(_)))));
+    // A sign-in elsewhere in between (other tokens) still throws the answer away.
+    let mut tab = cookie_only_tab();
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let other = Message::Sync {
+        meta: Meta {
+            born: T0 + 5.0,
+            gen: 0,
+            ..Meta::default()
+        },
+        session: session_jwt(3, T0 + 600_000.0),
+        refresh: Some("R3".into()),
+        user: None,
+    };
+    // (The tab that signed in wrote its cookies before it told.)
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R3".into());
+    tab.at(T0 + 10.0).step(Input::Message(other.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R3"));
+    let effects = tab.at(T0 + 500.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert_eq!(tab.s.refresh_token(), Some("R3"));
+    assert_eq!(
+        sends(&effects).len(),
+        1,
+        "the answer's refresh token is revoked"
+    );
+}
+
+#[test]
+fn a_waiter_never_goes_around_a_holder_that_tells_it_retries() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    // The holder fails again and again under a flaky network; each time it tells when it
+    // tries next. The waiter keeps finding the lock busy, long past two bounded waits.
+    let mut retry_at = due;
+    for round in 0..8 {
+        let effects = tab.step(Input::Lock(lock, Grant::Busy));
+        assert!(sends(&effects).is_empty(), "round {round}: went around");
+        retry_at += 3_000.0;
+        tab.step(Input::Message(Message::Turn(retry_at).encode()));
+        let until = tab.now + 3_600.0;
+        let mut asked = None;
+        while asked.is_none() && tab.now < until {
+            let now = tab.now + 100.0;
+            asked = lock_of(&tab.at(now).step(Input::Timer));
+        }
+        lock = asked.expect("asks again after a bounded wait");
+    }
+    // The holder closes its tab (its lock goes) before its next attempt: the grant comes,
+    // but nothing is sent before the holder's backoff is over.
+    retry_at = tab.now + 20_000.0;
+    tab.step(Input::Message(Message::Turn(retry_at).encode()));
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert!(
+        sends(&effects).is_empty(),
+        "sent inside the holder's backoff"
+    );
+    assert!(effects.contains(&Effect::Unlock(lock)));
+    let effects = tab.at(retry_at).step(Input::Timer);
+    let lock = lock_of(&effects).expect("asks when the backoff is over");
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert_eq!(sends(&effects).len(), 1);
+}
+
+#[test]
+fn a_holder_that_says_nothing_is_gone_around_after_the_bound() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    // Retry news for a time long past counts for nothing.
+    tab.step(Input::Message(Message::Turn(due - 60_000.0).encode()));
+    let mut lock = Some(lock);
+    let mut sent_at = None;
+    while sent_at.is_none() && tab.now < due + 20_000.0 {
+        if let Some(id) = lock.take() {
+            if !sends(&tab.step(Input::Lock(id, Grant::Busy))).is_empty() {
+                sent_at = Some(tab.now);
+            }
+        }
+        let now = tab.now + 100.0;
+        lock = lock_of(&tab.at(now).step(Input::Timer)).or(lock);
+    }
+    let waited = sent_at.expect("goes on without the lock") - due;
+    assert!((6_000.0..=7_500.0).contains(&waited), "{waited}");
+}
+
+/// Item 7: a 401 after another client rotated the tokens (no record of this package) adopts
+/// what is stored instead of signing the user out.
+#[test]
+fn a_refusal_after_another_client_rotated_adopts_the_stored_tokens() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    // The official SDK, in another tab, rotated R1 meanwhile: it wrote DSR and the DS cookie,
+    // and left this package's record as it was.
+    let theirs = session_jwt(9, tab.now + 600_000.0);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R9".into());
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let effects = tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), Some("R9"));
+    assert_eq!(tab.s.session_token(), Some(theirs.as_str()));
+    assert!(tab.s.is_authenticated(tab.now));
+    assert!(
+        !events(&effects).contains(&&Event::Auth(false)),
+        "{effects:?}"
+    );
+    assert!(
+        !posts(&effects).iter().any(|m| m.starts_with("L\n")),
+        "no logout is told"
+    );
+    // Their own expiry plans their refresh; then the same refresh token as the one refused
+    // ends the session.
+    let exp = tab.s.expires_at().unwrap();
+    assert_eq!(tab.s.next_refresh_at(), Some(exp - 20_000.0));
+    let (_, request) = due_refresh(&mut tab);
+    assert_eq!(request.headers[0].1, "Bearer P1:R9");
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), None);
+    assert_eq!(tab.env.items.borrow().get("DSR"), None);
+}

@@ -1,0 +1,256 @@
+//! Logout, here and in other tabs: what is cleared, what is told, what is revoked.
+
+use super::*;
+
+#[test]
+fn logout_clears_first_then_calls_the_server() {
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab.step(Input::Call(1, Call::Logout));
+    let request = sends(&effects)[0];
+    assert_eq!(request.url, "https://api.test/v1/auth/logout");
+    assert_eq!(request.headers[0].1, "Bearer P1:R1");
+    assert!(tab.env.items.borrow().is_empty() && tab.env.jar.borrow().is_empty());
+    assert!(posts(&effects)[0].starts_with("L\n"));
+    let id = request.id;
+    let effects = tab.step(Input::Answer(id, Err(http(500))));
+    assert!(matches!(settled(&effects)[..], [(1, Err(_))]));
+    assert_eq!(tab.s.session_token(), None);
+}
+
+#[test]
+fn a_follower_holding_another_refresh_token_than_the_logout_presented_revokes_it() {
+    let presented = |effects: &[Effect]| {
+        let post = posts(effects)[0].to_string();
+        match Message::decode(&post, T0 + 10.0) {
+            Some(Message::Logout(_, hash)) => hash,
+            other => panic!("{other:?}"),
+        }
+    };
+    // The logging-out tab tells which token it presented.
+    let mut leader = Tab::signed_in(json!({}));
+    let r1 = presented(&leader.at(T0 + 10.0).step(Input::Call(1, Call::Logout)));
+    assert_ne!(r1, 0);
+    // A tab holding the same token only forgets it.
+    let mut same = Tab::signed_in(json!({}));
+    let effects = same
+        .at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0, r1).encode()));
+    assert_eq!(same.s.session_token(), None);
+    assert!(sends(&effects).is_empty());
+    // A tab that rotated R1 into R2 after the other tab read R1 (a tenant selection) ends R2
+    // at the server before forgetting it; the server never heard of it from the other tab.
+    let mut rotated = Tab::signed_in(json!({}));
+    let mut rotation = sign_in(2, T0);
+    rotation.fields.refresh_jwt = Some("R2".into());
+    rotated.step(Input::Apply(Box::new(rotation)));
+    let effects = rotated
+        .at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0, r1).encode()));
+    assert_eq!(rotated.s.session_token(), None);
+    let revoke = sends(&effects);
+    assert_eq!(revoke.len(), 1);
+    assert_eq!(revoke[0].url, "https://api.test/v1/auth/logout");
+    assert_eq!(revoke[0].headers[0].1, "Bearer P1:R2");
+}
+
+#[test]
+fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
+    for call in [
+        None,
+        Some(Call::SelectTenant("{\"tenant\":\"T1\"}".into())),
+        Some(Call::Verify("{}".into())),
+    ] {
+        let mut tab = Tab::signed_in(json!({}));
+        let effects = match &call {
+            None => tab.step(Input::Call(1, Call::Refresh)),
+            Some(call) => tab.step(Input::Call(1, call.clone())),
+        };
+        let request = match lock_of(&effects) {
+            Some(lock) => sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone(),
+            None => sends(&effects)[0].clone(),
+        };
+        // Another tab logs out while the request is out.
+        tab.at(T0 + 10.0)
+            .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
+        let effects = tab.at(T0 + 20.0).step(Input::Answer(
+            request.id,
+            Ok(Reply::Jwt(Box::new(sign_in(7, T0)))),
+        ));
+        assert_eq!(tab.s.session_token(), None, "{call:?}");
+        assert!(tab.env.items.borrow().is_empty(), "{call:?}");
+        let revoke = sends(&effects);
+        assert_eq!(revoke.len(), 1, "{call:?}");
+        assert_eq!(revoke[0].url, "https://api.test/v1/auth/logout");
+        assert_eq!(revoke[0].headers[0].1, "Bearer P1:R7");
+        assert!(events(&effects).is_empty(), "{call:?}: {effects:?}");
+    }
+}
+
+#[test]
+fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
+    // A plain follower does not repeat the logout.
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab
+        .at(T0 + 20.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert!(posts(&effects).is_empty());
+    // A frozen tab reads its rotation's answer (and tells the others) before the logout
+    // message that came first: it repeats the logout for tabs that adopted what it told.
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    let logout = tab.now - 5.0;
+    let effects = tab.at(logout + 30.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(posts(&effects).iter().any(|m| m.starts_with("S\n")));
+    let effects = tab.step(Input::Message(Message::Logout(logout, 0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert_eq!(
+        posts(&effects),
+        [Message::Logout(logout.floor(), 0).encode()]
+    );
+}
+
+#[test]
+fn a_logout_message_ends_older_sessions_only_and_is_validated() {
+    let mut tab = Tab::signed_in(json!({}));
+    // From before the session began: remembered, nothing cleared.
+    tab.at(T0 + 5.0)
+        .step(Input::Message(Message::Logout(T0 - 5.0, 0).encode()));
+    assert!(tab.s.session_token().is_some());
+    // Garbage and times from the future are ignored.
+    for text in [
+        "L\n1e300",
+        "L\n",
+        "L\n99999999999999999999",
+        "S\ngarbage",
+        "",
+    ] {
+        tab.step(Input::Message(text.into()));
+    }
+    tab.step(Input::Message(Message::Logout(T0 + 60_000.0, 0).encode()));
+    assert!(tab.s.session_token().is_some());
+    // A real one: cleared, cookies and storage included (this tab follows).
+    let effects = tab
+        .at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    assert!(tab.env.items.borrow().is_empty() && tab.env.jar.borrow().is_empty());
+    assert!(posts(&effects).is_empty(), "a follower does not tell again");
+    // A sign-in after it works, and a later stale sync is refused.
+    tab.at(T0 + 20.0)
+        .step(Input::Apply(Box::new(sign_in(2, T0 + 20.0))));
+    let stale = Message::Sync {
+        meta: Meta {
+            born: T0,
+            gen: 5,
+            ..Meta::default()
+        },
+        session: session_jwt(1, T0 + 600_000.0),
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    tab.step(Input::Message(stale.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}
+
+#[test]
+fn a_logout_with_per_tab_storage_also_removes_the_tokens_another_client_keeps_in_local_storage() {
+    let mut tab = Tab::signed_in(json!({"persist": "memory", "storagePrefix": "app."}));
+    // The official SDK, on the same origin, keeps its tokens in localStorage.
+    for key in ["app.DS", "app.DSR", "app.DSRCN", "other"] {
+        tab.env
+            .shared
+            .borrow_mut()
+            .insert(key.into(), "x.y.z".into());
+    }
+    tab.step(Input::Call(1, Call::Logout));
+    let left: Vec<String> = tab.env.shared.borrow().keys().cloned().collect();
+    assert_eq!(left, ["other"]);
+    // A follower leaves localStorage to the tab that logged out.
+    let mut tab = Tab::signed_in(json!({"persist": "memory"}));
+    tab.env
+        .shared
+        .borrow_mut()
+        .insert("DSR".into(), "x.y.z".into());
+    tab.at(T0 + 10.0)
+        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
+    assert!(shared(&tab, "DSR").is_some());
+}
+
+/// Item 8: logout and logoutAll carry `x-descope-refresh-cookie-name` too; a stored name that
+/// is not a short HTTP token is ignored.
+#[test]
+fn logout_sends_the_refresh_cookie_name_and_long_names_are_ignored() {
+    for call in [Call::Logout, Call::LogoutAll] {
+        let mut tab = Tab::new(json!({}));
+        tab.start();
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(1, T0 + 600_000.0),
+            "refreshJwt": "R1",
+            "cookieName": "acme_r",
+        })))));
+        // A reload restores the name from storage.
+        let mut again = Tab::new(json!({}));
+        *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+        *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+        again.start();
+        let effects = again.step(Input::Call(1, call.clone()));
+        let request = sends(&effects)[0].clone();
+        assert!(
+            request
+                .headers
+                .contains(&("x-descope-refresh-cookie-name", "acme_r".into())),
+            "{call:?}: {:?}",
+            request.headers
+        );
+    }
+    let mut tab = Tab::signed_in(json!({}));
+    let planted = "a".repeat(20_000);
+    tab.env.items.borrow_mut().insert("DSRCN".into(), planted);
+    let mut again = Tab::new(json!({}));
+    *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
+    *again.env.jar.borrow_mut() = tab.env.jar.borrow().clone();
+    again.start();
+    let effects = again.step(Input::Call(1, Call::Logout));
+    assert!(!sends(&effects)[0]
+        .headers
+        .iter()
+        .any(|(name, _)| *name == "x-descope-refresh-cookie-name"));
+    let _ = &mut tab;
+}
+
+/// A logout heard while a rotation is out ends its session only when it came after the
+/// session began: a tab that wakes tells old logouts again (found by the strict simulator).
+#[test]
+fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    // A logout from before this session began.
+    tab.step(Input::Message(Message::Logout(T0 - 60_000.0, 0).encode()));
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
+    ));
+    assert!(
+        !sends(&effects)
+            .iter()
+            .any(|r| r.url.ends_with("/v1/auth/logout")),
+        "revoked: {effects:?}"
+    );
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    // One made after it began ends it: the answer is revoked.
+    let (_, request) = due_refresh(&mut tab);
+    let now = tab.now;
+    tab.step(Input::Message(Message::Logout(now, 0).encode()));
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(3, now)))),
+    ));
+    assert!(sends(&effects)
+        .iter()
+        .any(|r| r.url.ends_with("/v1/auth/logout") && r.headers[0].1 == "Bearer P1:R3"));
+    assert_eq!(tab.s.refresh_token(), None);
+}

@@ -1,0 +1,436 @@
+//! The session's rules as tables of (state, input) → effects, natively, by subject; this
+//! module is their kit (a fake page, a tab, answers and effect readers). One tab at a time;
+//! the simulator (`tests/sim/`) runs many tabs against a strict server.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value as Json};
+
+use super::claims::Claims;
+use super::error::{ErrorCode, SessionError};
+use super::fields::JwtFields;
+use super::io::{Effect, Env, Event, Expect, Grant, JwtReply, Reply, Request, Signal, Value};
+use super::layout::{Meta, MAX_EPOCH_MS};
+use super::message::Message;
+use super::options::Config;
+use super::session::{Call, Input, Page, Session, HOLD_AFTER_ROTATION_MS};
+
+mod crosstab;
+mod logout;
+mod refresh;
+mod storage;
+
+const T0: f64 = 1_700_000_000_000.0;
+
+/// Storage and cookies of one page; cookies by name only (the clearing tests read the
+/// effects themselves).
+#[derive(Default)]
+struct Fake {
+    items: RefCell<BTreeMap<String, String>>,
+    jar: RefCell<BTreeMap<String, String>>,
+    /// Cookies the "browser" refuses, by name.
+    refuse: Vec<String>,
+    /// Storage keys the "browser" refuses to write (quota).
+    full: Vec<String>,
+    /// localStorage's keys shared with the official SDK (whatever `persist` says).
+    shared: RefCell<BTreeMap<String, String>>,
+}
+
+impl Env for Fake {
+    fn item(&self, key: &str) -> Option<String> {
+        self.items.borrow().get(key).cloned()
+    }
+    fn cookies(&self) -> String {
+        let jar = self.jar.borrow();
+        let pairs: Vec<String> = jar
+            .iter()
+            .map(|(k, v)| [k.as_str(), "=", v].concat())
+            .collect();
+        pairs.join("; ")
+    }
+    fn claims(&self, payload: &str) -> Option<Claims> {
+        crate::core::testing::claims(payload)
+    }
+    fn shared(&self, key: &str) -> Option<String> {
+        self.shared.borrow().get(key).cloned()
+    }
+    fn login(&self, user: &str) -> Option<(String, Option<String>)> {
+        crate::core::testing::login(user)
+    }
+}
+
+impl Fake {
+    fn cookie(&self, text: &str) {
+        let (pair, attrs) = text.split_once(';').unwrap_or((text, ""));
+        let (name, value) = pair.split_once('=').unwrap();
+        if attrs.contains("Max-Age=0") {
+            self.jar.borrow_mut().remove(name);
+        } else {
+            self.jar.borrow_mut().insert(name.into(), value.into());
+        }
+    }
+}
+
+struct Tab {
+    s: Session,
+    env: Fake,
+    now: f64,
+}
+
+fn config(extra: Json) -> Config {
+    let mut options = json!({"projectId": "P1", "baseUrl": "https://api.test"});
+    for (k, v) in extra.as_object().unwrap() {
+        options[k] = v.clone();
+    }
+    Config::read(&options).unwrap()
+}
+
+/// A JWT-shaped token whose payload is `claims`.
+fn jwt(claims: Json) -> String {
+    crate::core::testing::jwt(&claims.to_string())
+}
+
+fn session_jwt(n: u32, exp_ms: f64) -> String {
+    jwt(json!({"exp": (exp_ms / 1000.0).floor(), "jti": n}))
+}
+
+fn reply(fields: Json) -> JwtReply {
+    JwtReply {
+        fields: JwtFields::read(&fields).unwrap(),
+        user: fields.get("user").map(|u| u.to_string()),
+    }
+}
+
+/// A sign-in: session S<n> valid 10 min, refresh R<n>, refresh due in 5 min.
+fn sign_in(n: u32, now: f64) -> JwtReply {
+    reply(json!({
+        "sessionJwt": session_jwt(n, now + 600_000.0),
+        "refreshJwt": (["R", &n.to_string()].concat()),
+        "nextRefreshSeconds": 300,
+        "user": {"name": "Ada"},
+    }))
+}
+
+impl Tab {
+    fn new(extra: Json) -> Tab {
+        Tab::on(extra, "app.example.com", "/")
+    }
+
+    fn on(extra: Json, host: &str, path: &str) -> Tab {
+        let page = Page {
+            host: host.into(),
+            path: path.into(),
+        };
+        Tab {
+            s: Session::new(config(extra), page, 7),
+            env: Fake::default(),
+            now: T0,
+        }
+    }
+
+    /// Feeds an input, performs its effects as the browser shell does, and feeds back what they
+    /// report (a cookie read back, a refused storage write); answers every effect in order.
+    fn step(&mut self, input: Input) -> Vec<Effect> {
+        self.step_with_result(input).1
+    }
+
+    fn step_with_result(&mut self, input: Input) -> (Result<(), SessionError>, Vec<Effect>) {
+        let mut result = self.s.handle(self.now, input, &self.env);
+        let mut effects = self.s.drain();
+        let mut done = 0;
+        loop {
+            let mut reports = Vec::new();
+            for e in &effects[done..] {
+                self.perform(e, &mut reports);
+            }
+            done = effects.len();
+            if reports.is_empty() {
+                return (result, effects);
+            }
+            for report in reports {
+                let reported = self.s.handle(self.now, report, &self.env);
+                if result.is_ok() {
+                    result = reported;
+                }
+                effects.extend(self.s.drain());
+            }
+        }
+    }
+
+    fn perform(&self, e: &Effect, reports: &mut Vec<Input>) {
+        {
+            match e {
+                Effect::Set(k, _) if self.env.full.contains(k) => {
+                    reports.push(Input::StorageRefused(k.clone()));
+                }
+                Effect::Set(k, v) => {
+                    self.env.items.borrow_mut().insert(k.clone(), v.clone());
+                }
+                Effect::Remove(k) => {
+                    self.env.items.borrow_mut().remove(k);
+                }
+                Effect::Cookie(text) => self.env.cookie(text),
+                Effect::Shared(k, v) => {
+                    let mut shared = self.env.shared.borrow_mut();
+                    match v {
+                        Some(v) => shared.insert(k.clone(), v.clone()),
+                        None => shared.remove(k),
+                    };
+                }
+                Effect::PutCookie(put) => {
+                    let kept = !self.env.refuse.contains(&put.name);
+                    if kept {
+                        self.env.cookie(&put.text);
+                    }
+                    reports.push(Input::Cookie {
+                        kind: put.kind,
+                        kept,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn start(&mut self) -> Vec<Effect> {
+        self.step(Input::Start {
+            online: true,
+            channel: true,
+        })
+    }
+
+    fn at(&mut self, now: f64) -> &mut Tab {
+        self.now = now;
+        self
+    }
+
+    fn signed_in(extra: Json) -> Tab {
+        let mut tab = Tab::new(extra);
+        tab.start();
+        tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+        tab
+    }
+}
+
+fn sends(effects: &[Effect]) -> Vec<&Request> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn events(effects: &[Effect]) -> Vec<&Event> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Emit(ev) => Some(ev),
+            _ => None,
+        })
+        .collect()
+}
+
+fn settled(effects: &[Effect]) -> Vec<(u32, &Result<Value, SessionError>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Settle(id, r) => Some((*id, r)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lock_of(effects: &[Effect]) -> Option<u32> {
+    effects.iter().find_map(|e| match e {
+        Effect::Lock(id, _) => Some(*id),
+        _ => None,
+    })
+}
+
+fn posts(effects: &[Effect]) -> Vec<&str> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Post(m) => Some(m.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn http(status: u16) -> SessionError {
+    SessionError::http(status, None)
+}
+
+/// Runs the automatic refresh at its due time up to the request; answers the lock id (`0`
+/// when the tab still held the cycle's lock from its last attempt) and the request.
+fn due_refresh(tab: &mut Tab) -> (u32, Request) {
+    let due = tab.s.next_refresh_at().expect("a refresh is planned");
+    let mut effects = tab.at(due).step(Input::Timer);
+    let lock = lock_of(&effects);
+    if let Some(lock) = lock {
+        effects = tab.step(Input::Lock(lock, Grant::Granted));
+    }
+    let request = sends(&effects)
+        .first()
+        .cloned()
+        .cloned()
+        .expect("a refresh request");
+    (lock.unwrap_or(0), request)
+}
+
+/// Whether the tab started a turn: asked for the lock, or sent with the lock it kept.
+fn takes_turn(effects: &[Effect]) -> bool {
+    lock_of(effects).is_some() || !sends(effects).is_empty()
+}
+
+/// A started tab with per-tab storage whose session (`DS`, refresh `R1`) came from cookies
+/// alone, without its record.
+fn cookie_only_tab() -> Tab {
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    let mut jar = tab.env.jar.borrow_mut();
+    jar.insert("DS".into(), session_jwt(1, T0 + 600_000.0));
+    jar.insert("DSR".into(), "R1".into());
+    drop(jar);
+    tab.start();
+    tab
+}
+
+fn shared(tab: &Tab, key: &str) -> Option<String> {
+    tab.env.shared.borrow().get(key).cloned()
+}
+
+/// A sign-in answer with a user (login id and name) and `sessionExpiration`.
+fn sign_in_with_user(n: u32, now: f64) -> JwtReply {
+    reply(json!({
+        "sessionJwt": session_jwt(n, now + 600_000.0),
+        "refreshJwt": (["R", &n.to_string()].concat()),
+        "nextRefreshSeconds": 300,
+        "sessionExpiration": ((now + 600_000.0) / 1000.0).floor(),
+        "user": {"name": "Ada", "loginIds": ["ada@example.com"]},
+    }))
+}
+
+/// Item 7, before any request: a refresh token another client stored without this package's
+/// record is waited for (the rest of a write may be on its way), then adopted instead of
+/// presenting the token it replaced.
+#[test]
+fn a_rotation_another_client_stored_is_adopted_before_presenting() {
+    let mut tab = Tab::signed_in(json!({}));
+    let theirs = session_jwt(9, T0 + 900_000.0);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R9".into());
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut effects = tab.at(due).step(Input::Timer);
+    let mut sent = Vec::new();
+    for _ in 0..6 {
+        if let Some(lock) = lock_of(&effects) {
+            effects = tab.step(Input::Lock(lock, Grant::Granted));
+            sent.extend(sends(&effects).into_iter().cloned());
+        }
+        if tab.s.refresh_token() == Some("R9") {
+            break;
+        }
+        let now = tab.now + 1_600.0;
+        effects = tab.at(now).step(Input::Timer);
+    }
+    assert!(sent.is_empty(), "presented a replaced token: {sent:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R9"));
+    assert_eq!(tab.s.session_token(), Some(theirs.as_str()));
+    assert!(tab.now - due <= 4_000.0, "waited {} ms", tab.now - due);
+    assert_eq!(tab.s.next_refresh_at(), Some(T0 + 900_000.0 - 20_000.0));
+}
+
+/// A tab that took tokens from storage before their record was written (a write arriving key
+/// by key) learns their record later; a logout told before the browser shows this tab the
+/// storage the logging-out tab cleared is believed once storage shows it.
+#[test]
+fn a_logout_told_before_storage_shows_it_is_followed_when_it_does() {
+    let mut writer = Tab::signed_in(json!({}));
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    // The tokens are there, the record not yet.
+    for key in ["DSR", "DSU"] {
+        if let Some(v) = writer.env.items.borrow().get(key) {
+            tab.env.items.borrow_mut().insert(key.into(), v.clone());
+        }
+    }
+    *tab.env.jar.borrow_mut() = writer.env.jar.borrow().clone();
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // The record arrives.
+    *tab.env.items.borrow_mut() = writer.env.items.borrow().clone();
+    tab.step(Input::StorageChanged);
+    // The writer logs out; its message comes before this tab's storage shows the removal.
+    let effects = writer.at(T0 + 1_000.0).step(Input::Call(1, Call::Logout));
+    let logout = posts(&effects)
+        .into_iter()
+        .find(|m| m.starts_with("L\n"))
+        .unwrap()
+        .to_owned();
+    tab.at(T0 + 1_001.0).step(Input::Message(logout.clone()));
+    assert_eq!(
+        tab.s.refresh_token(),
+        None,
+        "the record was known: followed at once"
+    );
+
+    // Without the record ever seen (another library's tokens): the logout waits for storage.
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(7, T0 + 600_000.0));
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R7"));
+    tab.at(T0 + 1_001.0).step(Input::Message(logout));
+    assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
+    tab.env.items.borrow_mut().clear();
+    tab.env.jar.borrow_mut().clear();
+    tab.at(T0 + 1_050.0).step(Input::StorageChanged);
+    assert_eq!(
+        tab.s.refresh_token(),
+        None,
+        "followed once storage shows it"
+    );
+}
+
+/// A new tab that found only the refresh cookie sends a refresh at once; the other tabs tell it
+/// the session (the same refresh token, with the record) before the answer comes. The answer is
+/// still this session's rotation: applied, not revoked (found by the strict simulator).
+#[test]
+fn a_rotation_of_a_refresh_token_told_meanwhile_with_its_record_is_kept() {
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    let effects = tab.start();
+    let lock = lock_of(&effects).expect("refreshes at once");
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 3,
+            ..Meta::default()
+        },
+        session: session_jwt(1, T0 + 600_000.0),
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    let effects = tab.at(T0 + 300.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(sends(&effects).is_empty(), "revoked: {effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.s.version(), (T0 - 60_000.0, 4));
+}
