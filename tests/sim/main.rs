@@ -57,19 +57,25 @@ fn seeds() {
         // Every seed runs; the failing ones are counted (scripts/sim-bugs.sh measures how many
         // worlds catch a deliberate bug).
         std::panic::set_hook(Box::new(|_| {}));
+        let (mut steps, mut refreshes) = (0u64, 0u64);
         let failed: Vec<u64> = (first..first + count)
-            .filter(|&seed| {
-                std::panic::catch_unwind(|| {
-                    run(seed, tabs_for(seed));
-                })
-                .is_err()
-            })
+            .filter(
+                |&seed| match std::panic::catch_unwind(|| run(seed, tabs_for(seed))) {
+                    Ok(world) => {
+                        steps += world.steps;
+                        refreshes += world.refreshes;
+                        false
+                    }
+                    Err(_) => true,
+                },
+            )
             .collect();
         let _ = std::panic::take_hook();
         println!(
-            "{} of {count} seeds fail (first: {:?}) in {:.1} s",
+            "{} of {count} seeds fail ({:?}) in {:.1} s; the others made {steps} steps, \
+             {refreshes} refresh requests",
             failed.len(),
-            &failed[..failed.len().min(5)],
+            &failed[..failed.len().min(20)],
             started.elapsed().as_secs_f64()
         );
         return;
@@ -91,6 +97,9 @@ const KNOWN: &[(u64, usize)] = &[
     // A new tab refreshed with its cookie-only session, learned the session's record from
     // the other tabs before the answer came, and threw the rotation away (a reuse after).
     (79_726, 10),
+    // A tab got a 429 with Retry-After and reloaded; a tab that opened after it refreshed
+    // before the time: the wait bound only the tab that kept the turn (a simulator rule).
+    (28_449, 3),
 ];
 
 #[test]
