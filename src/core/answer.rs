@@ -161,6 +161,13 @@ mod tests {
         assert_eq!(err.status, Some(401));
         assert_eq!(err.error_code.as_deref(), Some("E061004"));
         assert_eq!(err.message, "Refresh token revoked");
+        // A server's text is shown when it is short (under 500 bytes), else the code's own.
+        for (len, shown) in [(499, true), (500, false)] {
+            let text = "x".repeat(len);
+            let body = ["{\"errorMessage\":\"", &text, "\"}"].concat();
+            let err = answer(Expect::Jwt, 401, &body).unwrap_err();
+            assert_eq!(err.message == text, shown, "{len}");
+        }
         for (status, code) in [
             (403, ErrorCode::Forbidden),
             (429, ErrorCode::RateLimited),

@@ -519,5 +519,15 @@ mod tests {
             None
         );
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
+        // Unsigned digits only, in every field (a `+` would pass a plain number parser).
+        for date in [
+            "Sun, +6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov +994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 +8:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:+7 GMT",
+            "Sun, 06 Nov 01994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(date), None, "{date}");
+        }
     }
 }
