@@ -225,6 +225,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn http_errors_say_what_happened_in_a_few_words() {
+        for (status, message) in [
+            (401, "unauthorized"),
+            (403, "forbidden"),
+            (429, "too many requests"),
+            (500, "server failed"),
+            (503, "server failed"),
+            (400, "request refused"),
+            (404, "request refused"),
+        ] {
+            let err = SessionError::http(status, None);
+            assert_eq!((err.status, err.message.as_ref()), (Some(status), message));
+        }
+    }
+
+    #[test]
     fn status_codes_map_to_codes() {
         assert_eq!(ErrorCode::from_status(400), ErrorCode::Http);
         assert_eq!(ErrorCode::from_status(401), ErrorCode::Unauthorized);
