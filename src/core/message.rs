@@ -216,6 +216,8 @@ mod tests {
             "L\n".into(),
             "L\n1e300".into(),
             "L\n-5".into(),
+            "L\n+5".into(),
+            "A\n+5".into(),
             "L\n99999999999999999999".into(),
             Message::Logout(NOW + 5_000.0, 0).encode(),
             Message::Logout(NOW + 5_000.0, 9).encode(),
