@@ -317,54 +317,10 @@ impl Session {
         let same_session =
             stored.session.as_ref().map(|t| &t.jwt) == self.st.session.as_ref().map(|t| &t.jwt);
         if let Some(presented) = refused {
-            // A refresh token other than the refused one, whoever wrote it: the session now,
-            // ranked after this tab's copy unless its record is newer.
-            return match (stored.session, stored.refresh) {
-                (Some(theirs), Some(refresh)) if Some(&refresh) != presented.as_ref() => {
-                    let guessed = !stored
-                        .meta
-                        .as_ref()
-                        .is_some_and(|m| local && m.version() > ours);
-                    let meta = match stored.meta {
-                        Some(meta) if local && meta.version() > ours => meta,
-                        // Their own expiry plans their refresh (`adopt`).
-                        _ => Meta {
-                            gen: self.st.meta.gen + 1,
-                            due_at: None,
-                            ..self.st.meta.clone()
-                        },
-                    };
-                    self.st.rcn = stored.rcn;
-                    if !self.adopt(theirs, Some(refresh), stored.user, meta) {
-                        return Adopt::Nothing;
-                    }
-                    self.st.shown = true;
-                    self.st.guessed = guessed;
-                    // The other tabs learn it from this tab's record and message.
-                    self.save_meta();
-                    self.tell(now);
-                    Adopt::Changed
-                }
-                _ => Adopt::Nothing,
-            };
+            return self.adopt_after_refusal(now, stored, presented.as_ref());
         }
         if same_session && stored.refresh == self.st.refresh {
-            self.st.shown |= stored.refresh.is_some();
-            // The same tokens with a newer record (the rest of another tab's write, which
-            // arrives key by key): take its due time, and the user written with them. Their
-            // record is stored now: where they rank is known.
-            if let Some(meta) = stored.meta.filter(|m| local && m.version() >= ours) {
-                if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
-                    self.st.doubted_logout = None;
-                }
-                self.st.guessed = false;
-                if meta.version() > ours {
-                    self.st.meta = meta;
-                }
-            }
-            if local && stored.user.is_some() && stored.user != self.st.user {
-                self.st.user = stored.user;
-            }
+            self.complete_the_write(stored);
             return Adopt::Nothing;
         }
         let held = self.st.refresh.is_some();
@@ -422,6 +378,67 @@ impl Session {
                 Adopt::LoggedOut
             }
             _ => Adopt::Nothing,
+        }
+    }
+
+    /// After a refusal: a refresh token other than the refused one, whoever wrote it, is the
+    /// session now, ranked after this tab's copy unless its record is newer.
+    fn adopt_after_refusal(
+        &mut self,
+        now: f64,
+        stored: Stored,
+        presented: Option<&String>,
+    ) -> Adopt {
+        let local = self.cfg.persist == Persist::LocalStorage;
+        let ours = self.st.meta.version();
+        match (stored.session, stored.refresh) {
+            (Some(theirs), Some(refresh)) if Some(&refresh) != presented => {
+                let guessed = !stored
+                    .meta
+                    .as_ref()
+                    .is_some_and(|m| local && m.version() > ours);
+                let meta = match stored.meta {
+                    Some(meta) if local && meta.version() > ours => meta,
+                    // Their own expiry plans their refresh (`adopt`).
+                    _ => Meta {
+                        gen: self.st.meta.gen + 1,
+                        due_at: None,
+                        ..self.st.meta.clone()
+                    },
+                };
+                self.st.rcn = stored.rcn;
+                if !self.adopt(theirs, Some(refresh), stored.user, meta) {
+                    return Adopt::Nothing;
+                }
+                self.st.shown = true;
+                self.st.guessed = guessed;
+                // The other tabs learn it from this tab's record and message.
+                self.save_meta();
+                self.tell(now);
+                Adopt::Changed
+            }
+            _ => Adopt::Nothing,
+        }
+    }
+
+    /// The same tokens as held, with a newer record (the rest of another tab's write, which
+    /// arrives key by key): takes its due time, and the user written with them. Their record
+    /// is stored now: where they rank is known.
+    fn complete_the_write(&mut self, stored: Stored) {
+        let local = self.cfg.persist == Persist::LocalStorage;
+        let ours = self.st.meta.version();
+        self.st.shown |= stored.refresh.is_some();
+        if let Some(meta) = stored.meta.filter(|m| local && m.version() >= ours) {
+            if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
+                self.st.doubted_logout = None;
+            }
+            self.st.guessed = false;
+            if meta.version() > ours {
+                self.st.meta = meta;
+            }
+        }
+        if local && stored.user.is_some() && stored.user != self.st.user {
+            self.st.user = stored.user;
         }
     }
 

@@ -268,7 +268,17 @@ impl Session {
             return;
         }
         let failure = classify(&err);
-        if failure == Failure::Ended && !attempt.presented && !self.st.meta.http_only {
+        if failure == Failure::Ended {
+            self.refused(now, env, err, attempt);
+        } else {
+            self.retry_later(now, env, err, attempt, failure);
+        }
+    }
+
+    /// A definitive refusal of the refresh token presented (or of none).
+    fn refused(&mut self, now: f64, env: &dyn Env, err: SessionError, attempt: Attempt) {
+        let refresh = self.jobs.first().map(|j| &j.kind) == Some(&JobKind::Refresh);
+        if !attempt.presented && !self.st.meta.http_only {
             // This tab holds no refresh token (a new tab that only sees the session cookie)
             // and the session is not known to live in an httpOnly cookie: the refusal says
             // nothing about the session the other tabs hold. Keep the session token until it
@@ -281,31 +291,41 @@ impl Session {
             self.finish(Err(err));
             return;
         }
-        if failure == Failure::Ended {
-            self.release(attempt.lock);
-            // Whoever rotated the tokens meanwhile (another tab of this package, the official
-            // SDK in another tab, the app), a refresh token other than the one refused is the
-            // session now.
-            let presented = self.st.refresh.clone();
-            match self.adopt_stored(now, env, Reread::Refused(presented)) {
-                Adopt::Changed => {
-                    let tokens = self.st.tokens();
-                    self.finish(tokens);
-                }
-                Adopt::LoggedOut => self.finish(Err(err)),
-                Adopt::Nothing => {
-                    if refresh && self.st.has_session() {
-                        // Ends this session (and older ones) in every tab, not a newer
-                        // sign-in another tab made meanwhile.
-                        let born = self.st.meta.born;
-                        let presented = token_hash(self.st.refresh.as_deref());
-                        self.clear(now, env, By::ThisTab, born, presented);
-                    }
-                    self.finish(Err(err));
-                }
+        self.release(attempt.lock);
+        // Whoever rotated the tokens meanwhile (another tab of this package, the official
+        // SDK in another tab, the app), a refresh token other than the one refused is the
+        // session now.
+        let presented = self.st.refresh.clone();
+        match self.adopt_stored(now, env, Reread::Refused(presented)) {
+            Adopt::Changed => {
+                let tokens = self.st.tokens();
+                self.finish(tokens);
             }
-            return;
+            Adopt::LoggedOut => self.finish(Err(err)),
+            Adopt::Nothing => {
+                if refresh && self.st.has_session() {
+                    // Ends this session (and older ones) in every tab, not a newer
+                    // sign-in another tab made meanwhile.
+                    let born = self.st.meta.born;
+                    let presented = token_hash(self.st.refresh.as_deref());
+                    self.clear(now, env, By::ThisTab, born, presented);
+                }
+                self.finish(Err(err));
+            }
         }
+    }
+
+    /// A transient failure: the session is kept and the attempt comes again after a backoff
+    /// (or the server's `Retry-After`), holding the cycle's turn meanwhile.
+    fn retry_later(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        err: SessionError,
+        attempt: Attempt,
+        failure: Failure,
+    ) {
+        let refresh = self.jobs.first().map(|j| &j.kind) == Some(&JobKind::Refresh);
         // A tab that slept through another tab's sign-in or rotations learns of them here,
         // before it writes its own (older) record over theirs.
         if matches!(
