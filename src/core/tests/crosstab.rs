@@ -376,3 +376,66 @@ fn a_refusal_after_another_client_rotated_adopts_the_stored_tokens() {
     assert_eq!(tab.s.refresh_token(), None);
     assert_eq!(tab.env.items.borrow().get("DSR"), None);
 }
+
+/// Item 7, before any request: a refresh token another client stored without this package's
+/// record is waited for (the rest of a write may be on its way), then adopted instead of
+/// presenting the token it replaced.
+#[test]
+fn a_rotation_another_client_stored_is_adopted_before_presenting() {
+    let mut tab = Tab::signed_in(json!({}));
+    let theirs = session_jwt(9, T0 + 900_000.0);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R9".into());
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut effects = tab.at(due).step(Input::Timer);
+    let mut sent = Vec::new();
+    for _ in 0..6 {
+        if let Some(lock) = lock_of(&effects) {
+            effects = tab.step(Input::Lock(lock, Grant::Granted));
+            sent.extend(sends(&effects).into_iter().cloned());
+        }
+        if tab.s.refresh_token() == Some("R9") {
+            break;
+        }
+        let now = tab.now + 1_600.0;
+        effects = tab.at(now).step(Input::Timer);
+    }
+    assert!(sent.is_empty(), "presented a replaced token: {sent:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R9"));
+    assert_eq!(tab.s.session_token(), Some(theirs.as_str()));
+    assert!(tab.now - due <= 4_000.0, "waited {} ms", tab.now - due);
+    assert_eq!(tab.s.next_refresh_at(), Some(T0 + 900_000.0 - 20_000.0));
+}
+
+/// A new tab that found only the refresh cookie sends a refresh at once; the other tabs tell it
+/// the session (the same refresh token, with the record) before the answer comes. The answer is
+/// still this session's rotation: applied, not revoked (found by the strict simulator).
+#[test]
+fn a_rotation_of_a_refresh_token_told_meanwhile_with_its_record_is_kept() {
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R1".into());
+    let effects = tab.start();
+    let lock = lock_of(&effects).expect("refreshes at once");
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 3,
+            ..Meta::default()
+        },
+        session: session_jwt(1, T0 + 600_000.0),
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    let effects = tab.at(T0 + 300.0).step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
+    ));
+    assert!(sends(&effects).is_empty(), "revoked: {effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.s.version(), (T0 - 60_000.0, 4));
+}

@@ -254,3 +254,59 @@ fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
         .any(|r| r.url.ends_with("/v1/auth/logout") && r.headers[0].1 == "Bearer P1:R3"));
     assert_eq!(tab.s.refresh_token(), None);
 }
+
+/// A tab that took tokens from storage before their record was written (a write arriving key
+/// by key) learns their record later; a logout told before the browser shows this tab the
+/// storage the logging-out tab cleared is believed once storage shows it.
+#[test]
+fn a_logout_told_before_storage_shows_it_is_followed_when_it_does() {
+    let mut writer = Tab::signed_in(json!({}));
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    // The tokens are there, the record not yet.
+    for key in ["DSR", "DSU"] {
+        if let Some(v) = writer.env.items.borrow().get(key) {
+            tab.env.items.borrow_mut().insert(key.into(), v.clone());
+        }
+    }
+    *tab.env.jar.borrow_mut() = writer.env.jar.borrow().clone();
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    // The record arrives.
+    *tab.env.items.borrow_mut() = writer.env.items.borrow().clone();
+    tab.step(Input::StorageChanged);
+    // The writer logs out; its message comes before this tab's storage shows the removal.
+    let effects = writer.at(T0 + 1_000.0).step(Input::Call(1, Call::Logout));
+    let logout = posts(&effects)
+        .into_iter()
+        .find(|m| m.starts_with("L\n"))
+        .unwrap()
+        .to_owned();
+    tab.at(T0 + 1_001.0).step(Input::Message(logout.clone()));
+    assert_eq!(
+        tab.s.refresh_token(),
+        None,
+        "the record was known: followed at once"
+    );
+
+    // Without the record ever seen (another library's tokens): the logout waits for storage.
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(7, T0 + 600_000.0));
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R7"));
+    tab.at(T0 + 1_001.0).step(Input::Message(logout));
+    assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
+    tab.env.items.borrow_mut().clear();
+    tab.env.jar.borrow_mut().clear();
+    tab.at(T0 + 1_050.0).step(Input::StorageChanged);
+    assert_eq!(
+        tab.s.refresh_token(),
+        None,
+        "followed once storage shows it"
+    );
+}
