@@ -128,8 +128,16 @@ impl Session {
         }
         self.st.meta.idle = fields.next_refresh_seconds.is_some_and(|s| s > 0.0);
         self.save_meta();
-        // What `@descope/web-js-sdk` keeps next to the tokens: the refresh cookie's name, the
-        // logged-in indicator (the session's expiry, epoch seconds) and the last user.
+        self.keep_what_the_sdk_keeps(fields);
+        self.remember_user(env, reply.user.as_deref());
+        self.tell(now);
+        self.changed();
+        Ok(())
+    }
+
+    /// What `@descope/web-js-sdk` keeps next to the tokens: the refresh cookie's name and the
+    /// logged-in indicator (the session's expiry, epoch seconds).
+    fn keep_what_the_sdk_keeps(&mut self, fields: &JwtFields) {
         match &fields.cookie_name {
             Some(name) if is_short_name(name) => {
                 self.st.rcn = Some(name.clone());
@@ -151,10 +159,6 @@ impl Session {
             self.out
                 .push(Effect::Shared(LOGGED_IN_KEY.into(), Some(text)));
         }
-        self.remember_user(env, reply.user.as_deref());
-        self.tell(now);
-        self.changed();
-        Ok(())
     }
 
     /// Keeps the last user's login id and name, as `@descope/web-js-sdk` does (its sign-in

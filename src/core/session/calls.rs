@@ -12,7 +12,6 @@ impl Session {
             ));
             return;
         }
-        let refresh = self.st.refresh.clone();
         match call {
             Call::Ready => match self
                 .jobs
@@ -27,29 +26,8 @@ impl Session {
                 self.push_job(JobKind::Refresh, Some(id));
             }
             Call::SelectTenant(body) => self.push_job(JobKind::Select(body), Some(id)),
-            Call::Logout | Call::LogoutAll => {
-                let path = if call == Call::Logout {
-                    "/v1/auth/logout"
-                } else {
-                    "/v1/auth/logoutall"
-                };
-                // Built before clearing, with what presents the session (the refresh token,
-                // and the refresh cookie's name a server with an httpOnly cookie needs).
-                self.send(
-                    now,
-                    What::SignOut { call: id },
-                    path,
-                    refresh.as_deref(),
-                    Some("{}".into()),
-                    Expect::Any,
-                );
-                self.clear(now, env, By::ThisTab, now, token_hash(refresh.as_deref()));
-                if !self.cfg.keep_last_user {
-                    self.out
-                        .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
-                    self.out.push(Effect::Shared(LAST_NAME_KEY.into(), None));
-                }
-            }
+            Call::Logout => self.sign_out(now, env, id, "/v1/auth/logout"),
+            Call::LogoutAll => self.sign_out(now, env, id, "/v1/auth/logoutall"),
             Call::Me => self.push_job(JobKind::Me, Some(id)),
             Call::History => self.push_job(JobKind::History, Some(id)),
             Call::Validate => match self.st.session.as_ref().map(|t| t.jwt.clone()) {
@@ -86,6 +64,28 @@ impl Session {
                     Expect::AccessKey,
                 );
             }
+        }
+    }
+
+    /// `logout()` / `logoutAll()`: the request is built before clearing, with what presents
+    /// the session (the refresh token, and the refresh cookie's name a server with an httpOnly
+    /// cookie needs); then everything is cleared here and told to the other tabs, whatever
+    /// the server answers.
+    fn sign_out(&mut self, now: f64, env: &dyn Env, id: u32, path: &str) {
+        let refresh = self.st.refresh.clone();
+        self.send(
+            now,
+            What::SignOut { call: id },
+            path,
+            refresh.as_deref(),
+            Some("{}".into()),
+            Expect::Any,
+        );
+        self.clear(now, env, By::ThisTab, now, token_hash(refresh.as_deref()));
+        if !self.cfg.keep_last_user {
+            self.out
+                .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
+            self.out.push(Effect::Shared(LAST_NAME_KEY.into(), None));
         }
     }
 
