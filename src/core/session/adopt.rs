@@ -272,26 +272,28 @@ impl Session {
         st.attempt = 0;
         st.parked = false;
         if !shared {
-            // Storage of its own: keep a copy for a reload. Cookies are the origin's, and
-            // were written by the other tab.
-            for (kind, suffix) in [(Kind::Session, SESSION_KEY), (Kind::Refresh, REFRESH_KEY)] {
-                let key = self.key(suffix);
-                let token = match kind {
-                    Kind::Session => self.st.session.as_ref().map(|t| t.jwt.clone()),
-                    Kind::Refresh => self.st.refresh.clone(),
-                };
-                self.out.push(match token {
-                    Some(token) if place_of(&self.st.meta, kind).is_none() => {
-                        Effect::Set(key, token)
-                    }
-                    _ => Effect::Remove(key),
-                });
-            }
-            self.save_user();
-            self.save_meta();
+            self.keep_a_copy();
         }
         self.changed();
         true
+    }
+
+    /// With storage of its own, a tab keeps a copy of adopted tokens for a reload (cookies are
+    /// the origin's, and were written by the other tab).
+    fn keep_a_copy(&mut self) {
+        for (kind, suffix) in [(Kind::Session, SESSION_KEY), (Kind::Refresh, REFRESH_KEY)] {
+            let key = self.key(suffix);
+            let token = match kind {
+                Kind::Session => self.st.session.as_ref().map(|t| t.jwt.clone()),
+                Kind::Refresh => self.st.refresh.clone(),
+            };
+            self.out.push(match token {
+                Some(token) if place_of(&self.st.meta, kind).is_none() => Effect::Set(key, token),
+                _ => Effect::Remove(key),
+            });
+        }
+        self.save_user();
+        self.save_meta();
     }
 
     /// Follows what other tabs stored, where this tab can see it: adopts tokens they rotated

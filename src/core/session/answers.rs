@@ -11,45 +11,8 @@ impl Session {
             return;
         };
         match what {
-            What::Rotate {
-                seq,
-                born,
-                cleared,
-                had,
-                presented,
-                token,
-            } => {
-                // The session the request was sent for is no longer held: a logout (here or
-                // in another tab), or another sign-in.
-                // A session taken from cookies without its record that learned its record
-                // from another tab meanwhile (the same tokens: `seq` unchanged) is still the
-                // session the request was sent for: its refresh token is spent at the server,
-                // so throwing the answer away would leave the tab with a used token.
-                let same_token = presented && token_hash(self.st.refresh.as_deref()) == token;
-                let learned =
-                    born <= 0.0 && self.st.meta.born > 0.0 && (self.st.seq == seq || same_token);
-                // A logout heard since the request left ends its session only when it came
-                // after the session began (a tab that wakes tells old logouts again). A session
-                // without its record counts from when the request left.
-                let sent = deadline - f64::from(self.cfg.timeout_ms);
-                let began = if born > 0.0 { born } else { sent.floor() };
-                let ended = (self.st.cleared_at > cleared && self.st.cleared_at >= began)
-                    || (self.st.meta.born != born && !learned)
-                    || (had && !self.st.has_session());
-                let still = if ended { Still::Ended } else { Still::Held };
-                if !ended && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
-                    // A session taken from cookies without its record was alive when the
-                    // request left: it ranks from then, so that a logout seen after that ends
-                    // it however late this answer is read (a frozen tab reads it on waking).
-                    self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
-                }
-                let attempt = Attempt {
-                    seq,
-                    presented,
-                    token,
-                    lock: None,
-                };
-                self.rotated(now, env, id, attempt, still, answer)
+            rotate @ What::Rotate { .. } => {
+                self.rotation_answered(now, env, id, rotate, deadline, answer)
             }
             What::Verify { call, cleared } => {
                 let result = match answer {
@@ -97,6 +60,60 @@ impl Session {
                 .push(Effect::Settle(call, answer.map(|_| Value::Undefined))),
             What::Revoke => {}
         }
+    }
+
+    /// The answer to a refresh or another rotating call: whether the session it was sent for
+    /// is still held decides what [`Session::rotated`] does with it.
+    fn rotation_answered(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        id: u32,
+        rotate: What,
+        deadline: f64,
+        answer: Result<Reply>,
+    ) {
+        let What::Rotate {
+            seq,
+            born,
+            cleared,
+            had,
+            presented,
+            token,
+        } = rotate
+        else {
+            return;
+        };
+        // The session the request was sent for is no longer held: a logout (here or
+        // in another tab), or another sign-in.
+        // A session taken from cookies without its record that learned its record
+        // from another tab meanwhile (the same tokens: `seq` unchanged) is still the
+        // session the request was sent for: its refresh token is spent at the server,
+        // so throwing the answer away would leave the tab with a used token.
+        let same_token = presented && token_hash(self.st.refresh.as_deref()) == token;
+        let learned = born <= 0.0 && self.st.meta.born > 0.0 && (self.st.seq == seq || same_token);
+        // A logout heard since the request left ends its session only when it came
+        // after the session began (a tab that wakes tells old logouts again). A session
+        // without its record counts from when the request left.
+        let sent = deadline - f64::from(self.cfg.timeout_ms);
+        let began = if born > 0.0 { born } else { sent.floor() };
+        let ended = (self.st.cleared_at > cleared && self.st.cleared_at >= began)
+            || (self.st.meta.born != born && !learned)
+            || (had && !self.st.has_session());
+        let still = if ended { Still::Ended } else { Still::Held };
+        if !ended && self.st.meta.born <= 0.0 && matches!(answer, Ok(Reply::Jwt(_))) {
+            // A session taken from cookies without its record was alive when the
+            // request left: it ranks from then, so that a logout seen after that ends
+            // it however late this answer is read (a frozen tab reads it on waking).
+            self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
+        }
+        let attempt = Attempt {
+            seq,
+            presented,
+            token,
+            lock: None,
+        };
+        self.rotated(now, env, id, attempt, still, answer)
     }
 
     /// Settles the call of a request: with its job (releasing the job's turn) when it was a
