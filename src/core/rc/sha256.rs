@@ -132,7 +132,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{constants, sha256_hex};
+    use super::{constants, sha256, sha256_hex};
 
     #[test]
     fn computed_constants_are_the_standard_ones() {
@@ -179,6 +179,14 @@ mod tests {
         ] {
             assert_eq!(sha256_hex(input), digest);
         }
+    }
+
+    #[test]
+    fn the_bytes_are_the_words_big_endian() {
+        let bytes = sha256(b"abc");
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, sha256_hex(b"abc"));
+        assert_eq!(&bytes[..4], &[0xba, 0x78, 0x16, 0xbf]);
     }
 
     #[test]
