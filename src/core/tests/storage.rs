@@ -396,6 +396,23 @@ fn the_refresh_cookie_name_is_kept_and_sent_back() {
         tab.env.items.borrow().get("DSRCN").map(String::as_str),
         Some("acme_r")
     );
+    // An answer without a refresh token (the server keeps it in its httpOnly cookie) and
+    // without a cookie name keeps the name stored; the name is recorded once however often
+    // it comes.
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(3, T0 + 600_000.0),
+        "cookieName": "acme_r",
+    })))));
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(4, T0 + 600_000.0),
+    })))));
+    assert_eq!(
+        tab.env.items.borrow().get("DSRCN").map(String::as_str),
+        Some("acme_r")
+    );
+    let record = tab.env.items.borrow().get("DSM").cloned().unwrap();
+    let names = Meta::decode(&record, T0).unwrap().names;
+    assert_eq!(names.iter().filter(|n| *n == "acme_r").count(), 1, "{names:?}");
     let (_, request) = due_refresh(&mut tab);
     assert!(request
         .headers
