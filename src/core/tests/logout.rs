@@ -310,3 +310,25 @@ fn a_logout_told_before_storage_shows_it_is_followed_when_it_does() {
         "followed once storage shows it"
     );
 }
+
+#[test]
+fn an_answer_to_a_call_a_logout_settled_does_not_settle_a_later_call() {
+    let mut tab = Tab::signed_in(json!({}));
+    let me = |tab: &mut Tab, id: u32| {
+        let effects = tab.step(Input::Call(id, Call::Me));
+        let lock = lock_of(&effects).expect("me() takes a turn");
+        sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone()
+    };
+    let first = me(&mut tab, 1);
+    let effects = tab.step(Input::Call(2, Call::Logout));
+    assert!(settled(&effects)
+        .iter()
+        .any(|(id, r)| *id == 1 && r.is_err()));
+    tab.step(Input::Apply(Box::new(sign_in(2, T0))));
+    let second = me(&mut tab, 3);
+    let user = || Ok(Reply::User("{\"name\":\"Ada\"}".into()));
+    let effects = tab.step(Input::Answer(first.id, user()));
+    assert!(settled(&effects).is_empty(), "{effects:?}");
+    let effects = tab.step(Input::Answer(second.id, user()));
+    assert!(matches!(settled(&effects)[..], [(3, Ok(_))]));
+}

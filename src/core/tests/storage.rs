@@ -412,7 +412,11 @@ fn the_refresh_cookie_name_is_kept_and_sent_back() {
     );
     let record = tab.env.items.borrow().get("DSM").cloned().unwrap();
     let names = Meta::decode(&record, T0).unwrap().names;
-    assert_eq!(names.iter().filter(|n| *n == "acme_r").count(), 1, "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| *n == "acme_r").count(),
+        1,
+        "{names:?}"
+    );
     let (_, request) = due_refresh(&mut tab);
     assert!(request
         .headers
@@ -477,7 +481,31 @@ fn a_user_that_arrives_after_its_tokens_is_taken() {
     assert_eq!(tab.s.user(), None);
     let effects = tab.step(Input::Message(sync(Some(user.clone())).encode()));
     assert_eq!(tab.s.user(), Some(user.as_str()));
-    assert_eq!(events(&effects), [&Event::User(Some(user))]);
+    assert_eq!(events(&effects), [&Event::User(Some(user.clone()))]);
+    // Told once more without a user (a tab that never had it): the user stays.
+    let effects = tab.step(Input::Message(sync(None).encode()));
+    assert_eq!(tab.s.user(), Some(user.as_str()));
+    assert!(events(&effects).is_empty());
+}
+
+#[test]
+fn a_zero_or_absurd_expiry_writes_no_logged_in_indicator() {
+    for expiration in [json!(0), json!(-5), json!(1e13)] {
+        let mut tab = Tab::new(json!({}));
+        tab.start();
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(1, T0 + 600_000.0),
+            "refreshJwt": "R1",
+            "sessionExpiration": expiration,
+        })))));
+        assert_eq!(shared(&tab, "DSLI"), None, "{expiration}");
+    }
+    // A usable one is written, in epoch seconds.
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(sign_in_with_user(1, T0))));
+    let seconds = ((T0 + 600_000.0) / 1000.0).floor();
+    assert_eq!(shared(&tab, "DSLI"), Some((seconds as u64).to_string()));
 }
 
 /// Item 5: a response that names both cookies the same keeps the refresh token in storage,
