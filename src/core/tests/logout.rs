@@ -332,3 +332,36 @@ fn an_answer_to_a_call_a_logout_settled_does_not_settle_a_later_call() {
     let effects = tab.step(Input::Answer(second.id, user()));
     assert!(matches!(settled(&effects)[..], [(3, Ok(_))]));
 }
+
+#[test]
+fn a_follower_leaves_a_newer_sign_in_of_a_third_tab_alone() {
+    // localStorage: the third tab's record is newer than the logout; its keys stay.
+    let mut tab = Tab::signed_in(json!({}));
+    let mut third = Tab::new(json!({}));
+    third.start();
+    third
+        .at(T0 + 100.0)
+        .step(Input::Apply(Box::new(sign_in(9, T0 + 100.0))));
+    *tab.env.items.borrow_mut() = third.env.items.borrow().clone();
+    *tab.env.jar.borrow_mut() = third.env.jar.borrow().clone();
+    tab.at(T0 + 120.0)
+        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    assert_eq!(tab.s.refresh_token(), None, "its own session ended");
+    assert_eq!(tab.env.item("DSR").as_deref(), Some("R9"));
+    assert!(tab.env.item("DSM").is_some());
+    // Per-tab storage: the cookie of a sign-in issued after the logout is not this tab's.
+    let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
+    let issued_later = jwt(json!({
+        "exp": ((T0 + 700_000.0) / 1000.0).floor(),
+        "iat": ((T0 + 100_000.0) / 1000.0).floor(),
+        "jti": 9,
+    }));
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), issued_later.clone());
+    tab.at(T0 + 120_000.0)
+        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    assert_eq!(tab.s.refresh_token(), None, "its own session ended");
+    assert_eq!(tab.env.jar.borrow().get("DS"), Some(&issued_later));
+}
