@@ -40,6 +40,18 @@ fn step(session: &mut RcSession, env: &Fake, now: f64, input: RcInput) -> Vec<Ef
     effects
 }
 
+/// `logoutSession("s1")` as call `id`: its request.
+fn logout_session(session: &mut RcSession, env: &Fake, id: u32) -> Request {
+    let body = "{\"sessionId\":\"s1\"}".to_string();
+    let effects = step(
+        session,
+        env,
+        T0,
+        RcInput::Call(id, RcCall::LogoutSession(body, None)),
+    );
+    sends(&effects)[0].clone()
+}
+
 #[test]
 fn a_request_times_out_at_its_deadline_and_not_before() {
     let env = Fake::default();
@@ -82,32 +94,19 @@ fn a_401_forgets_the_credentials_it_was_sent_with_only() {
     step(&mut session, &env, T0, RcInput::Call(1, RcCall::Logout));
     assert_eq!(session.credentials(&env), None, "logout forgets first");
     step(&mut session, &env, T0, RcInput::Apply(login("ada")));
-    let body = "{\"sessionId\":\"s1\"}".to_string();
-    let other = step(
-        &mut session,
-        &env,
-        T0,
-        RcInput::Call(2, RcCall::LogoutSession(body, None)),
-    );
+    let request = logout_session(&mut session, &env, 2);
     step(
         &mut session,
         &env,
         T0 + 10.0,
-        RcInput::Answer(sends(&other)[0].id, Err(http(503))),
+        RcInput::Answer(request.id, Err(http(503))),
     );
     assert!(session.credentials(&env).is_some());
     for replaced in [false, true] {
         let env = Fake::default();
         let mut session = rc();
         step(&mut session, &env, T0, RcInput::Apply(login("ada")));
-        let body = "{\"sessionId\":\"s1\"}".to_string();
-        let effects = step(
-            &mut session,
-            &env,
-            T0,
-            RcInput::Call(1, RcCall::LogoutSession(body, None)),
-        );
-        let request = sends(&effects)[0].clone();
+        let request = logout_session(&mut session, &env, 1);
         if replaced {
             // Another tab logged in as someone else meanwhile.
             step(&mut session, &env, T0 + 5.0, RcInput::Apply(login("bob")));

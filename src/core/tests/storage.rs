@@ -164,17 +164,24 @@ fn a_refused_cookie_is_recorded_as_not_in_a_cookie() {
     assert!(tab.env.jar.borrow().contains_key("DS"));
 }
 
-#[test]
-fn a_storage_write_the_browser_refuses_leaves_no_stale_token_and_is_reported() {
+/// A signed-in tab whose refresh rotates while the browser refuses to write `key`: the call
+/// reports a storage error.
+fn rotate_with_storage_refusing(key: &str) -> (Tab, Vec<Effect>) {
     let mut tab = Tab::signed_in(json!({}));
-    // The quota is used up: the rotated refresh token cannot be written.
-    tab.env.full.push("DSR".into());
+    tab.env.full.push(key.into());
     let (_, request) = due_refresh(&mut tab);
     let (result, effects) = tab.step_with_result(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
     ));
     assert_eq!(result.unwrap_err().code, ErrorCode::Storage);
+    (tab, effects)
+}
+
+#[test]
+fn a_storage_write_the_browser_refuses_leaves_no_stale_token_and_is_reported() {
+    // The quota is used up: the rotated refresh token cannot be written.
+    let (tab, effects) = rotate_with_storage_refusing("DSR");
     // The spent token is not left behind for a reload to present; the session goes on here.
     assert_eq!(tab.env.item("DSR"), None);
     assert_eq!(tab.s.refresh_token(), Some("R2"));
@@ -200,14 +207,7 @@ fn a_storage_write_the_browser_refuses_leaves_no_stale_token_and_is_reported() {
     assert!(tab.s.is_authenticated(T0));
     // When the record itself cannot be written, the tokens and the user go with the old
     // record: a tab that opens now asks the others instead of ranking a stale record.
-    let mut tab = Tab::signed_in(json!({}));
-    tab.env.full.push("DSM".into());
-    let (_, request) = due_refresh(&mut tab);
-    let (result, _) = tab.step_with_result(Input::Answer(
-        request.id,
-        Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
-    ));
-    assert_eq!(result.unwrap_err().code, ErrorCode::Storage);
+    let (tab, _) = rotate_with_storage_refusing("DSM");
     for key in ["DSM", "DSR", "DSU"] {
         assert_eq!(tab.env.item(key), None, "{key}");
     }
