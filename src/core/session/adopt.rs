@@ -454,10 +454,14 @@ impl Session {
                 // A session ranked by a guess may be a later sign-in than the logout (a tab
                 // that woke reads storage as it is now, and its messages after): still stored
                 // as this tab holds it, the logout was of an older one.
+                // A session adopted from storage alone after a logout was ranked by a guess
+                // just after it; that logout told again (by the tab whose late answer wrote
+                // it) says the guess was wrong, once storage no longer shows that session.
+                let anchored = self.st.guessed && at.floor() + 1.0 == self.st.meta.born;
                 let outlived = self.stored_as_held(now, env);
-                if outlived && at >= self.st.meta.born {
+                if outlived && (at >= self.st.meta.born || anchored) {
                     self.st.doubted_logout = Some(at);
-                } else if self.st.has_session() && at >= self.st.meta.born {
+                } else if self.st.has_session() && (at >= self.st.meta.born || anchored) {
                     // This tab rotated the tokens after the other tab read them (or that tab
                     // presented none): the server has not heard of the refresh token held
                     // here, which it revokes before forgetting it.

@@ -365,3 +365,27 @@ fn a_follower_leaves_a_newer_sign_in_of_a_third_tab_alone() {
     assert_eq!(tab.s.refresh_token(), None, "its own session ended");
     assert_eq!(tab.env.jar.borrow().get("DS"), Some(&issued_later));
 }
+
+#[test]
+fn a_session_taken_from_a_lone_cookie_after_a_logout_ends_when_that_logout_is_told_again() {
+    let mut tab = Tab::signed_in(json!({}));
+    tab.at(T0 + 100.0)
+        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    // Another tab's late answer writes a session cookie after the logout it has not heard of
+    // yet: with nothing else stored, this tab takes it for a sign-in it did not hear of.
+    let late = session_jwt(7, T0 + 600_000.0);
+    tab.env.jar.borrow_mut().insert("DS".into(), late.clone());
+    tab.at(T0 + 120.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.session_token(), Some(late.as_str()));
+    // That tab hears the logout, expires its cookie and tells the logout again.
+    tab.env.jar.borrow_mut().remove("DS");
+    tab.at(T0 + 200.0)
+        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    assert_eq!(tab.s.session_token(), None);
+    // A session this tab ranks by its record is not ended by an older logout told again.
+    let mut tab = Tab::signed_in(json!({}));
+    tab.at(T0 + 300.0)
+        .step(Input::Message(Message::Logout(T0 - 1.0, 0).encode()));
+    assert!(tab.s.session_token().is_some());
+}
