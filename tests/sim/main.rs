@@ -104,6 +104,9 @@ const KNOWN: &[(u64, usize)] = &[
     // tab took the lone cookie for a sign-in ranked after that logout, then ignored the
     // logout told again.
     (44_109, 12),
+    // A tab kept the lock for its refresh's retry after a 429; a me() call borrowed it and
+    // released it, and a tab that opened then refreshed before the Retry-After.
+    (83_488, 10),
 ];
 
 #[test]

@@ -125,7 +125,12 @@ impl Session {
                 ..
             }) if *req == id => {
                 let lock = *lock;
-                self.release(lock);
+                match self.jobs.first().and_then(|j| j.borrowed) {
+                    // The refresh waiting for its retry keeps the cycle's turn: other tabs
+                    // wait for it (and for the server's `Retry-After`) as before.
+                    Some((until, retry)) => self.hold(lock, until, Some(retry)),
+                    None => self.release(lock),
+                }
                 self.finish(result);
             }
             _ if owner == Owner::Call => self.out.push(Effect::Settle(call, result)),

@@ -283,6 +283,9 @@ struct Job {
     news: f64,
     /// Not sent before then: the holder's next attempt (its backoff, `Retry-After`).
     not_before: f64,
+    /// The lock was this tab's own, kept across a refresh's retry (until, next attempt): a job
+    /// that borrows it keeps it held for that retry when it is done.
+    borrowed: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

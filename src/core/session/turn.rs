@@ -20,6 +20,7 @@ impl Session {
             lock_name: String::new(),
             news: 0.0,
             not_before: 0.0,
+            borrowed: None,
         });
     }
 
@@ -123,6 +124,10 @@ impl Session {
                         round,
                         until,
                     };
+                    // A refresh is the retry itself; any other job gives the turn back to it.
+                    if job.kind != JobKind::Refresh {
+                        job.borrowed = hold.retry.map(|retry| (hold.until, retry));
+                    }
                 }
                 self.lock(now, env, hold.lock, Grant::Granted);
             }

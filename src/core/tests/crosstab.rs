@@ -439,3 +439,31 @@ fn a_rotation_of_a_refresh_token_told_meanwhile_with_its_record_is_kept() {
     assert_eq!(tab.s.refresh_token(), Some("R2"));
     assert_eq!(tab.s.version(), (T0 - 60_000.0, 4));
 }
+
+#[test]
+fn a_call_made_while_a_refresh_waits_for_its_retry_gives_the_turn_back() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    let mut limited = http(429);
+    limited.retry_after = Some(30.0);
+    tab.step(Input::Answer(request.id, Err(limited)));
+    assert_eq!(tab.s.pending().2, 1, "the lock is kept for the retry");
+    // me() borrows the turn the refresh keeps, and gives it back when it is done.
+    let effects = tab.at(T0 + 1_000.0).step(Input::Call(1, Call::Me));
+    let me = sends(&effects)[0].clone();
+    assert_eq!(me.url, "https://api.test/v1/auth/me");
+    let effects = tab.step(Input::Answer(
+        me.id,
+        Ok(Reply::User("{\"name\":\"Ada\"}".into())),
+    ));
+    assert!(matches!(settled(&effects)[..], [(1, Ok(_))]));
+    assert!(!effects.contains(&Effect::Unlock(lock)), "{effects:?}");
+    assert_eq!(tab.s.pending().2, 1);
+    // Another tab that asks hears when the retry comes.
+    let effects = tab.step(Input::Message(Message::Ask(T0 + 1_000.0).encode()));
+    let next = tab.s.next_refresh_at().unwrap();
+    assert_eq!(posts(&effects), [Message::Turn(next).encode()]);
+    // The retry takes the lock it kept.
+    let (again, _) = due_refresh(&mut tab);
+    assert_eq!(again, 0, "no new lock request");
+}
