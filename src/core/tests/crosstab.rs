@@ -467,3 +467,18 @@ fn a_call_made_while_a_refresh_waits_for_its_retry_gives_the_turn_back() {
     let (again, _) = due_refresh(&mut tab);
     assert_eq!(again, 0, "no new lock request");
 }
+
+#[test]
+fn lock_and_channel_names_are_stable_and_never_hold_the_token() {
+    use crate::core::session::{channel_name, fingerprint, lock_name};
+    assert_eq!(channel_name("P1", "app."), "session-keeper:P1:app.");
+    // FNV-1a (64 bit) test vectors.
+    assert_eq!(fingerprint(""), "cbf29ce484222325");
+    assert_eq!(fingerprint("a"), "af63dc4c8601ec8c");
+    let name = lock_name("P1", "app.", "R1.secret");
+    assert_eq!(
+        name,
+        ["session-keeper:P1:app.:", &fingerprint("R1.secret")].concat()
+    );
+    assert!(!name.contains("secret"));
+}

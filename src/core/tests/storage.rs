@@ -556,3 +556,53 @@ fn the_refresh_token_never_shares_the_session_cookie() {
     assert_ne!(again.s.session_token(), Some("R1"));
     assert_eq!(again.s.session_token(), tab.s.session_token());
 }
+
+#[test]
+fn the_record_keeps_what_each_answer_says() {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    let record = |tab: &Tab| {
+        let text = tab.env.items.borrow().get("DSM").cloned().unwrap();
+        Meta::decode(&text, T0 + 10_000.0).unwrap()
+    };
+    // Cookie names the server used, up to the bound, oldest first.
+    for (n, name) in ["c1", "c2", "c3"].into_iter().enumerate() {
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(n as u32 + 1, T0 + 600_000.0),
+            "refreshJwt": "R1",
+            "cookieName": name,
+            "nextRefreshSeconds": 0,
+        })))));
+    }
+    let names = record(&tab).names;
+    for name in ["c1", "c2", "c3"] {
+        assert!(names.iter().any(|n| n == name), "{names:?}");
+    }
+    // `nextRefreshSeconds: 0` does not mark the session as one the server refreshes on idle.
+    assert!(!record(&tab).idle);
+    // A cookie name too long to send back is not kept for the header.
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(9, T0 + 600_000.0),
+        "refreshJwt": "R9",
+        "cookieName": "n".repeat(65),
+    })))));
+    assert_eq!(tab.env.items.borrow().get("DSRCN"), None);
+}
+
+#[test]
+fn a_sign_in_starts_a_new_session_strictly_after_the_last_logout() {
+    // A new sign-in over a session held: a new version, born now.
+    let mut tab = Tab::signed_in(json!({}));
+    tab.at(T0 + 1_000.0)
+        .step(Input::Apply(Box::new(sign_in(2, T0 + 1_000.0))));
+    assert_eq!(tab.s.version(), (T0 + 1_000.0, 0));
+    // A sign-in in the millisecond of a logout this tab heard ranks after it: that logout told
+    // again does not end it.
+    let mut tab = Tab::signed_in(json!({}));
+    tab.at(T0 + 500.7)
+        .step(Input::Message(Message::Logout(T0 + 500.0, 0).encode()));
+    tab.step(Input::Apply(Box::new(sign_in(3, T0 + 500.7))));
+    assert_eq!(tab.s.version().0, T0 + 501.0);
+    tab.step(Input::Message(Message::Logout(T0 + 500.0, 0).encode()));
+    assert!(tab.s.session_token().is_some());
+}
