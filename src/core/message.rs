@@ -89,7 +89,7 @@ impl Message {
         if let Some(rest) = text.strip_prefix("L\n") {
             // The token tag is optional (messages of earlier versions carry none).
             let (at, token) = match rest.split_once('\n') {
-                Some((at, token)) => (at, whole(token)?),
+                Some((at, token)) => (at, whole(token, 20)?),
                 None => (rest, 0),
             };
             return time(at, now).map(|at| Message::Logout(at, token));
@@ -136,9 +136,9 @@ fn timed(kind: &str, at: f64) -> String {
     out
 }
 
-/// A whole number of at most 20 digits that fits in 64 bits.
-fn whole(text: &str) -> Option<u64> {
-    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+/// A whole number of at most `digits` unsigned digits that fits in 64 bits.
+fn whole(text: &str, digits: usize) -> Option<u64> {
+    if text.is_empty() || text.len() > digits || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     super::parse_uint(text)
@@ -146,10 +146,7 @@ fn whole(text: &str) -> Option<u64> {
 
 /// A whole epoch-ms time, not later than `now` allows.
 fn time(text: &str, now: f64) -> Option<f64> {
-    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let at = super::parse_uint(text)? as f64;
+    let at = whole(text, 16)? as f64;
     (at <= now + SKEW_MS).then_some(at)
 }
 
