@@ -53,43 +53,42 @@ fn seeds() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     let started = Instant::now();
-    if std::env::var_os("SIM_COUNT").is_some() {
-        // Every seed runs; the failing ones are counted (scripts/sim-bugs.sh measures how many
-        // worlds catch a deliberate bug).
+    // With SIM_COUNT every seed runs and the failing ones are counted (scripts/sim-bugs.sh
+    // measures how many worlds catch a deliberate bug); else the first failure stops the run.
+    let counting = std::env::var_os("SIM_COUNT").is_some();
+    if counting {
         std::panic::set_hook(Box::new(|_| {}));
-        let (mut steps, mut refreshes) = (0u64, 0u64);
-        let failed: Vec<u64> = (first..first + count)
-            .filter(
-                |&seed| match std::panic::catch_unwind(|| run(seed, tabs_for(seed))) {
-                    Ok(world) => {
-                        steps += world.steps;
-                        refreshes += world.refreshes;
-                        false
-                    }
-                    Err(_) => true,
-                },
-            )
-            .collect();
-        let _ = std::panic::take_hook();
-        println!(
-            "{} of {count} seeds fail ({:?}) in {:.1} s; the others made {steps} steps, \
-             {refreshes} refresh requests",
-            failed.len(),
-            &failed[..failed.len().min(20)],
-            started.elapsed().as_secs_f64()
-        );
-        return;
     }
-    let (mut steps, mut refreshes) = (0u64, 0u64);
+    let (mut steps, mut refreshes, mut failed) = (0u64, 0u64, Vec::new());
     for seed in first..first + count {
-        let world = run(seed, tabs_for(seed));
+        let world = if counting {
+            match std::panic::catch_unwind(|| run(seed, tabs_for(seed))) {
+                Ok(world) => world,
+                Err(_) => {
+                    failed.push(seed);
+                    continue;
+                }
+            }
+        } else {
+            run(seed, tabs_for(seed))
+        };
         steps += world.steps;
         refreshes += world.refreshes;
     }
-    println!(
-        "simulated {count} worlds ({steps} steps, {refreshes} refresh requests) in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
+    let secs = started.elapsed().as_secs_f64();
+    if counting {
+        let _ = std::panic::take_hook();
+        println!(
+            "{} of {count} seeds fail ({:?}) in {secs:.1} s; the others made {steps} steps, \
+             {refreshes} refresh requests",
+            failed.len(),
+            &failed[..failed.len().min(20)],
+        );
+    } else {
+        println!(
+            "simulated {count} worlds ({steps} steps, {refreshes} refresh requests) in {secs:.1} s"
+        );
+    }
 }
 
 /// Seeds that once broke an invariant in a long soak, kept as regressions: (seed, tabs).
