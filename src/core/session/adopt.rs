@@ -458,10 +458,11 @@ impl Session {
                 // just after it; that logout told again (by the tab whose late answer wrote
                 // it) says the guess was wrong, once storage no longer shows that session.
                 let anchored = self.st.guessed && at.floor() + 1.0 == self.st.meta.born;
+                let ends = at >= self.st.meta.born || anchored;
                 let outlived = self.stored_as_held(now, env);
-                if outlived && (at >= self.st.meta.born || anchored) {
+                if outlived && ends {
                     self.st.doubted_logout = Some(at);
-                } else if self.st.has_session() && (at >= self.st.meta.born || anchored) {
+                } else if self.st.has_session() && ends {
                     // This tab rotated the tokens after the other tab read them (or that tab
                     // presented none): the server has not heard of the refresh token held
                     // here, which it revokes before forgetting it.
