@@ -17,6 +17,9 @@ cargo test --workspace --quiet
 
 step "devserver build"
 cargo build -p devserver --quiet
+# The devserver binary wherever cargo builds (a shared CARGO_TARGET_DIR too); the node tests
+# read DEVSERVER_BIN.
+export DEVSERVER_BIN="${DEVSERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/debug/devserver}"
 
 step "package build and size"
 ./scripts/build-pkg.sh
@@ -25,7 +28,7 @@ node scripts/size.mjs --check
 step "browser tests (wasm-bindgen-test) against a devserver"
 port=${SK_DEVSERVER_PORT:-18787}
 export SK_DEVSERVER="http://127.0.0.1:${port}"
-target/debug/devserver --port "$port" --control > target/devserver-wasm-tests.log 2>&1 &
+"$DEVSERVER_BIN" --port "$port" --control > target/devserver-wasm-tests.log 2>&1 &
 devserver_pid=$!
 trap 'kill $devserver_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
