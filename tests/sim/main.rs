@@ -106,6 +106,14 @@ const KNOWN: &[(u64, usize)] = &[
     // A tab kept the lock for its refresh's retry after a 429; a me() call borrowed it and
     // released it, and a tab that opened then refreshed before the Retry-After.
     (83_488, 10),
+    // Two tabs with storage of their own refreshed one after the other with a refresh token
+    // the server keeps (no rotation), before either heard of the other: the same version,
+    // two session tokens, and each tab kept its own.
+    (96_659, 2),
+    // A tab asked for the lock while it held a session token without its refresh token; the
+    // refresh token came before the grant, and it presented it under the lock of the other.
+    (37_362, 5),
+    (56_865, 5),
 ];
 
 #[test]

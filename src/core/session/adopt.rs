@@ -240,8 +240,16 @@ impl Session {
         let st = &mut self.st;
         // The same version, told again: it only fills in what this tab lacks (a new tab that
         // restored a refresh token without its session token). Two copies of one version
-        // that disagree come from a rotation without the lock; this tab keeps its own.
-        let same = st.has_session() && meta.version() == st.meta.version();
+        // that disagree on the refresh token come from a rotation without the lock; this tab
+        // keeps its own. With one refresh token (the server does not rotate), two tabs that
+        // refreshed before hearing of each other hold two valid session tokens: every tab
+        // keeps the later issued, so that they agree.
+        let later = refresh == st.refresh
+            && st
+                .session
+                .as_ref()
+                .is_some_and(|held| issued_after(&session, held));
+        let same = st.has_session() && meta.version() == st.meta.version() && !later;
         if same {
             let filled = st.session.is_none() || (st.refresh.is_none() && refresh.is_some());
             if !filled {
@@ -523,5 +531,14 @@ impl Session {
                 }
             }
         }
+    }
+}
+
+/// Whether `a` was issued after `b`: by the server's `iat`, then (issued in the same second, or
+/// without one) by the text, an order every tab agrees on.
+fn issued_after(a: &Token, b: &Token) -> bool {
+    match a.claims.iat.partial_cmp(&b.claims.iat) {
+        Some(std::cmp::Ordering::Equal) | None => a.jwt > b.jwt,
+        Some(order) => order == std::cmp::Ordering::Greater,
     }
 }

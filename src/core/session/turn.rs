@@ -96,15 +96,7 @@ impl Session {
 
     pub(super) fn request_lock(&mut self, now: f64, env: &dyn Env, round: u8) {
         let lock = self.next_id();
-        // Named after the refresh token the cycle presents (or the session token when the
-        // refresh token is an httpOnly cookie), never the token itself.
-        let token = self
-            .st
-            .refresh
-            .as_deref()
-            .or(self.st.session.as_ref().map(|t| t.jwt.as_str()))
-            .unwrap_or("");
-        let name = lock_name(&self.cfg.project_id, &self.cfg.prefix, token);
+        let name = self.turn_lock();
         // A project without rotation presents the same token every cycle: the lock this tab
         // still holds from the last one is its own turn.
         let held = self.holds.iter().position(|h| h.name == name);
@@ -133,6 +125,19 @@ impl Session {
             }
             None => self.out.push(Effect::Lock(lock, name)),
         }
+    }
+
+    /// The name of the cycle's lock for the tokens held: after the refresh token the cycle
+    /// presents (or the session token when the refresh token is an httpOnly cookie), never the
+    /// token itself.
+    fn turn_lock(&self) -> String {
+        let token = self
+            .st
+            .refresh
+            .as_deref()
+            .or(self.st.session.as_ref().map(|t| t.jwt.as_str()))
+            .unwrap_or("");
+        lock_name(&self.cfg.project_id, &self.cfg.prefix, token)
     }
 
     pub(super) fn send_rotating(&mut self, now: f64, lock: Option<u32>) {
@@ -244,8 +249,15 @@ impl Session {
                 // Another tab may have rotated between the due time and the grant: adopting
                 // its tokens settles the job (see `changed`).
                 self.adopt_stored(now, env, Reread::Follow);
+                let asked_for = self.jobs.first().map(|j| j.lock_name.clone());
                 if self.locking(id).is_none() {
                     self.out.push(Effect::Unlock(id));
+                } else if asked_for.is_some_and(|name| name != self.turn_lock()) {
+                    // The tokens changed while the lock was asked for (a tab that woke took
+                    // another tab's rotation from what it missed): that lock guards a token
+                    // this tab no longer presents. It asks for the one it does.
+                    self.out.push(Effect::Unlock(id));
+                    self.request_lock(now, env, round);
                 } else if now < not_before {
                     // The holder that released the lock (or closed) was backing off: its wait
                     // holds for this tab too.

@@ -482,3 +482,109 @@ fn lock_and_channel_names_are_stable_and_never_hold_the_token() {
     );
     assert!(!name.contains("secret"));
 }
+
+/// Two tabs with storage of their own hold one sign-in at one version; each refreshes in its
+/// turn before the other's message comes, and the server keeps `R1` (no rotation): A is given
+/// `first`, B `second`, both valid. Answers the session tokens each holds once the messages
+/// crossed.
+fn refresh_apart(first: String, second: String) -> (Option<String>, Option<String>) {
+    let options = json!({"persist": "sessionStorage"});
+    let mut a = Tab::new(options.clone());
+    a.start();
+    let told = a.step(Input::Apply(Box::new(sign_in(1, T0))));
+    let mut b = Tab::new(options);
+    b.start();
+    for text in posts(&told) {
+        b.step(Input::Message(text.to_string()));
+    }
+    assert_eq!(b.s.session_token(), a.s.session_token());
+    let refresh = |tab: &mut Tab, token: String| {
+        let (_, request) = due_refresh(tab);
+        let answer =
+            reply(json!({"sessionJwt": token, "refreshJwt": "R1", "nextRefreshSeconds": 300}));
+        let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+        posts(&effects)
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+    };
+    let from_a = refresh(&mut a, first);
+    let from_b = refresh(&mut b, second);
+    for text in from_b {
+        a.step(Input::Message(text));
+    }
+    for text in from_a {
+        b.step(Input::Message(text));
+    }
+    assert_eq!(a.s.refresh_token(), Some("R1"));
+    assert_eq!(b.s.refresh_token(), Some("R1"));
+    let held = |tab: &Tab| tab.s.session_token().map(str::to_string);
+    (held(&a), held(&b))
+}
+
+#[test]
+fn tabs_that_refreshed_one_refresh_token_apart_agree_on_the_later_session() {
+    let issued = |n: u32, at: f64| {
+        jwt(
+            json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}),
+        )
+    };
+    let due = T0 + 300_000.0;
+    let (earlier, later) = (issued(2, due), issued(3, due + 2_000.0));
+    for (first, second) in [(earlier.clone(), later.clone()), (later.clone(), earlier)] {
+        assert_eq!(
+            refresh_apart(first, second),
+            (Some(later.clone()), Some(later.clone()))
+        );
+    }
+    // Issued in the same second: still one of them in both tabs, whichever tab got which.
+    let (x, y) = (issued(4, due), issued(5, due));
+    let (a, b) = refresh_apart(x.clone(), y.clone());
+    assert_eq!(a, b);
+    assert_eq!(refresh_apart(y, x), (a.clone(), a));
+}
+
+#[test]
+fn a_lock_granted_for_tokens_filled_in_meanwhile_is_given_back_for_the_lock_of_the_new_ones() {
+    // A tab holds a session token without its refresh token (the other tab's write of it was
+    // refused) and asks for the lock of a refresh(); before the grant, the same version is
+    // told again with its refresh token (a tab that wakes works through what it missed).
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    let told = |refresh: Option<&str>| Message::Sync {
+        meta: Meta {
+            born: T0,
+            gen: 0,
+            ..Meta::default()
+        },
+        session: session_jwt(2, T0 + 600_000.0),
+        refresh: refresh.map(str::to_string),
+        user: None,
+    };
+    tab.step(Input::Message(told(None).encode()));
+    assert!(tab.s.session_token().is_some());
+    let effects = tab.step(Input::Call(1, Call::Refresh));
+    let first = lock_of(&effects).expect("a lock asked for");
+    tab.step(Input::Message(told(Some("R2")).encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    let effects = tab.step(Input::Lock(first, Grant::Granted));
+    assert!(
+        sends(&effects).is_empty(),
+        "R2 presented under the lock asked for without it: {effects:?}"
+    );
+    assert!(effects.contains(&Effect::Unlock(first)));
+    let name = crate::core::session::lock_name("P1", "", "R2");
+    let second = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Lock(id, n) if *n == name => Some(*id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the lock of R2 asked for: {effects:?}"));
+    let effects = tab.step(Input::Lock(second, Grant::Granted));
+    let request = sends(&effects)[0].clone();
+    assert_eq!(
+        request.headers,
+        [("Authorization", "Bearer P1:R2".to_string())]
+    );
+}
