@@ -114,6 +114,11 @@ const KNOWN: &[(u64, usize)] = &[
     // refresh token came before the grant, and it presented it under the lock of the other.
     (37_362, 5),
     (56_865, 5),
+    // A tab took another tab's sign-in from storage (its record refused), ranked by a guess,
+    // and presented it; the record came before the answer, and the tab threw its own
+    // rotation away as another session's, leaving the spent token to be presented again.
+    (35_313, 3),
+    (81_894, 12),
 ];
 
 #[test]

@@ -588,3 +588,38 @@ fn a_lock_granted_for_tokens_filled_in_meanwhile_is_given_back_for_the_lock_of_t
         [("Authorization", "Bearer P1:R2".to_string())]
     );
 }
+
+#[test]
+fn a_rotation_of_tokens_ranked_by_a_guess_is_kept_when_their_record_comes_before_the_answer() {
+    // Another tab signed in while storage refused its record: this tab takes the tokens from
+    // what is stored, ranked by a guess, and presents them when due. Their record comes (the
+    // other tab's message) before the answer: the rotation is still of the tokens held, and
+    // its new refresh token is kept, not revoked (the one presented is spent at the server).
+    let mut tab = Tab::signed_in(json!({}));
+    let theirs = session_jwt(2, T0 + 900_000.0);
+    tab.env.items.borrow_mut().remove("DSM");
+    tab.env.items.borrow_mut().insert("DSR".into(), "R2".into());
+    tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+    tab.at(T0 + 50_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    let (_, request) = due_refresh(&mut tab);
+    assert_eq!(request.headers[0].1, "Bearer P1:R2");
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 + 50_000.0,
+            gen: 0,
+            ..Meta::default()
+        },
+        session: theirs,
+        refresh: Some("R2".into()),
+        user: None,
+    };
+    tab.step(Input::Message(told.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    let effects = tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(3, tab.now)))),
+    ));
+    assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R3"));
+}
