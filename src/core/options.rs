@@ -122,33 +122,11 @@ impl Config {
         if !o.is_object() {
             return Err(SessionError::invalid_argument("invalid options"));
         }
-        let project_id = text(o, "projectId")?.unwrap_or_default();
-        let project_id = project_id.trim();
-        if project_id.is_empty()
-            || !project_id
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b':')
-        {
-            return Err(SessionError::invalid_argument("invalid projectId"));
-        }
-        // `persistTokens` as `@descope/web-js-sdk` spells it: `false` keeps the tokens in
-        // memory only (no storage, and no session cookie unless one is asked for).
-        let kept = flag(o, "persistTokens")?.unwrap_or(true);
-        let persist = match text(o, "persist")?.as_deref() {
-            None if !kept => Persist::Memory,
-            None | Some("localStorage") => Persist::LocalStorage,
-            Some("sessionStorage") => Persist::SessionStorage,
-            Some("memory") => Persist::Memory,
-            Some(_) => return Err(SessionError::invalid_argument("invalid persist")),
-        };
-        if !kept && persist != Persist::Memory {
-            return Err(SessionError::invalid_argument(
-                "persistTokens false needs persist memory",
-            ));
-        }
+        let project_id = project_id(o)?;
+        let (persist, kept) = persist(o)?;
         // Filled in place: an error drops one struct, not each member read before it.
         let mut c = Config {
-            project_id: project_id.to_owned(),
+            project_id,
             base_url: String::new(),
             prefix: String::new(),
             persist,
@@ -185,17 +163,7 @@ impl Config {
                 ));
             }
         }
-        match o.field("autoRefresh") {
-            None => {}
-            Some(v) if v.is_object() => {
-                c.activity = flag(&v, "customActivityTracking")?.unwrap_or(false);
-            }
-            Some(v) => {
-                c.auto_refresh = v.boolean().ok_or_else(|| {
-                    wrong("a boolean or { customActivityTracking }")(Wrong("autoRefresh"))
-                })?;
-            }
-        }
+        (c.auto_refresh, c.activity) = auto_refresh(o)?;
         c.cross_tab = flag(o, "crossTab")?.unwrap_or(true);
         c.timeout_ms = timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?;
         c.refresh_cookie_name = text(o, "refreshCookieName")?;
@@ -208,24 +176,78 @@ impl Config {
         c.store_last_user = flag(o, "storeLastAuthenticatedUser")?.unwrap_or(true);
         c.keep_last_user = flag(o, "keepLastAuthenticatedUserAfterLogout")?.unwrap_or(false);
         if let Some(headers) = o.field("baseHeaders") {
-            if !headers.is_object() {
-                return Err(SessionError::invalid_argument("invalid baseHeaders"));
-            }
-            for name in headers.keys() {
-                let value = headers.field(&name).and_then(|v| v.string());
-                match value {
-                    // Only the session sets `Authorization` (any case).
-                    Some(value)
-                        if is_cookie_name(&name) && is_header_value(&value) && may_set(&name) =>
-                    {
-                        put_header(&mut c.base_headers, &name, value);
-                    }
-                    _ => return Err(SessionError::invalid_argument("invalid baseHeaders")),
-                }
-            }
+            c.base_headers = base_headers(&headers)?;
         }
         Ok(c)
     }
+}
+
+/// `projectId`: printable, without `:` (it is half of the `Authorization` value).
+fn project_id<O: Obj>(o: &O) -> Result<String> {
+    let project_id = text(o, "projectId")?.unwrap_or_default();
+    let project_id = project_id.trim();
+    if project_id.is_empty()
+        || !project_id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b':')
+    {
+        return Err(SessionError::invalid_argument("invalid projectId"));
+    }
+    Ok(project_id.to_owned())
+}
+
+/// `persist`, and `persistTokens` as `@descope/web-js-sdk` spells it: `false` keeps the tokens
+/// in memory only (no storage, and no session cookie unless one is asked for). Answers the
+/// mode and whether tokens are kept.
+fn persist<O: Obj>(o: &O) -> Result<(Persist, bool)> {
+    let kept = flag(o, "persistTokens")?.unwrap_or(true);
+    let persist = match text(o, "persist")?.as_deref() {
+        None if !kept => Persist::Memory,
+        None | Some("localStorage") => Persist::LocalStorage,
+        Some("sessionStorage") => Persist::SessionStorage,
+        Some("memory") => Persist::Memory,
+        Some(_) => return Err(SessionError::invalid_argument("invalid persist")),
+    };
+    if !kept && persist != Persist::Memory {
+        return Err(SessionError::invalid_argument(
+            "persistTokens false needs persist memory",
+        ));
+    }
+    Ok((persist, kept))
+}
+
+/// `autoRefresh`: a boolean, or `{ customActivityTracking }` (refresh on, activity tracking
+/// as asked). Answers (auto refresh, activity tracking).
+fn auto_refresh<O: Obj>(o: &O) -> Result<(bool, bool)> {
+    match o.field("autoRefresh") {
+        None => Ok((true, false)),
+        Some(v) if v.is_object() => {
+            Ok((true, flag(&v, "customActivityTracking")?.unwrap_or(false)))
+        }
+        Some(v) => v
+            .boolean()
+            .map(|on| (on, false))
+            .ok_or_else(|| wrong("a boolean or { customActivityTracking }")(Wrong("autoRefresh"))),
+    }
+}
+
+/// `baseHeaders`: an object of header names to string values; only the session sets
+/// `Authorization` (any case).
+fn base_headers<O: Obj>(headers: &O) -> Result<Vec<(String, String)>> {
+    if !headers.is_object() {
+        return Err(SessionError::invalid_argument("invalid baseHeaders"));
+    }
+    let mut out = Vec::new();
+    for name in headers.keys() {
+        let value = headers.field(&name).and_then(|v| v.string());
+        match value {
+            Some(value) if is_cookie_name(&name) && is_header_value(&value) && may_set(&name) => {
+                put_header(&mut out, &name, value);
+            }
+            _ => return Err(SessionError::invalid_argument("invalid baseHeaders")),
+        }
+    }
+    Ok(out)
 }
 
 /// An optional string option (one out-of-line reader for all of them).

@@ -64,30 +64,7 @@ pub async fn fetch(
     let mut body = req.body.as_ref().map(JsValue::from);
     #[cfg(feature = "descope")]
     if let Some(before) = &plumbing.before {
-        // The hook sees the request without the token and may change headers and body;
-        // `Authorization` is the session's alone.
-        let config = config(req, &headers_object(&headers), body.as_ref());
-        let hook = || SessionError::invalid_argument("beforeRequest failed");
-        let mut changed = before
-            .call1(&JsValue::UNDEFINED, &config)
-            .map_err(|_| hook())?;
-        if let Some(promise) = changed.dyn_ref::<js_sys::Promise>() {
-            changed = JsFuture::from(promise.clone()).await.map_err(|_| hook())?;
-        }
-        if let Some(extra) = changed.field("headers") {
-            for name in extra.keys() {
-                match extra.field(&name).and_then(|v| v.string()) {
-                    Some(_) if !may_set(&name) => {}
-                    Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
-                        put_header(&mut headers, &name, value);
-                    }
-                    _ => return Err(SessionError::invalid_argument("beforeRequest: bad header")),
-                }
-            }
-        }
-        if let Some(new_body) = changed.field("body") {
-            body = js_sys::JSON::stringify(&new_body).ok().map(JsValue::from);
-        }
+        before_request(before, req, &mut headers, &mut body).await?;
     }
     for (name, value) in &req.headers {
         put_header(&mut headers, name, value.clone());
@@ -118,6 +95,40 @@ pub async fn fetch(
         body: body.unwrap_or(JsValue::UNDEFINED),
         retry_after,
     })
+}
+
+/// Runs `hooks.beforeRequest`: the hook sees the request without the token and may change
+/// headers and body; `Authorization` is the session's alone.
+#[cfg(feature = "descope")]
+async fn before_request(
+    before: &js_sys::Function,
+    req: &Request,
+    headers: &mut Vec<(String, String)>,
+    body: &mut Option<JsValue>,
+) -> Result<()> {
+    let config = config(req, &headers_object(headers), body.as_ref());
+    let hook = || SessionError::invalid_argument("beforeRequest failed");
+    let mut changed = before
+        .call1(&JsValue::UNDEFINED, &config)
+        .map_err(|_| hook())?;
+    if let Some(promise) = changed.dyn_ref::<js_sys::Promise>() {
+        changed = JsFuture::from(promise.clone()).await.map_err(|_| hook())?;
+    }
+    if let Some(extra) = changed.field("headers") {
+        for name in extra.keys() {
+            match extra.field(&name).and_then(|v| v.string()) {
+                Some(_) if !may_set(&name) => {}
+                Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
+                    put_header(headers, &name, value);
+                }
+                _ => return Err(SessionError::invalid_argument("beforeRequest: bad header")),
+            }
+        }
+    }
+    if let Some(new_body) = changed.field("body") {
+        *body = js_sys::JSON::stringify(&new_body).ok().map(JsValue::from);
+    }
+    Ok(())
 }
 
 /// What the hooks see of a request: URL, path, method, headers (without `Authorization`) and

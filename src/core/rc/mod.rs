@@ -140,65 +140,11 @@ impl RcSession {
                 );
             }
             RcInput::Call(call, RcCall::LogoutSession(body, two_factor)) => {
-                match self.credentials(env) {
-                    Some(login) => {
-                        let headers = headers(&login, two_factor.as_ref());
-                        self.send(
-                            now,
-                            What::Authed(call, login, false),
-                            "/api/v1/sessions/logout",
-                            headers,
-                            body,
-                            Expect::RcSuccess,
-                        );
-                    }
-                    None => self.out.push(Effect::Settle(
-                        call,
-                        Err(SessionError::new(
-                            ErrorCode::Unauthorized,
-                            "there is no stored login",
-                        )),
-                    )),
-                }
+                self.logout_session(now, env, call, body, two_factor)
             }
-            RcInput::Call(call, RcCall::Logout) => {
-                let login = self.credentials(env);
-                // Signed out locally first, whatever the server answers.
-                self.forget();
-                match login {
-                    Some(login) => {
-                        let headers = headers(&login, None);
-                        self.send(
-                            now,
-                            What::Authed(call, login, true),
-                            "/api/v1/logout",
-                            headers,
-                            "{}".into(),
-                            Expect::RcAny,
-                        );
-                    }
-                    None => self.out.push(Effect::Settle(call, Ok(Value::Undefined))),
-                }
-            }
+            RcInput::Call(call, RcCall::Logout) => self.logout(now, env, call),
             RcInput::Answer(id, answer) => self.answer(id, answer, env),
-            RcInput::Timer => {
-                while let Some(at) = self
-                    .reqs
-                    .iter()
-                    .position(|(_, _, deadline)| *deadline <= now)
-                {
-                    let id = self.reqs[at].0;
-                    self.out.push(Effect::Abort(id));
-                    self.answer(
-                        id,
-                        Err(SessionError::new(
-                            ErrorCode::Timeout,
-                            "the request timed out",
-                        )),
-                        env,
-                    );
-                }
-            }
+            RcInput::Timer => self.time_out(now, env),
         }
         let at = self.reqs.iter().map(|r| r.2).reduce(f64::min);
         if at != self.armed {
@@ -206,6 +152,78 @@ impl RcSession {
             self.out.push(Effect::Timer(at));
         }
         result
+    }
+
+    /// `logoutSession`: ends the stored login's session at the server (with a two-factor
+    /// code when asked); the login stays until the server says it is over.
+    fn logout_session(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        call: u32,
+        body: String,
+        two_factor: Option<TwoFactorCode>,
+    ) {
+        match self.credentials(env) {
+            Some(login) => {
+                let headers = headers(&login, two_factor.as_ref());
+                self.send(
+                    now,
+                    What::Authed(call, login, false),
+                    "/api/v1/sessions/logout",
+                    headers,
+                    body,
+                    Expect::RcSuccess,
+                );
+            }
+            None => self.out.push(Effect::Settle(
+                call,
+                Err(SessionError::new(
+                    ErrorCode::Unauthorized,
+                    "there is no stored login",
+                )),
+            )),
+        }
+    }
+
+    /// `logout`: signed out locally first, whatever the server answers.
+    fn logout(&mut self, now: f64, env: &dyn Env, call: u32) {
+        let login = self.credentials(env);
+        self.forget();
+        match login {
+            Some(login) => {
+                let headers = headers(&login, None);
+                self.send(
+                    now,
+                    What::Authed(call, login, true),
+                    "/api/v1/logout",
+                    headers,
+                    "{}".into(),
+                    Expect::RcAny,
+                );
+            }
+            None => self.out.push(Effect::Settle(call, Ok(Value::Undefined))),
+        }
+    }
+
+    /// Requests past their deadline are aborted and answered with a timeout.
+    fn time_out(&mut self, now: f64, env: &dyn Env) {
+        while let Some(at) = self
+            .reqs
+            .iter()
+            .position(|(_, _, deadline)| *deadline <= now)
+        {
+            let id = self.reqs[at].0;
+            self.out.push(Effect::Abort(id));
+            self.answer(
+                id,
+                Err(SessionError::new(
+                    ErrorCode::Timeout,
+                    "the request timed out",
+                )),
+                env,
+            );
+        }
     }
 
     fn answer(&mut self, id: u32, answer: Result<Reply>, env: &dyn Env) {

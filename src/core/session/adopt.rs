@@ -59,22 +59,7 @@ impl Session {
     ) -> Result<()> {
         let fresh = origin == Origin::SignIn;
         let fields = &reply.fields;
-        let session = fields
-            .session_jwt
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .ok_or(SessionError::invalid_response("no sessionJwt"))?;
-        if !usable_token(session) {
-            return Err(SessionError::invalid_response("invalid sessionJwt"));
-        }
-        let token = Self::decode(env, session)
-            .ok_or(SessionError::invalid_response("invalid sessionJwt"))?;
-        let refresh = match fields.refresh_jwt.as_deref().filter(|r| !r.is_empty()) {
-            Some(r) if !usable_token(r) => {
-                return Err(SessionError::invalid_response("invalid refreshJwt"))
-            }
-            other => other.map(String::from),
-        };
+        let (token, refresh) = Self::tokens_of(env, fields)?;
         let st = &mut self.st;
         if fresh || st.meta.born <= 0.0 || !st.has_session() {
             // Strictly after the last logout seen, even within the same millisecond.
@@ -111,6 +96,44 @@ impl Session {
         if fresh {
             self.st.meta.http_only = self.st.refresh.is_none();
         }
+        self.record_cookie_names(fields);
+        if reply.user.is_some() {
+            self.save_user();
+        }
+        self.st.meta.idle = fields.next_refresh_seconds.is_some_and(|s| s > 0.0);
+        self.save_meta();
+        self.keep_what_the_sdk_keeps(fields);
+        self.remember_user(env, reply.user.as_deref());
+        self.tell(now);
+        self.changed();
+        Ok(())
+    }
+
+    /// The session token (decoded) and the refresh token of a JWT response, or why they are
+    /// not usable.
+    fn tokens_of(env: &dyn Env, fields: &JwtFields) -> Result<(Token, Option<String>)> {
+        let session = fields
+            .session_jwt
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or(SessionError::invalid_response("no sessionJwt"))?;
+        if !usable_token(session) {
+            return Err(SessionError::invalid_response("invalid sessionJwt"));
+        }
+        let token = Self::decode(env, session)
+            .ok_or(SessionError::invalid_response("invalid sessionJwt"))?;
+        let refresh = match fields.refresh_jwt.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) if !usable_token(r) => {
+                return Err(SessionError::invalid_response("invalid refreshJwt"))
+            }
+            other => other.map(String::from),
+        };
+        Ok((token, refresh))
+    }
+
+    /// The record keeps the cookie names a response gave (the last few), so that a logout
+    /// clears them wherever they are.
+    fn record_cookie_names(&mut self, fields: &JwtFields) {
         for name in [&fields.session_cookie_name, &fields.cookie_name]
             .into_iter()
             .flatten()
@@ -123,16 +146,6 @@ impl Session {
                 names.push(name.clone());
             }
         }
-        if reply.user.is_some() {
-            self.save_user();
-        }
-        self.st.meta.idle = fields.next_refresh_seconds.is_some_and(|s| s > 0.0);
-        self.save_meta();
-        self.keep_what_the_sdk_keeps(fields);
-        self.remember_user(env, reply.user.as_deref());
-        self.tell(now);
-        self.changed();
-        Ok(())
     }
 
     /// What `@descope/web-js-sdk` keeps next to the tokens: the refresh cookie's name and the
@@ -199,41 +212,16 @@ impl Session {
         user: Option<String>,
         meta: Meta,
     ) -> bool {
-        let st = &self.st;
-        if st.guessed && st.session.as_ref() == Some(&session) && st.refresh == refresh {
-            // The record of tokens this tab ranked by a guess: where they rank is known now,
-            // and so whether a logout it doubted came after they began.
-            if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
-                self.st.doubted_logout = None;
-            }
-            self.st.meta = meta;
-            self.st.guessed = false;
+        let held = self.st.session.as_ref() == Some(&session) && self.st.refresh == refresh;
+        if held && self.st.guessed {
+            self.rank_learned(meta);
             return false;
         }
-        // A session from before the last logout seen, or older than the one held: stale.
-        if meta.born <= st.cleared_at || (st.has_session() && meta.version() < st.meta.version()) {
+        if self.stale(&session, &meta) {
             return false;
         }
-        // Where the held session ranks by a guess, the server's own clock orders them: tokens
-        // issued before the ones held are stale whatever their record says.
-        let issued = |t: Option<&Token>| t.and_then(|t| t.claims.iat);
-        if st.guessed && issued(Some(&session)) < issued(st.session.as_ref()) {
-            return false;
-        }
-        if st.session.as_ref() == Some(&session) && st.refresh == refresh {
-            if meta.version() > st.meta.version() {
-                self.st.meta = meta;
-            }
-            // Another tab told these tokens with their record: known now.
-            self.st.guessed = false;
-            // The same tokens with a user this tab lacks or holds older (a sign-in whose
-            // user arrived after its tokens, a `me()` in another tab).
-            if user.is_some() && user != self.st.user {
-                self.st.user = user;
-                if self.cfg.persist != Persist::LocalStorage {
-                    self.save_user();
-                }
-            }
+        if held {
+            self.told_again(user, meta);
             return false;
         }
         let shared = self.cfg.persist == Persist::LocalStorage;
@@ -286,6 +274,43 @@ impl Session {
         true
     }
 
+    /// The record of tokens this tab ranked by a guess: where they rank is known now, and so
+    /// whether a logout it doubted came after they began.
+    fn rank_learned(&mut self, meta: Meta) {
+        if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
+            self.st.doubted_logout = None;
+        }
+        self.st.meta = meta;
+        self.st.guessed = false;
+    }
+
+    /// Whether tokens told by another tab are older than the session held: from before the
+    /// last logout seen, of an older version, or (where the held session ranks by a guess)
+    /// issued before it by the server's own clock, whatever their record says.
+    fn stale(&self, session: &Token, meta: &Meta) -> bool {
+        let st = &self.st;
+        let issued = |t: Option<&Token>| t.and_then(|t| t.claims.iat);
+        meta.born <= st.cleared_at
+            || (st.has_session() && meta.version() < st.meta.version())
+            || (st.guessed && issued(Some(session)) < issued(st.session.as_ref()))
+    }
+
+    /// The tokens held, told again by another tab: their record is known now, and a user
+    /// this tab lacks or holds older comes with them (a sign-in whose user arrived after its
+    /// tokens, a `me()` in another tab).
+    fn told_again(&mut self, user: Option<String>, meta: Meta) {
+        if meta.version() > self.st.meta.version() {
+            self.st.meta = meta;
+        }
+        self.st.guessed = false;
+        if user.is_some() && user != self.st.user {
+            self.st.user = user;
+            if self.cfg.persist != Persist::LocalStorage {
+                self.save_user();
+            }
+        }
+    }
+
     /// With storage of its own, a tab keeps a copy of adopted tokens for a reload (cookies are
     /// the origin's, and were written by the other tab).
     fn keep_a_copy(&mut self) {
@@ -327,7 +352,6 @@ impl Session {
         }
         let stored = self.load(now, env);
         let local = self.cfg.persist == Persist::LocalStorage;
-        let ours = self.st.meta.version();
         let same_session =
             stored.session.as_ref().map(|t| &t.jwt) == self.st.session.as_ref().map(|t| &t.jwt);
         if let Some(presented) = refused {
@@ -341,27 +365,8 @@ impl Session {
         match stored.session {
             Some(theirs) if stored.refresh.is_some() || !held => {
                 let guessed = !(local && stored.meta.is_some());
-                let meta = match stored.meta {
-                    // Another tab's write is complete when its record is newer than ours;
-                    // tokens that changed under an older or equal record are a write still
-                    // arriving, or a stale copy.
-                    Some(meta) if local => {
-                        if self.st.has_session() && meta.version() <= ours {
-                            return Adopt::Nothing;
-                        }
-                        meta
-                    }
-                    // No shared record (cookies only, or tokens another library wrote): a
-                    // rotation of the session held, or a sign-in this tab did not hear of,
-                    // ranked just after the last logout seen.
-                    _ if self.st.has_session() => Meta {
-                        gen: self.st.meta.gen + 1,
-                        ..self.st.meta.clone()
-                    },
-                    _ => Meta {
-                        born: self.st.cleared_at.floor() + 1.0,
-                        ..Meta::default()
-                    },
+                let Some(meta) = self.rank_of_stored(stored.meta, local) else {
+                    return Adopt::Nothing;
                 };
                 self.st.rcn = stored.rcn;
                 if self.adopt(theirs, stored.refresh, stored.user, meta) {
@@ -392,6 +397,30 @@ impl Session {
                 Adopt::LoggedOut
             }
             _ => Adopt::Nothing,
+        }
+    }
+
+    /// Where stored tokens rank, or `None` for a write still arriving or a stale copy.
+    fn rank_of_stored(&self, stored: Option<Meta>, local: bool) -> Option<Meta> {
+        match stored {
+            // Another tab's write is complete when its record is newer than ours; tokens that
+            // changed under an older or equal record are a write still arriving, or a stale
+            // copy.
+            Some(meta) if local => {
+                let stale = self.st.has_session() && meta.version() <= self.st.meta.version();
+                (!stale).then_some(meta)
+            }
+            // No shared record (cookies only, or tokens another library wrote): a rotation of
+            // the session held, or a sign-in this tab did not hear of, ranked just after the
+            // last logout seen.
+            _ if self.st.has_session() => Some(Meta {
+                gen: self.st.meta.gen + 1,
+                ..self.st.meta.clone()
+            }),
+            _ => Some(Meta {
+                born: self.st.cleared_at.floor() + 1.0,
+                ..Meta::default()
+            }),
         }
     }
 

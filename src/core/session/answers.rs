@@ -182,41 +182,7 @@ impl Session {
         let Some(lock) = lock else { return };
         let attempt = Attempt { lock, ..attempt };
         match answer {
-            Ok(Reply::Jwt(reply)) => {
-                if let Adopt::LoggedOut = self.adopt_stored(now, env, Reread::Follow) {
-                    self.revoke(now, &Ok(Reply::Jwt(reply)));
-                    self.release(lock);
-                    self.finish(Err(ended_error()));
-                    return;
-                }
-                if self.rotated_meanwhile(attempt) {
-                    // Another tab's rotation arrived first; its tokens are held now.
-                    self.release(lock);
-                    let tokens = self.st.tokens();
-                    self.finish(tokens);
-                    return;
-                }
-                // A session found by `try-refresh` is new to this tab.
-                let found = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh);
-                let origin = if found {
-                    Origin::SignIn
-                } else {
-                    Origin::Rotation
-                };
-                match self.apply(now, env, &reply, origin) {
-                    // A project without rotation presents the same token next cycle: there is
-                    // no spent token to guard, and the lock would only hold other tabs up.
-                    Ok(()) if reply.fields.refresh_jwt.is_some() => {
-                        self.hold(lock, now + HOLD_AFTER_ROTATION_MS, None);
-                        self.finish(Ok(Value::Body));
-                    }
-                    Ok(()) => {
-                        self.release(lock);
-                        self.finish(Ok(Value::Body));
-                    }
-                    Err(err) => self.failed(now, env, err, attempt),
-                }
-            }
+            Ok(Reply::Jwt(reply)) => self.rotation_received(now, env, reply, attempt),
             Ok(_) if matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh) => {
                 // `try-refresh` found no session: nothing to restore.
                 self.release(lock);
@@ -228,6 +194,51 @@ impl Session {
                 SessionError::invalid_response("not a JWTResponse"),
                 attempt,
             ),
+            Err(err) => self.failed(now, env, err, attempt),
+        }
+    }
+
+    /// A JWT response to the cycle's request, with the cycle's lock: applied and held across
+    /// the other tabs' next read, unless a logout or another tab's rotation came first.
+    fn rotation_received(
+        &mut self,
+        now: f64,
+        env: &dyn Env,
+        reply: Box<JwtReply>,
+        attempt: Attempt,
+    ) {
+        let lock = attempt.lock;
+        if let Adopt::LoggedOut = self.adopt_stored(now, env, Reread::Follow) {
+            self.revoke(now, &Ok(Reply::Jwt(reply)));
+            self.release(lock);
+            self.finish(Err(ended_error()));
+            return;
+        }
+        if self.rotated_meanwhile(attempt) {
+            // Another tab's rotation arrived first; its tokens are held now.
+            self.release(lock);
+            let tokens = self.st.tokens();
+            self.finish(tokens);
+            return;
+        }
+        // A session found by `try-refresh` is new to this tab.
+        let found = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh);
+        let origin = if found {
+            Origin::SignIn
+        } else {
+            Origin::Rotation
+        };
+        match self.apply(now, env, &reply, origin) {
+            // A project without rotation presents the same token next cycle: there is
+            // no spent token to guard, and the lock would only hold other tabs up.
+            Ok(()) if reply.fields.refresh_jwt.is_some() => {
+                self.hold(lock, now + HOLD_AFTER_ROTATION_MS, None);
+                self.finish(Ok(Value::Body));
+            }
+            Ok(()) => {
+                self.release(lock);
+                self.finish(Ok(Value::Body));
+            }
             Err(err) => self.failed(now, env, err, attempt),
         }
     }

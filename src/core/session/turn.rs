@@ -140,9 +140,13 @@ impl Session {
         lock_name(&self.cfg.project_id, &self.cfg.prefix, token)
     }
 
-    pub(super) fn send_rotating(&mut self, now: f64, lock: Option<u32>) {
-        let Some(job) = self.jobs.first() else { return };
-        let call = job.calls.first().copied().unwrap_or(0);
+    /// What a job's request is for, its path, body and expected answer: every request of the
+    /// session's cycle is built here, where its path is.
+    fn job_request(
+        &self,
+        kind: &JobKind,
+        call: u32,
+    ) -> (What, &'static str, Option<String>, Expect) {
         let rotate = What::Rotate {
             seq: self.st.seq,
             born: self.st.meta.born,
@@ -151,7 +155,7 @@ impl Session {
             presented: self.st.refresh.is_some(),
             token: token_hash(self.st.refresh.as_deref()),
         };
-        let (what, path, body, expect) = match &job.kind {
+        match kind {
             JobKind::Refresh => (
                 rotate,
                 "/v1/auth/refresh",
@@ -206,7 +210,13 @@ impl Session {
                 Some(body.clone()),
                 Expect::Jwt,
             ),
-        };
+        }
+    }
+
+    pub(super) fn send_rotating(&mut self, now: f64, lock: Option<u32>) {
+        let Some(job) = self.jobs.first() else { return };
+        let call = job.calls.first().copied().unwrap_or(0);
+        let (what, path, body, expect) = self.job_request(&job.kind, call);
         if matches!(what, What::Rotate { .. }) {
             self.last_attempt = now;
         }
