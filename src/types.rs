@@ -57,7 +57,7 @@ pub enum Persist {
 /// ```js
 /// await rc.logoutSession(sessionId, { method: "email", code: "123456" });
 /// ```
-#[derive(Clone, Copy, Debug, Tsify)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Tsify)]
 #[serde(rename_all = "lowercase")]
 pub enum TwoFactorMethod {
     /// A code from an authenticator app.

@@ -148,7 +148,8 @@ const INTERESTING_STRINGS: &[&str] = &[
     "Sun, 06 Nov 1994 08:49:37 GMT",
 ];
 
-/// Member names the core reads, so that generated objects hit them.
+/// Member names the core reads, so that generated objects hit them (with the JWT response's,
+/// [`JWT_FIELD_NAMES`]).
 const KEYS: &[&str] = &[
     "projectId",
     "baseUrl",
@@ -163,17 +164,6 @@ const KEYS: &[&str] = &[
     "domain",
     "sameSite",
     "secure",
-    "sessionJwt",
-    "refreshJwt",
-    "cookieDomain",
-    "cookiePath",
-    "cookieMaxAge",
-    "cookieExpiration",
-    "sessionExpiration",
-    "nextRefreshSeconds",
-    "cookieName",
-    "sessionCookieName",
-    "sessionCookieDomain",
     "keyId",
     "expiration",
     "answers",
@@ -235,7 +225,7 @@ fn json_string() -> BoxedStrategy<String> {
 
 fn json_key() -> BoxedStrategy<String> {
     prop_oneof![
-        4 => select(KEYS).prop_map(String::from),
+        4 => select([KEYS, &JWT_FIELD_NAMES[..]].concat()).prop_map(String::from),
         1 => json_string(),
     ]
     .boxed()

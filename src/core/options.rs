@@ -6,17 +6,9 @@ use super::error::{Result, SessionError};
 use super::hooks::{may_set, put_header};
 use super::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
 
-/// Where tokens that are not in cookies are kept (`persist`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Persist {
-    /// `"localStorage"`: survives reloads and is shared by the origin's tabs (the default).
-    #[default]
-    LocalStorage,
-    /// `"sessionStorage"`: survives reloads of this tab only.
-    SessionStorage,
-    /// `"memory"`: lives as long as the page.
-    Memory,
-}
+/// Where tokens that are not in cookies are kept (`persist`: `"localStorage"`, the default;
+/// `"sessionStorage"`; `"memory"`): one definition with its TypeScript type.
+pub use crate::types::Persist;
 
 /// A validated token-cookie setting.
 ///

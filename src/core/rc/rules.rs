@@ -146,20 +146,8 @@ impl Credentials {
     }
 }
 
-/// A Rocket.Chat two-factor method.
-///
-/// ```js
-/// await rc.logoutSession(sessionId, { method: "email", code: "123456" });
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TwoFactorMethod {
-    /// A code from an authenticator app.
-    Totp,
-    /// A code the server sent by email.
-    Email,
-    /// The account password (sent as its SHA-256 hex digest).
-    Password,
-}
+/// A Rocket.Chat two-factor method: one definition with its TypeScript type.
+pub use crate::types::TwoFactorMethod;
 
 impl TwoFactorMethod {
     /// The method named exactly `name`.
