@@ -14,7 +14,7 @@ use crate::core::io::{Effect, Env, Grant, JwtReply, Kind, Reply, Signal};
 use crate::core::layout::usable_token;
 use crate::core::obj::Obj;
 use crate::core::options::Config;
-use crate::core::session::{channel_name, Call, Input, Session};
+use crate::core::session::{channel_name, Call, Input, Session, Tenants};
 use crate::shell::web::{self, Channel, Listener, Store};
 use crate::shell::{js, Driver, Machine, Plumbing};
 
@@ -212,12 +212,7 @@ impl SessionManager {
         let Some(tenant) = tenant_id.as_string().filter(|t| !t.trim().is_empty()) else {
             return invalid("invalid tenantId");
         };
-        let body: JsValue = Object::new().into();
-        js::set(&body, "tenant", &tenant.into());
-        match js::stringify(&body) {
-            Some(body) => self.call(Call::SelectTenant(body)),
-            None => invalid("invalid tenantId"),
-        }
+        self.call(Call::SelectTenant(tenant))
     }
 
     /// `POST /v1/auth/validate` with the session JWT: the server's view of it.
@@ -270,14 +265,14 @@ impl SessionManager {
         let Some(key) = access_key.as_string().filter(|k| usable_token(k)) else {
             return invalid("invalid accessKey");
         };
-        let body: JsValue = Object::new().into();
-        if let Some(options) = login_options {
-            js::set(&body, "loginOptions", &options);
-        }
-        match js::stringify(&body) {
-            Some(body) => self.call(Call::Exchange(key, body)),
-            None => invalid("invalid loginOptions"),
-        }
+        let options = match login_options {
+            Some(options) => match js::stringify(&options) {
+                Some(json) => Some(json),
+                None => return invalid("invalid loginOptions"),
+            },
+            None => None,
+        };
+        self.call(Call::Exchange(key, options))
     }
 
     /// Stops timers and listeners; storage is left untouched.
@@ -375,19 +370,17 @@ impl SessionManager {
         &self,
         #[wasm_bindgen(unchecked_param_type = "true | string[]")] tenants: JsValue,
     ) -> Promise {
-        let body: JsValue = Object::new().into();
-        if let Some(dct) = tenants.as_bool() {
-            js::set(&body, "dct", &dct.into());
-        } else if let Some(ids) = tenants.items().filter(|ids| ids.iter().all(Obj::is_string)) {
-            let ids: Array = ids.into_iter().collect();
-            js::set(&body, "ids", &ids);
-        } else {
-            return invalid("invalid tenants");
-        }
-        match js::stringify(&body) {
-            Some(body) => self.call(Call::MyTenants(body)),
-            None => invalid("invalid tenants"),
-        }
+        let tenants = match tenants.as_bool() {
+            Some(dct) => Tenants::Current(dct),
+            None => match tenants
+                .items()
+                .and_then(|ids| ids.iter().map(Obj::string).collect::<Option<Vec<_>>>())
+            {
+                Some(ids) => Tenants::Ids(ids),
+                None => return invalid("invalid tenants"),
+            },
+        };
+        self.call(Call::MyTenants(tenants))
     }
 
     /// With `autoRefresh: { customActivityTracking: true }`: the user is active. A refresh
@@ -612,17 +605,11 @@ impl SessionManager {
     }
 }
 
-/// `baseHeaders` (validated in [`Config::read`]), this package's name and version, and the
-/// `hooks` functions of the options.
+/// The headers of every request ([`Config::headers`]) and the `hooks` functions of the
+/// options.
 fn plumbing(options: &JsValue, cfg: &Config) -> Result<Plumbing> {
-    let mut headers = cfg.base_headers.clone();
-    headers.push(("x-descope-sdk-name".into(), "session-keeper".into()));
-    headers.push((
-        "x-descope-sdk-version".into(),
-        env!("CARGO_PKG_VERSION").into(),
-    ));
     let mut plumbing = Plumbing {
-        headers,
+        headers: cfg.headers(),
         ..Plumbing::default()
     };
     if let Some(hooks) = options.field("hooks") {

@@ -41,6 +41,26 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     out
 }
 
+/// Appends `text` as a JSON string, quoted and escaped (a request body built in the core).
+pub(crate) fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    let nibble = (u32::from(c) >> shift) & 0xf;
+                    out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// `text.parse::<u64>()`: an optional `+`, then decimal digits, `None` on overflow. One small
 /// function for every integer the crate parses, instead of the standard library's generic
 /// parser once per integer type.

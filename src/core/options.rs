@@ -172,6 +172,27 @@ impl Config {
         }
         Ok(c)
     }
+
+    /// The headers of every request, before the session's own: `baseHeaders`, then this
+    /// package's name and version (as Descope's SDKs name themselves; the server's logs and
+    /// its SDK-specific behaviour key on them).
+    ///
+    /// ```
+    /// use session_keeper::core::testing::parse;
+    /// use session_keeper::core::options::Config;
+    /// let config = Config::read(&parse(r#"{"projectId": "P1", "baseHeaders": {"x-app": "1"}}"#)).unwrap();
+    /// let names: Vec<_> = config.headers().into_iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["x-app", "x-descope-sdk-name", "x-descope-sdk-version"]);
+    /// ```
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut headers = self.base_headers.clone();
+        headers.push(("x-descope-sdk-name".into(), "session-keeper".into()));
+        headers.push((
+            "x-descope-sdk-version".into(),
+            env!("CARGO_PKG_VERSION").into(),
+        ));
+        headers
+    }
 }
 
 /// `projectId`: printable, without `:` (it is half of the `Authorization` value).

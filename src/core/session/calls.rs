@@ -50,8 +50,9 @@ impl Session {
                 )),
             },
             Call::Verify(body) => self.push_job(JobKind::Verify(body), Some(id)),
-            Call::MyTenants(body) => self.push_job(JobKind::Tenants(body), Some(id)),
-            Call::Exchange(key, body) => {
+            Call::MyTenants(tenants) => self.push_job(JobKind::Tenants(tenants.body()), Some(id)),
+            Call::Exchange(key, options) => {
+                let body = exchange_body(options.as_deref());
                 self.send(
                     now,
                     What::Plain {

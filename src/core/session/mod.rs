@@ -71,14 +71,74 @@ pub enum Call {
     History,
     /// `validate()`
     Validate,
-    /// `selectTenant(id)`, with its JSON body.
+    /// `selectTenant(id)`: the tenant's id.
     SelectTenant(String),
-    /// `verifySecurityQuestions(request)`, with its JSON body.
+    /// `verifySecurityQuestions(request)`: the request as JSON, checked by
+    /// [`check_security_questions_request`](crate::core::fields::check_security_questions_request).
     Verify(String),
-    /// `exchangeAccessKey(key, options)`: the key and the JSON body.
-    Exchange(String, String),
-    /// `myTenants(true | ids)`, with its JSON body.
-    MyTenants(String),
+    /// `exchangeAccessKey(key, loginOptions?)`: the key, and the login options as JSON.
+    Exchange(String, Option<String>),
+    /// `myTenants(true | ids)`.
+    MyTenants(Tenants),
+}
+
+/// Which tenants `myTenants` asks about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tenants {
+    /// `true`: the session's current tenant (`{"dct": true}`); `false` as the caller said.
+    Current(bool),
+    /// These tenant ids (`{"ids": [...]}`).
+    Ids(Vec<String>),
+}
+
+impl Tenants {
+    /// The request body of `POST /v1/auth/me/tenants`.
+    ///
+    /// ```
+    /// use session_keeper::core::session::Tenants;
+    /// assert_eq!(Tenants::Current(true).body(), r#"{"dct":true}"#);
+    /// assert_eq!(Tenants::Ids(vec!["T1".into(), "a\"b".into()]).body(), r#"{"ids":["T1","a\"b"]}"#);
+    /// ```
+    pub fn body(&self) -> String {
+        match self {
+            Tenants::Current(dct) => {
+                crate::core::cat(&["{\"dct\":", if *dct { "true" } else { "false" }, "}"])
+            }
+            Tenants::Ids(ids) => {
+                let mut out = String::from("{\"ids\":[");
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    crate::core::push_json_string(&mut out, id);
+                }
+                out.push_str("]}");
+                out
+            }
+        }
+    }
+}
+
+/// The request body of `POST /v1/auth/tenant/select`.
+///
+/// ```
+/// use session_keeper::core::session::select_body;
+/// assert_eq!(select_body("T1"), r#"{"tenant":"T1"}"#);
+/// assert_eq!(select_body("a\"\\\n"), r#"{"tenant":"a\"\\\u000a"}"#);
+/// ```
+pub fn select_body(tenant: &str) -> String {
+    let mut out = String::from("{\"tenant\":");
+    crate::core::push_json_string(&mut out, tenant);
+    out.push('}');
+    out
+}
+
+/// The request body of `POST /v1/auth/accesskey/exchange`: `{}`, or the login options.
+pub fn exchange_body(login_options: Option<&str>) -> String {
+    match login_options {
+        Some(options) => crate::core::cat(&["{\"loginOptions\":", options, "}"]),
+        None => "{}".into(),
+    }
 }
 
 /// What happens to a session.
@@ -238,6 +298,7 @@ struct Emitted {
 #[derive(Clone, Debug, PartialEq)]
 enum JobKind {
     Refresh,
+    /// `selectTenant`: the tenant id.
     Select(String),
     /// `me()`: presents the refresh token, so it takes the cycle's turn too: a rotation in
     /// another tab while it is out would make the server see the token again (reuse).

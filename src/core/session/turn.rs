@@ -162,10 +162,10 @@ impl Session {
                 Some("{}".to_owned()),
                 Expect::Jwt,
             ),
-            JobKind::Select(body) => (
+            JobKind::Select(tenant) => (
                 rotate,
                 "/v1/auth/tenant/select",
-                Some(body.clone()),
+                Some(select_body(tenant)),
                 Expect::Jwt,
             ),
             JobKind::TryRefresh => (

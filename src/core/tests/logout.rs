@@ -57,7 +57,7 @@ fn a_follower_holding_another_refresh_token_than_the_logout_presented_revokes_it
 fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
     for call in [
         None,
-        Some(Call::SelectTenant("{\"tenant\":\"T1\"}".into())),
+        Some(Call::SelectTenant("T1".into())),
         Some(Call::Verify("{}".into())),
     ] {
         let mut tab = Tab::signed_in(json!({}));

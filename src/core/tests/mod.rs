@@ -14,7 +14,7 @@ use super::io::{Effect, Env, Event, Expect, Grant, JwtReply, Reply, Request, Sig
 use super::layout::{Meta, MAX_EPOCH_MS};
 use super::message::Message;
 use super::options::Config;
-use super::session::{Call, Input, Page, Session, HOLD_AFTER_ROTATION_MS};
+use super::session::{Call, Input, Page, Session, Tenants, HOLD_AFTER_ROTATION_MS};
 
 mod crosstab;
 mod logout;

@@ -311,7 +311,7 @@ fn start_up_tries_refresh_only_with_a_logged_in_indicator() {
 #[test]
 fn my_tenants_takes_a_turn_and_posts_its_body() {
     let mut tab = Tab::signed_in(json!({}));
-    let effects = tab.step(Input::Call(1, Call::MyTenants("{\"dct\":true}".into())));
+    let effects = tab.step(Input::Call(1, Call::MyTenants(Tenants::Current(true))));
     let lock = lock_of(&effects).expect("presents the refresh token: takes the turn");
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
     assert!(request.url.ends_with("/v1/auth/me/tenants") && request.post);
@@ -320,6 +320,39 @@ fn my_tenants_takes_a_turn_and_posts_its_body() {
     let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
     assert_eq!(settled(&effects), [(1, &Ok(Value::Body))]);
     assert!(effects.contains(&Effect::Unlock(lock)));
+}
+
+#[test]
+fn request_bodies_are_built_where_their_paths_are() {
+    // selectTenant: the tenant id, escaped.
+    let mut tab = Tab::signed_in(json!({}));
+    let effects = tab.step(Input::Call(1, Call::SelectTenant("T\"1".into())));
+    let lock = lock_of(&effects).expect("takes the turn");
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    assert!(request.url.ends_with("/v1/auth/tenant/select"));
+    assert_eq!(request.body.as_deref(), Some(r#"{"tenant":"T\"1"}"#));
+    // myTenants with ids.
+    let mut tab = Tab::signed_in(json!({}));
+    let ids = Tenants::Ids(vec!["T1".into(), "T2".into()]);
+    let lock = lock_of(&tab.step(Input::Call(1, Call::MyTenants(ids)))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    assert_eq!(request.body.as_deref(), Some(r#"{"ids":["T1","T2"]}"#));
+    // exchangeAccessKey: the key as bearer, the login options as given, or nothing.
+    for (options, body) in [
+        (
+            Some(r#"{"customClaims":{"a":1}}"#),
+            r#"{"loginOptions":{"customClaims":{"a":1}}}"#,
+        ),
+        (None, "{}"),
+    ] {
+        let mut tab = Tab::signed_in(json!({}));
+        let call = Call::Exchange("K1".into(), options.map(str::to_string));
+        let effects = tab.step(Input::Call(1, call));
+        let request = sends(&effects)[0].clone();
+        assert!(request.url.ends_with("/v1/auth/accesskey/exchange"));
+        assert_eq!(request.headers[0].1, "Bearer P1:K1");
+        assert_eq!(request.body.as_deref(), Some(body));
+    }
 }
 
 /// Item 9: a 4xx answer to the start-up `try-refresh` removes the logged-in indicator.

@@ -117,9 +117,7 @@ impl World {
             }
             65..=79 => self.user_call(slot, Call::Refresh),
             80..=84 => self.user_call(slot, Call::Me),
-            85..=89 if p.cross_tab => {
-                self.user_call(slot, Call::SelectTenant("{\"tenant\":\"T1\"}".into()))
-            }
+            85..=89 if p.cross_tab => self.user_call(slot, Call::SelectTenant("T1".into())),
             95..=99 if p.activity => self.user_active(slot),
             90..=99 => {
                 let signal = [Signal::Focus, Signal::Visible, Signal::PageShow][self.rng.below(3)];
