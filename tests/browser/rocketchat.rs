@@ -1,102 +1,17 @@
-//! Browser tests of `RocketChatSession` against the devserver over real HTTP: login, logout,
-//! logging out other sessions with each two-factor method and the challenge flow, error
-//! mapping, persistence, bad input.
-// Browser tests only: natively (cargo test, cargo-mutants) the target is empty.
-#![cfg(target_arch = "wasm32")]
-
-mod web;
+//! `RocketChatSession`: login, logout, logging out other sessions with each two-factor method
+//! and the challenge flow, error mapping, persistence, bad input and bad options.
 
 use gloo_net::http::Method;
-use js_sys::{Array, Object};
 use session_keeper::RocketChatSession;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_test::*;
-use web::*;
+use wasm_bindgen_test::wasm_bindgen_test;
 
-wasm_bindgen_test_configure!(run_in_browser);
-
-const SESSIONS_LOGOUT: &str = "/api/v1/sessions/logout";
-
-/// A clean page and a session with a fresh prefix.
-fn fresh(extra: &str) -> (RocketChatSession, String) {
-    clean_page();
-    let prefix = [unique("rc").as_str(), "."].concat();
-    (rc_session(&rc_options(&prefix, extra)), prefix)
-}
-
-/// A session logged in through the library as `user`.
-async fn logged_in(user: &str, password: &str) -> (RocketChatSession, String) {
-    let (rc, prefix) = fresh("");
-    settle(rc.login(user.into(), password.into()))
-        .await
-        .expect("login");
-    (rc, prefix)
-}
-
-fn login_of(rc: &RocketChatSession) -> RcLogin {
-    (
-        rc.user_id().as_string().unwrap(),
-        rc.auth_token().as_string().unwrap(),
-    )
-}
-
-fn two_factor(method: &str, code: &str) -> Option<Object> {
-    Some(object(&[("method", method.into()), ("code", code.into())]).unchecked_into())
-}
-
-/// A new login of rc-alice (made with a direct fetch) and its session id: the session to log
-/// out.
-async fn alice() -> (RcLogin, String) {
-    let login = rc_direct_login("rc-alice", "alice-pass").await;
-    let session = rc_newest_session(&login).await;
-    (login, session)
-}
-
-fn stored(prefix: &str) -> (Option<String>, Option<String>) {
-    (
-        local(&[prefix, "RC_UID"].concat()),
-        local(&[prefix, "RC_TOKEN"].concat()),
-    )
-}
-
-/// Asserts that the session holds no login, in its getters and in both storages.
-fn assert_logged_out(rc: &RocketChatSession, prefix: &str) {
-    assert!(!rc.is_authenticated());
-    assert!(rc.user_id().is_undefined());
-    assert!(rc.auth_token().is_undefined());
-    let left: Vec<String> = local_keys()
-        .into_iter()
-        .chain(session_keys())
-        .filter(|k| k.starts_with(prefix))
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
-}
-
-/// Asserts a two-factor refusal and answers its `details`.
-fn assert_two_factor(err: &JsValue, error_type: &str, method: &str) -> JsValue {
-    let f = failure(err);
-    assert_eq!(
-        (f.name.as_str(), f.code.as_str(), f.status),
-        ("SessionError", "two_factor_required", Some(400.0)),
-        "{}",
-        f.message
-    );
-    assert_eq!(f.error_code.as_deref(), Some(error_type));
-    assert_eq!(get_str(&f.details, "method").as_deref(), Some(method));
-    f.details
-}
-
-fn methods(details: &JsValue) -> Vec<String> {
-    Array::from(&get(details, "availableMethods"))
-        .iter()
-        .filter_map(|m| m.as_string())
-        .collect()
-}
+use crate::web::*;
 
 #[wasm_bindgen_test]
 async fn login_stores_the_login_and_resolves_data() {
-    let (rc, prefix) = fresh("");
+    let (rc, prefix) = rc_fresh("");
     assert!(!rc.is_authenticated());
     let data = settle(rc.login("rc-admin".into(), "admin-pass".into()))
         .await
@@ -111,43 +26,36 @@ async fn login_stores_the_login_and_resolves_data() {
     assert_eq!(rc.user_id().as_string().as_deref(), Some("RCadmin"));
     assert_eq!(rc.auth_token().as_string(), Some(token.clone()));
     assert_eq!(
-        stored(&prefix),
+        rc_stored(&prefix),
         (Some("RCadmin".into()), Some(token.clone()))
     );
     // The token works on the server.
-    assert_eq!(rc_login_status(&login_of(&rc)).await, 200);
+    assert_eq!(rc_login_status(&rc_login_of(&rc)).await, 200);
 
     // A wrong password: unauthorized, and the stored login stays.
     let before = rc_count("/api/v1/login").await;
-    let err = settle(rc.login("rc-admin".into(), "wrong-pass".into()))
-        .await
-        .unwrap_err();
-    let f = failure(&err);
-    assert_eq!(
-        (f.name.as_str(), f.code.as_str(), f.status),
-        ("SessionError", "unauthorized", Some(401.0))
-    );
+    let f = rejection(rc.login("rc-admin".into(), "wrong-pass".into())).await;
+    assert_error(&f, "unauthorized", Some(401.0));
     assert!(!f.message.contains("wrong-pass"));
     assert_eq!(rc_count("/api/v1/login").await, before + 1);
     assert_eq!(rc.auth_token().as_string(), Some(token.clone()));
-    assert_eq!(stored(&prefix), (Some("RCadmin".into()), Some(token)));
+    assert_eq!(rc_stored(&prefix), (Some("RCadmin".into()), Some(token)));
 
     // An unknown user is refused the same way; a new instance restores the login.
-    let err = settle(rc.login("nobody".into(), "x".into()))
-        .await
-        .unwrap_err();
-    assert_eq!(failure(&err).code, "unauthorized");
+    assert_eq!(
+        rejection(rc.login("nobody".into(), "x".into())).await.code,
+        "unauthorized"
+    );
     let again = rc_session(&rc_options(&prefix, ""));
     assert_eq!(again.user_id().as_string().as_deref(), Some("RCadmin"));
 }
 
 #[wasm_bindgen_test]
 async fn logout_session_with_a_totp_code() {
-    let (rc, _) = logged_in("rc-admin", "admin-pass").await;
-    let (target, session_id) = alice().await;
+    let (rc, _) = rc_logged_in("rc-admin", "admin-pass").await;
+    let (target, session_id) = rc_alice().await;
     assert_eq!(rc_login_status(&target).await, 200);
-    let (totp, _) = rc_codes("rc-admin").await;
-    let answer = settle(rc.logout_session(session_id.clone().into(), two_factor("totp", &totp)))
+    let answer = rc_logout_with_totp(&rc, "rc-admin", &session_id)
         .await
         .expect("logoutSession");
     assert_eq!(
@@ -158,32 +66,21 @@ async fn logout_session_with_a_totp_code() {
     // The logged-out session's token is refused now; the caller's login is untouched.
     assert_eq!(rc_login_status(&target).await, 401);
     assert!(rc.is_authenticated());
-    assert_eq!(rc_login_status(&login_of(&rc)).await, 200);
+    assert_eq!(rc_login_status(&rc_login_of(&rc)).await, 200);
 }
 
 #[wasm_bindgen_test]
 async fn the_totp_challenge_and_a_wrong_code() {
-    let (rc, _) = logged_in("rc-admin", "admin-pass").await;
-    let (target, session_id) = alice().await;
+    let (rc, _) = rc_logged_in("rc-admin", "admin-pass").await;
+    let (target, session_id) = rc_alice().await;
     // Without twoFactor the server answers with its challenge.
-    let err = settle(rc.logout_session(session_id.clone().into(), None))
-        .await
-        .unwrap_err();
-    let details = assert_two_factor(&err, "totp-required", "totp");
-    assert_eq!(get(&details, "codeGenerated").as_bool(), Some(false));
-    assert_eq!(methods(&details), ["totp", "email"]);
+    assert_rc_challenge(&rc, &session_id, "totp", false, &["totp", "email"]).await;
     // A wrong code is refused too, and the message does not repeat it.
     let (totp, _) = rc_codes("rc-admin").await;
     let wrong = if totp == "000000" { "111111" } else { "000000" };
-    let err = settle(rc.logout_session(session_id.clone().into(), two_factor("totp", wrong)))
-        .await
-        .unwrap_err();
-    assert_two_factor(&err, "totp-invalid", "totp");
-    assert!(!failure(&err).message.contains(wrong));
-    assert_eq!(rc_login_status(&target).await, 200);
+    assert_rc_code_refused(&rc, &session_id, "totp", wrong, &target).await;
     // The right code.
-    let (totp, _) = rc_codes("rc-admin").await;
-    settle(rc.logout_session(session_id.into(), two_factor("totp", &totp)))
+    rc_logout_with_totp(&rc, "rc-admin", &session_id)
         .await
         .expect("logoutSession");
     assert_eq!(rc_login_status(&target).await, 401);
@@ -192,27 +89,19 @@ async fn the_totp_challenge_and_a_wrong_code() {
 
 #[wasm_bindgen_test]
 async fn the_email_challenge_sends_a_code() {
-    let (rc, _) = logged_in("rc-email", "email-pass").await;
-    let (target, session_id) = alice().await;
-    let err = settle(rc.logout_session(session_id.clone().into(), None))
-        .await
-        .unwrap_err();
-    let details = assert_two_factor(&err, "totp-required", "email");
-    assert_eq!(get(&details, "codeGenerated").as_bool(), Some(true));
-    assert_eq!(methods(&details), ["email"]);
+    let (rc, _) = rc_logged_in("rc-email", "email-pass").await;
+    let (target, session_id) = rc_alice().await;
+    assert_rc_challenge(&rc, &session_id, "email", true, &["email"]).await;
     // The code "sent by email" is readable from the control API.
     let (_, code) = rc_codes("rc-email").await;
     let code = code.expect("an email code was generated");
     assert_eq!(code.len(), 6);
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let err = settle(rc.logout_session(session_id.clone().into(), two_factor("email", wrong)))
-        .await
-        .unwrap_err();
-    assert_two_factor(&err, "totp-invalid", "email");
-    assert_eq!(rc_login_status(&target).await, 200);
-    let answer = settle(rc.logout_session(session_id.clone().into(), two_factor("email", &code)))
-        .await
-        .expect("logoutSession");
+    assert_rc_code_refused(&rc, &session_id, "email", wrong, &target).await;
+    let answer =
+        settle(rc.logout_session(session_id.clone().into(), rc_two_factor("email", &code)))
+            .await
+            .expect("logoutSession");
     assert_eq!(get(&answer, "success").as_bool(), Some(true));
     assert_eq!(rc_login_status(&target).await, 401);
     // The code was single use.
@@ -221,25 +110,12 @@ async fn the_email_challenge_sends_a_code() {
 
 #[wasm_bindgen_test]
 async fn the_password_method_sends_its_sha256() {
-    let (rc, _) = logged_in("rc-pass", "pass-pass").await;
-    let (target, session_id) = alice().await;
-    let err = settle(rc.logout_session(session_id.clone().into(), None))
-        .await
-        .unwrap_err();
-    let details = assert_two_factor(&err, "totp-required", "password");
-    assert_eq!(get(&details, "codeGenerated").as_bool(), Some(false));
-    assert_eq!(methods(&details), ["password"]);
-    let err = settle(rc.logout_session(
-        session_id.clone().into(),
-        two_factor("password", "not-the-password"),
-    ))
-    .await
-    .unwrap_err();
-    assert_two_factor(&err, "totp-invalid", "password");
-    assert!(!failure(&err).message.contains("not-the-password"));
-    assert_eq!(rc_login_status(&target).await, 200);
+    let (rc, _) = rc_logged_in("rc-pass", "pass-pass").await;
+    let (target, session_id) = rc_alice().await;
+    assert_rc_challenge(&rc, &session_id, "password", false, &["password"]).await;
+    assert_rc_code_refused(&rc, &session_id, "password", "not-the-password", &target).await;
     // The devserver compares the SHA-256 of the password with what was sent.
-    settle(rc.logout_session(session_id.into(), two_factor("password", "pass-pass")))
+    settle(rc.logout_session(session_id.into(), rc_two_factor("password", "pass-pass")))
         .await
         .expect("logoutSession");
     assert_eq!(rc_login_status(&target).await, 401);
@@ -247,21 +123,16 @@ async fn the_password_method_sends_its_sha256() {
 
 #[wasm_bindgen_test]
 async fn a_method_the_user_does_not_have_is_refused() {
-    let (rc, _) = logged_in("rc-pass", "pass-pass").await;
-    let (target, session_id) = alice().await;
+    let (rc, _) = rc_logged_in("rc-pass", "pass-pass").await;
+    let (target, session_id) = rc_alice().await;
     let (totp, _) = rc_codes("rc-pass").await;
-    let err = settle(rc.logout_session(session_id.into(), two_factor("totp", &totp)))
-        .await
-        .unwrap_err();
-    assert_two_factor(&err, "totp-invalid", "totp");
-    assert_eq!(rc_login_status(&target).await, 200);
+    assert_rc_code_refused(&rc, &session_id, "totp", &totp, &target).await;
 }
 
 #[wasm_bindgen_test]
 async fn an_unknown_session_is_an_http_error() {
-    let (rc, _) = logged_in("rc-admin", "admin-pass").await;
-    let (totp, _) = rc_codes("rc-admin").await;
-    let err = settle(rc.logout_session("no-such-session".into(), two_factor("totp", &totp)))
+    let (rc, _) = rc_logged_in("rc-admin", "admin-pass").await;
+    let err = rc_logout_with_totp(&rc, "rc-admin", "no-such-session")
         .await
         .unwrap_err();
     let f = failure(&err);
@@ -274,97 +145,73 @@ async fn an_unknown_session_is_an_http_error() {
 #[wasm_bindgen_test]
 async fn unauthorized_clears_the_stored_login() {
     // A token the server does not know.
-    let (rc, prefix) = fresh("");
-    rc.apply(object(&[
-        ("userId", "RCadmin".into()),
-        ("authToken", "not-a-real-token".into()),
-    ]))
-    .expect("apply");
+    let (rc, prefix) = rc_fresh("");
+    rc_apply(&rc, &("RCadmin".into(), "not-a-real-token".into()));
     assert!(rc.is_authenticated());
-    let err = settle(rc.logout_session("some-session".into(), None))
-        .await
-        .unwrap_err();
-    let f = failure(&err);
-    assert_eq!(
-        (f.name.as_str(), f.code.as_str(), f.status),
-        ("SessionError", "unauthorized", Some(401.0))
-    );
+    let f = rejection(rc.logout_session("some-session".into(), None)).await;
+    assert_error(&f, "unauthorized", Some(401.0));
     assert_eq!(f.message, "You must be logged in to do this.");
     assert!(!f.message.contains("not-a-real-token"));
-    assert_logged_out(&rc, &prefix);
+    assert_rc_logged_out(&rc, &prefix);
 
     // A real login revoked elsewhere (a direct logout with its token).
-    let (rc, prefix) = logged_in("rc-admin", "admin-pass").await;
-    let login = login_of(&rc);
-    let (status, _) = rc_request(Method::POST, "/api/v1/logout", Some(&login), None).await;
+    let (rc, prefix) = rc_logged_in("rc-admin", "admin-pass").await;
+    let login = rc_login_of(&rc);
+    let (status, _) = rc_request(Method::POST, "/api/v1/logout", Some(&login)).await;
     assert_eq!(status, 200);
-    let (_, session_id) = alice().await;
-    let (totp, _) = rc_codes("rc-admin").await;
-    let err = settle(rc.logout_session(session_id.into(), two_factor("totp", &totp)))
+    let (_, session_id) = rc_alice().await;
+    let err = rc_logout_with_totp(&rc, "rc-admin", &session_id)
         .await
         .unwrap_err();
     assert_eq!(failure(&err).code, "unauthorized");
-    assert_logged_out(&rc, &prefix);
+    assert_rc_logged_out(&rc, &prefix);
     // A new instance finds nothing either.
     assert!(!rc_session(&rc_options(&prefix, "")).is_authenticated());
 }
 
 #[wasm_bindgen_test]
 async fn a_401_does_not_clear_a_login_that_replaced_it() {
-    let (rc, prefix) = fresh("");
-    rc.apply(object(&[
-        ("userId", "RCadmin".into()),
-        ("authToken", "stale-token".into()),
-    ]))
-    .unwrap();
+    let (rc, prefix) = rc_fresh("");
+    rc_apply(&rc, &("RCadmin".into(), "stale-token".into()));
     // The stale call's 401 comes back only after the new login is stored.
     fault(r#"{"path":"/api/v1/sessions/logout","delayMs":800}"#).await;
     let pending = rc.logout_session("some-session".into(), None);
     // A new login lands while the stale call is in flight.
     let (user_id, token) = rc_direct_login("rc-admin", "admin-pass").await;
-    rc.apply(object(&[
-        ("userId", user_id.clone().into()),
-        ("authToken", token.clone().into()),
-    ]))
-    .unwrap();
-    let err = settle(pending).await.unwrap_err();
-    assert_eq!(failure(&err).code, "unauthorized");
-    assert_eq!(stored(&prefix), (Some(user_id), Some(token)));
+    rc_apply(&rc, &(user_id.clone(), token.clone()));
+    assert_eq!(rejection(pending).await.code, "unauthorized");
+    assert_eq!(rc_stored(&prefix), (Some(user_id), Some(token)));
 }
 
 #[wasm_bindgen_test]
 async fn forbidden_without_the_permission() {
-    let (rc, prefix) = logged_in("rc-user", "user-pass").await;
-    let (target, session_id) = alice().await;
-    let (totp, _) = rc_codes("rc-user").await;
-    let err = settle(rc.logout_session(session_id.into(), two_factor("totp", &totp)))
+    let (rc, prefix) = rc_logged_in("rc-user", "user-pass").await;
+    let (target, session_id) = rc_alice().await;
+    let err = rc_logout_with_totp(&rc, "rc-user", &session_id)
         .await
         .unwrap_err();
     let f = failure(&err);
-    assert_eq!(
-        (f.name.as_str(), f.code.as_str(), f.status),
-        ("SessionError", "forbidden", Some(403.0))
-    );
+    assert_error(&f, "forbidden", Some(403.0));
     assert_eq!(
         f.message,
         "User does not have the permissions required for this action [error-unauthorized]"
     );
     // Nothing is cleared, and the target session lives on.
     assert!(rc.is_authenticated());
-    assert!(stored(&prefix).1.is_some());
+    assert!(rc_stored(&prefix).1.is_some());
     assert_eq!(rc_login_status(&target).await, 200);
 }
 
 #[wasm_bindgen_test]
 async fn logout_clears_at_once_and_revokes_the_token() {
-    let (rc, prefix) = logged_in("rc-admin", "admin-pass").await;
-    let login = login_of(&rc);
+    let (rc, prefix) = rc_logged_in("rc-admin", "admin-pass").await;
+    let login = rc_login_of(&rc);
     let before = rc_count("/api/v1/logout").await;
     let promise = rc.logout();
     // Cleared before the answer arrives.
-    assert_logged_out(&rc, &prefix);
+    assert_rc_logged_out(&rc, &prefix);
     settle(promise).await.expect("logout");
-    assert_logged_out(&rc, &prefix);
+    assert_rc_logged_out(&rc, &prefix);
     assert_eq!(rc_count("/api/v1/logout").await, before + 1);
     assert_eq!(rc_login_status(&login).await, 401);
     // Logging out again needs no request.
@@ -374,62 +221,53 @@ async fn logout_clears_at_once_and_revokes_the_token() {
 
 #[wasm_bindgen_test]
 async fn a_failed_logout_still_clears_then_rejects() {
-    let (rc, prefix) = logged_in("rc-admin", "admin-pass").await;
+    let (rc, prefix) = rc_logged_in("rc-admin", "admin-pass").await;
     fault(r#"{"path":"/api/v1/logout","status":500}"#).await;
     let promise = rc.logout();
-    assert_logged_out(&rc, &prefix);
-    let err = settle(promise).await.unwrap_err();
-    let f = failure(&err);
-    assert_eq!(
-        (f.name.as_str(), f.code.as_str(), f.status),
-        ("SessionError", "http", Some(500.0))
-    );
-    assert_logged_out(&rc, &prefix);
+    assert_rc_logged_out(&rc, &prefix);
+    let f = rejection(promise).await;
+    assert_error(&f, "http", Some(500.0));
+    assert_rc_logged_out(&rc, &prefix);
 
     // A server that cannot be reached at all.
     clean_page();
     let rc = rc_session(r#"{"baseUrl":"http://127.0.0.1:9","storagePrefix":"down."}"#);
-    rc.apply(object(&[("userId", "u".into()), ("authToken", "t".into())]))
-        .unwrap();
+    rc_apply(&rc, &("u".into(), "t".into()));
     let promise = rc.logout();
-    assert_logged_out(&rc, "down.");
-    let err = settle(promise).await.unwrap_err();
-    assert_eq!(failure(&err).code, "network");
-    assert_logged_out(&rc, "down.");
+    assert_rc_logged_out(&rc, "down.");
+    assert_eq!(rejection(promise).await.code, "network");
+    assert_rc_logged_out(&rc, "down.");
 }
 
 #[wasm_bindgen_test]
 async fn a_timeout_is_reported() {
-    let (rc, _) = logged_in("rc-admin", "admin-pass").await;
-    let login = login_of(&rc);
+    let (rc, _) = rc_logged_in("rc-admin", "admin-pass").await;
+    let login = rc_login_of(&rc);
     let prefix = [unique("rc").as_str(), "."].concat();
     let slow = rc_session(&rc_options(&prefix, "\"requestTimeoutMs\":200"));
-    slow.apply(object(&[
-        ("userId", login.0.into()),
-        ("authToken", login.1.into()),
-    ]))
-    .unwrap();
+    rc_apply(&slow, &login);
     fault(r#"{"path":"/api/v1/sessions/logout","delayMs":1500}"#).await;
-    let err = settle(slow.logout_session("any".into(), None))
-        .await
-        .unwrap_err();
-    assert_eq!(failure(&err).code, "timeout");
+    assert_eq!(
+        rejection(slow.logout_session("any".into(), None))
+            .await
+            .code,
+        "timeout"
+    );
     assert!(slow.is_authenticated());
     sleep(1_500).await;
 }
 
 #[wasm_bindgen_test]
 async fn local_storage_persists_across_instances() {
-    let (rc, prefix) = logged_in("rc-admin", "admin-pass").await;
+    let (rc, prefix) = rc_logged_in("rc-admin", "admin-pass").await;
     let token = rc.auth_token().as_string().unwrap();
     let again = rc_session(&rc_options(&prefix, ""));
     assert!(again.is_authenticated());
     assert_eq!(again.auth_token().as_string(), Some(token));
     assert!(session_keys().iter().all(|k| !k.starts_with(&prefix)));
     // The restored login works.
-    let (totp, _) = rc_codes("rc-admin").await;
-    let (target, session_id) = alice().await;
-    settle(again.logout_session(session_id.into(), two_factor("totp", &totp)))
+    let (target, session_id) = rc_alice().await;
+    rc_logout_with_totp(&again, "rc-admin", &session_id)
         .await
         .expect("logoutSession after restore");
     assert_eq!(rc_login_status(&target).await, 401);
@@ -442,10 +280,8 @@ async fn local_storage_persists_across_instances() {
 
 #[wasm_bindgen_test]
 async fn session_storage_persists_across_instances() {
-    let (rc, prefix) = fresh("\"persist\":\"sessionStorage\"");
-    settle(rc.login("rc-admin".into(), "admin-pass".into()))
-        .await
-        .unwrap();
+    let (rc, prefix) =
+        rc_logged_in_with("\"persist\":\"sessionStorage\"", "rc-admin", "admin-pass").await;
     let token = rc.auth_token().as_string().unwrap();
     assert_eq!(
         session_item(&[prefix.as_str(), "RC_TOKEN"].concat()),
@@ -461,15 +297,12 @@ async fn session_storage_persists_across_instances() {
     // A localStorage instance with the same prefix does not see it.
     assert!(!rc_session(&rc_options(&prefix, "")).is_authenticated());
     settle(again.logout()).await.unwrap();
-    assert_logged_out(&rc, &prefix);
+    assert_rc_logged_out(&rc, &prefix);
 }
 
 #[wasm_bindgen_test]
 async fn memory_leaves_nothing_behind() {
-    let (rc, prefix) = fresh("\"persist\":\"memory\"");
-    settle(rc.login("rc-admin".into(), "admin-pass".into()))
-        .await
-        .unwrap();
+    let (rc, prefix) = rc_logged_in_with("\"persist\":\"memory\"", "rc-admin", "admin-pass").await;
     assert!(rc.is_authenticated());
     let left: Vec<String> = local_keys()
         .into_iter()
@@ -492,27 +325,20 @@ async fn garbage_in_storage_is_ignored() {
         ("RCadmin", "tökén"),
     ] {
         clean_page();
-        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-        storage.set_item("g.RC_UID", uid).unwrap();
-        storage.set_item("g.RC_TOKEN", token).unwrap();
+        set_local("g.RC_UID", uid);
+        set_local("g.RC_TOKEN", token);
         let rc = rc_session(&rc_options("g.", ""));
         assert!(!rc.is_authenticated(), "{uid:?} {token:?}");
         assert!(rc.user_id().is_undefined());
         // Nothing is sent with it.
-        let err = settle(rc.logout_session("s".into(), None))
-            .await
-            .unwrap_err();
-        assert_eq!(failure(&err).code, "unauthorized");
+        assert_eq!(
+            rejection(rc.logout_session("s".into(), None)).await.code,
+            "unauthorized"
+        );
     }
     // Only one half stored.
     clean_page();
-    web_sys::window()
-        .unwrap()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .set_item("g.RC_TOKEN", "token")
-        .unwrap();
+    set_local("g.RC_TOKEN", "token");
     let rc = rc_session(&rc_options("g.", ""));
     assert!(!rc.is_authenticated());
     // The module still works.
@@ -524,17 +350,12 @@ async fn garbage_in_storage_is_ignored() {
 
 #[wasm_bindgen_test]
 async fn bad_arguments_are_refused_without_a_request() {
-    let (rc, prefix) = logged_in("rc-admin", "admin-pass").await;
-    let login = login_of(&rc);
-    let sent = rc_count(SESSIONS_LOGOUT).await;
-    let valid_two_factor = || two_factor("totp", "123456");
+    let (rc, prefix) = rc_logged_in("rc-admin", "admin-pass").await;
+    let login = rc_login_of(&rc);
+    let sent = rc_count(RC_SESSIONS_LOGOUT).await;
+    let valid_two_factor = || rc_two_factor("totp", "123456");
     let expect_invalid = |err: JsValue, what: &str| {
-        let f = failure(&err);
-        assert_eq!(
-            (f.name.as_str(), f.code.as_str()),
-            ("SessionError", "invalid_argument"),
-            "{what}"
-        );
+        let f = assert_invalid(&err, what);
         assert!(!f.message.contains("123456"), "{what}: {}", f.message);
         assert!(!f.message.contains(&login.1), "{what}: {}", f.message);
     };
@@ -590,7 +411,11 @@ async fn bad_arguments_are_refused_without_a_request() {
         .await
         .unwrap_err();
     expect_invalid(err, "function");
-    assert_eq!(rc_count(SESSIONS_LOGOUT).await, sent, "a bad call was sent");
+    assert_eq!(
+        rc_count(RC_SESSIONS_LOGOUT).await,
+        sent,
+        "a bad call was sent"
+    );
 
     // Login arguments.
     let logins = rc_count("/api/v1/login").await;
@@ -625,7 +450,7 @@ async fn bad_arguments_are_refused_without_a_request() {
         let err = JsValue::from(rc.apply(json(text)).expect_err(text));
         expect_invalid(err, text);
         assert_eq!(
-            stored(&prefix),
+            rc_stored(&prefix),
             (Some(login.0.clone()), Some(login.1.clone()))
         );
     }
@@ -633,22 +458,19 @@ async fn bad_arguments_are_refused_without_a_request() {
     expect_invalid(err, "undefined");
 
     // Without a login nothing is sent.
-    let (empty, _) = fresh("");
-    let err = settle(empty.logout_session("some-session".into(), valid_two_factor()))
-        .await
-        .unwrap_err();
-    assert_eq!(failure(&err).code, "unauthorized");
-    assert_eq!(rc_count(SESSIONS_LOGOUT).await, sent);
+    let (empty, _) = rc_fresh("");
+    assert_eq!(
+        rejection(empty.logout_session("some-session".into(), valid_two_factor()))
+            .await
+            .code,
+        "unauthorized"
+    );
+    assert_eq!(rc_count(RC_SESSIONS_LOGOUT).await, sent);
 
     // After all of that the module works normally.
-    rc.apply(object(&[
-        ("userId", login.0.clone().into()),
-        ("authToken", login.1.clone().into()),
-    ]))
-    .unwrap();
-    let (target, session_id) = alice().await;
-    let (totp, _) = rc_codes("rc-admin").await;
-    settle(rc.logout_session(session_id.into(), two_factor("totp", &totp)))
+    rc_apply(&rc, &login);
+    let (target, session_id) = rc_alice().await;
+    rc_logout_with_totp(&rc, "rc-admin", &session_id)
         .await
         .expect("a normal call after bad input");
     assert_eq!(rc_login_status(&target).await, 401);
@@ -681,21 +503,7 @@ async fn every_invalid_option_is_refused() {
         r#"{"baseUrl":"http://x","requestTimeoutMs":"10"}"#,
     ];
     for text in bad {
-        let options = if text == "undefined" {
-            JsValue::UNDEFINED
-        } else {
-            json(text)
-        };
-        let err = match RocketChatSession::new(options) {
-            Ok(_) => panic!("accepted {text}"),
-            Err(err) => JsValue::from(err),
-        };
-        let f = failure(&err);
-        assert_eq!(
-            (f.name.as_str(), f.code.as_str()),
-            ("SessionError", "invalid_argument"),
-            "{text}"
-        );
+        assert_refused(RocketChatSession::new(options_value(text)), text);
         // A normal construction right after: the module did not panic.
         assert!(!rc_session(&rc_options("ok.", "")).is_authenticated());
     }
@@ -708,13 +516,15 @@ async fn every_invalid_option_is_refused() {
         assert!(RocketChatSession::new(options).is_err());
     }
     // Every valid option, and the module still works.
-    let (rc, _) = fresh("\"persist\":\"localStorage\",\"requestTimeoutMs\":5000,\"extra\":1");
-    settle(rc.login("rc-admin".into(), "admin-pass".into()))
-        .await
-        .expect("login");
+    let (rc, _) = rc_logged_in_with(
+        "\"persist\":\"localStorage\",\"requestTimeoutMs\":5000,\"extra\":1",
+        "rc-admin",
+        "admin-pass",
+    )
+    .await;
     assert!(rc.is_authenticated());
     let trailing = [devserver(), "/"].concat();
-    let rc = rc_session(&["{\"baseUrl\":\"", &trailing, "\"}"].concat());
+    let rc = rc_session(&object_text(&[("baseUrl", &trailing)], ""));
     settle(rc.login("rc-admin".into(), "admin-pass".into()))
         .await
         .expect("login with a trailing slash");
