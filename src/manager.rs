@@ -370,17 +370,20 @@ impl SessionManager {
         &self,
         #[wasm_bindgen(unchecked_param_type = "true | string[]")] tenants: JsValue,
     ) -> Promise {
-        let tenants = match tenants.as_bool() {
-            Some(dct) => Tenants::Current(dct),
-            None => match tenants
-                .items()
-                .and_then(|ids| ids.iter().map(Obj::string).collect::<Option<Vec<_>>>())
-            {
-                Some(ids) => Tenants::Ids(ids),
-                None => return invalid("invalid tenants"),
-            },
+        if let Some(dct) = tenants.as_bool() {
+            return self.call(Call::MyTenants(Tenants::Current(dct)));
+        }
+        let Some(items) = tenants.items() else {
+            return invalid("invalid tenants");
         };
-        self.call(Call::MyTenants(tenants))
+        let mut ids = Vec::new();
+        for id in items {
+            match id.string() {
+                Some(id) => ids.push(id),
+                None => return invalid("invalid tenants"),
+            }
+        }
+        self.call(Call::MyTenants(Tenants::Ids(ids)))
     }
 
     /// With `autoRefresh: { customActivityTracking: true }`: the user is active. A refresh

@@ -59,7 +59,22 @@ impl Session {
     ) -> Result<()> {
         let fresh = origin == Origin::SignIn;
         let fields = &reply.fields;
-        let (token, refresh) = Self::tokens_of(env, fields)?;
+        let session = fields
+            .session_jwt
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or(SessionError::invalid_response("no sessionJwt"))?;
+        if !usable_token(session) {
+            return Err(SessionError::invalid_response("invalid sessionJwt"));
+        }
+        let token = Self::decode(env, session)
+            .ok_or(SessionError::invalid_response("invalid sessionJwt"))?;
+        let refresh = match fields.refresh_jwt.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) if !usable_token(r) => {
+                return Err(SessionError::invalid_response("invalid refreshJwt"))
+            }
+            other => other.map(String::from),
+        };
         let st = &mut self.st;
         if fresh || st.meta.born <= 0.0 || !st.has_session() {
             // Strictly after the last logout seen, even within the same millisecond.
@@ -107,28 +122,6 @@ impl Session {
         self.tell(now);
         self.changed();
         Ok(())
-    }
-
-    /// The session token (decoded) and the refresh token of a JWT response, or why they are
-    /// not usable.
-    fn tokens_of(env: &dyn Env, fields: &JwtFields) -> Result<(Token, Option<String>)> {
-        let session = fields
-            .session_jwt
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .ok_or(SessionError::invalid_response("no sessionJwt"))?;
-        if !usable_token(session) {
-            return Err(SessionError::invalid_response("invalid sessionJwt"));
-        }
-        let token = Self::decode(env, session)
-            .ok_or(SessionError::invalid_response("invalid sessionJwt"))?;
-        let refresh = match fields.refresh_jwt.as_deref().filter(|r| !r.is_empty()) {
-            Some(r) if !usable_token(r) => {
-                return Err(SessionError::invalid_response("invalid refreshJwt"))
-            }
-            other => other.map(String::from),
-        };
-        Ok((token, refresh))
     }
 
     /// The record keeps the cookie names a response gave (the last few), so that a logout
