@@ -14,12 +14,11 @@ impl Session {
         let own = by == By::ThisTab;
         // Whole ms, as every tab reads them from messages and storage.
         let at = at.floor().max(self.st.cleared_at);
-        let newer_stored = !own
-            && self.cfg.persist == Persist::LocalStorage
-            && self
-                .load(now, env)
-                .meta
-                .is_some_and(|m| m.born > at && m.born > self.st.meta.born);
+        // What shared storage holds now may be a newer session than the one that ended: one
+        // whose record is newer, or a refresh token this tab neither holds nor wrote under no
+        // newer record (a sign-in whose record storage refused, or another client's).
+        let newer_stored =
+            !own && self.cfg.persist == Persist::LocalStorage && self.stored_after(now, env, at);
         if !newer_stored {
             self.expire_everywhere(env, by, at);
             for suffix in ALL_KEYS {
@@ -56,6 +55,19 @@ impl Session {
                 .push(Effect::Post(Message::Logout(at, presented).encode()));
         }
         self.changed();
+    }
+
+    /// Whether shared storage holds a session that began after a logout at `at`: its record
+    /// says so, or (without a newer record) its refresh token is not this tab's.
+    fn stored_after(&self, now: f64, env: &dyn Env, at: f64) -> bool {
+        let stored = self.load(now, env);
+        let newer = |m: &Meta| m.born > at && m.born > self.st.meta.born;
+        if stored.meta.as_ref().is_some_and(newer) {
+            return true;
+        }
+        stored
+            .refresh
+            .is_some_and(|r| self.st.refresh.as_ref() != Some(&r) && !self.st.written.contains(&r))
     }
 
     /// Expires every token cookie name this page could have, at every place it could be.

@@ -623,3 +623,163 @@ fn a_rotation_of_tokens_ranked_by_a_guess_is_kept_when_their_record_comes_before
     assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
     assert_eq!(tab.s.refresh_token(), Some("R3"));
 }
+
+#[test]
+fn a_session_ranked_by_a_guess_takes_a_newer_session_token_told_with_the_same_refresh_token() {
+    // A tab took its session from cookies (no record); another tab refreshed it (the server
+    // keeps R1) and tells the new session token with the session's record.
+    let mut tab = cookie_only_tab();
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let newer = session_jwt(2, T0 + 900_000.0);
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 3,
+            ..Meta::default()
+        },
+        session: newer.clone(),
+        refresh: Some("R1".into()),
+        user: None,
+    };
+    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    assert_eq!(tab.s.session_token(), Some(newer.as_str()));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+}
+
+/// A tab holding another library's tokens (no record), with a logout doubted at `at` (told
+/// while storage still showed them), learns their record, born at `born`; then storage shows
+/// them removed. Answers whether the tab still holds its session.
+fn doubted_then_learned(at: f64, born: f64) -> bool {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    let session = session_jwt(7, T0 + 600_000.0);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session.clone());
+    tab.step(Input::StorageChanged);
+    tab.at(T0 + 2_000.0)
+        .step(Input::Message(Message::Logout(at, 0).encode()));
+    assert_eq!(
+        tab.s.refresh_token(),
+        Some("R7"),
+        "doubted: storage shows it"
+    );
+    let told = Message::Sync {
+        meta: Meta {
+            born,
+            gen: 0,
+            ..Meta::default()
+        },
+        session,
+        refresh: Some("R7".into()),
+        user: None,
+    };
+    tab.step(Input::Message(told.encode()));
+    tab.env.items.borrow_mut().clear();
+    tab.env.jar.borrow_mut().clear();
+    tab.at(T0 + 3_000.0).step(Input::StorageChanged);
+    tab.s.refresh_token().is_some()
+}
+
+#[test]
+fn a_doubted_logout_is_dropped_only_when_the_record_learned_says_the_session_began_after_it() {
+    let at = T0 + 1_000.0;
+    assert!(doubted_then_learned(at, at + 1.0), "began after the logout");
+    assert!(!doubted_then_learned(at, at), "began with it: ended");
+    assert!(
+        !doubted_then_learned(at, at - 1.0),
+        "began before it: ended"
+    );
+}
+
+#[test]
+fn the_same_tokens_told_again_keep_the_newer_record() {
+    // The tab holds its tokens at version (T0, 1), refresh due at `due`.
+    let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
+    let session = tab.s.session_token().unwrap().to_owned();
+    let ours = Meta {
+        born: T0,
+        gen: 1,
+        due_at: Some(T0 + 100_000.0),
+        ..Meta::default()
+    };
+    let tell = |tab: &mut Tab, gen: u64, due: f64| {
+        let told = Message::Sync {
+            meta: Meta {
+                gen,
+                due_at: Some(due),
+                ..ours.clone()
+            },
+            session: session.clone(),
+            refresh: Some("R1".into()),
+            user: None,
+        };
+        tab.step(Input::Message(told.encode()));
+        tab.s.next_refresh_at()
+    };
+    let first = tell(&mut tab, 1, T0 + 100_000.0);
+    assert_eq!(first, Some(T0 + 100_000.0), "a newer record is taken");
+    assert_eq!(
+        tell(&mut tab, 1, T0 + 200_000.0),
+        first,
+        "an equal one is not"
+    );
+    assert_eq!(
+        tell(&mut tab, 0, T0 + 300_000.0),
+        first,
+        "an older one is not"
+    );
+    assert_eq!(tell(&mut tab, 2, T0 + 400_000.0), Some(T0 + 400_000.0));
+}
+
+#[test]
+fn a_user_told_with_the_same_tokens_is_kept_in_storage_of_its_own() {
+    for (persist, writes) in [("sessionStorage", true), ("localStorage", false)] {
+        let mut tab = Tab::new(json!({ "persist": persist }));
+        tab.start();
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(1, T0 + 600_000.0),
+            "refreshJwt": "R1",
+            "nextRefreshSeconds": 300,
+        })))));
+        let told = Message::Sync {
+            meta: Meta {
+                born: T0,
+                gen: 0,
+                ..Meta::default()
+            },
+            session: tab.s.session_token().unwrap().to_owned(),
+            refresh: Some("R1".into()),
+            user: Some(r#"{"name":"Ada"}"#.into()),
+        };
+        let effects = tab.step(Input::Message(told.encode()));
+        assert_eq!(tab.s.user(), Some(r#"{"name":"Ada"}"#));
+        let saved = effects
+            .iter()
+            .any(|e| matches!(e, Effect::Set(k, _) if k == "DSU"));
+        assert_eq!(saved, writes, "{persist}: the tab that signed in wrote it");
+    }
+}
+
+#[test]
+fn a_session_ranked_by_a_guess_takes_a_rotation_told_with_its_session_token() {
+    // A tab took its session from cookies (no record); the refresh cookie is gone (another
+    // tab's write of its rotation was refused), and that tab tells the rotation.
+    let mut tab = cookie_only_tab();
+    let session = tab.s.session_token().unwrap().to_owned();
+    tab.env.jar.borrow_mut().remove("DSR");
+    let told = Message::Sync {
+        meta: Meta {
+            born: T0 - 60_000.0,
+            gen: 3,
+            ..Meta::default()
+        },
+        session,
+        refresh: Some("R2".into()),
+        user: None,
+    };
+    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}

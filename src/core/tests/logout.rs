@@ -389,3 +389,34 @@ fn a_session_taken_from_a_lone_cookie_after_a_logout_ends_when_that_logout_is_to
         .step(Input::Message(Message::Logout(T0 - 1.0, 0).encode()));
     assert!(tab.s.session_token().is_some());
 }
+
+#[test]
+fn a_doubted_logout_is_followed_when_storage_shows_another_sign_in_and_leaves_it_stored() {
+    // Another library's tokens (no record): a logout told while storage still shows them is
+    // doubted; storage then shows other tokens without a record, a sign-in made after the
+    // logout (another client's, or one whose record storage refused).
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(7, T0 + 600_000.0));
+    tab.step(Input::StorageChanged);
+    tab.step(Input::Message(Message::Logout(T0 + 1_000.0, 0).encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
+    tab.env.items.borrow_mut().insert("DSR".into(), "R8".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(8, T0 + 900_000.0));
+    let effects = tab.at(T0 + 2_000.0).step(Input::StorageChanged);
+    // This tab's session ended with the logout; the other sign-in's tokens stay where they
+    // are (they are not this tab's to remove), and this tab follows them.
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Remove(_))),
+        "another sign-in's keys removed: {effects:?}"
+    );
+    assert_eq!(tab.env.item("DSR").as_deref(), Some("R8"));
+    assert_eq!(tab.s.refresh_token(), Some("R8"));
+}
