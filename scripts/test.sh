@@ -36,7 +36,7 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
-# Only the browser test targets (tests/*.rs): the doctests already ran natively above.
+# Only the browser test target (tests/browser/): the doctests already ran natively above.
 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test '*'
 # --nocapture: Firefox cannot read cookie attributes back; the tests say so in the output.
 GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --test '*' -- --nocapture
