@@ -64,13 +64,18 @@ fn a_grant_after_another_tab_rotated_waits_for_its_message_where_storage_is_per_
             json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}),
         )
     };
-    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
-    tab.start();
-    tab.step(Input::Apply(Box::new(reply(json!({
-        "sessionJwt": issued(1, T0),
-        "refreshJwt": "R1",
-        "nextRefreshSeconds": 300,
-    })))));
+    // A tab with storage of its own, signed in at T0.
+    let signed_in = || {
+        let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+        tab.start();
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": issued(1, T0),
+            "refreshJwt": "R1",
+            "nextRefreshSeconds": 300,
+        })))));
+        tab
+    };
+    let mut tab = signed_in();
     let due = tab.s.next_refresh_at().unwrap();
     // Another tab rotated just before and closed (its lock released): its session cookie is
     // there, its message not yet.
@@ -99,13 +104,7 @@ fn a_grant_after_another_tab_rotated_waits_for_its_message_where_storage_is_per_
     assert_eq!(tab.s.refresh_token(), Some("R2"));
 
     // Without a message, the tab asks again after a short wait and then goes on.
-    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
-    tab.start();
-    tab.step(Input::Apply(Box::new(reply(json!({
-        "sessionJwt": issued(1, T0),
-        "refreshJwt": "R1",
-        "nextRefreshSeconds": 300,
-    })))));
+    let mut tab = signed_in();
     tab.env
         .jar
         .borrow_mut()
@@ -232,17 +231,8 @@ fn a_rotation_sent_before_the_record_arrived_is_kept() {
     let session = tab.s.session_token().unwrap().to_owned();
     let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
-    let told = Message::Sync {
-        meta: Meta {
-            born: T0 - 60_000.0,
-            gen: 2,
-            ..Meta::default()
-        },
-        session,
-        refresh: Some("R1".into()),
-        user: None,
-    };
-    let effects = tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    let message = told(T0 - 60_000.0, 2, &session, "R1");
+    let effects = tab.at(T0 + 10.0).step(Input::Message(message));
     assert!(sends(&effects).is_empty());
     assert_eq!(tab.s.refresh_token(), Some("R1"));
     let effects = tab.at(T0 + 500.0).step(Input::Answer(
@@ -604,17 +594,8 @@ fn a_rotation_of_tokens_ranked_by_a_guess_is_kept_when_their_record_comes_before
     assert_eq!(tab.s.refresh_token(), Some("R2"));
     let (_, request) = due_refresh(&mut tab);
     assert_eq!(request.headers[0].1, "Bearer P1:R2");
-    let told = Message::Sync {
-        meta: Meta {
-            born: T0 + 50_000.0,
-            gen: 0,
-            ..Meta::default()
-        },
-        session: theirs,
-        refresh: Some("R2".into()),
-        user: None,
-    };
-    tab.step(Input::Message(told.encode()));
+    let message = told(T0 + 50_000.0, 0, &theirs, "R2");
+    tab.step(Input::Message(message));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
     let effects = tab.step(Input::Answer(
         request.id,
@@ -631,17 +612,8 @@ fn a_session_ranked_by_a_guess_takes_a_newer_session_token_told_with_the_same_re
     let mut tab = cookie_only_tab();
     assert_eq!(tab.s.refresh_token(), Some("R1"));
     let newer = session_jwt(2, T0 + 900_000.0);
-    let told = Message::Sync {
-        meta: Meta {
-            born: T0 - 60_000.0,
-            gen: 3,
-            ..Meta::default()
-        },
-        session: newer.clone(),
-        refresh: Some("R1".into()),
-        user: None,
-    };
-    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    let message = told(T0 - 60_000.0, 3, &newer, "R1");
+    tab.at(T0 + 10.0).step(Input::Message(message));
     assert_eq!(tab.s.session_token(), Some(newer.as_str()));
     assert_eq!(tab.s.refresh_token(), Some("R1"));
 }
@@ -650,15 +622,8 @@ fn a_session_ranked_by_a_guess_takes_a_newer_session_token_told_with_the_same_re
 /// while storage still showed them), learns their record, born at `born`; then storage shows
 /// them removed. Answers whether the tab still holds its session.
 fn doubted_then_learned(at: f64, born: f64) -> bool {
-    let mut tab = Tab::new(json!({}));
-    tab.start();
-    let session = session_jwt(7, T0 + 600_000.0);
-    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session.clone());
-    tab.step(Input::StorageChanged);
+    let mut tab = foreign_tab(7);
+    let session = tab.s.session_token().unwrap().to_owned();
     tab.at(T0 + 2_000.0)
         .step(Input::Message(Message::Logout(at, 0).encode()));
     assert_eq!(
@@ -666,17 +631,7 @@ fn doubted_then_learned(at: f64, born: f64) -> bool {
         Some("R7"),
         "doubted: storage shows it"
     );
-    let told = Message::Sync {
-        meta: Meta {
-            born,
-            gen: 0,
-            ..Meta::default()
-        },
-        session,
-        refresh: Some("R7".into()),
-        user: None,
-    };
-    tab.step(Input::Message(told.encode()));
+    tab.step(Input::Message(told(born, 0, &session, "R7")));
     tab.env.items.borrow_mut().clear();
     tab.env.jar.borrow_mut().clear();
     tab.at(T0 + 3_000.0).step(Input::StorageChanged);
@@ -770,16 +725,7 @@ fn a_session_ranked_by_a_guess_takes_a_rotation_told_with_its_session_token() {
     let mut tab = cookie_only_tab();
     let session = tab.s.session_token().unwrap().to_owned();
     tab.env.jar.borrow_mut().remove("DSR");
-    let told = Message::Sync {
-        meta: Meta {
-            born: T0 - 60_000.0,
-            gen: 3,
-            ..Meta::default()
-        },
-        session,
-        refresh: Some("R2".into()),
-        user: None,
-    };
-    tab.at(T0 + 10.0).step(Input::Message(told.encode()));
+    let message = told(T0 - 60_000.0, 3, &session, "R2");
+    tab.at(T0 + 10.0).step(Input::Message(message));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
 }

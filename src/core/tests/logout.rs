@@ -185,13 +185,7 @@ fn a_logout_with_per_tab_storage_also_removes_the_tokens_another_client_keeps_in
 #[test]
 fn logout_sends_the_refresh_cookie_name_and_long_names_are_ignored() {
     for call in [Call::Logout, Call::LogoutAll] {
-        let mut tab = Tab::new(json!({}));
-        tab.start();
-        tab.step(Input::Apply(Box::new(reply(json!({
-            "sessionJwt": session_jwt(1, T0 + 600_000.0),
-            "refreshJwt": "R1",
-            "cookieName": "acme_r",
-        })))));
+        let tab = signed_in_with_cookie_name();
         // A reload restores the name from storage.
         let mut again = Tab::new(json!({}));
         *again.env.items.borrow_mut() = tab.env.items.borrow().clone();
@@ -290,14 +284,7 @@ fn a_logout_told_before_storage_shows_it_is_followed_when_it_does() {
     );
 
     // Without the record ever seen (another library's tokens): the logout waits for storage.
-    let mut tab = Tab::new(json!({}));
-    tab.start();
-    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session_jwt(7, T0 + 600_000.0));
-    tab.step(Input::StorageChanged);
+    let mut tab = foreign_tab(7);
     assert_eq!(tab.s.refresh_token(), Some("R7"));
     tab.at(T0 + 1_001.0).step(Input::Message(logout));
     assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
@@ -395,21 +382,10 @@ fn a_doubted_logout_is_followed_when_storage_shows_another_sign_in_and_leaves_it
     // Another library's tokens (no record): a logout told while storage still shows them is
     // doubted; storage then shows other tokens without a record, a sign-in made after the
     // logout (another client's, or one whose record storage refused).
-    let mut tab = Tab::new(json!({}));
-    tab.start();
-    tab.env.items.borrow_mut().insert("DSR".into(), "R7".into());
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session_jwt(7, T0 + 600_000.0));
-    tab.step(Input::StorageChanged);
+    let mut tab = foreign_tab(7);
     tab.step(Input::Message(Message::Logout(T0 + 1_000.0, 0).encode()));
     assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
-    tab.env.items.borrow_mut().insert("DSR".into(), "R8".into());
-    tab.env
-        .jar
-        .borrow_mut()
-        .insert("DS".into(), session_jwt(8, T0 + 900_000.0));
+    store_foreign(&tab, 8, T0 + 900_000.0);
     let effects = tab.at(T0 + 2_000.0).step(Input::StorageChanged);
     // This tab's session ended with the logout; the other sign-in's tokens stay where they
     // are (they are not this tab's to remove), and this tab follows them.

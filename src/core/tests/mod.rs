@@ -10,7 +10,9 @@ use serde_json::{json, Value as Json};
 use super::claims::Claims;
 use super::error::{ErrorCode, SessionError};
 use super::fields::JwtFields;
-use super::io::{Effect, Env, Event, Expect, Grant, JwtReply, Reply, Request, Signal, Value};
+use super::io::{
+    Effect, Env, Event, Expect, Grant, JwtReply, PutCookie, Reply, Request, Signal, Value,
+};
 use super::layout::{Meta, MAX_EPOCH_MS};
 use super::message::Message;
 use super::options::Config;
@@ -214,34 +216,29 @@ impl Tab {
     }
 }
 
+/// The effects that match `pattern`, as `out`, in order.
+macro_rules! pick {
+    ($effects:expr, $pattern:pat => $out:expr) => {
+        $effects
+            .iter()
+            .filter_map(|e| match e {
+                $pattern => Some($out),
+                _ => None,
+            })
+            .collect()
+    };
+}
+
 fn sends(effects: &[Effect]) -> Vec<&Request> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Send(r) => Some(r),
-            _ => None,
-        })
-        .collect()
+    pick!(effects, Effect::Send(r) => r)
 }
 
 fn events(effects: &[Effect]) -> Vec<&Event> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Emit(ev) => Some(ev),
-            _ => None,
-        })
-        .collect()
+    pick!(effects, Effect::Emit(ev) => ev)
 }
 
 fn settled(effects: &[Effect]) -> Vec<(u32, &Result<Value, SessionError>)> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Settle(id, r) => Some((*id, r)),
-            _ => None,
-        })
-        .collect()
+    pick!(effects, Effect::Settle(id, r) => (*id, r))
 }
 
 fn lock_of(effects: &[Effect]) -> Option<u32> {
@@ -252,13 +249,7 @@ fn lock_of(effects: &[Effect]) -> Option<u32> {
 }
 
 fn posts(effects: &[Effect]) -> Vec<&str> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Post(m) => Some(m.as_str()),
-            _ => None,
-        })
-        .collect()
+    pick!(effects, Effect::Post(m) => m.as_str())
 }
 
 fn http(status: u16) -> SessionError {
@@ -300,6 +291,78 @@ fn cookie_only_tab() -> Tab {
     drop(jar);
     tab.start();
     tab
+}
+
+/// Another tab's news of its tokens: the Sync message of `session` and `refresh`, ranked at
+/// `(born, gen)`, without a user.
+fn told(born: f64, gen: u64, session: &str, refresh: &str) -> String {
+    Message::Sync {
+        meta: Meta {
+            born,
+            gen,
+            ..Meta::default()
+        },
+        session: session.into(),
+        refresh: Some(refresh.into()),
+        user: None,
+    }
+    .encode()
+}
+
+/// Stores another client's tokens (no record of this package): refresh `R<n>` in
+/// localStorage, session `S<n>` in its cookie.
+fn store_foreign(tab: &Tab, n: u32, exp_ms: f64) {
+    let refresh = ["R", &n.to_string()].concat();
+    tab.env.items.borrow_mut().insert("DSR".into(), refresh);
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(n, exp_ms));
+}
+
+/// A started tab (localStorage) that took another client's tokens `R<n>` from storage.
+fn foreign_tab(n: u32) -> Tab {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    store_foreign(&tab, n, T0 + 600_000.0);
+    tab.step(Input::StorageChanged);
+    tab
+}
+
+/// The first token cookie an input's effects write.
+fn put_cookie(effects: &[Effect]) -> &PutCookie {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::PutCookie(p) => Some(p),
+            _ => None,
+        })
+        .expect("a token cookie written")
+}
+
+/// A started tab signed in with a response whose refresh cookie is named `acme_r`.
+fn signed_in_with_cookie_name() -> Tab {
+    let mut tab = Tab::new(json!({}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": session_jwt(1, T0 + 600_000.0),
+        "refreshJwt": "R1",
+        "cookieName": "acme_r",
+    })))));
+    tab
+}
+
+/// A tab whose logged-in indicator says a session lives in an httpOnly cookie: started, it
+/// asks for the lock of `try-refresh`, granted; answers the request.
+fn try_refresh_at_start() -> (Tab, Request) {
+    let mut tab = Tab::new(json!({}));
+    tab.env
+        .shared
+        .borrow_mut()
+        .insert("DSLI".into(), "1700000600".into());
+    let lock = lock_of(&tab.start()).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    (tab, request)
 }
 
 fn shared(tab: &Tab, key: &str) -> Option<String> {

@@ -283,13 +283,7 @@ fn start_up_tries_refresh_only_with_a_logged_in_indicator() {
     }
 
     // The server finds the session an httpOnly cookie holds: it is restored.
-    let mut tab = Tab::new(json!({}));
-    tab.env
-        .shared
-        .borrow_mut()
-        .insert("DSLI".into(), "1700000600".into());
-    let lock = lock_of(&tab.start()).unwrap();
-    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let (mut tab, request) = try_refresh_at_start();
     let found = reply(json!({"sessionJwt": session_jwt(1, T0 + 600_000.0)}));
     let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(found)))));
     assert!(tab.s.is_authenticated(T0));
@@ -359,13 +353,7 @@ fn request_bodies_are_built_where_their_paths_are() {
 #[test]
 fn a_refused_try_refresh_removes_the_indicator() {
     for (status, kept) in [(401, false), (400, false), (503, true)] {
-        let mut tab = Tab::new(json!({}));
-        tab.env
-            .shared
-            .borrow_mut()
-            .insert("DSLI".into(), "1700000600".into());
-        let lock = lock_of(&tab.start()).unwrap();
-        let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+        let (mut tab, request) = try_refresh_at_start();
         tab.step(Input::Answer(request.id, Err(http(status))));
         assert_eq!(shared(&tab, "DSLI").is_some(), kept, "{status}");
     }

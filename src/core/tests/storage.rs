@@ -9,13 +9,7 @@ fn apply_stores_tells_schedules_and_fires_each_event_once() {
     tab.start();
     let effects = tab.step(Input::Apply(Box::new(sign_in(1, T0))));
     // The session token goes to its cookie, the refresh token and the record to storage.
-    let put = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::PutCookie(p) => Some(p),
-            _ => None,
-        })
-        .unwrap();
+    let put = put_cookie(&effects);
     assert_eq!(put.name, "DS");
     assert!(
         put.text.starts_with("DS=e30.") && put.text.contains("; Path=/; SameSite=Strict; Secure")
@@ -123,13 +117,7 @@ fn the_session_cookie_domain_falls_back_to_cookie_domain() {
             response[k] = v.clone();
         }
         let effects = tab.step(Input::Apply(Box::new(reply(response))));
-        let put = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::PutCookie(p) => Some(p),
-                _ => None,
-            })
-            .unwrap();
+        let put = put_cookie(&effects);
         let domain = put.text.split("; ").find_map(|a| a.strip_prefix("Domain="));
         assert_eq!(domain, want, "{fields}");
     }
@@ -385,13 +373,7 @@ fn a_follower_leaves_a_newer_sessions_indicator_alone() {
 
 #[test]
 fn the_refresh_cookie_name_is_kept_and_sent_back() {
-    let mut tab = Tab::new(json!({}));
-    tab.start();
-    tab.step(Input::Apply(Box::new(reply(json!({
-        "sessionJwt": session_jwt(1, T0 + 600_000.0),
-        "refreshJwt": "R1",
-        "cookieName": "acme_r",
-    })))));
+    let mut tab = signed_in_with_cookie_name();
     assert_eq!(
         tab.env.items.borrow().get("DSRCN").map(String::as_str),
         Some("acme_r")
