@@ -6,94 +6,101 @@
 use super::error::{ErrorCode, Result, SessionError};
 use super::obj::{opt_number, opt_string, Obj, Wrong};
 
-/// The fields of a [`JwtResponse`] that the library acts on; everything else passes through
-/// to JS untouched.
-///
-/// ```
-/// use session_keeper::core::testing::parse;
-/// use session_keeper::core::fields::JwtFields;
-/// let response = parse(
-///     r#"{"sessionJwt": "eyJ.eyJ.sig", "nextRefreshSeconds": 300, "user": {"name": "Ada"}}"#,
-/// );
-/// let fields = JwtFields::read(&response).unwrap();
-/// assert_eq!(fields.session_jwt.as_deref(), Some("eyJ.eyJ.sig"));
-/// assert_eq!(fields.next_refresh_seconds, Some(300.0));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JwtFields {
-    pub session_jwt: Option<String>,
-    pub refresh_jwt: Option<String>,
-    pub cookie_domain: Option<String>,
-    pub cookie_path: Option<String>,
-    pub cookie_max_age: Option<f64>,
-    pub cookie_expiration: Option<f64>,
-    pub session_expiration: Option<f64>,
-    pub next_refresh_seconds: Option<f64>,
-    pub cookie_name: Option<String>,
-    pub session_cookie_name: Option<String>,
-    pub session_cookie_domain: Option<String>,
+/// The members of Descope's JWT response the session acts on, listed once: each field, its
+/// name on the wire and how it is read (`string`; `setting`: a string where `""` means
+/// absent, as Descope sends the cookie settings a project does not use; `number`). The
+/// struct, its reader and [`JWT_FIELD_NAMES`] are written from this list; the TypeScript
+/// `JWTResponse` declares each of them (checked by a test in `types`).
+macro_rules! jwt_schema {
+    ($($field:ident: $wire:literal $kind:ident,)*) => {
+        /// The fields of a [`JwtResponse`] that the library acts on; everything else passes
+        /// through to JS untouched.
+        ///
+        /// ```
+        /// use session_keeper::core::testing::parse;
+        /// use session_keeper::core::fields::JwtFields;
+        /// let response = parse(
+        ///     r#"{"sessionJwt": "eyJ.eyJ.sig", "nextRefreshSeconds": 300, "user": {"name": "Ada"}}"#,
+        /// );
+        /// let fields = JwtFields::read(&response).unwrap();
+        /// assert_eq!(fields.session_jwt.as_deref(), Some("eyJ.eyJ.sig"));
+        /// assert_eq!(fields.next_refresh_seconds, Some(300.0));
+        /// ```
+        ///
+        /// [`JwtResponse`]: crate::types::JwtResponse
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct JwtFields {
+            $(pub $field: jwt_schema!(@type $kind),)*
+        }
+
+        /// The members [`JwtFields::read`] reads, as named on the wire.
+        ///
+        /// ```
+        /// use session_keeper::{core::fields::JWT_FIELD_NAMES, types::JwtResponse};
+        /// use tsify::Tsify;
+        /// // Every one of them is declared (optional) in the TypeScript `JWTResponse`.
+        /// for &name in JWT_FIELD_NAMES {
+        ///     assert!(JwtResponse::DECL.contains(&[name, "?:"].concat()));
+        /// }
+        /// ```
+        pub const JWT_FIELD_NAMES: &[&str] = &[$($wire,)*];
+
+        impl JwtFields {
+            /// Reads a JWT response; a member of the wrong type is an `invalid_response` error.
+            ///
+            /// ```
+            /// use session_keeper::core::testing::parse;
+            /// use session_keeper::{core::fields::JwtFields, ErrorCode};
+            /// let response = parse(r#"{"sessionJwt": 42}"#);
+            /// let err = JwtFields::read(&response).unwrap_err();
+            /// assert_eq!(err.code, ErrorCode::InvalidResponse);
+            /// assert_eq!(err.message, "`sessionJwt` must be a string");
+            /// ```
+            // Filled in place on purpose: an error drops one struct, not each field read
+            // before it.
+            #[allow(clippy::field_reassign_with_default)]
+            pub fn read<O: Obj>(o: &O) -> Result<JwtFields> {
+                if !o.is_object() {
+                    return Err(SessionError::invalid_response("not a JWTResponse"));
+                }
+                let mut f = JwtFields::default();
+                $(f.$field = jwt_schema!(@read $kind)(o, $wire)?;)*
+                Ok(f)
+            }
+        }
+    };
+    (@read string) => { read_string };
+    (@read setting) => { read_setting };
+    (@read number) => { read_number };
+    (@type string) => { Option<String> };
+    (@type setting) => { Option<String> };
+    (@type number) => { Option<f64> };
 }
 
-/// The members [`JwtFields::read`] reads, as named on the wire.
-///
-/// ```
-/// use session_keeper::{core::fields::JWT_FIELD_NAMES, types::JwtResponse};
-/// use tsify::Tsify;
-/// // Every one of them is declared (optional) in the TypeScript `JWTResponse`.
-/// for name in JWT_FIELD_NAMES {
-///     assert!(JwtResponse::DECL.contains(&[name, "?:"].concat()));
-/// }
-/// ```
-pub const JWT_FIELD_NAMES: [&str; 11] = [
-    "sessionJwt",
-    "refreshJwt",
-    "cookieDomain",
-    "cookiePath",
-    "cookieMaxAge",
-    "cookieExpiration",
-    "sessionExpiration",
-    "nextRefreshSeconds",
-    "cookieName",
-    "sessionCookieName",
-    "sessionCookieDomain",
-];
+jwt_schema! {
+    session_jwt: "sessionJwt" string,
+    refresh_jwt: "refreshJwt" string,
+    cookie_domain: "cookieDomain" setting,
+    cookie_path: "cookiePath" setting,
+    cookie_max_age: "cookieMaxAge" number,
+    cookie_expiration: "cookieExpiration" number,
+    session_expiration: "sessionExpiration" number,
+    next_refresh_seconds: "nextRefreshSeconds" number,
+    cookie_name: "cookieName" setting,
+    session_cookie_name: "sessionCookieName" setting,
+    session_cookie_domain: "sessionCookieDomain" setting,
+}
 
-impl JwtFields {
-    /// Reads a JWT response; a member of the wrong type is an `invalid_response` error.
-    ///
-    /// ```
-    /// use session_keeper::core::testing::parse;
-    /// use session_keeper::{core::fields::JwtFields, ErrorCode};
-    /// let response = parse(r#"{"sessionJwt": 42}"#);
-    /// let err = JwtFields::read(&response).unwrap_err();
-    /// assert_eq!(err.code, ErrorCode::InvalidResponse);
-    /// assert_eq!(err.message, "`sessionJwt` must be a string");
-    /// ```
-    // Filled in place on purpose (see below).
-    #[allow(clippy::field_reassign_with_default)]
-    pub fn read<O: Obj>(o: &O) -> Result<JwtFields> {
-        if !o.is_object() {
-            return Err(SessionError::invalid_response("not a JWTResponse"));
-        }
-        let s = |key| opt_string(o, key).map_err(|w| invalid(w, "a string"));
-        // Descope sends `""` for the cookie settings a project does not use: absent.
-        let setting = |key| s(key).map(|v| v.filter(|v: &String| !v.is_empty()));
-        let n = |key| opt_number(o, key).map_err(|w| invalid(w, "a number"));
-        // Filled in place: an error drops one struct, not each field read before it.
-        let mut f = JwtFields::default();
-        f.session_jwt = s("sessionJwt")?;
-        f.refresh_jwt = s("refreshJwt")?;
-        f.cookie_domain = setting("cookieDomain")?;
-        f.cookie_path = setting("cookiePath")?;
-        f.cookie_max_age = n("cookieMaxAge")?;
-        f.cookie_expiration = n("cookieExpiration")?;
-        f.session_expiration = n("sessionExpiration")?;
-        f.next_refresh_seconds = n("nextRefreshSeconds")?;
-        f.cookie_name = setting("cookieName")?;
-        f.session_cookie_name = setting("sessionCookieName")?;
-        f.session_cookie_domain = setting("sessionCookieDomain")?;
-        Ok(f)
-    }
+fn read_string<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>> {
+    opt_string(o, key).map_err(|w| invalid(w, "a string"))
+}
+
+fn read_setting<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>> {
+    read_string(o, key).map(|v| v.filter(|v| !v.is_empty()))
+}
+
+fn read_number<O: Obj>(o: &O, key: &'static str) -> Result<Option<f64>> {
+    opt_number(o, key).map_err(|w| invalid(w, "a number"))
 }
 
 fn invalid(wrong: Wrong, what: &str) -> SessionError {

@@ -450,7 +450,7 @@ mod tests {
 
     #[test]
     fn every_field_read_is_declared_in_the_typescript() {
-        for name in JWT_FIELD_NAMES {
+        for &name in JWT_FIELD_NAMES {
             let declared = [name, "?:"].concat();
             assert!(
                 <JwtResponse as Tsify>::DECL.contains(&declared),
