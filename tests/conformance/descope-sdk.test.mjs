@@ -6,41 +6,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
+import { openPage } from '../support/world.mjs';
+import {
+  LOGIN,
+  PASSWORD,
+  assertOk,
+  claims,
+  refreshStatus,
+  signIn,
+  useConformanceWorld,
+} from './support.mjs';
 
-const LOGIN = 'demo@example.com';
-const PASSWORD = 'demo1234';
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startDevserver({
-    args: [
-      '--static', '/conformance/=tests/conformance/page',
-      '--static', '/sdk/=node_modules/@descope/web-js-sdk/dist',
-    ],
-  });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+const world = useConformanceWorld();
 
 /** A page at the devserver's origin with `window.sdk = Descope({ projectId, baseUrl, ...options })`. */
 async function openSdk({ projectId, baseUrl, options = {} }) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const { context, page } = await openPage(world.browser);
   const requests = [];
   page.on('request', (request) => {
     if (new URL(request.url()).pathname.startsWith('/v1/')) requests.push(request);
   });
-  await page.goto(`${server.url}/conformance/`);
+  await page.goto(`${world.server.url}/conformance/`);
   assert.equal(
     await page.evaluate((o) => window.conformance.create(o), { projectId, baseUrl, ...options }),
     true,
@@ -61,20 +47,6 @@ async function openSdk({ projectId, baseUrl, options = {} }) {
   };
 }
 
-/** Whether the devserver still accepts a refresh token (a refused one stays refused). */
-async function refreshStatus(projectId, token) {
-  const response = await fetch(`${server.url}/v1/auth/refresh`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${projectId}:${token}` },
-    body: '{}',
-  });
-  return { status: response.status, body: await response.json() };
-}
-
-function assertOk(result, what) {
-  assert.equal(result.ok, true, `${what}: ${result.code} ${JSON.stringify(result.error)}`);
-}
-
 describe('tokens in localStorage, API on another loopback origin (CORS)', () => {
   const projectId = 'P-conformance';
   let sdk;
@@ -83,9 +55,9 @@ describe('tokens in localStorage, API on another loopback origin (CORS)', () => 
   before(async () => {
     // The page is served from 127.0.0.1, the API is called on localhost: every call is
     // cross-origin with credentials and custom headers, so preflights and CORS headers count.
-    const api = new URL(server.url);
+    const api = new URL(world.server.url);
     api.hostname = 'localhost';
-    pageOrigin = new URL(server.url).origin;
+    pageOrigin = new URL(world.server.url).origin;
     sdk = await openSdk({ projectId, baseUrl: api.origin });
   });
   after(() => sdk?.close());
@@ -133,7 +105,7 @@ describe('tokens in localStorage, API on another loopback origin (CORS)', () => 
     assert.equal(url.searchParams.get('dcs'), 't');
     assert.equal(url.searchParams.get('dcr'), 't');
 
-    const log = await server.control.log({ project: projectId, path: '/v1/auth/refresh' });
+    const log = await world.server.control.log({ project: projectId, path: '/v1/auth/refresh' });
     const last = log.at(-1);
     assert.equal(last.status, 200);
     assert.equal(last.tokenJti, claims(before.DSR).jti);
@@ -178,7 +150,7 @@ describe('tokens in localStorage, API on another loopback origin (CORS)', () => 
 
   it('sees Retry-After on a 429 across origins', async () => {
     const before = await sdk.storage();
-    await server.control.fault({ path: '/v1/auth/tenant/select', status: 429, retryAfter: 5, project: projectId });
+    await world.server.control.fault({ path: '/v1/auth/tenant/select', status: 429, retryAfter: 5, project: projectId });
     const result = await sdk.call('selectTenant', 'T-globex');
     assert.equal(result.ok, false);
     assert.equal(result.code, 429);
@@ -193,7 +165,7 @@ describe('tokens in localStorage, API on another loopback origin (CORS)', () => 
     const stored = await sdk.storage();
     assert.equal(stored.DS, undefined);
     assert.equal(stored.DSR, undefined);
-    const refused = await refreshStatus(projectId, old);
+    const refused = await refreshStatus(world.server, projectId, old);
     assert.equal(refused.status, 401);
     assert.equal(refused.body.errorCode, 'E061004');
   });
@@ -201,16 +173,12 @@ describe('tokens in localStorage, API on another loopback origin (CORS)', () => 
   it('logs out everywhere: every session of the user refused', async () => {
     assertOk(await sdk.call('password.signIn', LOGIN, PASSWORD), 'signIn again');
     const { DSR: mine } = await sdk.storage();
-    const elsewhere = await fetch(`${server.url}/v1/auth/password/signin`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${projectId}` },
-      body: JSON.stringify({ loginId: LOGIN, password: PASSWORD }),
-    }).then((r) => r.json());
+    const elsewhere = await signIn(world.server, projectId);
 
     assertOk(await sdk.call('logoutAll'), 'logoutAll');
     assert.equal((await sdk.storage()).DSR, undefined);
     for (const token of [mine, elsewhere.refreshJwt]) {
-      assert.equal((await refreshStatus(projectId, token)).status, 401);
+      assert.equal((await refreshStatus(world.server, projectId, token)).status, 401);
     }
   });
 });
@@ -222,7 +190,7 @@ describe('session token in a cookie', () => {
   before(async () => {
     sdk = await openSdk({
       projectId,
-      baseUrl: server.url,
+      baseUrl: world.server.url,
       options: { sessionTokenViaCookie: { secure: false, sameSite: 'Lax' } },
     });
   });
@@ -241,7 +209,7 @@ describe('session token in a cookie', () => {
 
     assertOk(await sdk.call('logout'), 'logout');
     assert.ok(!(await sdk.documentCookie()).includes('DS='));
-    assert.equal((await refreshStatus(projectId, refresh.data.refreshJwt)).status, 401);
+    assert.equal((await refreshStatus(world.server, projectId, refresh.data.refreshJwt)).status, 401);
   });
 });
 
@@ -250,12 +218,12 @@ describe('refresh token in an HttpOnly cookie set by the server', () => {
   let sdk;
 
   const refreshCookie = async () =>
-    (await sdk.context.cookies(server.url)).find((c) => c.name === 'DSR');
+    (await sdk.context.cookies(world.server.url)).find((c) => c.name === 'DSR');
 
   before(async () => {
-    await server.control.project(projectId, { refreshCookie: true });
+    await world.server.control.project(projectId, { refreshCookie: true });
     // Same origin: a SameSite=Lax cookie set by the API must travel back to it.
-    sdk = await openSdk({ projectId, baseUrl: server.url });
+    sdk = await openSdk({ projectId, baseUrl: world.server.url });
   });
   after(() => sdk?.close());
 
@@ -284,7 +252,7 @@ describe('refresh token in an HttpOnly cookie set by the server', () => {
     assert.equal(headers.authorization, `Bearer ${projectId}`);
     assert.equal(headers['x-descope-refresh-cookie-name'], 'DSR');
     assert.equal(url.searchParams.get('dcr'), 'f');
-    const [entry] = (await server.control.log({ project: projectId, path: '/v1/auth/refresh' })).slice(-1);
+    const [entry] = (await world.server.control.log({ project: projectId, path: '/v1/auth/refresh' })).slice(-1);
     assert.equal(entry.tokenJti, claims(before.value).jti);
 
     assertOk(await sdk.call('me'), 'me');
@@ -294,6 +262,6 @@ describe('refresh token in an HttpOnly cookie set by the server', () => {
     const { value } = await refreshCookie();
     assertOk(await sdk.call('logout'), 'logout');
     assert.equal(await refreshCookie(), undefined);
-    assert.equal((await refreshStatus(projectId, value)).status, 401);
+    assert.equal((await refreshStatus(world.server, projectId, value)).status, 401);
   });
 });

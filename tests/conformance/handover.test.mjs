@@ -8,11 +8,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
-
-const LOGIN = 'demo@example.com';
-const PASSWORD = 'demo1234';
+import {
+  assertOk,
+  claims,
+  handoverPage,
+  openHandover,
+  refreshStatus,
+  sdkSignIn,
+  useConformanceWorld,
+} from './support.mjs';
 
 // A host name with a real parent domain, resolved to the devserver by Chromium itself: on
 // 127.0.0.1 Chromium stores a `Domain=127.0.0.1` cookie as host-only (an IP address has no parent
@@ -21,35 +25,18 @@ const PASSWORD = 'demo1234';
 const PARENT_DOMAIN = 'handover.example.com';
 const APP_HOST = `app.${PARENT_DOMAIN}`;
 
-let server;
-let browser;
-let appOrigin;
+const appOrigin = (server) => `http://${APP_HOST}:${server.port}`;
 
-before(async () => {
-  server = await startDevserver({
-    args: [
-      '--static', '/conformance/=tests/conformance/page',
-      '--static', '/sdk/=node_modules/@descope/web-js-sdk/dist',
-      // `SK_PKG_DIR=<dir>` runs these tests against another build of the package.
-      '--pkg', process.env.SK_PKG_DIR || 'pkg',
-    ],
-  });
-  appOrigin = `http://${APP_HOST}:${server.port}`;
-  browser = await launchBrowser({
-    args: [
-      `--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1`,
-      // A secure context, so that Secure cookies (both clients' default) are kept over http.
-      `--unsafely-treat-insecure-origin-as-secure=${appOrigin}`,
-    ],
-  });
+const world = useConformanceWorld({
+  // `SK_PKG_DIR=<dir>` runs these tests against another build of the package.
+  args: ['--pkg', process.env.SK_PKG_DIR || 'pkg'],
+  browserArgs: (server) => [
+    `--host-resolver-rules=MAP ${APP_HOST} 127.0.0.1`,
+    // A secure context, so that Secure cookies (both clients' default) are kept over http.
+    `--unsafely-treat-insecure-origin-as-secure=${appOrigin(server)}`,
+  ],
 });
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+const serverOrigin = () => new URL(world.server.url).origin;
 
 /** Every value of the cookie `name` in a `document.cookie` string. */
 const cookieValues = (documentCookie, name) =>
@@ -59,51 +46,7 @@ const cookieValues = (documentCookie, name) =>
     .filter((pair) => pair.startsWith(`${name}=`))
     .map((pair) => pair.slice(name.length + 1));
 
-/** The handover page at `origin`, with both clients loaded. */
-async function openHandover(origin) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${origin}/conformance/handover.html`);
-  await page.waitForFunction(() => window.handoverReady === true, null, { timeout: 10_000 });
-  const evaluate = (fn, arg) => page.evaluate(fn, arg);
-  return {
-    context,
-    pageErrors,
-    createSdk: (options) => evaluate((o) => window.handover.createSdk(o), options),
-    sdkCall: (path, ...args) => evaluate(([p, a]) => window.handover.sdkCall(p, ...a), [path, args]),
-    createKeeper: (options) => evaluate((o) => window.handover.createKeeper(o), options),
-    keeperState: () => evaluate(() => window.handover.keeperState()),
-    keeperCall: (method, ...args) =>
-      evaluate(([m, a]) => window.handover.keeperCall(m, ...a), [method, args]),
-    storage: () => evaluate(() => window.handover.storage()),
-    documentCookie: () => evaluate(() => window.handover.cookies()),
-    /**
-     * The context's cookies named DS or DSR, with their attributes (every cookie of the context:
-     * filtering by an http URL would hide the Secure ones).
-     */
-    tokenCookies: async () =>
-      (await context.cookies()).filter((c) => c.name === 'DS' || c.name === 'DSR'),
-    close: () => context.close(),
-  };
-}
-
-/** Whether the devserver still accepts a refresh token (a refused one stays refused). */
-async function refreshStatus(projectId, token) {
-  const response = await fetch(`${server.url}/v1/auth/refresh`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${projectId}:${token}` },
-    body: '{}',
-  });
-  return { status: response.status, body: await response.json() };
-}
-
-const requests = (projectId, path) => server.control.log({ project: projectId, path });
-
-function assertOk(result, what) {
-  assert.equal(result.ok, true, `${what}: ${JSON.stringify(result.error ?? result.code)}`);
-}
+const requests = (projectId, path) => world.server.control.log({ project: projectId, path });
 
 /** After a logout, no token is left: no DS/DSR cookie anywhere in the jar, no DS/DSR key. */
 async function assertNoTokenLeft(page, what) {
@@ -137,31 +80,81 @@ async function assertStorageEmpty(page, what) {
 async function assertRefused(projectId, { loggedOut, original }) {
   // The logged-out token first: presenting the rotated original is reuse, which would revoke the
   // whole family by itself and hide a logout that never reached the server.
-  const refused = await refreshStatus(projectId, loggedOut);
+  const refused = await refreshStatus(world.server, projectId, loggedOut);
   assert.equal(refused.status, 401, 'the refresh token held at logout is still accepted');
   assert.equal(refused.body.errorCode, 'E061004');
-  assert.equal((await refreshStatus(projectId, original)).status, 401);
+  assert.equal((await refreshStatus(world.server, projectId, original)).status, 401);
+}
+
+/** `new SessionManager(options)` restores the SDK's session synchronously; ready() asks nothing. */
+async function assertRestored(page, projectId, options, signedIn) {
+  const created = await page.createKeeper(options);
+  assertOk(created, 'new SessionManager');
+  assert.equal(created.state.isAuthenticated, true);
+  assert.equal(created.state.sessionToken, signedIn.sessionJwt);
+  assert.equal(created.state.refreshToken, signedIn.refreshJwt);
+
+  assertOk(await page.keeperCall('ready'), 'ready');
+  // The session token is far from expiry: nothing to refresh at start-up.
+  assert.equal((await requests(projectId, '/v1/auth/refresh')).length, 0);
+  assert.equal((await requests(projectId, '/v1/auth/try-refresh')).length, 0);
+}
+
+/**
+ * refresh() rotates both tokens with one request that presents the SDK's refresh token, and the
+ * manager holds the new ones; returns the refresh response.
+ */
+async function refreshOnce(page, projectId, signedIn) {
+  const result = await page.keeperCall('refresh');
+  assertOk(result, 'refresh');
+  const refreshed = result.value;
+  assert.notEqual(refreshed.refreshJwt, signedIn.refreshJwt);
+  assert.notEqual(refreshed.sessionJwt, signedIn.sessionJwt);
+
+  const state = await page.keeperState();
+  assert.equal(state.isAuthenticated, true);
+  assert.equal(state.sessionToken, refreshed.sessionJwt);
+  assert.equal(state.refreshToken, refreshed.refreshJwt);
+
+  const log = await requests(projectId, '/v1/auth/refresh');
+  assert.equal(log.length, 1, 'exactly one refresh request reached the devserver');
+  assert.equal(log[0].status, 200);
+  assert.equal(log[0].tokenJti, claims(signedIn.refreshJwt).jti, 'refreshed with the SDK\'s token');
+  return refreshed;
+}
+
+/** logout() signs out, with one logout request that presents `held`, the refresh token held. */
+async function logOut(page, projectId, held) {
+  const result = await page.keeperCall('logout');
+  assertOk(result, 'logout');
+
+  const state = await page.keeperState();
+  assert.equal(state.isAuthenticated, false);
+  assert.equal(state.sessionToken, undefined);
+  assert.equal(state.refreshToken, undefined);
+
+  const log = await requests(projectId, '/v1/auth/logout');
+  assert.equal(log.length, 1, 'exactly one logout request reached the devserver');
+  assert.equal(log[0].status, 200);
+  assert.equal(log[0].tokenJti, claims(held).jti);
 }
 
 describe('handover from @descope/web-js-sdk: tokens in localStorage', () => {
   const projectId = 'P-handover-storage';
+  let options;
   let page;
   let signedIn; // the SDK's sign-in response
   let refreshed; // session-keeper's refresh response
 
   before(async () => {
-    page = await openHandover(new URL(server.url).origin);
-    assert.equal(
-      await page.createSdk({ projectId, baseUrl: server.url, sessionTokenViaCookie: false }),
-      true,
-    );
+    options = { projectId, baseUrl: world.server.url, sessionTokenViaCookie: false };
+    page = await openHandover(world.browser, serverOrigin());
+    assert.equal(await page.createSdk(options), true);
   });
   after(() => page?.close());
 
   it('the SDK signs in and writes DS/DSR to localStorage', async () => {
-    const result = await page.sdkCall('password.signIn', LOGIN, PASSWORD);
-    assertOk(result, 'SDK signIn');
-    signedIn = result.data;
+    signedIn = await sdkSignIn(page);
     const stored = await page.storage();
     assert.equal(stored.DS, signedIn.sessionJwt);
     assert.equal(stored.DSR, signedIn.refreshJwt);
@@ -169,55 +162,20 @@ describe('handover from @descope/web-js-sdk: tokens in localStorage', () => {
   });
 
   it('SessionManager restores that session synchronously', async () => {
-    const created = await page.createKeeper({ projectId, baseUrl: server.url, sessionTokenViaCookie: false });
-    assertOk(created, 'new SessionManager');
-    assert.equal(created.state.isAuthenticated, true);
-    assert.equal(created.state.sessionToken, signedIn.sessionJwt);
-    assert.equal(created.state.refreshToken, signedIn.refreshJwt);
-
-    assertOk(await page.keeperCall('ready'), 'ready');
-    // The session token is far from expiry: nothing to refresh at start-up.
-    assert.equal((await requests(projectId, '/v1/auth/refresh')).length, 0);
-    assert.equal((await requests(projectId, '/v1/auth/try-refresh')).length, 0);
+    await assertRestored(page, projectId, options, signedIn);
   });
 
   it('refresh() rotates the tokens against the devserver', async () => {
-    const result = await page.keeperCall('refresh');
-    assertOk(result, 'refresh');
-    refreshed = result.value;
-    assert.notEqual(refreshed.refreshJwt, signedIn.refreshJwt);
-    assert.notEqual(refreshed.sessionJwt, signedIn.sessionJwt);
-
-    const state = await page.keeperState();
-    assert.equal(state.isAuthenticated, true);
-    assert.equal(state.sessionToken, refreshed.sessionJwt);
-    assert.equal(state.refreshToken, refreshed.refreshJwt);
+    refreshed = await refreshOnce(page, projectId, signedIn);
     // Still in the SDK's layout, so the SDK (or an app switching back) reads the new tokens.
     const stored = await page.storage();
     assert.equal(stored.DS, refreshed.sessionJwt);
     assert.equal(stored.DSR, refreshed.refreshJwt);
-
-    const log = await requests(projectId, '/v1/auth/refresh');
-    assert.equal(log.length, 1, 'exactly one refresh request reached the devserver');
-    assert.equal(log[0].status, 200);
-    assert.equal(log[0].tokenJti, claims(signedIn.refreshJwt).jti, 'refreshed with the SDK\'s token');
   });
 
   it('logout() leaves no token in storage or cookies, and the devserver refuses the old tokens', async () => {
     assert.ok(Object.keys(await page.storage()).includes('DSR'), 'precondition: DSR stored');
-    const result = await page.keeperCall('logout');
-    assertOk(result, 'logout');
-
-    const state = await page.keeperState();
-    assert.equal(state.isAuthenticated, false);
-    assert.equal(state.sessionToken, undefined);
-    assert.equal(state.refreshToken, undefined);
-
-    const log = await requests(projectId, '/v1/auth/logout');
-    assert.equal(log.length, 1, 'exactly one logout request reached the devserver');
-    assert.equal(log[0].status, 200);
-    assert.equal(log[0].tokenJti, claims(refreshed.refreshJwt).jti);
-
+    await logOut(page, projectId, refreshed.refreshJwt);
     await assertNoTokenLeft(page, 'storage mode');
     await assertRefused(projectId, { loggedOut: refreshed.refreshJwt, original: signedIn.refreshJwt });
     assert.deepEqual(page.pageErrors, []);
@@ -236,24 +194,17 @@ describe('the official SDK rotates the tokens in another tab (API.md §3)', () =
   let a;
   let b;
   before(async () => {
-    const origin = new URL(server.url).origin;
-    a = await openHandover(origin);
+    const origin = serverOrigin();
+    a = await openHandover(world.browser, origin);
     // The same browser context: one localStorage, one cookie jar, one set of Web Locks.
-    const pageB = await a.context.newPage();
-    await pageB.goto(`${origin}/conformance/handover.html`);
-    await pageB.waitForFunction(() => window.handoverReady === true, null, { timeout: 10_000 });
-    b = {
-      createSdk: (options) => pageB.evaluate((o) => window.handover.createSdk(o), options),
-      sdkCall: (path, ...args) => pageB.evaluate(([p, x]) => window.handover.sdkCall(p, ...x), [path, args]),
-    };
+    b = await handoverPage(await a.context.newPage(), `${origin}/conformance/handover.html`);
   });
   after(() => a?.close());
 
   it('session-keeper takes over what the SDK rotated, without presenting the replaced token', async () => {
-    const options = { projectId, baseUrl: server.url, sessionTokenViaCookie: false };
+    const options = { projectId, baseUrl: world.server.url, sessionTokenViaCookie: false };
     assert.equal(await b.createSdk(options), true);
-    const signIn = await b.sdkCall('password.signIn', LOGIN, PASSWORD);
-    assertOk(signIn, 'SDK signIn');
+    await sdkSignIn(b);
     assertOk(await a.createKeeper({ ...options, autoRefresh: false }), 'new SessionManager');
     // session-keeper rotates once (its record is stored with the tokens) ...
     assertOk(await a.keeperCall('refresh'), 'refresh in A');
@@ -299,9 +250,9 @@ function cookieHandover({ title, projectId, origin, cookieDomain, refreshFirst }
     const held = () => (refreshFirst ? refreshed : signedIn).refreshJwt;
 
     before(async () => {
-      const config = await server.control.project(projectId, { cookieDomain, cookiePath: '/' });
+      const config = await world.server.control.project(projectId, { cookieDomain, cookiePath: '/' });
       assert.equal(config.cookieDomain, cookieDomain);
-      page = await openHandover(origin());
+      page = await openHandover(world.browser, origin());
       // The SDK's defaults for the cookie: Secure, SameSite=Strict (kept by Chromium on
       // 127.0.0.1 and on the origin marked secure above).
       assert.equal(
@@ -312,9 +263,7 @@ function cookieHandover({ title, projectId, origin, cookieDomain, refreshFirst }
     after(() => page?.close());
 
     it(`the SDK signs in and writes the DS cookie with Domain=${cookieDomain}`, async () => {
-      const result = await page.sdkCall('password.signIn', LOGIN, PASSWORD);
-      assertOk(result, 'SDK signIn');
-      signedIn = result.data;
+      signedIn = await sdkSignIn(page);
       assert.equal(signedIn.cookieDomain, cookieDomain);
       assert.equal(signedIn.cookiePath, '/');
 
@@ -331,52 +280,19 @@ function cookieHandover({ title, projectId, origin, cookieDomain, refreshFirst }
     });
 
     it('SessionManager (default options) restores that session synchronously', async () => {
-      const created = await page.createKeeper({ projectId, baseUrl: origin() });
-      assertOk(created, 'new SessionManager');
-      assert.equal(created.state.isAuthenticated, true);
-      assert.equal(created.state.sessionToken, signedIn.sessionJwt);
-      assert.equal(created.state.refreshToken, signedIn.refreshJwt);
-
-      assertOk(await page.keeperCall('ready'), 'ready');
-      assert.equal((await requests(projectId, '/v1/auth/refresh')).length, 0);
-      assert.equal((await requests(projectId, '/v1/auth/try-refresh')).length, 0);
+      await assertRestored(page, projectId, { projectId, baseUrl: origin() }, signedIn);
     });
 
     if (refreshFirst) it('refresh() keeps it alive: the new session token replaces the SDK\'s cookie', async () => {
-      const result = await page.keeperCall('refresh');
-      assertOk(result, 'refresh');
-      refreshed = result.value;
-      assert.notEqual(refreshed.refreshJwt, signedIn.refreshJwt);
-      assert.notEqual(refreshed.sessionJwt, signedIn.sessionJwt);
-
-      const state = await page.keeperState();
-      assert.equal(state.isAuthenticated, true);
-      assert.equal(state.sessionToken, refreshed.sessionJwt);
-      assert.equal(state.refreshToken, refreshed.refreshJwt);
+      refreshed = await refreshOnce(page, projectId, signedIn);
       // The cookie is rewritten at the response's Domain/Path, so the page (and the SDK) read
       // the new token: the SDK's stale cookie is replaced, not shadowed by a second one.
       assert.deepEqual(cookieValues(await page.documentCookie(), 'DS'), [refreshed.sessionJwt]);
       assert.equal((await page.storage()).DSR, refreshed.refreshJwt);
-
-      const log = await requests(projectId, '/v1/auth/refresh');
-      assert.equal(log.length, 1, 'exactly one refresh request reached the devserver');
-      assert.equal(log[0].status, 200);
-      assert.equal(log[0].tokenJti, claims(signedIn.refreshJwt).jti, 'refreshed with the SDK\'s token');
     });
 
     it('logout() expires every DS/DSR cookie, the Domain one included, and the devserver refuses the tokens', async () => {
-      const result = await page.keeperCall('logout');
-      assertOk(result, 'logout');
-
-      const state = await page.keeperState();
-      assert.equal(state.isAuthenticated, false);
-      assert.equal(state.sessionToken, undefined);
-      assert.equal(state.refreshToken, undefined);
-
-      const log = await requests(projectId, '/v1/auth/logout');
-      assert.equal(log.length, 1, 'exactly one logout request reached the devserver');
-      assert.equal(log[0].status, 200);
-      assert.equal(log[0].tokenJti, claims(held()).jti);
+      await logOut(page, projectId, held());
       assert.equal(
         (await requests(projectId, '/v1/auth/refresh')).length,
         refreshFirst ? 1 : 0,
@@ -399,14 +315,14 @@ for (const refreshFirst of [true, false]) {
   cookieHandover({
     title: `handover from @descope/web-js-sdk: session cookie with Domain=127.0.0.1; ${then}`,
     projectId: `P-handover-cookie-${refreshFirst ? 'refresh' : 'direct'}`,
-    origin: () => new URL(server.url).origin,
+    origin: serverOrigin,
     cookieDomain: '127.0.0.1',
     refreshFirst,
   });
   cookieHandover({
     title: `handover from @descope/web-js-sdk: session cookie at the parent domain (page on ${APP_HOST}); ${then}`,
     projectId: `P-handover-cookie-parent-${refreshFirst ? 'refresh' : 'direct'}`,
-    origin: () => appOrigin,
+    origin: () => appOrigin(world.server),
     cookieDomain: PARENT_DOMAIN,
     refreshFirst,
   });

@@ -8,97 +8,42 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
+import { assertOk, openHandover, sdkSignIn, signIn, useConformanceWorld } from './support.mjs';
 
-const LOGIN = 'demo@example.com';
-const PASSWORD = 'demo1234';
 const TRY_REFRESH = '/v1/auth/try-refresh';
 // The keys of a signed-in browser besides the tokens, which both clients write and clear.
 const SHARED = ['DSLI', 'dls_last_user_login_id', 'dls_last_user_display_name'];
 
-let server;
-let browser;
+const world = useConformanceWorld({ args: ['--pkg', 'pkg'] });
 
-before(async () => {
-  server = await startDevserver({
-    args: [
-      '--static', '/conformance/=tests/conformance/page',
-      '--static', '/sdk/=node_modules/@descope/web-js-sdk/dist',
-      '--pkg', 'pkg',
-    ],
+const requests = (projectId, path) => world.server.control.log({ project: projectId, path });
+
+/**
+ * One browser profile (one localStorage and cookie jar) with the page both clients load, opened
+ * before the tests of the enclosing describe and closed after them. The object returned gets the
+ * page's calls once open, and `options`, both clients' options for `projectId`.
+ */
+function useProfile(projectId) {
+  const profile = {};
+  before(async () => {
+    Object.assign(profile, await openHandover(world.browser, world.server.url), {
+      options: { projectId, baseUrl: world.server.url, sessionTokenViaCookie: false },
+    });
   });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const requests = (projectId, path) => server.control.log({ project: projectId, path });
-
-function assertOk(result, what) {
-  assert.equal(result.ok, true, `${what}: ${JSON.stringify(result.error ?? result.code)}`);
-}
-
-/** One browser profile (one localStorage and cookie jar) with the page both clients load. */
-async function openProfile() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  const ready = () => page.waitForFunction(() => window.handoverReady === true, null, { timeout: 10_000 });
-  await page.goto(`${server.url}/conformance/handover.html`);
-  await ready();
-  const evaluate = (fn, arg) => page.evaluate(fn, arg);
-  return {
-    pageErrors,
-    /** A reload: both clients start again from what the origin stored. */
-    reload: async () => {
-      await page.reload();
-      await ready();
-    },
-    createSdk: (options) => evaluate((o) => window.handover.createSdk(o), options),
-    sdkCall: (path, ...args) => evaluate(([p, a]) => window.handover.sdkCall(p, ...a), [path, args]),
-    sdkSessionToken: () => evaluate(() => window.sdk.getSessionToken() || null),
-    createKeeper: (options) => evaluate((o) => window.handover.createKeeper(o), options),
-    keeperState: () => evaluate(() => window.handover.keeperState()),
-    keeperCall: (method, ...args) =>
-      evaluate(([m, a]) => window.handover.keeperCall(m, ...a), [method, args]),
-    storage: () => evaluate(() => window.handover.storage()),
-    close: () => context.close(),
-  };
-}
-
-/** A password sign-in at the devserver, as an app's sign-in page does before apply(). */
-async function signIn(projectId) {
-  const response = await fetch(`${server.url}/v1/auth/password/signin`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${projectId}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ loginId: LOGIN, password: PASSWORD }),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
+  after(() => profile.close?.());
+  return profile;
 }
 
 const sharedKeys = (stored) => SHARED.filter((key) => key in stored);
 
 describe('session-keeper signs in, the official SDK takes over after a reload', () => {
   const projectId = 'P-indicator-sk';
-  const options = { projectId, baseUrl: server?.url, sessionTokenViaCookie: false };
-  let profile;
+  const profile = useProfile(projectId);
   let response;
 
-  before(async () => {
-    options.baseUrl = server.url;
-    profile = await openProfile();
-  });
-  after(() => profile?.close());
-
   it('apply() writes the tokens, DSLI (the session expiry) and the last user', async () => {
-    assertOk(await profile.createKeeper(options), 'new SessionManager');
-    response = await signIn(projectId);
+    assertOk(await profile.createKeeper(profile.options), 'new SessionManager');
+    response = await signIn(world.server, projectId);
     assertOk(await profile.keeperCall('apply', response), 'apply');
     const stored = await profile.storage();
     assert.equal(stored.DS, response.sessionJwt);
@@ -110,7 +55,7 @@ describe('session-keeper signs in, the official SDK takes over after a reload', 
 
   it('after a reload the SDK sees the session, and its start-up try-refresh goes out and works', async () => {
     await profile.reload();
-    assert.equal(await profile.createSdk({ projectId, baseUrl: server.url, sessionTokenViaCookie: false }), true);
+    assert.equal(await profile.createSdk(profile.options), true);
     assert.equal(await profile.sdkSessionToken(), response.sessionJwt);
     const before = (await requests(projectId, TRY_REFRESH)).length;
     // What @descope/react-sdk does on mount: refresh(undefined, tryRefresh = true), which the SDK
@@ -128,7 +73,7 @@ describe('session-keeper signs in, the official SDK takes over after a reload', 
     assert.deepEqual(sharedKeys(await profile.storage()), [], 'the SDK removed DSLI and the last user');
     await profile.reload();
     const before = (await requests(projectId, TRY_REFRESH)).length;
-    const created = await profile.createKeeper(options);
+    const created = await profile.createKeeper(profile.options);
     assertOk(created, 'new SessionManager');
     assertOk(await profile.keeperCall('ready'), 'ready');
     const state = await profile.keeperState();
@@ -141,25 +86,18 @@ describe('session-keeper signs in, the official SDK takes over after a reload', 
 
 describe('the official SDK signs in, session-keeper takes over after a reload', () => {
   const projectId = 'P-indicator-sdk';
-  let profile;
+  const profile = useProfile(projectId);
   let signedIn;
 
-  before(async () => {
-    profile = await openProfile();
-  });
-  after(() => profile?.close());
-
   it('the SDK signs in and writes DSLI and the last user', async () => {
-    assert.equal(await profile.createSdk({ projectId, baseUrl: server.url, sessionTokenViaCookie: false }), true);
-    const result = await profile.sdkCall('password.signIn', LOGIN, PASSWORD);
-    assertOk(result, 'SDK signIn');
-    signedIn = result.data;
+    assert.equal(await profile.createSdk(profile.options), true);
+    signedIn = await sdkSignIn(profile);
     assert.deepEqual(sharedKeys(await profile.storage()), SHARED);
   });
 
   it('after a reload session-keeper is signed in with the SDK\'s session, without a request', async () => {
     await profile.reload();
-    const created = await profile.createKeeper({ projectId, baseUrl: server.url, sessionTokenViaCookie: false });
+    const created = await profile.createKeeper(profile.options);
     assertOk(created, 'new SessionManager');
     assert.equal(created.state.isAuthenticated, true);
     assert.equal(created.state.sessionToken, signedIn.sessionJwt);
@@ -172,7 +110,7 @@ describe('the official SDK signs in, session-keeper takes over after a reload', 
     const stored = await profile.storage();
     assert.deepEqual(Object.keys(stored).sort(), [], `left after logout: ${Object.keys(stored).join(', ')}`);
     await profile.reload();
-    assert.equal(await profile.createSdk({ projectId, baseUrl: server.url, sessionTokenViaCookie: false }), true);
+    assert.equal(await profile.createSdk(profile.options), true);
     assert.equal(await profile.sdkSessionToken(), null);
     const result = await profile.sdkCall('refresh', undefined, true);
     assertOk(result, 'SDK try-refresh');
@@ -183,18 +121,13 @@ describe('the official SDK signs in, session-keeper takes over after a reload', 
 
 describe('an httpOnly refresh cookie: a reload with nothing readable restores through try-refresh', () => {
   const projectId = 'P-indicator-httponly';
-  let profile;
-
-  before(async () => {
-    await server.control.project(projectId, { refreshCookie: true });
-    profile = await openProfile();
-  });
-  after(() => profile?.close());
+  before(() => world.server.control.project(projectId, { refreshCookie: true }));
+  const profile = useProfile(projectId);
 
   it('signed in by the SDK, restored by session-keeper with one try-refresh; without DSLI, none', async () => {
-    const options = { projectId, baseUrl: server.url, sessionTokenViaCookie: false, persist: 'memory' };
-    assert.equal(await profile.createSdk({ projectId, baseUrl: server.url, sessionTokenViaCookie: false }), true);
-    assertOk(await profile.sdkCall('password.signIn', LOGIN, PASSWORD), 'SDK signIn');
+    const options = { ...profile.options, persist: 'memory' };
+    assert.equal(await profile.createSdk(profile.options), true);
+    await sdkSignIn(profile);
     assert.ok('DSLI' in (await profile.storage()));
     await profile.reload();
     // persist "memory": session-keeper reads no token at all; the refresh token is a cookie only

@@ -5,8 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
+import { startDevserverAndBrowser } from '../support/world.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(repoRoot, 'tests', 'artifacts');
@@ -15,17 +14,8 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** A devserver with the demo at `/` and the package at `/pkg/`, plus a headless Chromium. */
-export async function startDemo(extraArgs = []) {
-  const server = await startDevserver({ args: ['--www', 'www', '--pkg', 'pkg', ...extraArgs] });
-  const browser = await launchBrowser();
-  return {
-    server,
-    browser,
-    async stop() {
-      await browser.close().catch(() => {});
-      await server.stop();
-    },
-  };
+export function startDemo(extraArgs = []) {
+  return startDevserverAndBrowser({ args: ['--www', 'www', '--pkg', 'pkg', ...extraArgs] });
 }
 
 /**

@@ -9,18 +9,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
+import { openPage, startDevserverAndBrowser } from '../support/world.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'tests', 'vite-app', 'dist');
 const PROJECT = 'P-vite-app';
 
-let server;
-let browser;
+let world;
 let context;
 let page;
-const errors = [];
+let errors;
 const requests = [];
 
 before(async () => {
@@ -28,21 +26,15 @@ before(async () => {
     existsSync(path.join(dist, 'index.html')),
     'tests/vite-app/dist is missing: scripts/check-package.sh builds it from the packed package',
   );
-  server = await startDevserver({ args: ['--www', dist] });
-  await server.control.project(PROJECT, { sessionTtl: 20, nextRefreshSeconds: 1 });
-  browser = await launchBrowser();
-  context = await browser.newContext();
-  page = await context.newPage();
-  page.on('pageerror', (error) => errors.push(error.message));
+  world = await startDevserverAndBrowser({ args: ['--www', dist] });
+  await world.server.control.project(PROJECT, { sessionTtl: 20, nextRefreshSeconds: 1 });
+  ({ context, page, errors } = await openPage(world.browser));
   page.on('request', (request) => requests.push(new URL(request.url()).pathname));
-  await page.goto(`${server.url}/?project=${PROJECT}`);
+  await page.goto(`${world.server.url}/?project=${PROJECT}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => world?.stop());
 
 describe('the package in a Vite-built app', () => {
   it('loads the wasm asset that Vite emitted', async () => {
@@ -59,7 +51,7 @@ describe('the package in a Vite-built app', () => {
     await page.waitForFunction(() => Number(document.querySelector('#refreshes').textContent) >= 2, null, {
       timeout: 10_000,
     });
-    const log = await server.control.log({ project: PROJECT, path: '/v1/auth/refresh' });
+    const log = await world.server.control.log({ project: PROJECT, path: '/v1/auth/refresh' });
     assert.ok(log.length >= 2 && log.every((entry) => entry.status === 200));
     const stored = await page.evaluate(() => localStorage.getItem('DSR'));
     assert.ok(stored, 'the refresh token is stored under DSR');
@@ -69,8 +61,8 @@ describe('the package in a Vite-built app', () => {
     await page.click('#logout');
     await page.waitForFunction(() => document.querySelector('#status').textContent === 'signed out');
     assert.equal(await page.evaluate(() => localStorage.getItem('DSR')), null);
-    assert.equal((await context.cookies(server.url)).find((c) => c.name === 'DS'), undefined);
-    const [logout] = await server.control.log({ project: PROJECT, path: '/v1/auth/logout' });
+    assert.equal((await context.cookies(world.server.url)).find((c) => c.name === 'DS'), undefined);
+    const [logout] = await world.server.control.log({ project: PROJECT, path: '/v1/auth/logout' });
     assert.equal(logout?.status, 200);
     assert.match(await page.textContent('#log'), /signed out/);
     assert.deepEqual(errors, []);

@@ -32,15 +32,22 @@ after(async () => {
   await world?.stop();
 });
 
-/** A fresh project with `config`, and `count` tabs of one new context with a manager each. */
-async function project(config, count, options = {}) {
+/** A fresh project with `config`, and `count` tabs of one new context (at `url`, if given). */
+async function openProject(config, count, { url } = {}) {
   const id = unique('P');
   await world.server.control.project(id, config);
   const context = await world.browser.newContext();
   const tabs = [];
-  for (let i = 0; i < count; i++) tabs.push(await openTab(world, context));
-  for (const t of tabs) await t.create({ projectId: id, storagePrefix: `${id}.`, ...options });
+  for (let i = 0; i < count; i++) tabs.push(await openTab(world, context, { url }));
   return { project: id, context, tabs };
+}
+
+/** A fresh project with `config`, and `count` tabs of one new context with a manager each. */
+async function project(config, count, options = {}) {
+  const opened = await openProject(config, count);
+  const id = opened.project;
+  for (const t of opened.tabs) await t.create({ projectId: id, storagePrefix: `${id}.`, ...options });
+  return opened;
 }
 
 const tokenCookies = async (context) =>
@@ -303,10 +310,7 @@ describe('hardening', () => {
   });
 
   it('dispose() during a refresh (React StrictMode mounts twice): the rotation is kept, never revoked', async () => {
-    const p = unique('P');
-    await world.server.control.project(p, { nextRefreshSeconds: 3600 });
-    const context = await world.browser.newContext();
-    const t = await openTab(world, context);
+    const { project: p, context, tabs: [t] } = await openProject({ nextRefreshSeconds: 3600 }, 1);
     const options = { projectId: p, storagePrefix: `${p}.`, autoRefresh: false };
     await t.create(options);
     assert.equal(await t.signIn(p, `${unique('u')}@example.com`), 200);
@@ -341,10 +345,7 @@ describe('hardening', () => {
   });
 
   it('in a sandboxed frame, where Web Locks requests reject, every call settles', async () => {
-    const p = unique('P');
-    await world.server.control.project(p, { nextRefreshSeconds: 3600 });
-    const context = await world.browser.newContext();
-    const t = await openTab(world, context);
+    const { project: p, context, tabs: [t] } = await openProject({ nextRefreshSeconds: 3600 }, 1);
     const response = await t.page.evaluate(async (projectId) => {
       const r = await fetch('/v1/auth/password/signin', {
         method: 'POST',
@@ -385,10 +386,7 @@ describe('hardening', () => {
   describe(`on ${HOST}`, () => {
     const url = (path) => `http://${HOST}:${world.server.port}${path}`;
     async function onSubdomain(config, path = '/e2e/') {
-      const id = unique('P');
-      await world.server.control.project(id, config);
-      const context = await world.browser.newContext();
-      const t = await openTab(world, context, { url: url(path) });
+      const { project: id, context, tabs: [t] } = await openProject(config, 1, { url: url(path) });
       assert.equal(await t.page.evaluate(() => location.host), `${HOST}:${world.server.port}`);
       assert.equal(await t.page.evaluate(() => window.isSecureContext), true);
       await t.create({ projectId: id, storagePrefix: `${id}.` });

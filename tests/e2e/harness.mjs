@@ -1,25 +1,20 @@
 // Shared plumbing of the end-to-end tests: a devserver serving the harness page and the built
 // package, Chromium contexts with several tabs, and the devserver's request log.
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
+import { startDevserverAndBrowser } from '../support/world.mjs';
 
 /** The package the page loads: `pkg` (the build of this checkout) unless `$SK_PKG_DIR` names another one. */
 export const PKG_DIR = process.env.SK_PKG_DIR || 'pkg';
 
-export async function startWorld(args = [], { browserArgs = [] } = {}) {
-  const server = await startDevserver({
+/**
+ * A devserver serving the harness page and the package (plus `args`), and Chromium with
+ * `browserArgs` (or what the function `browserArgs` makes of the started server).
+ */
+export function startWorld(args = [], { browserArgs = [] } = {}) {
+  return startDevserverAndBrowser({
     args: ['--www', 'tests/e2e/page', '--pkg', PKG_DIR, ...args],
+    browserArgs,
   });
-  const browser = await launchBrowser({ args: typeof browserArgs === 'function' ? browserArgs(server) : browserArgs });
-  return {
-    server,
-    browser,
-    async stop() {
-      await browser.close();
-      await server.stop();
-    },
-  };
 }
 
 let counter = 0;

@@ -15,8 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { build } from 'vite';
 
-import { launchBrowser } from '../support/browser.mjs';
-import { startDevserver } from '../support/devserver.mjs';
+import { openPage, startDevserverAndBrowser } from '../support/world.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -26,31 +25,23 @@ const PROJECT = `P-react-${Date.now().toString(36)}`;
 // component that reads the snapshot, Actions, is not counted).
 const RENDERS_PER_CHANGE = 2;
 
-let server;
-let browser;
-let context;
+let world;
 let page;
+let pageErrors;
 const consoleMessages = [];
-const pageErrors = [];
 
 before(async () => {
   await build({ configFile: path.join(here, 'react', 'vite.config.js'), logLevel: 'warn' });
-  server = await startDevserver({ args: ['--static', `/react/=${outDir}`] });
-  browser = await launchBrowser();
-  context = await browser.newContext();
-  page = await context.newPage();
+  world = await startDevserverAndBrowser({ args: ['--static', `/react/=${outDir}`] });
+  ({ page, errors: pageErrors } = await openPage(world.browser));
   page.on('console', (message) => consoleMessages.push({ type: message.type(), text: message.text() }));
-  page.on('pageerror', (error) => pageErrors.push(error.message));
   await open();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => world?.stop());
 
 async function open() {
-  await page.goto(`${server.url}/react/?project=${PROJECT}`);
+  await page.goto(`${world.server.url}/react/?project=${PROJECT}`);
   try {
     // Ready once the session is restored and React has committed the first render.
     await page.waitForSelector('body[data-ready="true"] #authenticated', { state: 'attached', timeout: 15_000 });

@@ -10,11 +10,8 @@ use crate::{refresh_of, DEMO, P};
 #[test]
 fn per_project_overrides() {
     let s = Server::start(&[]);
-    let effective = s.control(
-        "PUT",
-        "/__control/projects/P-cookie",
-        &json!({"sessionTtl": 42, "refreshCookie": true, "cookieName": "R2", "cookieDomain": "example.com", "nextRefreshSeconds": 5}),
-    );
+    let config = json!({"sessionTtl": 42, "refreshCookie": true, "cookieName": "R2", "cookieDomain": "example.com", "nextRefreshSeconds": 5});
+    let effective = s.project("P-cookie", config);
     assert_eq!(effective["projectId"], "P-cookie");
     assert_eq!(effective["sessionTtl"], 42);
     assert_eq!(effective["refreshTtl"], 2_592_000);
@@ -22,13 +19,7 @@ fn per_project_overrides() {
     assert_eq!(effective["refreshCookie"], true);
     assert_eq!(effective["sessionCookieName"], "DS");
 
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        "P-cookie",
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
+    let r = s.sign_in_demo("P-cookie");
     let body = r.json();
     assert!(body.get("refreshJwt").is_none());
     assert!(r.header("set-cookie").unwrap().starts_with("R2=ey"));
@@ -41,11 +32,7 @@ fn per_project_overrides() {
     // Other projects keep the flags; a later PUT replaces the override.
     let other = s.sign_in(P, DEMO, "demo1234");
     assert_eq!(other["cookieName"], "DSR");
-    let effective = s.control(
-        "PUT",
-        "/__control/projects/P-cookie",
-        &json!({"sessionTtl": 10}),
-    );
+    let effective = s.project("P-cookie", json!({"sessionTtl": 10}));
     assert_eq!(
         (
             effective["cookieName"].as_str(),
@@ -72,12 +59,11 @@ fn per_project_overrides() {
 #[test]
 fn faults_answer_delay_and_run_out() {
     let s = Server::start(&[]);
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let fault = |spec: Value| s.control("POST", "/__control/faults", &spec);
+    let token = s.demo_token(P);
 
-    fault(json!({"path": "/v1/auth/me", "count": 2, "status": 503, "retryAfter": 7}));
-    fault(json!({"path": "/v1/auth/me", "status": 429, "body": {"errorCode": "E130429"}}));
-    let me = || s.descope("GET", "/v1/auth/me", P, Some(&token), &Value::Null);
+    s.fault(json!({"path": "/v1/auth/me", "count": 2, "status": 503, "retryAfter": 7}));
+    s.fault(json!({"path": "/v1/auth/me", "status": 429, "body": {"errorCode": "E130429"}}));
+    let me = || s.get_token("/v1/auth/me", P, &token);
     for _ in 0..2 {
         let r = me();
         assert_eq!(r.status, 503);
@@ -91,7 +77,7 @@ fn faults_answer_delay_and_run_out() {
     assert_eq!(me().status, 200);
 
     // Delay only: handled normally afterwards.
-    fault(json!({"path": "/v1/auth/me", "delayMs": 400}));
+    s.fault(json!({"path": "/v1/auth/me", "delayMs": 400}));
     let start = Instant::now();
     let r = me();
     assert!(start.elapsed() >= Duration::from_millis(400));
@@ -99,26 +85,22 @@ fn faults_answer_delay_and_run_out() {
     assert_eq!(r.json()["userId"], "U-demo");
 
     // A truncated document, with the default status 200; a raw string body.
-    fault(json!({"path": "/v1/auth/me", "body": "malformed"}));
+    s.fault(json!({"path": "/v1/auth/me", "body": "malformed"}));
     let r = me();
     assert_eq!(r.status, 200);
     assert!(serde_json::from_slice::<Value>(&r.body).is_err());
     assert!(r.text().starts_with('{'));
-    fault(json!({"path": "/v1/auth/me", "status": 502, "body": "<html>bad gateway</html>"}));
+    s.fault(json!({"path": "/v1/auth/me", "status": 502, "body": "<html>bad gateway</html>"}));
     assert_eq!(me().text(), "<html>bad gateway</html>");
 
     // Project filter.
-    fault(json!({"path": "/v1/auth/me", "status": 500, "project": "P-other"}));
+    s.fault(json!({"path": "/v1/auth/me", "status": 500, "project": "P-other"}));
     assert_eq!(me().status, 200);
-    let other = refresh_of(&s.sign_in("P-other", DEMO, "demo1234"));
-    assert_eq!(
-        s.descope("GET", "/v1/auth/me", "P-other", Some(&other), &Value::Null)
-            .status,
-        500
-    );
+    let other = s.demo_token("P-other");
+    assert_eq!(s.get_token("/v1/auth/me", "P-other", &other).status, 500);
 
     // Faults apply to Rocket.Chat too, and can be dropped.
-    fault(json!({"path": "/api/v1/login", "status": 500, "count": 5}));
+    s.fault(json!({"path": "/api/v1/login", "status": 500, "count": 5}));
     let login = || {
         s.post(
             "/api/v1/login",
@@ -155,7 +137,7 @@ fn log_and_counters() {
         &[("Authorization", &bearer(P, Some(&token))), origin],
         b"{}",
     );
-    s.descope("POST", "/v1/auth/refresh", P, Some(&token), &json!({})); // reuse: 401
+    s.refresh(P, &token); // reuse: 401
     s.descope("GET", "/v1/auth/me", "P-other", None, &Value::Null); // 401, no token
     s.request(
         "OPTIONS",
@@ -219,16 +201,8 @@ fn log_and_counters() {
 fn reset_forgets_everything() {
     let s = Server::start(&[]);
     let token = refresh_of(&s.sign_in(P, "temp@example.com", "pw"));
-    s.control(
-        "PUT",
-        "/__control/projects/P-test",
-        &json!({"cookieName": "X"}),
-    );
-    s.control(
-        "POST",
-        "/__control/faults",
-        &json!({"path": "/v1/auth/password/signin", "status": 500, "count": 3}),
-    );
+    s.project("P-test", json!({"cookieName": "X"}));
+    s.fault(json!({"path": "/v1/auth/password/signin", "status": 500, "count": 3}));
     let rc = s
         .post(
             "/api/v1/login",
@@ -246,7 +220,7 @@ fn reset_forgets_everything() {
         s.control("GET", "/__control/counters", &Value::Null),
         json!({})
     );
-    s.descope("GET", "/v1/auth/me", P, Some(&token), &Value::Null)
+    s.get_token("/v1/auth/me", P, &token)
         .assert_error(401, "E061004");
     let again = s.sign_in(P, "temp@example.com", "another-password");
     assert_eq!(again["firstSeen"], true);

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::{bearer, claims, Server};
+use crate::support::{claims, session_claims, Server};
 use crate::{refresh_of, DEMO, P};
+
+const ME: &str = "/v1/auth/me";
+const VALIDATE: &str = "/v1/auth/validate";
 
 #[test]
 fn sign_in_registers_and_checks_passwords() {
@@ -62,16 +65,8 @@ fn sign_in_registers_and_checks_passwords() {
 #[test]
 fn refresh_rotates_and_reuse_revokes_the_family() {
     let s = Server::start(&[]);
-    let first = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let r = s.descope(
-        "POST",
-        "/v1/auth/refresh?dcs=t&dcr=t",
-        P,
-        Some(&first),
-        &json!({}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let second = refresh_of(&r.json());
+    let first = s.demo_token(P);
+    let second = refresh_of(&s.post_token("/v1/auth/refresh?dcs=t&dcr=t", P, &first).ok());
     assert_ne!(first, second);
     assert_eq!(claims(&first)["sub"], claims(&second)["sub"]);
     // No body at all is fine too.
@@ -80,70 +75,46 @@ fn refresh_rotates_and_reuse_revokes_the_family() {
     let third = refresh_of(&r.json());
 
     // Presenting a rotated token is reuse: 401, and the family's newest token dies with it.
-    s.descope("POST", "/v1/auth/refresh", P, Some(&first), &json!({}))
-        .assert_error(401, "E061005");
-    s.descope("POST", "/v1/auth/refresh", P, Some(&third), &json!({}))
-        .assert_error(401, "E061004");
+    s.refresh(P, &first).assert_error(401, "E061005");
+    s.refresh(P, &third).assert_error(401, "E061004");
     // Another project's bearer does not accept the token either.
-    let other = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    s.descope(
-        "POST",
-        "/v1/auth/refresh",
-        "P-other",
-        Some(&other),
-        &json!({}),
-    )
-    .assert_error(401, "E061004");
+    let other = s.demo_token(P);
+    s.refresh("P-other", &other).assert_error(401, "E061004");
 }
 
 #[test]
 fn logout_revokes_one_family_and_logout_all_every_family_of_the_project() {
     let s = Server::start(&[]);
-    let a = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let b = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let c = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let elsewhere = refresh_of(&s.sign_in("P-elsewhere", DEMO, "demo1234"));
+    let a = s.demo_token(P);
+    let b = s.demo_token(P);
+    let c = s.demo_token(P);
+    let elsewhere = s.demo_token("P-elsewhere");
     let someone = refresh_of(&s.sign_in(P, "someone@example.com", "pw"));
 
-    let r = s.descope("POST", "/v1/auth/logout", P, Some(&a), &json!({}));
-    assert_eq!(r.status, 200);
-    let body = r.json();
+    let body = s.post_token("/v1/auth/logout", P, &a).ok();
     assert_eq!(body["sessionJwt"], "");
     assert_eq!(body["refreshJwt"], "");
     assert_eq!(body["cookieMaxAge"], 0);
     assert!(body.get("user").is_none());
-    s.descope("GET", "/v1/auth/me", P, Some(&a), &Value::Null)
-        .assert_error(401, "E061004");
-    assert_eq!(
-        s.descope("GET", "/v1/auth/me", P, Some(&b), &Value::Null)
-            .status,
-        200
-    );
+    s.get_token(ME, P, &a).assert_error(401, "E061004");
+    assert_eq!(s.get_token(ME, P, &b).status, 200);
 
-    let r = s.descope("POST", "/v1/auth/logoutall", P, Some(&b), &json!({}));
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json()["sessionJwt"], "");
+    let body = s.post_token("/v1/auth/logoutall", P, &b).ok();
+    assert_eq!(body["sessionJwt"], "");
     for token in [&b, &c] {
-        s.descope("POST", "/v1/auth/refresh", P, Some(token), &json!({}))
-            .assert_error(401, "E061004");
+        s.refresh(P, token).assert_error(401, "E061004");
     }
-    let still = |project: &str, token: &str| {
-        s.descope("POST", "/v1/auth/refresh", project, Some(token), &json!({}))
-            .status
-    };
-    assert_eq!(still("P-elsewhere", &elsewhere), 200);
-    assert_eq!(still(P, &someone), 200);
+    assert_eq!(s.refresh("P-elsewhere", &elsewhere).status, 200);
+    assert_eq!(s.refresh(P, &someone).status, 200);
 }
 
 #[test]
 fn me_history_and_tenant_select() {
     let s = Server::start(&[]);
     s.sign_in(P, DEMO, "demo1234");
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
 
-    let me = s.descope("GET", "/v1/auth/me", P, Some(&token), &Value::Null);
-    assert_eq!(me.status, 200);
-    let me = me.json();
+    let me = s.get_token(ME, P, &token).ok();
     assert_eq!(me["userId"], "U-demo");
     assert_eq!(me["loginIds"], json!([DEMO]));
     assert_eq!(me["roleNames"], json!(["viewer"]));
@@ -182,9 +153,7 @@ fn me_history_and_tenant_select() {
         assert!(me.get(key).is_some(), "User.{key}");
     }
 
-    let history = s.descope("GET", "/v1/auth/me/history", P, Some(&token), &Value::Null);
-    assert_eq!(history.status, 200);
-    let history = history.json();
+    let history = s.get_token("/v1/auth/me/history", P, &token).ok();
     let entries = history.as_array().unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["userId"], "U-demo");
@@ -194,67 +163,23 @@ fn me_history_and_tenant_select() {
         assert!(entries[0][key].is_string());
     }
 
-    let r = s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        P,
-        Some(&token),
-        &json!({"tenant": "T-acme"}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let selected = r.json();
-    assert_eq!(
-        claims(selected["sessionJwt"].as_str().unwrap())["dct"],
-        "T-acme"
-    );
+    let selected = s.select(P, &token, "T-acme").ok();
+    assert_eq!(session_claims(&selected)["dct"], "T-acme");
     let rotated = refresh_of(&selected);
     assert_eq!(claims(&rotated)["dct"], "T-acme");
     // Selecting rotated the refresh token.
-    let r = s.descope("POST", "/v1/auth/refresh", P, Some(&rotated), &json!({}));
-    assert_eq!(r.status, 200);
-    let after = r.json();
-    assert_eq!(
-        claims(after["sessionJwt"].as_str().unwrap())["dct"],
-        "T-acme"
-    );
+    let after = s.refresh(P, &rotated).ok();
+    assert_eq!(session_claims(&after)["dct"], "T-acme");
     let token = refresh_of(&after);
 
-    s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        P,
-        Some(&token),
-        &json!({"tenant": "T-initech"}),
-    )
-    .assert_error(400, "E011003");
-    s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        P,
-        Some(&token),
-        &json!({}),
-    )
-    .assert_error(400, "E011003");
+    s.select(P, &token, "T-initech")
+        .assert_error(400, "E011003");
+    s.post_token("/v1/auth/tenant/select", P, &token)
+        .assert_error(400, "E011003");
     // A refused select leaves the token usable.
-    let r = s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        P,
-        Some(&token),
-        &json!({"tenant": "T-globex"}),
-    );
-    assert_eq!(
-        claims(r.json()["sessionJwt"].as_str().unwrap())["dct"],
-        "T-globex"
-    );
-    s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        P,
-        Some(&token),
-        &json!({"tenant": "T-acme"}),
-    )
-    .assert_error(401, "E061005");
+    let r = s.select(P, &token, "T-globex");
+    assert_eq!(session_claims(&r.json())["dct"], "T-globex");
+    s.select(P, &token, "T-acme").assert_error(401, "E061005");
 }
 
 #[test]
@@ -262,27 +187,14 @@ fn validate_checks_session_tokens_only() {
     let s = Server::start(&[]);
     let r = s.sign_in(P, DEMO, "demo1234");
     let session = r["sessionJwt"].as_str().unwrap();
-    let v = s.descope("POST", "/v1/auth/validate", P, Some(session), &json!({}));
-    assert_eq!(v.status, 200);
-    assert_eq!(v.json()["parsedJWT"]["sub"], "U-demo");
-    assert_eq!(v.json()["parsedJWT"]["jti"], claims(session)["jti"]);
+    let v = s.post_token(VALIDATE, P, session).ok();
+    assert_eq!(v["parsedJWT"]["sub"], "U-demo");
+    assert_eq!(v["parsedJWT"]["jti"], claims(session)["jti"]);
 
-    s.descope(
-        "POST",
-        "/v1/auth/validate",
-        P,
-        Some(&refresh_of(&r)),
-        &json!({}),
-    )
-    .assert_error(401, "E061004");
-    s.descope(
-        "POST",
-        "/v1/auth/validate",
-        "P-other",
-        Some(session),
-        &json!({}),
-    )
-    .assert_error(401, "E061004");
+    s.post_token(VALIDATE, P, &refresh_of(&r))
+        .assert_error(401, "E061004");
+    s.post_token(VALIDATE, "P-other", session)
+        .assert_error(401, "E061004");
     // A forged signature.
     let mut forged: Vec<&str> = session.split('.').collect();
     let other = s.sign_in(P, "mallory@example.com", "pw");
@@ -294,28 +206,12 @@ fn validate_checks_session_tokens_only() {
         .unwrap()
         .to_string();
     forged[1] = &other_payload;
-    s.descope(
-        "POST",
-        "/v1/auth/validate",
-        P,
-        Some(&forged.join(".")),
-        &json!({}),
-    )
-    .assert_error(401, "E061004");
+    s.post_token(VALIDATE, P, &forged.join("."))
+        .assert_error(401, "E061004");
 
     // Logout does not end a session JWT.
-    s.descope(
-        "POST",
-        "/v1/auth/logout",
-        P,
-        Some(&refresh_of(&r)),
-        &json!({}),
-    );
-    assert_eq!(
-        s.descope("POST", "/v1/auth/validate", P, Some(session), &json!({}))
-            .status,
-        200
-    );
+    s.post_token("/v1/auth/logout", P, &refresh_of(&r));
+    assert_eq!(s.post_token(VALIDATE, P, session).status, 200);
 }
 
 #[test]
@@ -323,155 +219,68 @@ fn tokens_expire() {
     let s = Server::start(&["--session-ttl", "1", "--refresh-ttl", "1"]);
     let r = s.sign_in(P, DEMO, "demo1234");
     std::thread::sleep(Duration::from_millis(2100));
-    s.descope(
-        "POST",
-        "/v1/auth/validate",
-        P,
-        r["sessionJwt"].as_str(),
-        &json!({}),
-    )
-    .assert_error(401, "E061004");
-    s.descope(
-        "POST",
-        "/v1/auth/refresh",
-        P,
-        Some(&refresh_of(&r)),
-        &json!({}),
-    )
-    .assert_error(401, "E061004");
+    s.post_token(VALIDATE, P, r["sessionJwt"].as_str().unwrap())
+        .assert_error(401, "E061004");
+    s.refresh(P, &refresh_of(&r)).assert_error(401, "E061004");
 }
 
 #[test]
 fn security_questions() {
     let s = Server::start(&[]);
     let path = "/v1/auth/security-questions/verify";
+    let verify = |token: Option<&str>, body: Value| s.descope("POST", path, P, token, &body);
     let right = json!([{"questionId": "q-color", "answer": " BLUE "}, {"questionId": "q-city", "answer": "paris"}]);
 
-    let r = s.descope(
-        "POST",
-        path,
-        P,
-        None,
-        &json!({"loginId": DEMO, "answers": right}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let body = r.json();
+    let body = verify(None, json!({"loginId": DEMO, "answers": right})).ok();
     assert_eq!(body["user"]["userId"], "U-demo");
-    assert!(claims(body["sessionJwt"].as_str().unwrap())
-        .get("su")
-        .is_none());
+    assert!(session_claims(&body).get("su").is_none());
     let token = refresh_of(&body);
 
     let wrong = json!([{"questionId": "q-color", "answer": "red"}]);
-    s.descope(
-        "POST",
-        path,
-        P,
-        None,
-        &json!({"loginId": DEMO, "answers": wrong}),
-    )
-    .assert_error(401, "E062108");
-    s.descope(
-        "POST",
-        path,
-        P,
-        None,
-        &json!({"loginId": DEMO, "answers": []}),
-    )
-    .assert_error(401, "E062108");
     let unknown = json!([{"questionId": "q-pet", "answer": "blue"}]);
-    s.descope(
-        "POST",
-        path,
-        P,
-        None,
-        &json!({"loginId": DEMO, "answers": unknown}),
-    )
-    .assert_error(401, "E062108");
-    s.descope("POST", path, P, None, &json!({"answers": right}))
-        .assert_error(401, "E061004");
-    s.descope("POST", path, P, None, &json!({"loginId": DEMO}))
-        .assert_error(400, "E011003");
+    for answers in [wrong, json!([]), unknown] {
+        verify(None, json!({"loginId": DEMO, "answers": answers})).assert_error(401, "E062108");
+    }
+    verify(None, json!({"answers": right})).assert_error(401, "E061004");
+    verify(None, json!({"loginId": DEMO})).assert_error(400, "E011003");
 
     // Step-up with the refresh token: a new sign-in whose session carries su.
-    let r = s.descope(
-        "POST",
-        path,
-        P,
-        Some(&token),
-        &json!({"answers": right, "stepup": true}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let stepped = r.json();
-    assert_eq!(claims(stepped["sessionJwt"].as_str().unwrap())["su"], true);
+    let stepped = verify(Some(&token), json!({"answers": right, "stepup": true})).ok();
+    assert_eq!(session_claims(&stepped)["su"], true);
     assert_ne!(refresh_of(&stepped), token);
     // It was a new sign-in: the old token still works, and history has it.
-    let h = s.descope("GET", "/v1/auth/me/history", P, Some(&token), &Value::Null);
+    let h = s.get_token("/v1/auth/me/history", P, &token);
     assert_eq!(h.json().as_array().unwrap().len(), 2);
-    s.descope(
-        "POST",
-        path,
-        P,
-        Some("garbage"),
-        &json!({"loginId": DEMO, "answers": right}),
-    )
-    .assert_error(401, "E061004");
+    verify(Some("garbage"), json!({"loginId": DEMO, "answers": right}))
+        .assert_error(401, "E061004");
 }
 
 #[test]
 fn access_key_exchange() {
     let s = Server::start(&[]);
-    let path = "/v1/auth/accesskey/exchange";
-    let r = s.descope(
-        "POST",
-        path,
-        P,
-        Some("demo-access-key"),
-        &json!({"loginOptions": {"customClaims": {"a": 1}}}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let body = r.json();
+    let exchange = |key: Option<&str>, body: Value| {
+        s.descope("POST", "/v1/auth/accesskey/exchange", P, key, &body)
+    };
+    let key = Some("demo-access-key");
+    let body = exchange(key, json!({"loginOptions": {"customClaims": {"a": 1}}})).ok();
     assert_eq!(body["keyId"], "K-demo");
     let session = body["sessionJwt"].as_str().unwrap();
     let c = claims(session);
     assert_eq!(c["sub"], "K-demo");
     assert_eq!(c["roles"], json!(["service"]));
     assert_eq!(body["expiration"], c["exp"]);
-    assert_eq!(
-        s.descope("POST", "/v1/auth/validate", P, Some(session), &json!({}))
-            .status,
-        200
-    );
-    assert_eq!(
-        s.descope("POST", path, P, Some("demo-access-key"), &Value::Null)
-            .status,
-        200
-    );
+    assert_eq!(s.post_token(VALIDATE, P, session).status, 200);
+    assert_eq!(exchange(key, Value::Null).status, 200);
 
-    s.descope("POST", path, P, Some("wrong-key"), &json!({}))
-        .assert_error(401, "E061004");
-    s.descope("POST", path, P, None, &json!({}))
-        .assert_error(401, "E061004");
-    s.descope(
-        "POST",
-        path,
-        P,
-        Some("demo-access-key"),
-        &json!({"loginOptions": "x"}),
-    )
-    .assert_error(400, "E011003");
+    exchange(Some("wrong-key"), json!({})).assert_error(401, "E061004");
+    exchange(None, json!({})).assert_error(401, "E061004");
+    exchange(key, json!({"loginOptions": "x"})).assert_error(400, "E011003");
 }
 
 #[test]
 fn refresh_token_in_cookie_mode() {
     let s = Server::start(&["--refresh-cookie"]);
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        P,
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
+    let r = s.sign_in_demo(P);
     assert_eq!(r.status, 200);
     assert!(r.json().get("refreshJwt").is_none());
     let cookie = r.header("set-cookie").expect("Set-Cookie").to_string();
@@ -479,26 +288,13 @@ fn refresh_token_in_cookie_mode() {
     for part in ["Path=/", "Max-Age=2592000", "HttpOnly", "SameSite=Lax"] {
         assert!(cookie.split("; ").any(|p| p == part), "{part} in {cookie}");
     }
-    let first = cookie.split(';').next().unwrap().to_string(); // DSR=<jwt>
+    let first = r.cookie_pair(); // DSR=<jwt>
 
-    let with_cookie = |path: &str, cookie: &str| {
-        s.request(
-            "POST",
-            path,
-            &[("Authorization", "Bearer P-test"), ("Cookie", cookie)],
-            b"{}",
-        )
-    };
+    let with_cookie = |path: &str, cookie: &str| s.with_cookie("POST", path, cookie, &[], b"{}");
     let r = with_cookie("/v1/auth/refresh", &format!("other=1; {first}"));
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.json().get("refreshJwt").is_none());
-    let second = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let second = r.cookie_pair();
     assert_ne!(first, second);
 
     // The rotated cookie is reuse: 401 and the cookie is expired.
@@ -507,28 +303,11 @@ fn refresh_token_in_cookie_mode() {
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
 
     // The bearer wins over the cookie; the cookie's name may come from a header.
-    let token = sign_in_cookie(&s);
-    let r = s.request(
-        "GET",
-        "/v1/auth/me",
-        &[
-            ("Authorization", &bearer(P, Some(&token))),
-            ("Cookie", "DSR=garbage"),
-        ],
-        b"",
-    );
-    assert_eq!(r.status, 200);
-    let r = s.request(
-        "GET",
-        "/v1/auth/me",
-        &[
-            ("Authorization", "Bearer P-test"),
-            ("Cookie", &format!("Mine={token}")),
-            ("x-descope-refresh-cookie-name", "Mine"),
-        ],
-        b"",
-    );
-    assert_eq!(r.status, 200);
+    let token = s.sign_in_demo(P).cookie_value();
+    assert_eq!(s.bearer_over_cookie("GET", ME, &token, b"").status, 200);
+    let mine = format!("Mine={token}");
+    let named = [("x-descope-refresh-cookie-name", "Mine")];
+    assert_eq!(s.with_cookie("GET", ME, &mine, &named, b"").status, 200);
 
     let r = with_cookie("/v1/auth/logout", &format!("DSR={token}"));
     assert_eq!(r.status, 200);
@@ -537,37 +316,9 @@ fn refresh_token_in_cookie_mode() {
         expired.starts_with("DSR=;") && expired.contains("Max-Age=0"),
         "{expired}"
     );
-    let r = s.request(
-        "GET",
-        "/v1/auth/me",
-        &[
-            ("Authorization", "Bearer P-test"),
-            ("Cookie", &format!("DSR={token}")),
-        ],
-        b"",
-    );
+    let r = s.with_cookie("GET", ME, &format!("DSR={token}"), &[], b"");
     r.assert_error(401, "E061004");
     assert!(r.header("set-cookie").unwrap().contains("Max-Age=0"));
-}
-
-/// Signs in in cookie mode and returns the refresh token from `Set-Cookie`.
-fn sign_in_cookie(s: &Server) -> String {
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        P,
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
-    let cookie = r.header("set-cookie").expect("Set-Cookie");
-    cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_string()
 }
 
 #[test]

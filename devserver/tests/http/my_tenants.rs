@@ -28,28 +28,15 @@ fn tenants(r: Resp) -> Value {
     body["tenants"].clone()
 }
 
-fn select(s: &Server, project: &str, token: &str, tenant: &str) -> Value {
-    let r = s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        project,
-        Some(token),
-        &json!({ "tenant": tenant }),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    r.json()
-}
-
 #[test]
 fn the_selected_tenant_some_or_all() {
     let s = Server::start(&[]);
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
+    // The tenants answered for `token` and `body`.
+    let of = |token: &str, body: Value| tenants(my_tenants(&s, P, Some(token), &body));
 
     // Nothing selected yet.
-    assert_eq!(
-        tenants(my_tenants(&s, P, Some(&token), &json!({"dct": true}))),
-        json!([])
-    );
+    assert_eq!(of(&token, json!({"dct": true})), json!([]));
     // All of them, in the user's order.
     for all in [
         json!({}),
@@ -57,87 +44,59 @@ fn the_selected_tenant_some_or_all() {
         json!({"dct": null}),
         Value::Null,
     ] {
-        assert_eq!(
-            tenants(my_tenants(&s, P, Some(&token), &all)),
-            json!([acme(), globex()]),
-            "{all}"
-        );
+        assert_eq!(of(&token, all.clone()), json!([acme(), globex()]), "{all}");
     }
     // Those among the ids, in the user's order; unknown ids left out.
-    let ids = json!({"ids": ["T-globex", "T-initech", "T-acme", "T-acme"]});
-    assert_eq!(
-        tenants(my_tenants(&s, P, Some(&token), &ids)),
-        json!([acme(), globex()])
-    );
-    let ids = json!({"ids": ["T-globex"]});
-    assert_eq!(
-        tenants(my_tenants(&s, P, Some(&token), &ids)),
-        json!([globex()])
-    );
-    let ids = json!({"ids": ["T-initech"]});
-    assert_eq!(tenants(my_tenants(&s, P, Some(&token), &ids)), json!([]));
-    assert_eq!(
-        tenants(my_tenants(&s, P, Some(&token), &json!({"ids": []}))),
-        json!([])
-    );
-    assert_eq!(
-        tenants(my_tenants(
-            &s,
-            P,
-            Some(&token),
-            &json!({"dct": false, "ids": ["T-acme"]})
-        )),
-        json!([acme()])
-    );
+    for (ids, expected) in [
+        (
+            json!(["T-globex", "T-initech", "T-acme", "T-acme"]),
+            json!([acme(), globex()]),
+        ),
+        (json!(["T-globex"]), json!([globex()])),
+        (json!(["T-initech"]), json!([])),
+        (json!([]), json!([])),
+    ] {
+        assert_eq!(of(&token, json!({ "ids": ids })), expected, "{ids}");
+    }
+    let some = json!({"dct": false, "ids": ["T-acme"]});
+    assert_eq!(of(&token, some), json!([acme()]));
 
     // me/tenants does not use the token up.
-    let selected = refresh_of(&select(&s, P, &token, "T-globex"));
-    let dct = |token: &str| tenants(my_tenants(&s, P, Some(token), &json!({"dct": true})));
+    let selected = refresh_of(&s.select(P, &token, "T-globex").ok());
+    let dct = |token: &str| of(token, json!({"dct": true}));
     assert_eq!(dct(&selected), json!([globex()]));
     // dct wins over ids.
-    assert_eq!(
-        tenants(my_tenants(
-            &s,
-            P,
-            Some(&selected),
-            &json!({"dct": true, "ids": ["T-acme"]})
-        )),
-        json!([globex()])
-    );
+    let both = json!({"dct": true, "ids": ["T-acme"]});
+    assert_eq!(of(&selected, both), json!([globex()]));
     // The family keeps its dct through refreshes, and a new select replaces it.
-    let r = s.descope("POST", "/v1/auth/refresh", P, Some(&selected), &json!({}));
-    assert_eq!(r.status, 200);
-    let refreshed = refresh_of(&r.json());
+    let refreshed = refresh_of(&s.refresh(P, &selected).ok());
     assert_eq!(dct(&refreshed), json!([globex()]));
-    let reselected = refresh_of(&select(&s, P, &refreshed, "T-acme"));
+    let reselected = refresh_of(&s.select(P, &refreshed, "T-acme").ok());
     assert_eq!(dct(&reselected), json!([acme()]));
     // Another family has nothing selected.
-    let other = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let other = s.demo_token(P);
     assert_eq!(dct(&other), json!([]));
     // A registered user has the same tenants.
     let new = refresh_of(&s.sign_in(P, "tenant-user@example.com", "pw"));
-    assert_eq!(
-        tenants(my_tenants(&s, P, Some(&new), &json!({}))),
-        json!([acme(), globex()])
-    );
+    assert_eq!(of(&new, json!({})), json!([acme(), globex()]));
 }
 
 #[test]
 fn without_rotation_the_kept_token_remembers_the_selection() {
     let s = Server::start(&["--no-rotation"]);
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
     let dct = || tenants(my_tenants(&s, P, Some(&token), &json!({"dct": true})));
     assert_eq!(dct(), json!([]));
-    select(&s, P, &token, "T-acme");
+    s.select(P, &token, "T-acme").ok();
     assert_eq!(dct(), json!([acme()]));
-    select(&s, P, &token, "T-globex");
+    s.select(P, &token, "T-globex").ok();
     assert_eq!(dct(), json!([globex()]));
 }
 
 #[test]
 fn wrong_bodies_are_400() {
     let s = Server::start(&[]);
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
     for bad in [
         json!({"dct": "yes"}),
         json!({"dct": 1}),
@@ -183,63 +142,45 @@ fn tokens_are_checked_like_me() {
     my_tenants(&s, "P-other", Some(&token), &json!({})).assert_error(401, "E061004");
 
     // Revoked.
-    let r = s.descope("POST", "/v1/auth/logout", P, Some(&token), &json!({}));
-    assert_eq!(r.status, 200);
+    assert_eq!(s.post_token("/v1/auth/logout", P, &token).status, 200);
     my_tenants(&s, P, Some(&token), &json!({})).assert_error(401, "E061004");
 
     // A rotated token is reuse: 401 E061005, and the family's newest token is revoked.
-    let first = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let r = s.descope("POST", "/v1/auth/refresh", P, Some(&first), &json!({}));
-    let newest = refresh_of(&r.json());
+    let first = s.demo_token(P);
+    let newest = refresh_of(&s.refresh(P, &first).json());
     my_tenants(&s, P, Some(&first), &json!({"dct": true})).assert_error(401, "E061005");
-    s.descope("POST", "/v1/auth/refresh", P, Some(&newest), &json!({}))
-        .assert_error(401, "E061004");
+    s.refresh(P, &newest).assert_error(401, "E061004");
     my_tenants(&s, P, Some(&newest), &json!({})).assert_error(401, "E061004");
 }
 
 #[test]
 fn refresh_cookie_mode() {
     let s = Server::start(&["--refresh-cookie"]);
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        P,
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
-    let cookie = r
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let token = cookie.split_once('=').unwrap().1.to_string();
-    let with = |headers: &[(&str, &str)], body: &[u8]| {
-        let mut all = vec![("Authorization", "Bearer P-test")];
-        all.extend_from_slice(headers);
-        s.request("POST", TENANTS, &all, body)
+    let signed_in = s.sign_in_demo(P);
+    let (cookie, token) = (signed_in.cookie_pair(), signed_in.cookie_value());
+    let with = |cookie: &str, extra: &[(&str, &str)], body: &[u8]| {
+        s.with_cookie("POST", TENANTS, cookie, extra, body)
     };
-    let r = with(&[("Cookie", &cookie)], br#"{"dct": false}"#);
+    let r = with(&cookie, &[], br#"{"dct": false}"#);
     assert!(r.header("set-cookie").is_none());
     assert_eq!(tenants(r), json!([acme(), globex()]));
-    let r = with(
-        &[
-            ("Cookie", &format!("Mine={token}")),
-            ("x-descope-refresh-cookie-name", "Mine"),
-        ],
-        br#"{"ids": ["T-acme"]}"#,
-    );
+    let named = [("x-descope-refresh-cookie-name", "Mine")];
+    let r = with(&format!("Mine={token}"), &named, br#"{"ids": ["T-acme"]}"#);
     assert_eq!(tenants(r), json!([acme()]));
     // A refused cookie is expired, like me's 401.
-    let r = with(&[("Cookie", "DSR=garbage")], b"{}");
+    let r = with("DSR=garbage", &[], b"{}");
     r.assert_error(401, "E061004");
     assert_eq!(
         r.header("set-cookie"),
         Some("DSR=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
     );
     // Without a token there is no cookie to expire.
-    let r = with(&[], b"{}");
+    let r = s.request(
+        "POST",
+        TENANTS,
+        &[("Authorization", "Bearer P-test")],
+        b"{}",
+    );
     r.assert_error(401, "E061004");
     assert!(r.header("set-cookie").is_none());
 }

@@ -5,6 +5,11 @@ use sha2::{Digest, Sha256};
 
 use crate::support::{Resp, Server};
 
+/// The answer to a call without a valid login.
+fn not_logged_in() -> Value {
+    json!({"status": "error", "message": "You must be logged in to do this."})
+}
+
 struct RcLogin {
     user_id: String,
     token: String,
@@ -50,6 +55,16 @@ fn session_id(s: &Server, who: &RcLogin) -> String {
         .into()
 }
 
+/// A devserver where a `boss` and a `user` (name, password) are signed in; returns both and the
+/// sessionId of the user's session.
+fn boss_and_user(boss: (&str, &str), user: (&str, &str)) -> (Server, RcLogin, RcLogin, String) {
+    let s = Server::start(&[]);
+    let boss = rc_login(&s, boss.0, boss.1);
+    let user = rc_login(&s, user.0, user.1);
+    let session = session_id(&s, &user);
+    (s, boss, user, session)
+}
+
 fn logout_session(s: &Server, who: &RcLogin, session: &str, two_fa: &[(&str, &str)]) -> Resp {
     let mut headers = who.headers().to_vec();
     headers.extend_from_slice(two_fa);
@@ -60,11 +75,35 @@ fn logout_session(s: &Server, who: &RcLogin, session: &str, two_fa: &[(&str, &st
     )
 }
 
+/// `sessions/logout` of `session` with a 2FA `code` of `method`.
+fn logout_with_code(s: &Server, who: &RcLogin, session: &str, code: &str, method: &str) -> Resp {
+    logout_session(
+        s,
+        who,
+        session,
+        &[("X-2fa-Code", code), ("X-2fa-Method", method)],
+    )
+}
+
+/// The status of `who`'s session list: 401 once that session is logged out.
+fn list_status(s: &Server, who: &RcLogin) -> u16 {
+    s.get("/api/v1/sessions/list", &who.headers()).status
+}
+
+/// Asserts an answer's status and whole JSON body.
+fn assert_answer(r: &Resp, status: u16, body: Value) {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(r.json(), body);
+}
+
+/// The current 2FA code of `user` by `method` ("totp" or "email"; an email code is `null`
+/// until one is asked for).
+fn code(s: &Server, user: &str, method: &str) -> Value {
+    s.control("GET", &format!("/__control/2fa/{user}"), &Value::Null)[method].clone()
+}
+
 fn totp(s: &Server, user: &str) -> String {
-    s.control("GET", &format!("/__control/2fa/{user}"), &Value::Null)["totp"]
-        .as_str()
-        .unwrap()
-        .into()
+    code(s, user, "totp").as_str().unwrap().into()
 }
 
 #[test]
@@ -113,17 +152,10 @@ fn rc_login_logout_and_session_lists() {
     assert_eq!(r.json()["success"], false);
 
     let r = s.post("/api/v1/logout", &alice.headers(), &json!({}));
-    assert_eq!(r.status, 200);
-    assert_eq!(
-        r.json(),
-        json!({"status": "success", "data": {"message": "You've been logged out!"}})
-    );
+    let logged_out = json!({"status": "success", "data": {"message": "You've been logged out!"}});
+    assert_answer(&r, 200, logged_out);
     let r = s.get("/api/v1/sessions/list", &alice.headers());
-    assert_eq!(r.status, 401);
-    assert_eq!(
-        r.json(),
-        json!({"status": "error", "message": "You must be logged in to do this."})
-    );
+    assert_answer(&r, 401, not_logged_in());
     assert_eq!(sessions(&s, &admin, true)["total"], 2);
 
     let r = s.post(
@@ -131,11 +163,9 @@ fn rc_login_logout_and_session_lists() {
         &[],
         &json!({"user": "rc-admin", "password": "nope"}),
     );
-    assert_eq!(r.status, 401);
-    assert_eq!(
-        r.json(),
-        json!({"status": "error", "error": "Unauthorized", "message": "Unauthorized"})
-    );
+    let unauthorized =
+        json!({"status": "error", "error": "Unauthorized", "message": "Unauthorized"});
+    assert_answer(&r, 401, unauthorized);
     let wrong_pair = [
         ("X-User-Id", "RCalice"),
         ("X-Auth-Token", admin.token.as_str()),
@@ -145,64 +175,42 @@ fn rc_login_logout_and_session_lists() {
 
 #[test]
 fn rc_sessions_logout_with_totp() {
-    let s = Server::start(&[]);
-    let admin = rc_login(&s, "rc-admin", "admin-pass");
-    let alice = rc_login(&s, "rc-alice", "alice-pass");
-    let victim = session_id(&s, &alice);
+    let (s, admin, alice, victim) =
+        boss_and_user(("rc-admin", "admin-pass"), ("rc-alice", "alice-pass"));
 
     let r = logout_session(&s, &admin, &victim, &[]);
-    assert_eq!(r.status, 400);
-    assert_eq!(
-        r.json(),
-        json!({
-            "success": false,
-            "error": "TOTP Required [totp-required]",
-            "errorType": "totp-required",
-            "details": {"method": "totp", "codeGenerated": false, "availableMethods": ["totp", "email"]},
-        })
-    );
+    let required = json!({
+        "success": false,
+        "error": "TOTP Required [totp-required]",
+        "errorType": "totp-required",
+        "details": {"method": "totp", "codeGenerated": false, "availableMethods": ["totp", "email"]},
+    });
+    assert_answer(&r, 400, required);
     let r = logout_session(&s, &admin, &victim, &[("X-2fa-Code", "000000x")]);
-    assert_eq!(r.status, 400);
-    assert_eq!(
-        r.json(),
-        json!({"success": false, "error": "TOTP Invalid [totp-invalid]", "errorType": "totp-invalid", "details": {"method": "totp"}})
-    );
+    let invalid = json!({"success": false, "error": "TOTP Invalid [totp-invalid]", "errorType": "totp-invalid", "details": {"method": "totp"}});
+    assert_answer(&r, 400, invalid);
 
+    // Header names in any case, and the method's name too.
     let code = totp(&s, "rc-admin");
-    let r = logout_session(
-        &s,
-        &admin,
-        &victim,
-        &[("x-2fa-code", &code), ("X-2FA-METHOD", "TOTP")],
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.json(), json!({"sessionId": victim, "success": true}));
-    assert_eq!(s.get("/api/v1/sessions/list", &alice.headers()).status, 401);
+    let any_case = [("x-2fa-code", code.as_str()), ("X-2FA-METHOD", "TOTP")];
+    let r = logout_session(&s, &admin, &victim, &any_case);
+    assert_answer(&r, 200, json!({"sessionId": victim, "success": true}));
+    assert_eq!(list_status(&s, &alice), 401);
 
     let r = logout_session(&s, &admin, &victim, &[("X-2fa-Code", &code)]);
-    assert_eq!(r.status, 404);
-    assert_eq!(
-        r.json(),
-        json!({"success": false, "error": "Session not found [error-session-not-found]"})
-    );
+    let not_found =
+        json!({"success": false, "error": "Session not found [error-session-not-found]"});
+    assert_answer(&r, 404, not_found);
     // A method the user does not have.
-    let r = logout_session(
-        &s,
-        &admin,
-        &victim,
-        &[("X-2fa-Code", "x"), ("X-2fa-Method", "password")],
-    );
+    let r = logout_with_code(&s, &admin, &victim, "x", "password");
     assert_eq!(r.json()["details"], json!({"method": "password"}));
 }
 
 #[test]
 fn rc_sessions_logout_with_email_codes() {
-    let s = Server::start(&[]);
-    let boss = rc_login(&s, "rc-email", "email-pass");
-    let user = rc_login(&s, "rc-user", "user-pass");
-    let victim = session_id(&s, &user);
-    let codes = || s.control("GET", "/__control/2fa/rc-email", &Value::Null);
-    assert_eq!(codes()["email"], Value::Null);
+    let (s, boss, user, victim) =
+        boss_and_user(("rc-email", "email-pass"), ("rc-user", "user-pass"));
+    assert_eq!(code(&s, "rc-email", "email"), Value::Null);
 
     let r = logout_session(&s, &boss, &victim, &[]);
     assert_eq!(r.status, 400);
@@ -210,74 +218,44 @@ fn rc_sessions_logout_with_email_codes() {
         r.json()["details"],
         json!({"method": "email", "codeGenerated": true, "availableMethods": ["email"]})
     );
-    let code = codes()["email"].as_str().unwrap().to_string();
-    assert_eq!(code.len(), 6);
-    let r = logout_session(
-        &s,
-        &boss,
-        &victim,
-        &[("X-2fa-Code", "999999x"), ("X-2fa-Method", "email")],
-    );
+    let emailed = code(&s, "rc-email", "email").as_str().unwrap().to_string();
+    assert_eq!(emailed.len(), 6);
+    let r = logout_with_code(&s, &boss, &victim, "999999x", "email");
     assert_eq!(r.json()["errorType"], "totp-invalid");
-    let r = logout_session(
-        &s,
-        &boss,
-        &victim,
-        &[("X-2fa-Code", &code), ("X-2fa-Method", "email")],
-    );
+    let r = logout_with_code(&s, &boss, &victim, &emailed, "email");
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(s.get("/api/v1/sessions/list", &user.headers()).status, 401);
+    assert_eq!(list_status(&s, &user), 401);
     // Single use.
-    let r = logout_session(&s, &boss, &victim, &[("X-2fa-Code", &code)]);
+    let r = logout_session(&s, &boss, &victim, &[("X-2fa-Code", &emailed)]);
     assert_eq!(r.json()["errorType"], "totp-invalid");
 
     // rc-admin may ask for the email method.
     let admin = rc_login(&s, "rc-admin", "admin-pass");
     let r = logout_session(&s, &admin, "x", &[("X-2fa-Method", "email")]);
     assert_eq!(r.json()["details"]["codeGenerated"], true);
-    let code = s.control("GET", "/__control/2fa/rc-admin", &Value::Null)["email"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = logout_session(
-        &s,
-        &admin,
-        "x",
-        &[("X-2fa-Code", &code), ("X-2fa-Method", "email")],
-    );
+    let emailed = code(&s, "rc-admin", "email").as_str().unwrap().to_string();
+    let r = logout_with_code(&s, &admin, "x", &emailed, "email");
     assert_eq!(r.status, 404);
 }
 
 #[test]
 fn rc_sessions_logout_with_password_hash() {
-    let s = Server::start(&[]);
-    let boss = rc_login(&s, "rc-pass", "pass-pass");
-    let alice = rc_login(&s, "rc-alice", "alice-pass");
-    let victim = session_id(&s, &alice);
+    let (s, boss, alice, victim) =
+        boss_and_user(("rc-pass", "pass-pass"), ("rc-alice", "alice-pass"));
     let r = logout_session(&s, &boss, &victim, &[]);
     assert_eq!(
         r.json()["details"],
         json!({"method": "password", "codeGenerated": false, "availableMethods": ["password"]})
     );
-    let r = logout_session(
-        &s,
-        &boss,
-        &victim,
-        &[("X-2fa-Code", "pass-pass"), ("X-2fa-Method", "password")],
-    );
+    let r = logout_with_code(&s, &boss, &victim, "pass-pass", "password");
     assert_eq!(r.json()["errorType"], "totp-invalid");
     let hash: String = Sha256::digest(b"pass-pass")
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect();
-    let r = logout_session(
-        &s,
-        &boss,
-        &victim,
-        &[("X-2fa-Code", &hash), ("X-2fa-Method", "password")],
-    );
+    let r = logout_with_code(&s, &boss, &victim, &hash, "password");
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(s.get("/api/v1/sessions/list", &alice.headers()).status, 401);
+    assert_eq!(list_status(&s, &alice), 401);
 }
 
 #[test]
@@ -287,26 +265,18 @@ fn rc_sessions_logout_checks_in_order() {
     let admin = rc_login(&s, "rc-admin", "admin-pass");
 
     let r = s.post("/api/v1/sessions/logout", &[], &json!({"sessionId": "x"}));
-    assert_eq!(r.status, 401);
-    assert_eq!(
-        r.json(),
-        json!({"status": "error", "message": "You must be logged in to do this."})
-    );
+    assert_answer(&r, 401, not_logged_in());
 
     let r = logout_session(&s, &plain, "x", &[]);
-    assert_eq!(r.status, 403);
-    assert_eq!(
-        r.json(),
-        json!({"success": false, "error": "User does not have the permissions required for this action [error-unauthorized]"})
-    );
+    let forbidden = json!({"success": false, "error": "User does not have the permissions required for this action [error-unauthorized]"});
+    assert_answer(&r, 403, forbidden);
 
     let required = json!({"success": false, "error": "The 'sessionId' param is required"});
     for body in [&b"{}"[..], b"{\"sessionId\": 5}", b"not json", b""] {
         let mut headers = admin.headers().to_vec();
         headers.push(("Content-Type", "application/json"));
         let r = s.request("POST", "/api/v1/sessions/logout", &headers, body);
-        assert_eq!(r.status, 400);
-        assert_eq!(r.json(), required);
+        assert_answer(&r, 400, required.clone());
     }
     let code = totp(&s, "rc-admin");
     assert_eq!(

@@ -7,26 +7,14 @@ use serde_json::{json, Value};
 use crate::support::{claims, Resp, Server};
 use crate::{refresh_of, DEMO, P};
 
+const ME: &str = "/v1/auth/me";
+
 fn session_of(r: &Value) -> String {
     r["sessionJwt"]
         .as_str()
         .filter(|s| !s.is_empty())
         .expect("sessionJwt")
         .to_string()
-}
-
-fn refresh(s: &Server, project: &str, token: &str) -> Resp {
-    s.descope("POST", "/v1/auth/refresh", project, Some(token), &json!({}))
-}
-
-fn select(s: &Server, project: &str, token: &str, tenant: &str) -> Resp {
-    s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        project,
-        Some(token),
-        &json!({ "tenant": tenant }),
-    )
 }
 
 /// A 200 JWTResponse without `refreshJwt` (the key absent, not empty); returns the body.
@@ -47,7 +35,7 @@ fn keeps_the_refresh_token(s: &Server, project: &str) {
 
     // The same token, again and again: each answer a new session JWT, never a refresh JWT.
     for _ in 0..3 {
-        let body = kept(refresh(s, project, &token));
+        let body = kept(s.refresh(project, &token));
         let session = session_of(&body);
         assert!(!sessions.contains(&session), "a new session JWT each time");
         let c = claims(&session);
@@ -62,53 +50,43 @@ fn keeps_the_refresh_token(s: &Server, project: &str) {
     }
 
     // Tenant select keeps the token too, and its dct stays on the token's later refreshes.
-    let body = kept(select(s, project, &token, "T-acme"));
+    let body = kept(s.select(project, &token, "T-acme"));
     assert_eq!(claims(&session_of(&body))["dct"], "T-acme");
     for _ in 0..2 {
-        let body = kept(refresh(s, project, &token));
+        let body = kept(s.refresh(project, &token));
         assert_eq!(claims(&session_of(&body))["dct"], "T-acme");
     }
     // A refused select changes nothing; another select replaces the dct.
-    select(s, project, &token, "T-initech").assert_error(400, "E011003");
+    s.select(project, &token, "T-initech")
+        .assert_error(400, "E011003");
     assert_eq!(
-        claims(&session_of(&kept(refresh(s, project, &token))))["dct"],
+        claims(&session_of(&kept(s.refresh(project, &token))))["dct"],
         "T-acme"
     );
-    let body = kept(select(s, project, &token, "T-globex"));
+    let body = kept(s.select(project, &token, "T-globex"));
     assert_eq!(claims(&session_of(&body))["dct"], "T-globex");
     assert_eq!(
-        claims(&session_of(&kept(refresh(s, project, &token))))["dct"],
+        claims(&session_of(&kept(s.refresh(project, &token))))["dct"],
         "T-globex"
     );
-    assert_eq!(
-        s.descope("GET", "/v1/auth/me", project, Some(&token), &Value::Null)
-            .status,
-        200
-    );
+    assert_eq!(s.get_token(ME, project, &token).status, 200);
 
     // Another sign-in is another family, untouched by this one's logout.
-    let other = refresh_of(&s.sign_in(project, DEMO, "demo1234"));
-    let r = s.descope("POST", "/v1/auth/logout", project, Some(&token), &json!({}));
-    assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(r.json()["refreshJwt"], "");
-    refresh(s, project, &token).assert_error(401, "E061004");
-    select(s, project, &token, "T-acme").assert_error(401, "E061004");
-    s.descope("GET", "/v1/auth/me", project, Some(&token), &Value::Null)
+    let other = s.demo_token(project);
+    let body = s.post_token("/v1/auth/logout", project, &token).ok();
+    assert_eq!(body["refreshJwt"], "");
+    s.refresh(project, &token).assert_error(401, "E061004");
+    s.select(project, &token, "T-acme")
         .assert_error(401, "E061004");
-    kept(refresh(s, project, &other));
+    s.get_token(ME, project, &token)
+        .assert_error(401, "E061004");
+    kept(s.refresh(project, &other));
 
     // Logout-all ends every family of the user in the project.
-    let third = refresh_of(&s.sign_in(project, DEMO, "demo1234"));
-    let r = s.descope(
-        "POST",
-        "/v1/auth/logoutall",
-        project,
-        Some(&third),
-        &json!({}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
+    let third = s.demo_token(project);
+    s.post_token("/v1/auth/logoutall", project, &third).ok();
     for token in [&other, &third] {
-        refresh(s, project, token).assert_error(401, "E061004");
+        s.refresh(project, token).assert_error(401, "E061004");
     }
 }
 
@@ -121,47 +99,35 @@ fn no_rotation_flag_keeps_the_refresh_token() {
 #[test]
 fn no_rotation_from_the_environment() {
     let s = Server::spawn(&["--port", "0"], &[("DEVSERVER_NO_ROTATION", "1")]);
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
     for _ in 0..2 {
-        kept(refresh(&s, P, &token));
+        kept(s.refresh(P, &token));
     }
 }
 
 #[test]
 fn no_rotation_per_project() {
     let s = Server::start(&[]);
-    let effective = s.control(
-        "PUT",
-        "/__control/projects/P-keep",
-        &json!({"rotation": false}),
-    );
+    let effective = s.project("P-keep", json!({"rotation": false}));
     assert_eq!(effective["projectId"], "P-keep");
     assert_eq!(effective["rotation"], false);
     assert_eq!(effective["refreshCookie"], false);
     keeps_the_refresh_token(&s, "P-keep");
 
     // Other projects still rotate.
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let r = refresh(&s, P, &token);
+    let token = s.demo_token(P);
+    let r = s.refresh(P, &token);
     assert_eq!(r.status, 200);
     assert_ne!(refresh_of(&r.json()), token);
-    refresh(&s, P, &token).assert_error(401, "E061005");
+    s.refresh(P, &token).assert_error(401, "E061005");
 
     // A later PUT without the field, and a reset, bring rotation back.
-    let effective = s.control(
-        "PUT",
-        "/__control/projects/P-keep",
-        &json!({"sessionTtl": 60}),
-    );
+    let effective = s.project("P-keep", json!({"sessionTtl": 60}));
     assert_eq!(effective["rotation"], true);
-    s.control(
-        "PUT",
-        "/__control/projects/P-keep",
-        &json!({"rotation": false}),
-    );
+    s.project("P-keep", json!({"rotation": false}));
     s.control("POST", "/__control/reset", &Value::Null);
-    let token = refresh_of(&s.sign_in("P-keep", DEMO, "demo1234"));
-    let r = refresh(&s, "P-keep", &token);
+    let token = s.demo_token("P-keep");
+    let r = s.refresh("P-keep", &token);
     assert_eq!(r.status, 200);
     refresh_of(&r.json());
 
@@ -175,101 +141,71 @@ fn no_rotation_per_project() {
         )
         .assert_error(400, "E011003");
     }
-    let effective = s.control(
-        "PUT",
-        "/__control/projects/P-keep",
-        &json!({"rotation": null}),
-    );
+    let effective = s.project("P-keep", json!({"rotation": null}));
     assert_eq!(effective["rotation"], true);
 }
 
 #[test]
 fn a_project_can_turn_rotation_back_on_over_the_flag() {
     let s = Server::start(&["--no-rotation"]);
-    let effective = s.control("PUT", "/__control/projects/P-rot", &json!({}));
+    let effective = s.project("P-rot", json!({}));
     assert_eq!(effective["rotation"], false);
-    let effective = s.control(
-        "PUT",
-        "/__control/projects/P-rot",
-        &json!({"rotation": true}),
-    );
+    let effective = s.project("P-rot", json!({"rotation": true}));
     assert_eq!(effective["rotation"], true);
-    let token = refresh_of(&s.sign_in("P-rot", DEMO, "demo1234"));
-    let r = refresh(&s, "P-rot", &token);
+    let token = s.demo_token("P-rot");
+    let r = s.refresh("P-rot", &token);
     assert_eq!(r.status, 200);
     assert_ne!(refresh_of(&r.json()), token);
-    refresh(&s, "P-rot", &token).assert_error(401, "E061005");
+    s.refresh("P-rot", &token).assert_error(401, "E061005");
 }
 
 #[test]
 fn reuse_of_a_rotated_token_is_still_detected_without_rotation() {
     let s = Server::start(&[]);
-    let first = refresh_of(&s.sign_in("P-switch", DEMO, "demo1234"));
-    let r = refresh(&s, "P-switch", &first);
+    let first = s.demo_token("P-switch");
+    let r = s.refresh("P-switch", &first);
     assert_eq!(r.status, 200);
     let second = refresh_of(&r.json());
-    s.control(
-        "PUT",
-        "/__control/projects/P-switch",
-        &json!({"rotation": false}),
-    );
+    s.project("P-switch", json!({"rotation": false}));
     // The kept token works without rotating...
-    kept(refresh(&s, "P-switch", &second));
-    kept(refresh(&s, "P-switch", &second));
+    kept(s.refresh("P-switch", &second));
+    kept(s.refresh("P-switch", &second));
     // ...but the token rotated before is reuse, which revokes the family.
-    refresh(&s, "P-switch", &first).assert_error(401, "E061005");
-    refresh(&s, "P-switch", &second).assert_error(401, "E061004");
+    s.refresh("P-switch", &first).assert_error(401, "E061005");
+    s.refresh("P-switch", &second).assert_error(401, "E061004");
 }
 
 #[test]
 fn rotation_is_unchanged_by_default() {
     let s = Server::start(&[]);
-    let effective = s.control("PUT", "/__control/projects/P-default", &json!({}));
+    let effective = s.project("P-default", json!({}));
     assert_eq!(effective["rotation"], true);
     for project in [P, "P-default"] {
-        let first = refresh_of(&s.sign_in(project, DEMO, "demo1234"));
-        let r = refresh(&s, project, &first);
+        let first = s.demo_token(project);
+        let r = s.refresh(project, &first);
         assert_eq!(r.status, 200, "{}", r.text());
         let second = refresh_of(&r.json());
         assert_ne!(first, second);
-        let r = select(&s, project, &second, "T-acme");
+        let r = s.select(project, &second, "T-acme");
         assert_eq!(r.status, 200, "{}", r.text());
         let third = refresh_of(&r.json());
         assert_eq!(claims(&third)["dct"], "T-acme");
         assert_ne!(third, second);
         // The old token is reuse: 401, and the family dies with it.
-        refresh(&s, project, &second).assert_error(401, "E061005");
-        refresh(&s, project, &third).assert_error(401, "E061004");
+        s.refresh(project, &second).assert_error(401, "E061005");
+        s.refresh(project, &third).assert_error(401, "E061004");
     }
 }
 
 #[test]
 fn refresh_cookie_without_rotation_sets_no_new_cookie() {
     let s = Server::start(&["--refresh-cookie", "--no-rotation"]);
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        P,
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
+    let r = s.sign_in_demo(P);
     assert_eq!(r.status, 200);
-    let cookie = r
-        .header("set-cookie")
-        .expect("sign-in sets the cookie")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = r.cookie_pair();
     assert!(cookie.starts_with("DSR=ey"), "{cookie}");
-    let with_cookie = |path: &str, body: &str| {
-        s.request(
-            "POST",
-            path,
-            &[("Authorization", "Bearer P-test"), ("Cookie", &cookie)],
-            body.as_bytes(),
-        )
-    };
+    let with_cookie =
+        |path: &str, body: &str| s.with_cookie("POST", path, &cookie, &[], body.as_bytes());
     let mut sessions = Vec::new();
     for _ in 0..3 {
         let body = kept(with_cookie("/v1/auth/refresh", "{}"));

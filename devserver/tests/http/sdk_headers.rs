@@ -40,114 +40,56 @@ fn call(s: &Server, method: &str, path: &str, token: Option<&str>, body: &Value)
     r
 }
 
-fn ok(r: Resp) -> Value {
-    assert_eq!(r.status, 200, "{}", r.text());
-    r.json()
-}
-
 #[test]
 fn every_endpoint_ignores_the_extra_headers() {
     let s = Server::start(&[]);
-    let signed_in = ok(call(
-        &s,
-        "POST",
+    // A 200 answer to a POST (or a GET) with the extra headers.
+    let post =
+        |path: &str, token: Option<&str>, body: Value| call(&s, "POST", path, token, &body).ok();
+    let get = |path: &str, token: &str| call(&s, "GET", path, Some(token), &Value::Null).ok();
+
+    let signed_in = post(
         "/v1/auth/password/signin",
         None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    ));
+        json!({"loginId": DEMO, "password": "demo1234"}),
+    );
     let session = signed_in["sessionJwt"].as_str().unwrap().to_string();
     let token = refresh_of(&signed_in);
-    let token = refresh_of(&ok(call(
-        &s,
-        "POST",
+    let token = refresh_of(&post(
         "/v1/auth/refresh?dcs=t&dcr=t",
         Some(&token),
-        &json!({}),
-    )));
-    let token = refresh_of(&ok(call(
-        &s,
-        "POST",
+        json!({}),
+    ));
+    let token = refresh_of(&post(
         "/v1/auth/try-refresh?dcs=t&dcr=t",
         Some(&token),
-        &json!({}),
-    )));
-    assert_eq!(
-        ok(call(&s, "POST", "/v1/auth/try-refresh", None, &json!({}))),
-        json!({})
-    );
-    assert_eq!(
-        ok(call(&s, "GET", "/v1/auth/me", Some(&token), &Value::Null))["userId"],
-        "U-demo"
-    );
-    assert_eq!(
-        ok(call(
-            &s,
-            "GET",
-            "/v1/auth/me/history",
-            Some(&token),
-            &Value::Null
-        ))
-        .as_array()
-        .map(Vec::len),
-        Some(1)
-    );
-    let token = refresh_of(&ok(call(
-        &s,
-        "POST",
+        json!({}),
+    ));
+    assert_eq!(post("/v1/auth/try-refresh", None, json!({})), json!({}));
+    assert_eq!(get("/v1/auth/me", &token)["userId"], "U-demo");
+    let history = get("/v1/auth/me/history", &token);
+    assert_eq!(history.as_array().map(Vec::len), Some(1));
+    let selected = post(
         "/v1/auth/tenant/select",
         Some(&token),
-        &json!({"tenant": "T-acme"}),
-    )));
-    assert_eq!(
-        ok(call(
-            &s,
-            "POST",
-            "/v1/auth/me/tenants",
-            Some(&token),
-            &json!({"dct": true})
-        ))["tenants"][0]["id"],
-        "T-acme"
+        json!({"tenant": "T-acme"}),
     );
-    assert_eq!(
-        ok(call(
-            &s,
-            "POST",
-            "/v1/auth/validate",
-            Some(&session),
-            &json!({})
-        ))["parsedJWT"]["sub"],
-        "U-demo"
-    );
+    let token = refresh_of(&selected);
+    let tenants = post("/v1/auth/me/tenants", Some(&token), json!({"dct": true}));
+    assert_eq!(tenants["tenants"][0]["id"], "T-acme");
+    let validated = post("/v1/auth/validate", Some(&session), json!({}));
+    assert_eq!(validated["parsedJWT"]["sub"], "U-demo");
     let answers = json!([{"questionId": "q-color", "answer": "blue"}]);
-    ok(call(
-        &s,
-        "POST",
-        "/v1/auth/security-questions/verify",
-        Some(&token),
-        &json!({"answers": answers}),
-    ));
-    ok(call(
-        &s,
-        "POST",
+    let verify = json!({ "answers": answers });
+    post("/v1/auth/security-questions/verify", Some(&token), verify);
+    post(
         "/v1/auth/accesskey/exchange",
         Some("demo-access-key"),
-        &json!({}),
-    ));
-    ok(call(
-        &s,
-        "POST",
-        "/v1/auth/logout",
-        Some(&token),
-        &json!({}),
-    ));
-    let other = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    ok(call(
-        &s,
-        "POST",
-        "/v1/auth/logoutall",
-        Some(&other),
-        &json!({}),
-    ));
+        json!({}),
+    );
+    post("/v1/auth/logout", Some(&token), json!({}));
+    let other = s.demo_token(P);
+    post("/v1/auth/logoutall", Some(&other), json!({}));
     // And errors are the usual ones.
     call(&s, "GET", "/v1/auth/me", Some(&other), &Value::Null).assert_error(401, "E061004");
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::{bearer, Server};
-use crate::{refresh_of, DEMO, P};
+use crate::{DEMO, P};
 
 #[test]
 fn environment_variables_configure_and_flags_win() {
@@ -39,20 +39,19 @@ fn cors_for_loopback_origins_only() {
         b"",
     );
     assert_eq!(pre.status, 204);
-    assert_eq!(
-        pre.header("access-control-allow-origin"),
-        Some("http://localhost:5173")
-    );
-    assert_eq!(pre.header("access-control-allow-credentials"), Some("true"));
-    assert_eq!(
-        pre.header("access-control-allow-methods"),
-        Some("GET, POST, PUT, DELETE, OPTIONS")
-    );
-    assert_eq!(
-        pre.header("access-control-allow-headers"),
-        Some("authorization,content-type,x-descope-sdk-name")
-    );
-    assert_eq!(pre.header("access-control-max-age"), Some("600"));
+    pre.assert_headers(&[
+        ("access-control-allow-origin", "http://localhost:5173"),
+        ("access-control-allow-credentials", "true"),
+        (
+            "access-control-allow-methods",
+            "GET, POST, PUT, DELETE, OPTIONS",
+        ),
+        (
+            "access-control-allow-headers",
+            "authorization,content-type,x-descope-sdk-name",
+        ),
+        ("access-control-max-age", "600"),
+    ]);
 
     for origin in [
         "http://127.0.0.1:9000",
@@ -62,13 +61,12 @@ fn cors_for_loopback_origins_only() {
     ] {
         let r = s.request("POST", "/v1/auth/refresh", &[("Origin", origin)], b"{}");
         assert_eq!(r.status, 401);
-        assert_eq!(r.header("access-control-allow-origin"), Some(origin));
-        assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
-        assert_eq!(
-            r.header("access-control-expose-headers"),
-            Some("Retry-After")
-        );
-        assert_eq!(r.header("vary"), Some("Origin"));
+        r.assert_headers(&[
+            ("access-control-allow-origin", origin),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-expose-headers", "Retry-After"),
+            ("vary", "Origin"),
+        ]);
     }
     for origin in [
         "https://evil.example",
@@ -154,30 +152,19 @@ fn garbage_is_refused_and_the_server_keeps_serving() {
         s.request("POST", signin, &auth, body)
             .assert_error(400, "E011003");
     }
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
     let auth = bearer(P, Some(&token));
-    s.request(
-        "POST",
-        "/v1/auth/refresh",
-        &[("Authorization", &auth)],
-        b"{oops",
-    )
-    .assert_error(400, "E011003");
-    s.request(
-        "POST",
-        "/v1/auth/tenant/select",
-        &[("Authorization", &auth)],
-        b"{\"tenant\": [1]}",
-    )
-    .assert_error(400, "E011003");
-    let verify = b"{\"answers\": \"blue\"}";
-    s.request(
-        "POST",
-        "/v1/auth/security-questions/verify",
-        &[("Authorization", &auth)],
-        verify,
-    )
-    .assert_error(400, "E011003");
+    for (path, body) in [
+        ("/v1/auth/refresh", &b"{oops"[..]),
+        ("/v1/auth/tenant/select", b"{\"tenant\": [1]}"),
+        (
+            "/v1/auth/security-questions/verify",
+            b"{\"answers\": \"blue\"}",
+        ),
+    ] {
+        s.request("POST", path, &[("Authorization", &auth)], body)
+            .assert_error(400, "E011003");
+    }
 
     for header in [
         "",
@@ -245,11 +232,7 @@ fn garbage_is_refused_and_the_server_keeps_serving() {
 
     // Still serving.
     assert_eq!(s.sign_in(P, DEMO, "demo1234")["user"]["userId"], "U-demo");
-    assert_eq!(
-        s.descope("GET", "/v1/auth/me", P, Some(&token), &Value::Null)
-            .status,
-        200
-    );
+    assert_eq!(s.get_token("/v1/auth/me", P, &token).status, 200);
 }
 
 #[test]
@@ -328,11 +311,7 @@ fn static_files() {
         );
     }
     // Static files are logged but never faulted.
-    s.control(
-        "POST",
-        "/__control/faults",
-        &json!({"path": "/pkg/a.txt", "status": 500}),
-    );
+    s.fault(json!({"path": "/pkg/a.txt", "status": 500}));
     assert_eq!(s.get("/pkg/a.txt", &[]).status, 200);
     let log = s.control("GET", "/__control/log?path=/pkg/a.txt", &Value::Null);
     let statuses: Vec<&Value> = log

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::Value;
+use serde_json::{json, Value};
+
+use crate::{refresh_of, DEMO};
 
 /// A running devserver, killed when dropped.
 pub struct Server {
@@ -138,6 +140,78 @@ impl Server {
         r.json()
     }
 
+    /// `POST <path>` with `Bearer <project>:<token>` and the body `{}` (refresh, logout,
+    /// logoutall, validate, try-refresh).
+    pub fn post_token(&self, path: &str, project: &str, token: &str) -> Resp {
+        self.descope("POST", path, project, Some(token), &json!({}))
+    }
+
+    /// `GET <path>` with `Bearer <project>:<token>` (me, me/history).
+    pub fn get_token(&self, path: &str, project: &str, token: &str) -> Resp {
+        self.descope("GET", path, project, Some(token), &Value::Null)
+    }
+
+    /// `POST /v1/auth/refresh` with the body `{}`.
+    pub fn refresh(&self, project: &str, token: &str) -> Resp {
+        self.post_token("/v1/auth/refresh", project, token)
+    }
+
+    /// `POST /v1/auth/tenant/select` of `tenant`.
+    pub fn select(&self, project: &str, token: &str, tenant: &str) -> Resp {
+        let body = json!({ "tenant": tenant });
+        self.descope(
+            "POST",
+            "/v1/auth/tenant/select",
+            project,
+            Some(token),
+            &body,
+        )
+    }
+
+    /// The demo user's password sign-in as it is answered (in cookie mode the refresh token is
+    /// only in `Set-Cookie`).
+    pub fn sign_in_demo(&self, project: &str) -> Resp {
+        let body = json!({ "loginId": DEMO, "password": "demo1234" });
+        self.descope("POST", "/v1/auth/password/signin", project, None, &body)
+    }
+
+    /// The refresh token of a new sign-in of the demo user, which must succeed.
+    pub fn demo_token(&self, project: &str) -> String {
+        refresh_of(&self.sign_in(project, DEMO, "demo1234"))
+    }
+
+    /// `<method> <path>` with `Bearer P-test`, `Cookie: <cookie>` and the `extra` headers.
+    pub fn with_cookie(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        extra: &[(&str, &str)],
+        body: &[u8],
+    ) -> Resp {
+        let mut headers = vec![("Authorization", "Bearer P-test"), ("Cookie", cookie)];
+        headers.extend_from_slice(extra);
+        self.request(method, path, &headers, body)
+    }
+
+    /// `<method> <path>` with `Bearer P-test:<token>` and the cookie `DSR=garbage`, which the
+    /// bearer must win over.
+    pub fn bearer_over_cookie(&self, method: &str, path: &str, token: &str, body: &[u8]) -> Resp {
+        let auth = bearer("P-test", Some(token));
+        let headers = [("Authorization", auth.as_str()), ("Cookie", "DSR=garbage")];
+        self.request(method, path, &headers, body)
+    }
+
+    /// `PUT /__control/projects/<id>` with `config`; returns the effective configuration.
+    pub fn project(&self, id: &str, config: Value) -> Value {
+        self.control("PUT", &format!("/__control/projects/{id}"), &config)
+    }
+
+    /// `POST /__control/faults` with `spec`.
+    pub fn fault(&self, spec: Value) -> Value {
+        self.control("POST", "/__control/faults", &spec)
+    }
+
     /// A control call, which must succeed.
     pub fn control(&self, method: &str, path: &str, body: &Value) -> Value {
         let text = if body.is_null() {
@@ -174,6 +248,11 @@ pub fn bearer(project: &str, token: Option<&str>) -> String {
 pub fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).expect("a JWT");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("json")
+}
+
+/// The claims of a JWTResponse's `sessionJwt`.
+pub fn session_claims(body: &Value) -> Value {
+    claims(body["sessionJwt"].as_str().expect("sessionJwt"))
 }
 
 pub struct Resp {
@@ -220,6 +299,13 @@ impl Resp {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Asserts each header's value.
+    pub fn assert_headers(&self, expected: &[(&str, &str)]) {
+        for (name, value) in expected {
+            assert_eq!(self.header(name), Some(*value), "{name}");
+        }
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).to_string()
     }
@@ -227,6 +313,23 @@ impl Resp {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// Asserts a 200 and returns the JSON body.
+    pub fn ok(&self) -> Value {
+        assert_eq!(self.status, 200, "{}", self.text());
+        self.json()
+    }
+
+    /// The first pair of `Set-Cookie`, `<name>=<value>`.
+    pub fn cookie_pair(&self) -> String {
+        let cookie = self.header("set-cookie").expect("Set-Cookie");
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    /// The value of `Set-Cookie`'s first pair: the refresh token in cookie mode.
+    pub fn cookie_value(&self) -> String {
+        self.cookie_pair().split_once('=').unwrap().1.to_string()
     }
 
     /// Asserts a Descope error body with this status and code.

@@ -2,17 +2,13 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{bearer, claims, Resp, Server};
+use crate::support::{claims, session_claims, Resp, Server};
 use crate::{refresh_of, DEMO, P};
 
 const TRY: &str = "/v1/auth/try-refresh";
 
 fn try_refresh(s: &Server, project: &str, token: Option<&str>) -> Resp {
     s.descope("POST", TRY, project, token, &json!({}))
-}
-
-fn refresh(s: &Server, project: &str, token: &str) -> Resp {
-    s.descope("POST", "/v1/auth/refresh", project, Some(token), &json!({}))
 }
 
 /// A 200 `{}` (nothing to refresh) without any `Set-Cookie`.
@@ -34,14 +30,10 @@ fn assert_empty_expiring(r: &Resp, name: &str) {
     );
 }
 
-fn session_claims(body: &Value) -> Value {
-    claims(body["sessionJwt"].as_str().expect("sessionJwt"))
-}
-
 #[test]
 fn a_valid_token_is_refreshed_and_rotated() {
     let s = Server::start(&["--next-refresh-seconds", "5"]);
-    let first = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let first = s.demo_token(P);
     // The SDK's query is ignored; no body at all is fine too.
     let r = s.descope(
         "POST",
@@ -67,25 +59,15 @@ fn a_valid_token_is_refreshed_and_rotated() {
     assert_eq!(body["nextRefreshSeconds"], 5);
 
     // It is the same family: the selected dct is kept by try-refresh.
-    let r = s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        P,
-        Some(&second),
-        &json!({"tenant": "T-acme"}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let third = refresh_of(&r.json());
-    let r = try_refresh(&s, P, Some(&third));
-    assert_eq!(r.status, 200, "{}", r.text());
-    let body = r.json();
+    let third = refresh_of(&s.select(P, &second, "T-acme").ok());
+    let body = try_refresh(&s, P, Some(&third)).ok();
     assert_eq!(session_claims(&body)["dct"], "T-acme");
     assert_eq!(claims(&refresh_of(&body))["dct"], "T-acme");
     let fourth = refresh_of(&body);
 
     // The presented token was used up: presenting it to refresh is reuse.
-    refresh(&s, P, &third).assert_error(401, "E061005");
-    refresh(&s, P, &fourth).assert_error(401, "E061004");
+    s.refresh(P, &third).assert_error(401, "E061005");
+    s.refresh(P, &fourth).assert_error(401, "E061004");
 
     // The log names the token presented.
     let log = s.control("GET", &format!("/__control/log?path={TRY}"), &Value::Null);
@@ -99,12 +81,8 @@ fn a_valid_token_is_refreshed_and_rotated() {
 #[test]
 fn without_rotation_the_token_is_kept() {
     let s = Server::start(&[]);
-    s.control(
-        "PUT",
-        "/__control/projects/P-keep",
-        &json!({"rotation": false}),
-    );
-    let token = refresh_of(&s.sign_in("P-keep", DEMO, "demo1234"));
+    s.project("P-keep", json!({"rotation": false}));
+    let token = s.demo_token("P-keep");
     let mut sessions = Vec::new();
     for _ in 0..3 {
         let r = try_refresh(&s, "P-keep", Some(&token));
@@ -116,18 +94,11 @@ fn without_rotation_the_token_is_kept() {
     }
     sessions.dedup();
     assert_eq!(sessions.len(), 3, "a new session JWT each time");
-    let r = s.descope(
-        "POST",
-        "/v1/auth/tenant/select",
-        "P-keep",
-        Some(&token),
-        &json!({"tenant": "T-globex"}),
-    );
-    assert_eq!(r.status, 200, "{}", r.text());
+    s.select("P-keep", &token, "T-globex").ok();
     let body = try_refresh(&s, "P-keep", Some(&token)).json();
     assert_eq!(session_claims(&body)["dct"], "T-globex");
     // Still usable by refresh: nothing was rotated.
-    assert_eq!(refresh(&s, "P-keep", &token).status, 200);
+    assert_eq!(s.refresh("P-keep", &token).status, 200);
 }
 
 #[test]
@@ -136,12 +107,7 @@ fn no_token_is_an_empty_answer() {
     assert_empty(&try_refresh(&s, P, None));
     // No body, and a present but empty cookie header, are no token either.
     assert_empty(&s.descope("POST", TRY, P, None, &Value::Null));
-    assert_empty(&s.request(
-        "POST",
-        TRY,
-        &[("Authorization", "Bearer P-test"), ("Cookie", "DSR=")],
-        b"",
-    ));
+    assert_empty(&s.with_cookie("POST", TRY, "DSR=", &[], b""));
     // The Authorization header itself is still required, and a body must be an object.
     s.request("POST", TRY, &[], b"{}")
         .assert_error(401, "E061004");
@@ -169,13 +135,12 @@ fn unusable_tokens_are_an_empty_answer() {
     assert_empty(&try_refresh(&s, "P-other", Some(&token)));
 
     // Revoked by logout.
-    let r = s.descope("POST", "/v1/auth/logout", P, Some(&token), &json!({}));
-    assert_eq!(r.status, 200);
+    assert_eq!(s.post_token("/v1/auth/logout", P, &token).status, 200);
     assert_empty(&try_refresh(&s, P, Some(&token)));
-    refresh(&s, P, &token).assert_error(401, "E061004");
+    s.refresh(P, &token).assert_error(401, "E061004");
 
     // Expired.
-    let token = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let token = s.demo_token(P);
     std::thread::sleep(std::time::Duration::from_millis(2100));
     assert_empty(&try_refresh(&s, P, Some(&token)));
 }
@@ -183,41 +148,28 @@ fn unusable_tokens_are_an_empty_answer() {
 #[test]
 fn a_reused_token_revokes_the_family() {
     let s = Server::start(&[]);
-    let first = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
-    let r = try_refresh(&s, P, Some(&first));
-    assert_eq!(r.status, 200, "{}", r.text());
-    let second = refresh_of(&r.json());
-    let r = refresh(&s, P, &second);
-    assert_eq!(r.status, 200, "{}", r.text());
-    let newest = refresh_of(&r.json());
-    let other_family = refresh_of(&s.sign_in(P, DEMO, "demo1234"));
+    let first = s.demo_token(P);
+    let second = refresh_of(&try_refresh(&s, P, Some(&first)).ok());
+    let newest = refresh_of(&s.refresh(P, &second).ok());
+    let other_family = s.demo_token(P);
 
     // Reuse does not fail try-refresh, but the whole family is revoked.
     assert_empty(&try_refresh(&s, P, Some(&first)));
-    refresh(&s, P, &newest).assert_error(401, "E061004");
+    s.refresh(P, &newest).assert_error(401, "E061004");
     assert_empty(&try_refresh(&s, P, Some(&newest)));
     // Reuse on try-refresh of a token rotated by try-refresh is reuse on refresh as well.
-    refresh(&s, P, &second).assert_error(401, "E061004");
-    assert_eq!(refresh(&s, P, &other_family).status, 200);
+    s.refresh(P, &second).assert_error(401, "E061004");
+    assert_eq!(s.refresh(P, &other_family).status, 200);
 }
 
 #[test]
 fn refresh_cookie_mode() {
     let s = Server::start(&["--refresh-cookie"]);
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        P,
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
+    let r = s.sign_in_demo(P);
     assert_eq!(r.status, 200);
-    let first = cookie_value(&r);
-    let with = |cookie: &str, extra: &[(&str, &str)]| {
-        let mut headers = vec![("Authorization", "Bearer P-test"), ("Cookie", cookie)];
-        headers.extend_from_slice(extra);
-        s.request("POST", TRY, &headers, b"{}")
-    };
+    let first = r.cookie_value();
+    let with =
+        |cookie: &str, extra: &[(&str, &str)]| s.with_cookie("POST", TRY, cookie, extra, b"{}");
 
     // Via the cookie: rotated, the new token in a new cookie, not in the body.
     let r = with(&format!("other=1; DSR={first}"), &[]);
@@ -227,7 +179,7 @@ fn refresh_cookie_mode() {
     let set = r.header("set-cookie").unwrap();
     assert!(set.starts_with("DSR=ey"), "{set}");
     assert!(set.ends_with("; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax"));
-    let second = cookie_value(&r);
+    let second = r.cookie_value();
     assert_ne!(first, second);
 
     // Via a cookie of the name given by x-descope-refresh-cookie-name.
@@ -236,7 +188,7 @@ fn refresh_cookie_mode() {
         &[("x-descope-refresh-cookie-name", "Mine")],
     );
     assert_eq!(r.status, 200, "{}", r.text());
-    let third = cookie_value(&r);
+    let third = r.cookie_value();
     assert_ne!(third, second);
 
     // No cookie: `{}` and nothing to expire.
@@ -249,13 +201,11 @@ fn refresh_cookie_mode() {
     );
     // A rotated cookie is reuse: `{}`, the cookie expired, and the family revoked.
     assert_empty_expiring(&with(&format!("DSR={first}"), &[]), "DSR");
-    let r = s.request(
+    let r = s.with_cookie(
         "POST",
         "/v1/auth/refresh",
-        &[
-            ("Authorization", "Bearer P-test"),
-            ("Cookie", &format!("DSR={third}")),
-        ],
+        &format!("DSR={third}"),
+        &[],
         b"{}",
     );
     r.assert_error(401, "E061004");
@@ -265,39 +215,16 @@ fn refresh_cookie_mode() {
 #[test]
 fn refresh_cookie_mode_without_rotation_sets_no_cookie() {
     let s = Server::start(&["--refresh-cookie", "--no-rotation"]);
-    let r = s.descope(
-        "POST",
-        "/v1/auth/password/signin",
-        P,
-        None,
-        &json!({"loginId": DEMO, "password": "demo1234"}),
-    );
-    let token = cookie_value(&r);
+    let token = s.sign_in_demo(P).cookie_value();
     for _ in 0..2 {
-        let r = s.request(
-            "POST",
-            TRY,
-            &[
-                ("Authorization", "Bearer P-test"),
-                ("Cookie", &format!("DSR={token}")),
-            ],
-            b"",
-        );
+        let r = s.with_cookie("POST", TRY, &format!("DSR={token}"), &[], b"");
         assert_eq!(r.status, 200, "{}", r.text());
         assert!(r.json().get("refreshJwt").is_none());
         assert!(r.json()["sessionJwt"].is_string());
         assert!(r.header("set-cookie").is_none());
     }
     // The bearer still wins over the cookie.
-    let r = s.request(
-        "POST",
-        TRY,
-        &[
-            ("Authorization", &bearer(P, Some(&token))),
-            ("Cookie", "DSR=garbage"),
-        ],
-        b"{}",
-    );
+    let r = s.bearer_over_cookie("POST", TRY, &token, b"{}");
     assert_eq!(r.status, 200);
     assert!(r.json()["sessionJwt"].is_string());
 }
@@ -305,11 +232,7 @@ fn refresh_cookie_mode_without_rotation_sets_no_cookie() {
 #[test]
 fn faults_apply() {
     let s = Server::start(&[]);
-    s.control(
-        "POST",
-        "/__control/faults",
-        &json!({"path": TRY, "status": 503, "retryAfter": 3}),
-    );
+    s.fault(json!({"path": TRY, "status": 503, "retryAfter": 3}));
     let r = try_refresh(&s, P, None);
     r.assert_error(503, "E999999");
     assert_eq!(r.header("retry-after"), Some("3"));
@@ -319,11 +242,4 @@ fn faults_apply() {
         counters[TRY],
         json!({"total": 2, "byStatus": {"200": 1, "503": 1}})
     );
-}
-
-/// The refresh token of the response's `Set-Cookie`.
-fn cookie_value(r: &Resp) -> String {
-    let cookie = r.header("set-cookie").expect("Set-Cookie");
-    let pair = cookie.split(';').next().unwrap();
-    pair.split_once('=').unwrap().1.to_string()
 }
