@@ -729,3 +729,52 @@ fn a_session_ranked_by_a_guess_takes_a_rotation_told_with_its_session_token() {
     tab.at(T0 + 10.0).step(Input::Message(message));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
 }
+
+/// A started tab with storage of its own (`sessionStorage`), signed in as S1/R1, with
+/// `channel` or without one; `cookies` says which token cookies the options ask for.
+fn per_tab(cookies: Json, channel: bool) -> Tab {
+    let mut options = json!({"persist": "sessionStorage"});
+    for (k, v) in cookies.as_object().unwrap() {
+        options[k] = v.clone();
+    }
+    let mut tab = Tab::new(options);
+    tab.step(Input::Start {
+        online: true,
+        channel,
+    });
+    tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    tab
+}
+
+#[test]
+fn with_storage_of_its_own_a_tab_follows_token_cookies_only_without_a_channel() {
+    let refresh_cookie = json!({"refreshTokenViaCookie": {"secure": false}});
+    // Another tab rotated and wrote both cookies.
+    let rotate_elsewhere = |tab: &mut Tab| {
+        let mut jar = tab.env.jar.borrow_mut();
+        jar.insert("DS".into(), session_jwt(2, T0 + 900_000.0));
+        jar.insert("DSR".into(), "R2".into());
+        drop(jar);
+        tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+        tab.s.refresh_token().map(str::to_string)
+    };
+    // With a channel the rotation comes by message, with its record: cookies alone are not
+    // followed.
+    let mut tab = per_tab(refresh_cookie.clone(), true);
+    assert_eq!(rotate_elsewhere(&mut tab).as_deref(), Some("R1"));
+    // Without one, a refresh token in a cookie is the origin's: followed.
+    let mut tab = per_tab(refresh_cookie, false);
+    assert_eq!(rotate_elsewhere(&mut tab).as_deref(), Some("R2"));
+    // Without one, a session cookie is followed only by a tab without a refresh token: a
+    // tab that keeps its refresh token in its own storage does not pair it with another
+    // tab's session.
+    let mut tab = per_tab(json!({"sessionTokenViaCookie": {"secure": false}}), false);
+    let held = tab.s.session_token().unwrap().to_owned();
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(3, T0 + 900_000.0));
+    tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.session_token(), Some(held.as_str()));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+}
