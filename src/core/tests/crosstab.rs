@@ -778,3 +778,26 @@ fn with_storage_of_its_own_a_tab_follows_token_cookies_only_without_a_channel() 
     assert_eq!(tab.s.session_token(), Some(held.as_str()));
     assert_eq!(tab.s.refresh_token(), Some("R1"));
 }
+
+#[test]
+fn another_refresh_token_told_at_the_same_version_is_not_taken() {
+    // Two copies of one version that disagree on the refresh token come from a rotation
+    // without the lock: this tab keeps its own tokens and user.
+    let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
+    let session = tab.s.session_token().unwrap().to_owned();
+    let user = tab.s.user().map(str::to_string);
+    let other = Message::Sync {
+        meta: Meta {
+            born: T0,
+            gen: 0,
+            ..Meta::default()
+        },
+        session,
+        refresh: Some("R9".into()),
+        user: Some(r#"{"name":"Eve"}"#.into()),
+    };
+    let effects = tab.step(Input::Message(other.encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    assert_eq!(tab.s.user().map(str::to_string), user);
+    assert!(events(&effects).is_empty(), "{effects:?}");
+}
