@@ -478,15 +478,7 @@ fn lock_and_channel_names_are_stable_and_never_hold_the_token() {
 /// `first`, B `second`, both valid. Answers the session tokens each holds once the messages
 /// crossed.
 fn refresh_apart(first: String, second: String) -> (Option<String>, Option<String>) {
-    let options = json!({"persist": "sessionStorage"});
-    let mut a = Tab::new(options.clone());
-    a.start();
-    let told = a.step(Input::Apply(Box::new(sign_in(1, T0))));
-    let mut b = Tab::new(options);
-    b.start();
-    for text in posts(&told) {
-        b.step(Input::Message(text.to_string()));
-    }
+    let (mut a, mut b) = told_pair(json!({"persist": "sessionStorage"}));
     assert_eq!(b.s.session_token(), a.s.session_token());
     let refresh = |tab: &mut Tab, token: String| {
         let (_, request) = due_refresh(tab);

@@ -365,6 +365,19 @@ fn try_refresh_at_start() -> (Tab, Request) {
     (tab, request)
 }
 
+/// Two started tabs with `options`: A signed in (S1/R1 at T0), B told of it by A's messages.
+fn told_pair(options: Json) -> (Tab, Tab) {
+    let mut a = Tab::new(options.clone());
+    a.start();
+    let effects = a.step(Input::Apply(Box::new(sign_in(1, T0))));
+    let mut b = Tab::new(options);
+    b.start();
+    for text in posts(&effects) {
+        b.step(Input::Message(text.to_string()));
+    }
+    (a, b)
+}
+
 fn shared(tab: &Tab, key: &str) -> Option<String> {
     tab.env.shared.borrow().get(key).cloned()
 }

@@ -592,15 +592,10 @@ fn a_sign_in_starts_a_new_session_strictly_after_the_last_logout() {
 #[test]
 fn a_tab_with_storage_of_its_own_keeps_a_copy_of_adopted_tokens_except_those_in_cookies() {
     // Tab A signs in: its session token goes to a cookie, its refresh token to its storage.
-    let options = json!({"persist": "sessionStorage", "sessionTokenViaCookie": {"secure": false}});
-    let mut a = Tab::new(options.clone());
-    a.start();
-    let effects = a.step(Input::Apply(Box::new(sign_in(1, T0))));
-    let mut b = Tab::new(options);
-    b.start();
-    for text in posts(&effects) {
-        b.step(Input::Message(text.to_string()));
-    }
+    let (_, b) = told_pair(json!({
+        "persist": "sessionStorage",
+        "sessionTokenViaCookie": {"secure": false},
+    }));
     assert_eq!(b.s.refresh_token(), Some("R1"));
     // B keeps the refresh token for its reloads; the session token is in the origin's cookie.
     assert_eq!(b.env.item("DSR").as_deref(), Some("R1"));

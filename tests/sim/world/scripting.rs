@@ -80,17 +80,8 @@ impl World {
         let tab = &mut self.tabs[slot];
         tab.frozen = false;
         tab.awake_since = self.now;
-        let (inc, gen) = (tab.inc, tab.timer_gen);
         if let Some(at) = tab.timer {
-            let after = at - self.now;
-            self.schedule(
-                after,
-                Ev::Timer {
-                    tab: slot,
-                    inc,
-                    gen,
-                },
-            );
+            self.schedule_timer(slot, at);
         }
     }
 

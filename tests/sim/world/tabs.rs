@@ -4,6 +4,21 @@
 use super::*;
 
 impl World {
+    /// Schedules tab `slot`'s timer, as it is now (its incarnation and generation), at `at`.
+    pub(super) fn schedule_timer(&mut self, slot: usize, at: f64) {
+        let tab = &self.tabs[slot];
+        let (inc, gen) = (tab.inc, tab.timer_gen);
+        let after = at - self.now;
+        self.schedule(
+            after,
+            Ev::Timer {
+                tab: slot,
+                inc,
+                gen,
+            },
+        );
+    }
+
     pub(super) fn open_tab(&mut self, slot: Option<usize>) -> usize {
         let seed = self.rng.next();
         let target = slot.unwrap_or(self.tabs.len());
@@ -283,18 +298,9 @@ impl World {
                 let tab = &mut self.tabs[slot];
                 tab.timer = at;
                 tab.timer_gen += 1;
-                let gen = tab.timer_gen;
                 if let Some(at) = at {
                     assert!(at.is_finite(), "a timer at {at}");
-                    let after = at - self.now;
-                    self.schedule(
-                        after,
-                        Ev::Timer {
-                            tab: slot,
-                            inc,
-                            gen,
-                        },
-                    );
+                    self.schedule_timer(slot, at);
                 }
             }
             Effect::Set(key, value) => {
