@@ -56,6 +56,29 @@ impl ErrorCode {
         }
     }
 
+    /// The code named by its JS string ([`ErrorCode::as_str`]), or `None` for any other text.
+    ///
+    /// ```
+    /// use session_keeper::ErrorCode;
+    /// assert_eq!(ErrorCode::parse("rate_limited"), Some(ErrorCode::RateLimited));
+    /// assert_eq!(ErrorCode::parse("RateLimited"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<ErrorCode> {
+        const ALL: [ErrorCode; 10] = [
+            ErrorCode::Network,
+            ErrorCode::Timeout,
+            ErrorCode::Unauthorized,
+            ErrorCode::Forbidden,
+            ErrorCode::RateLimited,
+            ErrorCode::Http,
+            ErrorCode::InvalidResponse,
+            ErrorCode::InvalidArgument,
+            ErrorCode::Storage,
+            ErrorCode::TwoFactorRequired,
+        ];
+        ALL.into_iter().find(|code| code.as_str() == name)
+    }
+
     /// The code for a non-2xx HTTP status.
     ///
     /// ```
@@ -189,6 +212,103 @@ impl SessionError {
     }
 }
 
+/// The §5 fields by method, for Rust callers (the JS facades read the fields themselves).
+impl SessionError {
+    /// The category.
+    ///
+    /// ```
+    /// use session_keeper::{ErrorCode, SessionError};
+    /// assert_eq!(SessionError::http(401, None).code(), ErrorCode::Unauthorized);
+    /// ```
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable sentence (never a token).
+    ///
+    /// ```
+    /// use session_keeper::SessionError;
+    /// assert_eq!(SessionError::invalid_argument("invalid baseUrl").message(), "invalid baseUrl");
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status, when there was an answer.
+    ///
+    /// ```
+    /// use session_keeper::SessionError;
+    /// assert_eq!(SessionError::http(503, None).status(), Some(503));
+    /// assert_eq!(SessionError::invalid_argument("invalid baseUrl").status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// Descope's `errorCode` from the error body, e.g. `"E011003"`.
+    ///
+    /// ```
+    /// use session_keeper::SessionError;
+    /// let err = SessionError { error_code: Some("E011003".into()), ..SessionError::http(400, None) };
+    /// assert_eq!(err.error_code(), Some("E011003"));
+    /// ```
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// Descope's `errorDescription` from the error body.
+    ///
+    /// ```
+    /// use session_keeper::SessionError;
+    /// let err = SessionError {
+    ///     error_description: Some("Request is invalid".into()),
+    ///     ..SessionError::http(400, None)
+    /// };
+    /// assert_eq!(err.error_description(), Some("Request is invalid"));
+    /// ```
+    pub fn error_description(&self) -> Option<&str> {
+        self.error_description.as_deref()
+    }
+
+    /// Seconds to wait, from a `Retry-After` header.
+    ///
+    /// ```
+    /// use session_keeper::SessionError;
+    /// assert_eq!(SessionError::http(429, Some(7.0)).retry_after(), Some(7.0));
+    /// ```
+    pub fn retry_after(&self) -> Option<f64> {
+        self.retry_after
+    }
+}
+
+/// `<code>: <message>`, then the HTTP status and Descope's `errorCode` when there are any.
+/// Never a token: the message holds none. (Only Rust callers format errors; the JS facades
+/// never do, so the npm entries carry none of this.)
+///
+/// ```
+/// use session_keeper::SessionError;
+/// let err = SessionError { error_code: Some("E011003".into()), ..SessionError::http(400, None) };
+/// assert_eq!(err.to_string(), "http: request refused (HTTP 400, E011003)");
+/// assert_eq!(
+///     SessionError::invalid_argument("invalid baseUrl").to_string(),
+///     "invalid_argument: invalid baseUrl"
+/// );
+/// let _boxed: Box<dyn std::error::Error> = Box::new(err); // usable with `?` into app errors
+/// ```
+impl std::fmt::Display for SessionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)?;
+        match (self.status, &self.error_code) {
+            (Some(status), Some(code)) => write!(f, " (HTTP {status}, {code})"),
+            (Some(status), None) => write!(f, " (HTTP {status})"),
+            (None, Some(code)) => write!(f, " ({code})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
 /// Rocket.Chat's two-factor challenge: which method the server asks for, whether it sent a
 /// code (email), and which methods the user has.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -268,7 +388,10 @@ mod tests {
         ];
         for (code, name) in all {
             assert_eq!(code.as_str(), name);
+            assert_eq!(ErrorCode::parse(name), Some(code));
         }
+        assert_eq!(ErrorCode::parse(""), None);
+        assert_eq!(ErrorCode::parse("Network"), None);
     }
 
     #[test]
