@@ -11,6 +11,9 @@
 //! - the JS facades [`SessionManager`] (feature `descope`) and [`RocketChatSession`] (feature
 //!   `rocketchat`), and the TypeScript types. The npm package builds each facade into its own
 //!   wasm, so that an app downloads only the one it uses; both features are on by default.
+//! - `rust` (feature `rust`, off by default and never in the npm package): the typed Rust
+//!   API for Rust frontends compiled to wasm32 — `Session`, `Options`, `Snapshot`,
+//!   `JwtResponse`, `User` — driving the same facade, shell and core (API.md §7).
 #![deny(missing_docs)]
 
 // SAFETY: the wasm module runs on the page's one thread; nothing here shares the heap with a
@@ -25,6 +28,8 @@ pub mod core;
 mod manager;
 #[cfg(feature = "rocketchat")]
 pub mod rocketchat;
+#[cfg(feature = "rust")]
+pub mod rust;
 mod shell;
 pub mod types;
 
@@ -33,3 +38,5 @@ pub use crate::core::error::{ErrorCode, Result, SessionError};
 pub use manager::SessionManager;
 #[cfg(feature = "rocketchat")]
 pub use rocketchat::RocketChatSession;
+#[cfg(feature = "rust")]
+pub use rust::{JwtResponse, Options, Persist, Session, Snapshot, Subscription, User};
