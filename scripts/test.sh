@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 
 step "native tests: crate (unit + doc) and devserver (HTTP)"
 cargo test --workspace --quiet
+# The Rust API (features `rust` and `serde`, off by default): its unit tests and doctests.
+cargo test --quiet --features rust,serde --lib -- rust::
+cargo test --quiet --features rust,serde --doc -- rust::
 
 step "devserver build"
 cargo build -p devserver --quiet
@@ -37,9 +40,10 @@ for _ in $(seq 50); do
 done
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 # Only the browser test target (tests/browser/): the doctests already ran natively above.
-CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test '*'
+# `--features rust`: the Rust API's tests (tests/browser/rust_api.rs) run with the others.
+CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --features rust --test '*'
 # --nocapture: Firefox cannot read cookie attributes back; the tests say so in the output.
-GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --test '*' -- --nocapture
+GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --features rust --test '*' -- --nocapture
 kill $devserver_pid 2>/dev/null || true
 trap - EXIT
 

@@ -20,6 +20,8 @@ mod logout;
 mod options;
 mod refresh;
 mod rocketchat;
+#[cfg(feature = "rust")]
+mod rust_api;
 mod storage;
 mod tenants;
 
