@@ -479,27 +479,17 @@ async fn bad_arguments_are_refused_without_a_request() {
 #[wasm_bindgen_test]
 async fn every_invalid_option_is_refused() {
     clean_page();
+    // Every rule has its native table (`core::rc::rules`); here, one value of each JS kind the
+    // options reader converts: not an object, and a member of each wrong type.
     let bad = [
         "undefined",
         "null",
         "5",
         r#""http://127.0.0.1""#,
         "[]",
-        "{}",
-        r#"{"baseUrl":null}"#,
         r#"{"baseUrl":42}"#,
-        r#"{"baseUrl":""}"#,
-        r#"{"baseUrl":"not a url"}"#,
-        r#"{"baseUrl":"chat.example.com"}"#,
-        r#"{"baseUrl":"ftp://chat.example.com"}"#,
-        r#"{"baseUrl":"https://"}"#,
         r#"{"baseUrl":"http://x","storagePrefix":{}}"#,
-        r#"{"baseUrl":"http://x","storagePrefix":1}"#,
-        r#"{"baseUrl":"http://x","persist":"disk"}"#,
         r#"{"baseUrl":"http://x","persist":true}"#,
-        r#"{"baseUrl":"http://x","requestTimeoutMs":0}"#,
-        r#"{"baseUrl":"http://x","requestTimeoutMs":-1}"#,
-        r#"{"baseUrl":"http://x","requestTimeoutMs":1e12}"#,
         r#"{"baseUrl":"http://x","requestTimeoutMs":"10"}"#,
     ];
     for text in bad {

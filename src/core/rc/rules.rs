@@ -443,6 +443,8 @@ mod tests {
             r#"{"baseUrl":"ftp://x"}"#,
             r#"{"baseUrl":"https://"}"#,
             r#"{"baseUrl":"https://a b"}"#,
+            r#"{"baseUrl":"not a url"}"#,
+            r#"{"baseUrl":"ftp://chat.example.com"}"#,
             r#"{"baseUrl":"http://x","storagePrefix":1}"#,
             r#"{"baseUrl":"http://x","storagePrefix":{}}"#,
             r#"{"baseUrl":"http://x","persist":"disk"}"#,
