@@ -793,3 +793,19 @@ fn another_refresh_token_told_at_the_same_version_is_not_taken() {
     assert_eq!(tab.s.user().map(str::to_string), user);
     assert!(events(&effects).is_empty(), "{effects:?}");
 }
+
+#[test]
+fn a_logout_read_from_cookies_ends_the_session_for_good() {
+    // No channel; the refresh token lives in the origin's cookie, and storage has shown it.
+    let mut tab = per_tab(json!({"refreshTokenViaCookie": {"secure": false}}), false);
+    let session = tab.s.session_token().unwrap().to_owned();
+    tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+    // Another tab signed out: the cookie is gone, and no message says when.
+    tab.env.jar.borrow_mut().remove("DSR");
+    tab.at(T0 + 2_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), None);
+    // A tab that slept tells the ended session later: it stays ended.
+    tab.at(T0 + 3_000.0)
+        .step(Input::Message(told(T0, 0, &session, "R1")));
+    assert_eq!(tab.s.refresh_token(), None, "the ended session came back");
+}
