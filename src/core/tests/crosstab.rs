@@ -809,3 +809,163 @@ fn a_logout_read_from_cookies_ends_the_session_for_good() {
         .step(Input::Message(told(T0, 0, &session, "R1")));
     assert_eq!(tab.s.refresh_token(), None, "the ended session came back");
 }
+
+/// Another tab of this package rotated R1 to R2 and stored them with their record, newer than
+/// this tab's (`gen` 1, refresh due at `due`), and `user`.
+fn store_rotation(tab: &Tab, session: &str, due: f64, user: Option<&str>) {
+    let record = Meta {
+        born: T0,
+        gen: 1,
+        due_at: Some(due),
+        ..Meta::default()
+    };
+    let mut items = tab.env.items.borrow_mut();
+    items.insert("DSR".into(), "R2".into());
+    items.insert("DSM".into(), record.encode());
+    if let Some(user) = user {
+        items.insert("DSU".into(), user.into());
+    }
+    drop(items);
+    tab.env.jar.borrow_mut().insert("DS".into(), session.into());
+}
+
+#[test]
+fn a_refusal_takes_the_stored_rotation_with_its_newer_record() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    let due = tab.now + 250_000.0;
+    store_rotation(&tab, &session_jwt(2, tab.now + 600_000.0), due, None);
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.s.next_refresh_at(), Some(due), "the record's due time");
+}
+
+#[test]
+fn the_rest_of_another_tabs_write_brings_its_record_and_user() {
+    // The same tokens as held, then their newer record and user (a write arrives key by key).
+    let mut tab = Tab::signed_in(json!({}));
+    let session = tab.s.session_token().unwrap().to_owned();
+    let due = T0 + 250_000.0;
+    store_rotation(&tab, &session, due, Some(r#"{"name":"Eve"}"#));
+    tab.env.items.borrow_mut().insert("DSR".into(), "R1".into());
+    tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    assert_eq!(tab.s.next_refresh_at(), Some(due), "the record's due time");
+    assert_eq!(tab.s.user(), Some(r#"{"name":"Eve"}"#));
+}
+
+#[test]
+fn a_rotation_taken_with_its_record_after_a_refusal_is_ranked_by_it() {
+    // Adopted with a newer record, the session is known, not guessed: a later rotation told
+    // by its tab is taken while storage still shows the tokens adopted.
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    let session = session_jwt(2, tab.now + 600_000.0);
+    store_rotation(&tab, &session, tab.now + 250_000.0, None);
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    let later = session_jwt(3, tab.now + 900_000.0);
+    tab.step(Input::Message(told(T0, 2, &later, "R3")));
+    assert_eq!(tab.s.refresh_token(), Some("R3"));
+}
+
+#[test]
+fn a_session_guessed_from_cookies_stays_guessed_when_its_own_storage_changes() {
+    // Storage of its own holds only what this tab wrote: it never ranks the session. Still
+    // ranked by a guess, the session is defended by the cookies that show it. (Without a
+    // channel, the tab follows the cookies, and so reads storage when it changes.)
+    let mut tab = Tab::new(json!({
+        "persist": "sessionStorage",
+        "refreshTokenViaCookie": {"secure": false},
+    }));
+    let mut jar = tab.env.jar.borrow_mut();
+    jar.insert("DS".into(), session_jwt(1, T0 + 600_000.0));
+    jar.insert("DSR".into(), "R1".into());
+    drop(jar);
+    tab.step(Input::Start {
+        online: true,
+        channel: false,
+    });
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let record = Meta {
+        born: T0 + 100.0,
+        ..Meta::default()
+    };
+    tab.env
+        .items
+        .borrow_mut()
+        .insert("DSM".into(), record.encode());
+    tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+    tab.step(Input::Message(told(
+        T0 + 500.0,
+        5,
+        &session_jwt(5, T0 + 900_000.0),
+        "R5",
+    )));
+    assert_eq!(tab.s.refresh_token(), Some("R1"), "cookies still show R1");
+}
+
+#[test]
+fn a_record_read_from_storage_drops_a_doubted_logout_only_when_the_session_began_after_it() {
+    // As `doubted_then_learned`, the record coming through storage instead of a message.
+    let doubted_then_stored = |at: f64, born: f64| {
+        let mut tab = foreign_tab(7);
+        tab.at(T0 + 2_000.0)
+            .step(Input::Message(Message::Logout(at, 0).encode()));
+        let record = Meta {
+            born,
+            ..Meta::default()
+        };
+        tab.env
+            .items
+            .borrow_mut()
+            .insert("DSM".into(), record.encode());
+        tab.step(Input::StorageChanged);
+        tab.env.items.borrow_mut().clear();
+        tab.env.jar.borrow_mut().clear();
+        tab.at(T0 + 3_000.0).step(Input::StorageChanged);
+        tab.s.refresh_token().is_some()
+    };
+    let at = T0 + 1_000.0;
+    assert!(doubted_then_stored(at, at + 1.0), "began after the logout");
+    assert!(!doubted_then_stored(at, at), "began with it: ended");
+    assert!(!doubted_then_stored(at, at - 1.0), "began before it: ended");
+}
+
+#[test]
+fn a_user_read_from_storage_is_taken_only_from_shared_storage_and_never_erased() {
+    // Shared storage without the user key (a write still arriving): the user stays.
+    let mut tab = Tab::signed_in(json!({}));
+    let user = tab.s.user().map(str::to_string);
+    assert!(user.is_some());
+    tab.env.items.borrow_mut().remove("DSU");
+    tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.user().map(str::to_string), user);
+    // Storage of its own holds only what this tab wrote: never read back over its state.
+    let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
+    let user = tab.s.user().map(str::to_string);
+    tab.env
+        .items
+        .borrow_mut()
+        .insert("DSU".into(), r#"{"name":"Eve"}"#.into());
+    tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.user().map(str::to_string), user);
+}
+
+#[test]
+fn a_rotation_taken_without_a_newer_record_after_a_refusal_stays_ranked_by_a_guess() {
+    // Another client rotated and left this package's record as it was: the tokens adopted
+    // after the refusal are defended by what is stored, as any session ranked by a guess.
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    tab.env.items.borrow_mut().insert("DSR".into(), "R9".into());
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(9, tab.now + 600_000.0));
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), Some("R9"));
+    let other = session_jwt(3, tab.now + 900_000.0);
+    tab.step(Input::Message(told(T0, 5, &other, "R3")));
+    assert_eq!(tab.s.refresh_token(), Some("R9"), "storage still shows R9");
+}
