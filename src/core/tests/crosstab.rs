@@ -969,3 +969,73 @@ fn a_rotation_taken_without_a_newer_record_after_a_refusal_stays_ranked_by_a_gue
     tab.step(Input::Message(told(T0, 5, &other, "R3")));
     assert_eq!(tab.s.refresh_token(), Some("R9"), "storage still shows R9");
 }
+
+#[test]
+fn a_hello_is_answered_when_fresh_with_the_session_or_the_last_logout() {
+    let hello = |at: f64| Message::Hello(at).encode();
+    let answers = |tab: &mut Tab, at: f64| -> Vec<String> {
+        let effects = tab.at(at + 10.0).step(Input::Message(hello(at)));
+        posts(&effects).iter().map(|p| p.to_string()).collect()
+    };
+    // A tab holding a session tells it.
+    let mut tab = Tab::signed_in(json!({}));
+    let told = answers(&mut tab, T0 + 1_000.0);
+    assert!(told.iter().any(|m| m.starts_with("S")), "{told:?}");
+    // A question asked long ago (a tab that woke from a freeze) is not answered.
+    let stale = tab
+        .at(T0 + 600_000.0)
+        .step(Input::Message(hello(T0 + 1_000.0)));
+    assert!(posts(&stale).is_empty(), "{stale:?}");
+    // A tab that signed out tells when; one that never held a session says nothing.
+    let effects = tab.at(T0 + 2_000.0).step(Input::Call(1, Call::Logout));
+    assert!(!sends(&effects).is_empty());
+    let told = answers(&mut tab, T0 + 3_000.0);
+    assert!(told.iter().any(|m| m.starts_with("L\n")), "{told:?}");
+    let mut fresh = Tab::new(json!({}));
+    fresh.start();
+    assert!(answers(&mut fresh, T0 + 3_000.0).is_empty());
+}
+
+#[test]
+fn a_user_answered_after_another_sign_in_is_not_taken() {
+    let mut tab = Tab::signed_in(json!({}));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Me))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    // Another user signs in while the answer is on its way.
+    tab.at(T0 + 1_000.0)
+        .step(Input::Apply(Box::new(sign_in_with_user(2, T0 + 1_000.0))));
+    let signed_in = tab.s.user().map(str::to_string);
+    tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::User(r#"{"name":"Old"}"#.into())),
+    ));
+    assert_eq!(tab.s.user().map(str::to_string), signed_in);
+}
+
+#[test]
+fn a_user_answered_by_me_is_kept_unless_storage_holds_a_newer_session() {
+    let me = |tab: &mut Tab| {
+        let lock = lock_of(&tab.step(Input::Call(1, Call::Me))).unwrap();
+        sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone()
+    };
+    let answer = |tab: &mut Tab, id: u32| {
+        tab.step(Input::Answer(
+            id,
+            Ok(Reply::User(r#"{"name":"Me"}"#.into())),
+        ));
+        tab.s.user().map(str::to_string)
+    };
+    let mut tab = Tab::signed_in(json!({}));
+    let request = me(&mut tab);
+    assert_eq!(
+        answer(&mut tab, request.id).as_deref(),
+        Some(r#"{"name":"Me"}"#)
+    );
+    // Another tab rotated meanwhile and stored a newer record this tab has not read yet:
+    // the answer is of a session it no longer holds.
+    let mut tab = Tab::signed_in(json!({}));
+    let before = tab.s.user().map(str::to_string);
+    let request = me(&mut tab);
+    store_rotation(&tab, &session_jwt(2, T0 + 900_000.0), T0 + 250_000.0, None);
+    assert_eq!(answer(&mut tab, request.id), before);
+}
