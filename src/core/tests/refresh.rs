@@ -401,3 +401,36 @@ fn a_refresh_answered_after_dispose_is_stored_and_told_never_revoked() {
         .any(|r| r.url.ends_with("/v1/auth/logout") && r.headers[0].1 == "Bearer P1:R2"));
     assert_eq!(tab.env.items.borrow().get("DSR"), None);
 }
+
+#[test]
+fn the_lock_is_held_after_a_rotation_until_its_time_and_no_shorter() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (lock, request) = due_refresh(&mut tab);
+    let answer = sign_in(2, tab.now);
+    tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    let rotated = tab.now;
+    let effects = tab
+        .at(rotated + HOLD_AFTER_ROTATION_MS - 1.0)
+        .step(Input::Timer);
+    assert!(!effects.contains(&Effect::Unlock(lock)), "released early");
+    let effects = tab.at(rotated + HOLD_AFTER_ROTATION_MS).step(Input::Timer);
+    assert!(effects.contains(&Effect::Unlock(lock)));
+}
+
+#[test]
+fn a_refresh_answered_without_a_jwt_response_fails_and_a_plain_call_settles_with_its_body() {
+    let mut tab = Tab::signed_in(json!({}));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
+    let failed = settled(&effects);
+    assert!(
+        matches!(failed[..], [(1, Err(e))] if e.code == ErrorCode::InvalidResponse),
+        "{effects:?}"
+    );
+    // validate() is the caller's own request: it settles with the body.
+    let effects = tab.step(Input::Call(2, Call::Validate));
+    let request = sends(&effects)[0].clone();
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
+    assert_eq!(settled(&effects), [(2, &Ok(Value::Body))]);
+}
