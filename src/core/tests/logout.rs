@@ -396,3 +396,38 @@ fn a_doubted_logout_is_followed_when_storage_shows_another_sign_in_and_leaves_it
     assert_eq!(tab.env.item("DSR").as_deref(), Some("R8"));
     assert_eq!(tab.s.refresh_token(), Some("R8"));
 }
+
+#[test]
+fn a_verification_answered_after_a_logout_is_kept_only_when_the_logout_came_first() {
+    let verify = r#"{"answers":[{"questionId":"q1","answer":"Rex"}]}"#;
+    let run = |logout_at: f64| {
+        let mut tab = Tab::signed_in(json!({}));
+        let effects = tab
+            .at(T0 + 10_000.0)
+            .step(Input::Call(1, Call::Verify(verify.into())));
+        let request = match lock_of(&effects) {
+            Some(lock) => sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone(),
+            None => sends(&effects)[0].clone(),
+        };
+        tab.at(T0 + 10_500.0)
+            .step(Input::Message(Message::Logout(logout_at, 0).encode()));
+        let answer = sign_in(3, tab.now);
+        let effects = tab
+            .at(T0 + 11_000.0)
+            .step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+        (tab.s.refresh_token().map(str::to_string), effects)
+    };
+    // A logout made before the request left (its message came late): the verification is a
+    // sign-in after it.
+    let (held, _) = run(T0 + 5_000.0);
+    assert_eq!(held.as_deref(), Some("R3"));
+    // A logout made after the request left ends what it brings: revoked, not kept.
+    let (held, effects) = run(T0 + 10_200.0);
+    assert_eq!(held, None);
+    assert!(
+        sends(&effects)
+            .iter()
+            .any(|r| r.url.ends_with("/v1/auth/logout")),
+        "{effects:?}"
+    );
+}
