@@ -18,6 +18,7 @@ use super::message::Message;
 use super::options::Config;
 use super::session::{Call, Input, Page, Session, Tenants, HOLD_AFTER_ROTATION_MS};
 
+mod adoption;
 mod crosstab;
 mod logout;
 mod refresh;
