@@ -360,18 +360,7 @@ fn a_session_guessed_from_cookies_stays_guessed_when_its_own_storage_changes() {
     // Storage of its own holds only what this tab wrote: it never ranks the session. Still
     // ranked by a guess, the session is defended by the cookies that show it. (Without a
     // channel, the tab follows the cookies, and so reads storage when it changes.)
-    let mut tab = Tab::new(json!({
-        "persist": "sessionStorage",
-        "refreshTokenViaCookie": {"secure": false},
-    }));
-    let mut jar = tab.env.jar.borrow_mut();
-    jar.insert("DS".into(), session_jwt(1, T0 + 600_000.0));
-    jar.insert("DSR".into(), "R1".into());
-    drop(jar);
-    tab.step(Input::Start {
-        online: true,
-        channel: false,
-    });
+    let mut tab = cookie_only_tab_with(false);
     assert_eq!(tab.s.refresh_token(), Some("R1"));
     let record = Meta {
         born: T0 + 100.0,

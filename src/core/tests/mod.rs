@@ -282,6 +282,11 @@ fn takes_turn(effects: &[Effect]) -> bool {
 /// A started tab with per-tab storage whose session (`DS`, refresh `R1`) came from cookies
 /// alone, without its record.
 fn cookie_only_tab() -> Tab {
+    cookie_only_tab_with(true)
+}
+
+/// [`cookie_only_tab`], started with a cross-tab channel or without one.
+fn cookie_only_tab_with(channel: bool) -> Tab {
     let mut tab = Tab::new(json!({
         "persist": "sessionStorage",
         "refreshTokenViaCookie": {"secure": false},
@@ -290,7 +295,10 @@ fn cookie_only_tab() -> Tab {
     jar.insert("DS".into(), session_jwt(1, T0 + 600_000.0));
     jar.insert("DSR".into(), "R1".into());
     drop(jar);
-    tab.start();
+    tab.step(Input::Start {
+        online: true,
+        channel,
+    });
     tab
 }
 
