@@ -377,25 +377,14 @@ async fn bad_arguments_are_refused_without_a_request() {
         assert_eq!(rc.user_id().as_string().as_deref(), Some("RCadmin"));
     }
 
-    // Second factors.
+    // Second factors: every rule has its native table (`core::rc::rules`); here, one value of
+    // each JS kind the reader converts.
     for text in [
         "5",
         r#""totp""#,
-        "true",
         "[]",
-        r#"["totp","123456"]"#,
-        "{}",
-        r#"{"code":"123456"}"#,
-        r#"{"method":"totp"}"#,
-        r#"{"method":"sms","code":"123456"}"#,
-        r#"{"method":"TOTP","code":"123456"}"#,
         r#"{"method":5,"code":"123456"}"#,
-        r#"{"method":"totp","code":""}"#,
-        r#"{"method":"totp","code":"   "}"#,
         r#"{"method":"totp","code":123456}"#,
-        r#"{"method":"email","code":"12 34"}"#,
-        r#"{"method":"email","code":"12\n34"}"#,
-        r#"{"method":"password","code":""}"#,
         r#"{"method":"password","code":null}"#,
     ] {
         let value = json(text);
