@@ -434,3 +434,31 @@ fn a_refresh_answered_without_a_jwt_response_fails_and_a_plain_call_settles_with
     let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
     assert_eq!(settled(&effects), [(2, &Ok(Value::Body))]);
 }
+
+#[test]
+fn a_refused_tenant_selection_ends_nothing_and_a_disposed_session_starts_nothing() {
+    // A definitive 401 clears the session on refresh only (API.md, Clearing).
+    let mut tab = Tab::signed_in(json!({}));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::SelectTenant("T1".into())))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let effects = tab.step(Input::Answer(request.id, Err(http(401))));
+    assert!(
+        matches!(settled(&effects)[..], [(1, Err(_))]),
+        "{effects:?}"
+    );
+    assert_eq!(
+        tab.s.refresh_token(),
+        Some("R1"),
+        "only a refresh ends the session"
+    );
+    // Disposed: calls settle at once with an error and send nothing; ready() still answers.
+    tab.step(Input::Dispose);
+    let effects = tab.step(Input::Call(2, Call::Me));
+    assert!(sends(&effects).is_empty() && lock_of(&effects).is_none());
+    assert!(
+        matches!(settled(&effects)[..], [(2, Err(e))] if e.code == ErrorCode::InvalidArgument),
+        "{effects:?}"
+    );
+    let effects = tab.step(Input::Call(3, Call::Ready));
+    assert!(matches!(settled(&effects)[..], [(3, Ok(_))]), "{effects:?}");
+}
