@@ -462,3 +462,18 @@ fn a_refused_tenant_selection_ends_nothing_and_a_disposed_session_starts_nothing
     let effects = tab.step(Input::Call(3, Call::Ready));
     assert!(matches!(settled(&effects)[..], [(3, Ok(_))]), "{effects:?}");
 }
+
+#[test]
+fn refresh_errors_are_told_for_refreshes_and_the_start_up_try_not_for_other_calls() {
+    let told = |effects: &[Effect]| {
+        events(effects)
+            .iter()
+            .any(|e| matches!(e, Event::RefreshError(_)))
+    };
+    let (mut tab, request) = try_refresh_at_start();
+    assert!(told(&tab.step(Input::Answer(request.id, Err(http(401))))));
+    let mut tab = Tab::signed_in(json!({}));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::SelectTenant("T1".into())))).unwrap();
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    assert!(!told(&tab.step(Input::Answer(request.id, Err(http(503))))));
+}
