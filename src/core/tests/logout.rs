@@ -431,3 +431,17 @@ fn a_verification_answered_after_a_logout_is_kept_only_when_the_logout_came_firs
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_rotation_answered_after_an_older_logout_was_told_again_is_kept() {
+    // A tab that woke tells a logout from before this session began while the refresh is out:
+    // it ends nothing, and the rotation is kept (the token presented is spent).
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    tab.step(Input::Message(Message::Logout(T0 - 5_000.0, 0).encode()));
+    assert_eq!(tab.s.refresh_token(), Some("R1"));
+    let answer = sign_in(2, tab.now);
+    let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
+}
