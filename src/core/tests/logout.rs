@@ -445,3 +445,28 @@ fn a_rotation_answered_after_an_older_logout_was_told_again_is_kept() {
     assert_eq!(tab.s.refresh_token(), Some("R2"));
     assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
 }
+
+#[test]
+fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
+    // Both tokens in cookies; the tab signed in (and wrote S1/R1), then adopted another
+    // tab's rotation S2/R2, whose cookies that tab wrote. The tokens carry no `iat`: only
+    // holding them makes them this tab's.
+    let cookies = json!({
+        "sessionTokenViaCookie": {"secure": false},
+        "refreshTokenViaCookie": {"secure": false},
+    });
+    let mut tab = Tab::signed_in(cookies);
+    let s2 = session_jwt(2, T0 + 900_000.0);
+    tab.step(Input::Message(told(T0, 1, &s2, "R2")));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    let mut jar = tab.env.jar.borrow_mut();
+    jar.insert("DS".into(), s2);
+    jar.insert("DSR".into(), "R2".into());
+    drop(jar);
+    tab.at(T0 + 5_000.0)
+        .step(Input::Message(Message::Logout(T0 + 4_000.0, 0).encode()));
+    assert_eq!(tab.s.refresh_token(), None);
+    let jar = tab.env.jar.borrow();
+    assert_eq!(jar.get("DS"), None, "the session cookie stayed");
+    assert_eq!(jar.get("DSR"), None, "the refresh cookie stayed");
+}
