@@ -514,3 +514,29 @@ fn a_user_answered_by_me_is_kept_unless_storage_holds_a_newer_session() {
     store_rotation(&tab, &session_jwt(2, T0 + 900_000.0), T0 + 250_000.0, None);
     assert_eq!(answer(&mut tab, request.id), before);
 }
+
+#[test]
+fn without_a_channel_a_tab_without_a_refresh_token_follows_the_session_cookie() {
+    // The refresh token is an httpOnly cookie (the response carries none); no channel.
+    let follows = |cookies: Json| {
+        let mut options = json!({"persist": "sessionStorage"});
+        for (k, v) in cookies.as_object().unwrap() {
+            options[k] = v.clone();
+        }
+        let mut tab = Tab::new(options);
+        tab.step(Input::Start {
+            online: true,
+            channel: false,
+        });
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(1, T0 + 600_000.0),
+            "nextRefreshSeconds": 300,
+        })))));
+        assert_eq!(tab.s.refresh_token(), None);
+        let theirs = session_jwt(2, T0 + 900_000.0);
+        tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
+        tab.at(T0 + 1_000.0).step(Input::StorageChanged);
+        tab.s.session_token() == Some(theirs.as_str())
+    };
+    assert!(follows(json!({"sessionTokenViaCookie": {"secure": false}})));
+}
