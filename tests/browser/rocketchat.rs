@@ -422,17 +422,13 @@ async fn bad_arguments_are_refused_without_a_request() {
     }
     assert_eq!(rc_count("/api/v1/login").await, logins);
 
-    // Credentials given to apply: refused, the stored login unchanged.
+    // Credentials given to apply: refused, the stored login unchanged. Every rule has its
+    // native table (`core::rc::rules`); here, one value of each JS kind the reader converts.
     for text in [
         "null",
         "5",
         r#""token""#,
-        "{}",
         r#"{"userId":"u"}"#,
-        r#"{"authToken":"t"}"#,
-        r#"{"userId":"","authToken":"t"}"#,
-        r#"{"userId":"u","authToken":""}"#,
-        r#"{"userId":"u","authToken":"a b"}"#,
         r#"{"userId":5,"authToken":"t"}"#,
         r#"{"userId":"u","authToken":["t"]}"#,
     ] {

@@ -473,6 +473,7 @@ mod tests {
         );
         for json in [
             "null",
+            "5",
             "\"x\"",
             "{}",
             r#"{"userId":"u"}"#,

@@ -211,6 +211,11 @@ fn a_session_ranked_by_a_guess_takes_a_rotation_told_with_its_session_token() {
 /// A started tab with storage of its own (`sessionStorage`), signed in as S1/R1, with
 /// `channel` or without one; `cookies` says which token cookies the options ask for.
 fn per_tab(cookies: Json, channel: bool) -> Tab {
+    per_tab_with(cookies, channel, sign_in(1, T0))
+}
+
+/// [`per_tab`], signed in with `reply`.
+fn per_tab_with(cookies: Json, channel: bool, reply: JwtReply) -> Tab {
     let mut options = json!({"persist": "sessionStorage"});
     for (k, v) in cookies.as_object().unwrap() {
         options[k] = v.clone();
@@ -220,7 +225,7 @@ fn per_tab(cookies: Json, channel: bool) -> Tab {
         online: true,
         channel,
     });
-    tab.step(Input::Apply(Box::new(sign_in(1, T0))));
+    tab.step(Input::Apply(Box::new(reply)));
     tab
 }
 
@@ -519,19 +524,11 @@ fn a_user_answered_by_me_is_kept_unless_storage_holds_a_newer_session() {
 fn without_a_channel_a_tab_without_a_refresh_token_follows_the_session_cookie() {
     // The refresh token is an httpOnly cookie (the response carries none); no channel.
     let follows = |cookies: Json| {
-        let mut options = json!({"persist": "sessionStorage"});
-        for (k, v) in cookies.as_object().unwrap() {
-            options[k] = v.clone();
-        }
-        let mut tab = Tab::new(options);
-        tab.step(Input::Start {
-            online: true,
-            channel: false,
-        });
-        tab.step(Input::Apply(Box::new(reply(json!({
+        let response = reply(json!({
             "sessionJwt": session_jwt(1, T0 + 600_000.0),
             "nextRefreshSeconds": 300,
-        })))));
+        }));
+        let mut tab = per_tab_with(cookies, false, response);
         assert_eq!(tab.s.refresh_token(), None);
         let theirs = session_jwt(2, T0 + 900_000.0);
         tab.env.jar.borrow_mut().insert("DS".into(), theirs.clone());
