@@ -270,10 +270,16 @@ impl Session {
     /// The record of tokens this tab ranked by a guess: where they rank is known now, and so
     /// whether a logout it doubted came after they began.
     fn rank_learned(&mut self, meta: Meta) {
-        if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
+        self.rank_known(meta.born);
+        self.st.meta = meta;
+    }
+
+    /// The session held is known to have begun at `born` (its record came): no longer ranked
+    /// by a guess, and a logout it doubted stands only if it came after that.
+    fn rank_known(&mut self, born: f64) {
+        if self.st.doubted_logout.is_some_and(|at| at < born) {
             self.st.doubted_logout = None;
         }
-        self.st.meta = meta;
         self.st.guessed = false;
     }
 
@@ -465,10 +471,7 @@ impl Session {
         let ours = self.st.meta.version();
         self.st.shown |= stored.refresh.is_some();
         if let Some(meta) = stored.meta.filter(|m| local && m.version() >= ours) {
-            if self.st.doubted_logout.is_some_and(|at| at < meta.born) {
-                self.st.doubted_logout = None;
-            }
-            self.st.guessed = false;
+            self.rank_known(meta.born);
             if meta.version() > ours {
                 self.st.meta = meta;
             }

@@ -259,10 +259,13 @@ impl Session {
                 // Another tab may have rotated between the due time and the grant: adopting
                 // its tokens settles the job (see `changed`).
                 self.adopt_stored(now, env, Reread::Follow);
-                let asked_for = self.jobs.first().map(|j| j.lock_name.clone());
                 if self.locking(id).is_none() {
                     self.out.push(Effect::Unlock(id));
-                } else if asked_for.is_some_and(|name| name != self.turn_lock()) {
+                } else if self
+                    .jobs
+                    .first()
+                    .is_some_and(|j| j.lock_name != self.turn_lock())
+                {
                     // The tokens changed while the lock was asked for (a tab that woke took
                     // another tab's rotation from what it missed): that lock guards a token
                     // this tab no longer presents. It asks for the one it does.
