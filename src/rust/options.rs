@@ -6,12 +6,14 @@
 use std::fmt;
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::data::Value;
 use super::wire::{self, Wire};
 pub use crate::core::cookie::SameSite;
+use crate::core::obj::Obj;
+use crate::shell::js::set;
 use crate::types::Persist;
 
 /// The options of a token cookie: [`Options::session_token_via_cookie`] and
@@ -194,7 +196,7 @@ impl RequestConfig {
     }
 
     fn read(v: &JsValue) -> RequestConfig {
-        let member = |key: &str| Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let member = |key: &str| v.field(key).unwrap_or(JsValue::UNDEFINED);
         let text = |key: &str| member(key).as_string().unwrap_or_default();
         let headers: Option<std::collections::BTreeMap<String, String>> =
             wire::read(&member("headers"));
@@ -294,10 +296,6 @@ impl fmt::Debug for Options {
 pub(crate) struct HookFunctions {
     _before: Option<Closure<dyn Fn(JsValue) -> JsValue>>,
     _after: Option<Closure<dyn Fn(JsValue, JsValue)>>,
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
 impl Options {
@@ -619,8 +617,7 @@ impl Options {
         });
         let after = self.after.clone().map(|hook| {
             Closure::<dyn Fn(JsValue, JsValue)>::new(move |request: JsValue, response: JsValue| {
-                let member =
-                    |key: &str| Reflect::get(&response, &key.into()).unwrap_or(JsValue::UNDEFINED);
+                let member = |key: &str| response.field(key).unwrap_or(JsValue::UNDEFINED);
                 let status = member("status").as_f64().unwrap_or(0.0);
                 let info = ResponseInfo {
                     status: status as u16,

@@ -14,6 +14,7 @@ use super::data::*;
 use super::options::{HookFunctions, Options};
 use super::wire::{self, Wire};
 use crate::core::error::SessionError;
+use crate::core::obj::Obj;
 use crate::manager::SessionManager;
 
 /// One Descope session: tokens in cookies and storage, refreshed before they expire, shared by
@@ -419,10 +420,7 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn validate(&self) -> impl Future<Output = Result<Claims, SessionError>> + 'static {
-        let parsed = |v: &JsValue| {
-            let parsed = js_sys::Reflect::get(v, &"parsedJWT".into()).ok()?;
-            wire::read(&parsed)
-        };
+        let parsed = |v: &JsValue| wire::read(&v.field("parsedJWT")?);
         call(self.m().validate(), parsed, "not a validate answer")
     }
 
@@ -443,10 +441,7 @@ impl Session {
             TenantQuery::Current => JsValue::TRUE,
             TenantQuery::Ids(ids) => ids.write(),
         };
-        let tenants = |v: &JsValue| {
-            let tenants = js_sys::Reflect::get(v, &"tenants".into()).ok()?;
-            wire::read(&tenants)
-        };
+        let tenants = |v: &JsValue| wire::read(&v.field("tenants")?);
         call(
             self.m().my_tenants(argument),
             tenants,

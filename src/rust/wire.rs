@@ -15,6 +15,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::data::*;
 use crate::core::error::{ErrorCode, SessionError};
 use crate::core::hooks::MAX_DEPTH;
+use crate::core::obj::Obj;
+use crate::shell::js::set;
 
 /// A value the facade hands over or takes, as JS.
 pub(crate) trait Wire: Sized {
@@ -31,24 +33,15 @@ pub(crate) fn read<T: Wire>(v: &JsValue) -> Option<T> {
 
 /// A plain object (not an array, not `null`).
 fn is_object(v: &JsValue) -> bool {
-    v.is_object() && !Array::is_array(v)
+    Obj::is_object(v)
 }
 
 /// The own enumerable members of an object that are neither `undefined` nor `null`.
 fn members(v: &JsValue) -> Vec<(String, JsValue)> {
-    Object::keys(v.unchecked_ref::<Object>())
-        .iter()
-        .filter_map(|key| {
-            let value = Reflect::get(v, &key).ok()?;
-            let present = !value.is_undefined() && !value.is_null();
-            Some((key.as_string()?, value)).filter(|_| present)
-        })
+    v.keys()
+        .into_iter()
+        .filter_map(|key| Some((key.clone(), v.field(&key)?)))
         .collect()
-}
-
-/// `target[key] = value` on an object made here.
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
 impl Wire for String {
@@ -321,13 +314,11 @@ impl AccessKeyExchange {
         if !is_object(v) {
             return None;
         }
-        let text = |key: &str| Reflect::get(v, &key.into()).ok()?.as_string();
+        let text = |key: &str| v.field(key)?.as_string();
         Some(AccessKeyExchange {
             key_id: text("keyId")?,
             session_jwt: text("sessionJwt")?,
-            expiration: Reflect::get(v, &"expiration".into())
-                .ok()
-                .and_then(|e| e.as_f64()),
+            expiration: v.field("expiration").and_then(|e| e.as_f64()),
         })
     }
 }
@@ -382,7 +373,7 @@ impl LoginOptions {
 
 /// The [`Snapshot`] of a JS snapshot object (`getSnapshot()`, `subscribe`).
 pub(crate) fn snapshot(v: &JsValue) -> Snapshot {
-    let member = |key: &str| Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let member = |key: &str| v.field(key).unwrap_or(JsValue::UNDEFINED);
     Snapshot {
         is_authenticated: member("isAuthenticated").as_bool().unwrap_or(false),
         user: read(&member("user")),
