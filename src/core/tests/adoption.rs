@@ -102,8 +102,7 @@ fn a_session_ranked_by_a_guess_takes_a_newer_session_token_told_with_the_same_re
 fn doubted_then_learned(at: f64, born: f64) -> bool {
     let mut tab = foreign_tab(7);
     let session = tab.s.session_token().unwrap().to_owned();
-    tab.at(T0 + 2_000.0)
-        .step(Input::Message(Message::Logout(at, 0).encode()));
+    tab.at(T0 + 2_000.0).hear_logout(at, 0);
     assert_eq!(
         tab.s.refresh_token(),
         Some("R7"),
@@ -390,8 +389,7 @@ fn a_record_read_from_storage_drops_a_doubted_logout_only_when_the_session_began
     // As `doubted_then_learned`, the record coming through storage instead of a message.
     let doubted_then_stored = |at: f64, born: f64| {
         let mut tab = foreign_tab(7);
-        tab.at(T0 + 2_000.0)
-            .step(Input::Message(Message::Logout(at, 0).encode()));
+        tab.at(T0 + 2_000.0).hear_logout(at, 0);
         let record = Meta {
             born,
             ..Meta::default()

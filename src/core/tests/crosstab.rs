@@ -216,7 +216,7 @@ fn a_rotation_read_late_still_ends_with_a_logout_made_after_it_left() {
         Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
     ));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
-    tab.step(Input::Message(Message::Logout(T0 + 5_000.0, 0).encode()));
+    tab.hear_logout(T0 + 5_000.0, 0);
     assert_eq!(tab.s.session_token(), None);
     assert_eq!(tab.s.refresh_token(), None);
 }

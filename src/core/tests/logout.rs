@@ -32,9 +32,7 @@ fn a_follower_holding_another_refresh_token_than_the_logout_presented_revokes_it
     assert_ne!(r1, 0);
     // A tab holding the same token only forgets it.
     let mut same = Tab::signed_in(json!({}));
-    let effects = same
-        .at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 10.0, r1).encode()));
+    let effects = same.at(T0 + 10.0).hear_logout(T0 + 10.0, r1);
     assert_eq!(same.s.session_token(), None);
     assert!(sends(&effects).is_empty());
     // A tab that rotated R1 into R2 after the other tab read R1 (a tenant selection) ends R2
@@ -43,9 +41,7 @@ fn a_follower_holding_another_refresh_token_than_the_logout_presented_revokes_it
     let mut rotation = sign_in(2, T0);
     rotation.fields.refresh_jwt = Some("R2".into());
     rotated.step(Input::Apply(Box::new(rotation)));
-    let effects = rotated
-        .at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 10.0, r1).encode()));
+    let effects = rotated.at(T0 + 10.0).hear_logout(T0 + 10.0, r1);
     assert_eq!(rotated.s.session_token(), None);
     let revoke = sends(&effects);
     assert_eq!(revoke.len(), 1);
@@ -70,8 +66,7 @@ fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
             None => sends(&effects)[0].clone(),
         };
         // Another tab logs out while the request is out.
-        tab.at(T0 + 10.0)
-            .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
+        tab.at(T0 + 10.0).hear_logout(T0 + 10.0, 0);
         let effects = tab.at(T0 + 20.0).step(Input::Answer(
             request.id,
             Ok(Reply::Jwt(Box::new(sign_in(7, T0)))),
@@ -90,9 +85,7 @@ fn every_rotating_answer_after_a_logout_is_discarded_and_revoked() {
 fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
     // A plain follower does not repeat the logout.
     let mut tab = Tab::signed_in(json!({}));
-    let effects = tab
-        .at(T0 + 20.0)
-        .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
+    let effects = tab.at(T0 + 20.0).hear_logout(T0 + 10.0, 0);
     assert_eq!(tab.s.session_token(), None);
     assert!(posts(&effects).is_empty());
     // A frozen tab reads its rotation's answer (and tells the others) before the logout
@@ -105,7 +98,7 @@ fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
         Ok(Reply::Jwt(Box::new(sign_in(2, T0)))),
     ));
     assert!(posts(&effects).iter().any(|m| m.starts_with("S\n")));
-    let effects = tab.step(Input::Message(Message::Logout(logout, 0).encode()));
+    let effects = tab.hear_logout(logout, 0);
     assert_eq!(tab.s.session_token(), None);
     assert_eq!(
         posts(&effects),
@@ -117,8 +110,7 @@ fn a_follower_that_told_of_a_session_after_its_logout_tells_the_logout_again() {
 fn a_logout_message_ends_older_sessions_only_and_is_validated() {
     let mut tab = Tab::signed_in(json!({}));
     // From before the session began: remembered, nothing cleared.
-    tab.at(T0 + 5.0)
-        .step(Input::Message(Message::Logout(T0 - 5.0, 0).encode()));
+    tab.at(T0 + 5.0).hear_logout(T0 - 5.0, 0);
     assert!(tab.s.session_token().is_some());
     // Garbage and times from the future are ignored.
     for text in [
@@ -130,12 +122,10 @@ fn a_logout_message_ends_older_sessions_only_and_is_validated() {
     ] {
         tab.step(Input::Message(text.into()));
     }
-    tab.step(Input::Message(Message::Logout(T0 + 60_000.0, 0).encode()));
+    tab.hear_logout(T0 + 60_000.0, 0);
     assert!(tab.s.session_token().is_some());
     // A real one: cleared, cookies and storage included (this tab follows).
-    let effects = tab
-        .at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 10.0, 0).encode()));
+    let effects = tab.at(T0 + 10.0).hear_logout(T0 + 10.0, 0);
     assert_eq!(tab.s.session_token(), None);
     assert!(tab.env.items.borrow().is_empty() && tab.env.jar.borrow().is_empty());
     assert!(posts(&effects).is_empty(), "a follower does not tell again");
@@ -175,8 +165,7 @@ fn a_logout_with_per_tab_storage_also_removes_the_tokens_another_client_keeps_in
         .shared
         .borrow_mut()
         .insert("DSR".into(), "x.y.z".into());
-    tab.at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
+    tab.at(T0 + 10.0).hear_logout(T0 + 5.0, 0);
     assert!(shared(&tab, "DSR").is_some());
 }
 
@@ -223,7 +212,7 @@ fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
     let mut tab = Tab::signed_in(json!({}));
     let (_, request) = due_refresh(&mut tab);
     // A logout from before this session began.
-    tab.step(Input::Message(Message::Logout(T0 - 60_000.0, 0).encode()));
+    tab.hear_logout(T0 - 60_000.0, 0);
     let effects = tab.step(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
@@ -238,7 +227,7 @@ fn an_old_logout_heard_during_a_refresh_does_not_revoke_its_answer() {
     // One made after it began ends it: the answer is revoked.
     let (_, request) = due_refresh(&mut tab);
     let now = tab.now;
-    tab.step(Input::Message(Message::Logout(now, 0).encode()));
+    tab.hear_logout(now, 0);
     let effects = tab.step(Input::Answer(
         request.id,
         Ok(Reply::Jwt(Box::new(sign_in(3, now)))),
@@ -331,8 +320,7 @@ fn a_follower_leaves_a_newer_sign_in_of_a_third_tab_alone() {
         .step(Input::Apply(Box::new(sign_in(9, T0 + 100.0))));
     *tab.env.items.borrow_mut() = third.env.items.borrow().clone();
     *tab.env.jar.borrow_mut() = third.env.jar.borrow().clone();
-    tab.at(T0 + 120.0)
-        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    tab.at(T0 + 120.0).hear_logout(T0 + 50.0, 0);
     assert_eq!(tab.s.refresh_token(), None, "its own session ended");
     assert_eq!(tab.env.item("DSR").as_deref(), Some("R9"));
     assert!(tab.env.item("DSM").is_some());
@@ -347,8 +335,7 @@ fn a_follower_leaves_a_newer_sign_in_of_a_third_tab_alone() {
         .jar
         .borrow_mut()
         .insert("DS".into(), issued_later.clone());
-    tab.at(T0 + 120_000.0)
-        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    tab.at(T0 + 120_000.0).hear_logout(T0 + 50.0, 0);
     assert_eq!(tab.s.refresh_token(), None, "its own session ended");
     assert_eq!(tab.env.jar.borrow().get("DS"), Some(&issued_later));
 }
@@ -356,8 +343,7 @@ fn a_follower_leaves_a_newer_sign_in_of_a_third_tab_alone() {
 #[test]
 fn a_session_taken_from_a_lone_cookie_after_a_logout_ends_when_that_logout_is_told_again() {
     let mut tab = Tab::signed_in(json!({}));
-    tab.at(T0 + 100.0)
-        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    tab.at(T0 + 100.0).hear_logout(T0 + 50.0, 0);
     assert_eq!(tab.s.session_token(), None);
     // Another tab's late answer writes a session cookie after the logout it has not heard of
     // yet: with nothing else stored, this tab takes it for a sign-in it did not hear of.
@@ -367,13 +353,11 @@ fn a_session_taken_from_a_lone_cookie_after_a_logout_ends_when_that_logout_is_to
     assert_eq!(tab.s.session_token(), Some(late.as_str()));
     // That tab hears the logout, expires its cookie and tells the logout again.
     tab.env.jar.borrow_mut().remove("DS");
-    tab.at(T0 + 200.0)
-        .step(Input::Message(Message::Logout(T0 + 50.0, 0).encode()));
+    tab.at(T0 + 200.0).hear_logout(T0 + 50.0, 0);
     assert_eq!(tab.s.session_token(), None);
     // A session this tab ranks by its record is not ended by an older logout told again.
     let mut tab = Tab::signed_in(json!({}));
-    tab.at(T0 + 300.0)
-        .step(Input::Message(Message::Logout(T0 - 1.0, 0).encode()));
+    tab.at(T0 + 300.0).hear_logout(T0 - 1.0, 0);
     assert!(tab.s.session_token().is_some());
 }
 
@@ -383,7 +367,7 @@ fn a_doubted_logout_is_followed_when_storage_shows_another_sign_in_and_leaves_it
     // doubted; storage then shows other tokens without a record, a sign-in made after the
     // logout (another client's, or one whose record storage refused).
     let mut tab = foreign_tab(7);
-    tab.step(Input::Message(Message::Logout(T0 + 1_000.0, 0).encode()));
+    tab.hear_logout(T0 + 1_000.0, 0);
     assert_eq!(tab.s.refresh_token(), Some("R7"), "storage still shows it");
     store_foreign(&tab, 8, T0 + 900_000.0);
     let effects = tab.at(T0 + 2_000.0).step(Input::StorageChanged);
@@ -409,8 +393,7 @@ fn a_verification_answered_after_a_logout_is_kept_only_when_the_logout_came_firs
             Some(lock) => sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone(),
             None => sends(&effects)[0].clone(),
         };
-        tab.at(T0 + 10_500.0)
-            .step(Input::Message(Message::Logout(logout_at, 0).encode()));
+        tab.at(T0 + 10_500.0).hear_logout(logout_at, 0);
         let answer = sign_in(3, tab.now);
         let effects = tab
             .at(T0 + 11_000.0)
@@ -438,7 +421,7 @@ fn a_rotation_answered_after_an_older_logout_was_told_again_is_kept() {
     // it ends nothing, and the rotation is kept (the token presented is spent).
     let mut tab = Tab::signed_in(json!({}));
     let (_, request) = due_refresh(&mut tab);
-    tab.step(Input::Message(Message::Logout(T0 - 5_000.0, 0).encode()));
+    tab.hear_logout(T0 - 5_000.0, 0);
     assert_eq!(tab.s.refresh_token(), Some("R1"));
     let answer = sign_in(2, tab.now);
     let effects = tab.step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
@@ -463,8 +446,7 @@ fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
     jar.insert("DS".into(), s2);
     jar.insert("DSR".into(), "R2".into());
     drop(jar);
-    tab.at(T0 + 5_000.0)
-        .step(Input::Message(Message::Logout(T0 + 4_000.0, 0).encode()));
+    tab.at(T0 + 5_000.0).hear_logout(T0 + 4_000.0, 0);
     assert_eq!(tab.s.refresh_token(), None);
     let jar = tab.env.jar.borrow();
     assert_eq!(jar.get("DS"), None, "the session cookie stayed");

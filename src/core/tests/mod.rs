@@ -204,6 +204,12 @@ impl Tab {
         })
     }
 
+    /// Hears another tab's logout: cleared at `cleared_at`, of the refresh token hashed `token`
+    /// (`0`: whichever).
+    fn hear_logout(&mut self, cleared_at: f64, token: u64) -> Vec<Effect> {
+        self.step(Input::Message(Message::Logout(cleared_at, token).encode()))
+    }
+
     fn at(&mut self, now: f64) -> &mut Tab {
         self.now = now;
         self

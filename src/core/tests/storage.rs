@@ -358,16 +358,14 @@ fn a_follower_leaves_a_newer_sessions_indicator_alone() {
         .shared
         .borrow_mut()
         .insert("DSLI".into(), later.clone());
-    tab.at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
+    tab.at(T0 + 10.0).hear_logout(T0 + 5.0, 0);
     assert_eq!(tab.s.session_token(), None);
     assert_eq!(shared(&tab, "DSLI"), Some(later));
     // Its own session's indicator it removes.
     let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
     let own = ((T0 + 600_000.0) / 1000.0).floor().to_string();
     assert_eq!(shared(&tab, "DSLI"), Some(own));
-    tab.at(T0 + 10.0)
-        .step(Input::Message(Message::Logout(T0 + 5.0, 0).encode()));
+    tab.at(T0 + 10.0).hear_logout(T0 + 5.0, 0);
     assert_eq!(shared(&tab, "DSLI"), None);
 }
 
@@ -581,11 +579,10 @@ fn a_sign_in_starts_a_new_session_strictly_after_the_last_logout() {
     // A sign-in in the millisecond of a logout this tab heard ranks after it: that logout told
     // again does not end it.
     let mut tab = Tab::signed_in(json!({}));
-    tab.at(T0 + 500.7)
-        .step(Input::Message(Message::Logout(T0 + 500.0, 0).encode()));
+    tab.at(T0 + 500.7).hear_logout(T0 + 500.0, 0);
     tab.step(Input::Apply(Box::new(sign_in(3, T0 + 500.7))));
     assert_eq!(tab.s.version().0, T0 + 501.0);
-    tab.step(Input::Message(Message::Logout(T0 + 500.0, 0).encode()));
+    tab.hear_logout(T0 + 500.0, 0);
     assert!(tab.s.session_token().is_some());
 }
 
