@@ -372,3 +372,7 @@ pub(super) fn place_of(meta: &Meta, kind: Kind) -> Option<&CookiePlace> {
         Kind::Refresh => meta.refresh_cookie.as_ref(),
     }
 }
+
+#[cfg(test)]
+#[path = "seen_tests.rs"]
+mod seen_tests;

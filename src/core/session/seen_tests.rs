@@ -1,0 +1,114 @@
+//! The view of storage and cookies as the driver will leave them: the last queued write of a
+//! key wins over earlier ones and over the page, and writes of other keys change nothing.
+
+use super::*;
+use std::collections::BTreeMap;
+
+/// A page: storage items, `document.cookie` and the shared keys, as given.
+struct Page {
+    items: BTreeMap<&'static str, &'static str>,
+    cookies: &'static str,
+    shared: BTreeMap<&'static str, &'static str>,
+}
+
+impl Env for Page {
+    fn item(&self, key: &str) -> Option<String> {
+        self.items.get(key).map(|v| v.to_string())
+    }
+    fn cookies(&self) -> String {
+        self.cookies.to_owned()
+    }
+    fn claims(&self, _: &str) -> Option<Claims> {
+        None
+    }
+    fn shared(&self, key: &str) -> Option<String> {
+        self.shared.get(key).map(|v| v.to_string())
+    }
+    fn login(&self, _: &str) -> Option<(String, Option<String>)> {
+        None
+    }
+}
+
+fn page(cookies: &'static str) -> Page {
+    Page {
+        items: BTreeMap::from([("a", "page a"), ("c", "page c")]),
+        cookies,
+        shared: BTreeMap::from([("x", "page x"), ("z", "page z")]),
+    }
+}
+
+fn put(name: &str, value: &str) -> Effect {
+    Effect::PutCookie(Box::new(PutCookie {
+        kind: Kind::Session,
+        text: [name, "=", value, "; Path=/"].concat(),
+        expire: [String::new(), String::new()],
+        name: name.to_owned(),
+        value: value.to_owned(),
+        key: String::new(),
+    }))
+}
+
+fn seen<'a>(env: &'a Page, out: &'a [Effect]) -> Seen<'a> {
+    Seen { env, out }
+}
+
+#[test]
+fn an_item_reads_the_last_queued_write_of_its_key() {
+    let env = page("");
+    let out = [
+        Effect::Set("a".into(), "first".into()),
+        Effect::Set("b".into(), "queued b".into()),
+        Effect::Remove("a".into()),
+        Effect::Set("c".into(), "queued c".into()),
+        Effect::Remove("d".into()),
+    ];
+    let view = seen(&env, &out);
+    assert_eq!(view.item("a"), None, "removed after it was set");
+    assert_eq!(view.item("b").as_deref(), Some("queued b"), "the removal of another key");
+    assert_eq!(view.item("c").as_deref(), Some("queued c"), "over the page's value");
+    assert_eq!(view.item("e"), None);
+    let out = [Effect::Remove("c".into()), Effect::Set("c".into(), "again".into())];
+    assert_eq!(seen(&env, &out).item("c").as_deref(), Some("again"));
+    assert_eq!(seen(&env, &out).item("a").as_deref(), Some("page a"));
+}
+
+#[test]
+fn cookies_show_the_queued_cookie_writes_and_expiries() {
+    let env = page("A=1; B=2; C=3");
+    let out = [put("B", "9"), Effect::Cookie("C=; Max-Age=0; Path=/".into())];
+    assert_eq!(seen(&env, &out).cookies(), "A=1; B=9");
+    // Into an empty jar, and a write of the first cookie.
+    let empty = page("");
+    assert_eq!(seen(&empty, &[put("S", "t")]).cookies(), "S=t");
+    assert_eq!(seen(&env, &[put("A", "0")]).cookies(), "B=2; C=3; A=0");
+    // The expiry of every cookie leaves an empty jar; a text without `=` changes nothing.
+    let out = [
+        Effect::Cookie("A=; Max-Age=0".into()),
+        Effect::Cookie("B=; Max-Age=0".into()),
+        Effect::Cookie("C=; Max-Age=0".into()),
+        Effect::Cookie("garbage".into()),
+    ];
+    assert_eq!(seen(&env, &out).cookies(), "");
+    assert_eq!(seen(&env, &[]).cookies(), "A=1; B=2; C=3");
+    assert_eq!(
+        seen(&env, &[Effect::Set("A".into(), "storage".into())]).cookies(),
+        "A=1; B=2; C=3",
+        "a storage write is not a cookie"
+    );
+}
+
+#[test]
+fn shared_keys_read_the_last_queued_write_of_their_key() {
+    let env = page("");
+    let out = [
+        Effect::Shared("x".into(), Some("queued x".into())),
+        Effect::Shared("y".into(), Some("queued y".into())),
+        Effect::Shared("z".into(), None),
+    ];
+    let view = seen(&env, &out);
+    assert_eq!(view.shared("x").as_deref(), Some("queued x"));
+    assert_eq!(view.shared("y").as_deref(), Some("queued y"));
+    assert_eq!(view.shared("z"), None, "removed");
+    assert_eq!(seen(&env, &[]).shared("z").as_deref(), Some("page z"));
+    assert_eq!(view.shared("w"), None);
+}
