@@ -64,10 +64,21 @@ fn an_item_reads_the_last_queued_write_of_its_key() {
     ];
     let view = seen(&env, &out);
     assert_eq!(view.item("a"), None, "removed after it was set");
-    assert_eq!(view.item("b").as_deref(), Some("queued b"), "the removal of another key");
-    assert_eq!(view.item("c").as_deref(), Some("queued c"), "over the page's value");
+    assert_eq!(
+        view.item("b").as_deref(),
+        Some("queued b"),
+        "the removal of another key"
+    );
+    assert_eq!(
+        view.item("c").as_deref(),
+        Some("queued c"),
+        "over the page's value"
+    );
     assert_eq!(view.item("e"), None);
-    let out = [Effect::Remove("c".into()), Effect::Set("c".into(), "again".into())];
+    let out = [
+        Effect::Remove("c".into()),
+        Effect::Set("c".into(), "again".into()),
+    ];
     assert_eq!(seen(&env, &out).item("c").as_deref(), Some("again"));
     assert_eq!(seen(&env, &out).item("a").as_deref(), Some("page a"));
 }
@@ -75,7 +86,10 @@ fn an_item_reads_the_last_queued_write_of_its_key() {
 #[test]
 fn cookies_show_the_queued_cookie_writes_and_expiries() {
     let env = page("A=1; B=2; C=3");
-    let out = [put("B", "9"), Effect::Cookie("C=; Max-Age=0; Path=/".into())];
+    let out = [
+        put("B", "9"),
+        Effect::Cookie("C=; Max-Age=0; Path=/".into()),
+    ];
     assert_eq!(seen(&env, &out).cookies(), "A=1; B=9");
     // Into an empty jar, and a write of the first cookie.
     let empty = page("");
