@@ -11,6 +11,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "format"
 cargo fmt --all -- --check
+cargo fmt --manifest-path examples/rust-app/Cargo.toml -- --check
 
 step "native tests: crate (unit + doc) and devserver (HTTP)"
 cargo test --workspace --quiet
@@ -44,6 +45,11 @@ export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --features rust --test '*'
 # --nocapture: Firefox cannot read cookie attributes back; the tests say so in the output.
 GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox -- --features rust --test '*' -- --nocapture
+# The example app of the Rust API (examples/rust-app, its own workspace) on the same
+# devserver, built in this repository's target directory.
+example_target="${CARGO_TARGET_DIR:-$PWD/target}"
+CARGO_TARGET_DIR="$example_target" CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome examples/rust-app
+CARGO_TARGET_DIR="$example_target" GECKODRIVER="$HOME/.cargo/bin/geckodriver" wasm-pack test --headless --firefox examples/rust-app
 kill $devserver_pid 2>/dev/null || true
 trap - EXIT
 
