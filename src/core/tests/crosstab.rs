@@ -517,3 +517,70 @@ fn a_lock_granted_for_tokens_filled_in_meanwhile_is_given_back_for_the_lock_of_t
         [("Authorization", "Bearer P1:R2".to_string())]
     );
 }
+
+/// The end of a lock wait, from the timer the effects set.
+fn wait_end(effects: &[Effect]) -> f64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Timer(Some(at)) => Some(*at),
+            _ => None,
+        })
+        .expect("a timer for the end of the wait")
+}
+
+#[test]
+fn a_tab_whose_wait_ended_more_than_a_second_late_waits_anew_for_a_busy_holder() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
+    // Frozen past the whole bound: it heard nothing because it listened to nothing.
+    let late = until + 5_000.0;
+    assert!(late >= due + 2.0 * 3_000.0);
+    let lock = lock_of(&tab.at(late).step(Input::Timer)).expect("asks again");
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert!(sends(&effects).is_empty(), "waits anew: {effects:?}");
+    // Its new bound counts from the wake-up.
+    let until = wait_end(&effects);
+    let lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
+    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
+    let lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert_eq!(sends(&effects).len(), 1, "goes on after the bound");
+}
+
+#[test]
+fn a_wait_that_ended_one_second_late_keeps_its_bound() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
+    let lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
+    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
+    // A timer a second late is a busy page, not a frozen one: the bound still counts from
+    // the first Busy, and is over.
+    let lock = lock_of(&tab.at(until + 1_000.0).step(Input::Timer)).unwrap();
+    assert!(tab.now >= due + 2.0 * 3_000.0);
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert_eq!(sends(&effects).len(), 1, "{effects:?}");
+}
+
+#[test]
+fn a_lock_request_the_browser_never_answers_is_taken_as_denied() {
+    let mut tab = Tab::signed_in(json!({}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let effects = tab.at(due).step(Input::Timer);
+    let lock = lock_of(&effects).unwrap();
+    assert_eq!(
+        wait_end(&effects),
+        due + LOCK_ANSWER_MS,
+        "woken when the answer is overdue"
+    );
+    assert!(sends(&tab.at(due + LOCK_ANSWER_MS - 1.0).step(Input::Timer)).is_empty());
+    let effects = tab.at(due + LOCK_ANSWER_MS).step(Input::Timer);
+    assert_eq!(sends(&effects).len(), 1, "goes on without the lock");
+    // The grant that comes after all is given back.
+    let effects = tab.step(Input::Lock(lock, Grant::Granted));
+    assert!(effects.contains(&Effect::Unlock(lock)), "{effects:?}");
+}

@@ -16,7 +16,7 @@ use super::io::{
 use super::layout::{Meta, MAX_EPOCH_MS};
 use super::message::Message;
 use super::options::Config;
-use super::session::{Call, Input, Page, Session, Tenants, HOLD_AFTER_ROTATION_MS};
+use super::session::{Call, Input, Page, Session, Tenants, HOLD_AFTER_ROTATION_MS, LOCK_ANSWER_MS};
 
 mod adoption;
 mod crosstab;
