@@ -19,6 +19,7 @@ use super::options::Config;
 use super::session::{Call, Input, Page, Session, Tenants, HOLD_AFTER_ROTATION_MS, LOCK_ANSWER_MS};
 
 mod adoption;
+mod cookies;
 mod crosstab;
 mod logout;
 mod refresh;
