@@ -57,24 +57,26 @@ fn a_busy_lock_waits_for_the_other_tab_and_adopts_its_tokens() {
     assert_eq!(tab.s.next_refresh_at(), Some(due + 300_000.0));
 }
 
+/// A session token issued at `at`, valid 10 min.
+fn issued(n: u32, at: f64) -> String {
+    jwt(json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}))
+}
+
+/// A tab with storage of its own, signed in at T0.
+fn per_tab_signed_in() -> Tab {
+    let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
+    tab.start();
+    tab.step(Input::Apply(Box::new(reply(json!({
+        "sessionJwt": issued(1, T0),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 300,
+    })))));
+    tab
+}
+
 #[test]
 fn a_grant_after_another_tab_rotated_waits_for_its_message_where_storage_is_per_tab() {
-    let issued = |n: u32, at: f64| {
-        jwt(
-            json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}),
-        )
-    };
-    // A tab with storage of its own, signed in at T0.
-    let signed_in = || {
-        let mut tab = Tab::new(json!({"persist": "sessionStorage"}));
-        tab.start();
-        tab.step(Input::Apply(Box::new(reply(json!({
-            "sessionJwt": issued(1, T0),
-            "refreshJwt": "R1",
-            "nextRefreshSeconds": 300,
-        })))));
-        tab
-    };
+    let signed_in = per_tab_signed_in;
     let mut tab = signed_in();
     let due = tab.s.next_refresh_at().unwrap();
     // Another tab rotated just before and closed (its lock released): its session cookie is
@@ -583,4 +585,37 @@ fn a_lock_request_the_browser_never_answers_is_taken_as_denied() {
     // The grant that comes after all is given back.
     let effects = tab.step(Input::Lock(lock, Grant::Granted));
     assert!(effects.contains(&Effect::Unlock(lock)), "{effects:?}");
+}
+
+#[test]
+fn a_grant_after_another_tab_rotated_asks_again_after_one_to_one_and_a_half_seconds() {
+    let mut tab = per_tab_signed_in();
+    let due = tab.s.next_refresh_at().unwrap();
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), issued(2, due - 50.0));
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Granted)));
+    assert!(
+        (1_000.0..1_500.0).contains(&(until - due)),
+        "{}",
+        until - due
+    );
+    assert!(lock_of(&tab.at(until - 1.0).step(Input::Timer)).is_none());
+    assert!(lock_of(&tab.at(until).step(Input::Timer)).is_some());
+}
+
+#[test]
+fn a_waiter_asks_who_holds_the_lock_once_per_wait() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    for round in 0..2 {
+        let effects = tab.step(Input::Lock(lock, Grant::Busy));
+        let asked = posts(&effects).iter().any(|m| m.starts_with("Q\n"));
+        assert_eq!(asked, round == 0, "round {round}: {effects:?}");
+        let until = wait_end(&effects);
+        lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
+    }
 }
