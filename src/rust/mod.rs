@@ -57,11 +57,16 @@
 //! }
 //! ```
 //!
-//! Not in this milestone: `RocketChatSession` (§4) from Rust, async `before_request` hooks
-//! (the JS hook may answer a promise; the Rust one is synchronous).
+//! With the `rocketchat` feature too, [`RocketChatSession`] keeps a Rocket.Chat login (§4)
+//! the same way, over the JS `RocketChatSession`'s core and storage.
+//!
+//! Not done: async `before_request` hooks (the JS hook may answer a promise; the Rust one is
+//! synchronous).
 
 mod data;
 mod options;
+#[cfg(feature = "rocketchat")]
+mod rocketchat;
 mod session;
 mod wire;
 
@@ -71,6 +76,15 @@ pub use data::{
     Snapshot, Tenant, TenantQuery, User, UserHistory, UserTenant, Value,
 };
 pub use options::{CookieOptions, CookieSetting, Options, RequestConfig, ResponseInfo, SameSite};
+#[cfg(feature = "rocketchat")]
+pub use rocketchat::{
+    LogoutSessionResult, RocketChatCredentials, RocketChatLogin, RocketChatOptions,
+    RocketChatSession, RocketChatUser, TwoFactor,
+};
 pub use session::{Session, Subscription};
+
+pub use crate::core::error::TwoFactorDetails;
+#[cfg(feature = "rocketchat")]
+pub use crate::types::TwoFactorMethod;
 
 pub use crate::core::error::{ErrorCode, SessionError};

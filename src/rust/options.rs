@@ -531,12 +531,7 @@ impl Options {
             }
         }
         if let Some(persist) = self.persist {
-            let text = match persist {
-                Persist::LocalStorage => "localStorage",
-                Persist::SessionStorage => "sessionStorage",
-                Persist::Memory => "memory",
-            };
-            set(&out, "persist", &text.into());
+            set(&out, "persist", &persist_name(persist).into());
         }
         let cookies = [
             ("sessionTokenViaCookie", &self.session_cookie),
@@ -631,5 +626,14 @@ impl Options {
             _before: before,
             _after: after,
         }
+    }
+}
+
+/// The JS name of a [`Persist`] (the `persist` option of both facades).
+pub(super) fn persist_name(persist: Persist) -> &'static str {
+    match persist {
+        Persist::LocalStorage => "localStorage",
+        Persist::SessionStorage => "sessionStorage",
+        Persist::Memory => "memory",
     }
 }

@@ -51,12 +51,12 @@ impl Drop for Inner {
 }
 
 /// Awaits a call of the facade: its value, or its rejection as a [`SessionError`].
-async fn settle(promise: Promise) -> Result<JsValue, SessionError> {
+pub(super) async fn settle(promise: Promise) -> Result<JsValue, SessionError> {
     JsFuture::from(promise).await.map_err(|e| wire::error(&e))
 }
 
 /// Awaits a call and reads what it resolves with as `T`.
-async fn call<T>(
+pub(super) async fn call<T>(
     promise: Promise,
     read: fn(&JsValue) -> Option<T>,
     what: &'static str,

@@ -13,7 +13,9 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::data::*;
-use crate::core::error::{ErrorCode, SessionError};
+#[cfg(feature = "rocketchat")]
+use super::rocketchat::RocketChatUser;
+use crate::core::error::{ErrorCode, SessionError, TwoFactorDetails};
 use crate::core::hooks::MAX_DEPTH;
 use crate::core::obj::Obj;
 use crate::shell::js::set;
@@ -257,6 +259,13 @@ wire_struct!(Tenant {
     custom_attributes: "customAttributes",
 });
 
+#[cfg(feature = "rocketchat")]
+wire_struct!(RocketChatUser {
+    id: "_id",
+    username: "username",
+    name: "name",
+});
+
 impl JwtResponse {
     /// Reads a JWT response from a JS value (e.g. what a Descope SDK's sign-in call resolved
     /// with). Members with a field of their own but another type, and members without a field,
@@ -402,7 +411,17 @@ pub(crate) fn error(v: &JsValue) -> SessionError {
         Some(message) => message.into(),
         None => "unexpected rejection".into(),
     };
+    // Rocket.Chat's two-factor challenge (`two_factor_required`).
+    let details = member("details").filter(is_object).map(|d| {
+        let field = |key: &str| d.field(key);
+        Box::new(TwoFactorDetails {
+            method: field("method").and_then(|m| m.as_string()),
+            code_generated: field("codeGenerated").and_then(|g| g.as_bool()),
+            available_methods: field("availableMethods").and_then(|m| read(&m)),
+        })
+    });
     SessionError {
+        details,
         status: number("status")
             .filter(|s| s.fract() == 0.0 && (0.0..=999.0).contains(s))
             .map(|s| s as u16),
@@ -499,5 +518,28 @@ mod tests {
             extra: BTreeMap::new(),
         };
         assert_eq!(names(&tenant), sorted(Tenant::WIRE_NAMES));
+    }
+
+    #[cfg(feature = "rocketchat")]
+    #[test]
+    fn rocket_chat_wire_names_are_the_serde_names() {
+        use crate::rust::RocketChatUser;
+        let me = RocketChatUser {
+            id: Some(String::new()),
+            username: Some(String::new()),
+            name: Some(String::new()),
+            extra: BTreeMap::new(),
+        };
+        let value = serde_json::to_value(&me).unwrap();
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort();
+        let mut wire = RocketChatUser::WIRE_NAMES.to_vec();
+        wire.sort();
+        assert_eq!(keys, wire);
     }
 }

@@ -22,6 +22,8 @@ mod refresh;
 mod rocketchat;
 #[cfg(feature = "rust")]
 mod rust_api;
+#[cfg(feature = "rust")]
+mod rust_api_rocketchat;
 mod storage;
 mod tenants;
 
