@@ -1,7 +1,7 @@
 //! The TypeScript declarations of the package, generated from these definitions by tsify.
 //! Nothing here is compiled into code: the sessions read what they act on through
 //! [`crate::core`] and pass the rest to JS untouched. Shared by both entries (Descope and
-//! Rocket.Chat); the Descope options and wire types are in [`descope`].
+//! Rocket.Chat); the Descope options and wire types are in its `descope` part.
 
 #![allow(missing_docs)] // The fields mirror the documented wire formats one to one.
 

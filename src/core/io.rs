@@ -1,7 +1,7 @@
 //! What goes into a session machine and what comes out of it.
 //!
 //! A machine ([`Session`](super::Session), [`RcSession`](super::RcSession)) is fed
-//! [`Input`]s with the time, reads the browser's storage through an [`Env`], and queues
+//! [`Input`](super::Input)s with the time, reads the browser's storage through an [`Env`], and queues
 //! [`Effect`]s that the driver (the browser shell, or the simulator) performs in order. Writes
 //! are always effects; the machine never sees its own writes before they were performed.
 
@@ -77,7 +77,7 @@ impl Expect {
 /// One HTTP request to perform.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Request {
-    /// Its number; the answer comes back as [`Input::Answer`] with it.
+    /// Its number; the answer comes back as [`Input::Answer`](super::Input::Answer) with it.
     pub id: u32,
     /// `POST` (else `GET`).
     pub post: bool,
@@ -204,11 +204,11 @@ pub enum Value {
 /// What the driver must do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Send a request; answer with [`Input::Answer`].
+    /// Send a request; answer with [`Input::Answer`](super::Input::Answer).
     Send(Request),
     /// Abort request `id`; its answer is no longer wanted.
     Abort(u32),
-    /// Call back with [`Input::Timer`] at this epoch-ms time (replacing the last one), or never.
+    /// Call back with [`Input::Timer`](super::Input::Timer) at this epoch-ms time (replacing the last one), or never.
     Timer(Option<f64>),
     /// `storage.setItem(key, value)`; answer [`Input::StorageRefused`](super::Input) when the
     /// browser refuses.
@@ -225,7 +225,7 @@ pub enum Effect {
     PutCookie(Box<PutCookie>),
     /// Post a message to the other tabs.
     Post(String),
-    /// Ask for Web Lock `name` without waiting; answer with [`Input::Lock`].
+    /// Ask for Web Lock `name` without waiting; answer with [`Input::Lock`](super::Input::Lock).
     Lock(u32, String),
     /// Release Web Lock `id`.
     Unlock(u32),

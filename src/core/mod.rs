@@ -3,7 +3,7 @@
 //! tested natively, and the simulator in `tests/sim/` runs whole worlds of tabs on it.
 //!
 //! - [`Session`] (Descope) and [`RcSession`] (Rocket.Chat) are state machines: fed
-//!   [`Input`](session::Input)s with the time, they read storage through an [`Env`] and queue
+//!   [`Input`]s with the time, they read storage through an [`Env`] and queue
 //!   [`Effect`]s for the driver to perform (see [`io`]).
 //! - Their parts: [`claims`] (JWT payloads), [`cookie`] (cookie strings, the domain rule),
 //!   [`places`] (where a token cookie could be), [`layout`] (the storage keys and the session

@@ -3,7 +3,7 @@
 //! the browser and in `cargo test`, and the wasm build carries no deserialization framework.
 
 /// A JSON-like value. The crate implements it for `JsValue` (the browser) and, in its test
-/// kit ([`crate::core::testing`]), for `serde_json` values:
+/// kit (`core::testing`, feature `testing`), for `serde_json` values:
 ///
 /// ```
 /// use session_keeper::core::{obj::opt_string, testing::parse};

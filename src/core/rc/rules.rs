@@ -1,4 +1,4 @@
-//! The decisions of [`RocketChatSession`](super::RocketChatSession) over plain data: options,
+//! The decisions of [`RocketChatSession`](crate::RocketChatSession) over plain data: options,
 //! credentials, the two-factor argument, request headers, and what an error answer means.
 //! Everything here is tested natively.
 
