@@ -452,3 +452,35 @@ fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
     assert_eq!(jar.get("DS"), None, "the session cookie stayed");
     assert_eq!(jar.get("DSR"), None, "the refresh cookie stayed");
 }
+
+/// A `try-refresh` (no session held: the refresh token is an httpOnly cookie) answered after
+/// another tab's logout: a logout from after the request left ends its answer, one from before
+/// does not.
+#[test]
+fn a_try_refresh_answered_after_a_logout_is_kept_only_when_the_logout_came_first() {
+    for (cleared_at, kept) in [
+        (T0 + 5.0, false),
+        (T0, false),
+        (T0 - 1.0, true),
+        (T0 - 60_000.0, true),
+    ] {
+        let (mut tab, request) = try_refresh_at_start();
+        tab.at(T0 + 10.0).hear_logout(cleared_at, 0);
+        let answer = reply(json!({
+            "sessionJwt": session_jwt(2, T0 + 600_000.0),
+            "nextRefreshSeconds": 300,
+        }));
+        let effects = tab
+            .at(T0 + 20.0)
+            .step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+        assert_eq!(
+            tab.s.session_token().is_some(),
+            kept,
+            "{cleared_at}: {effects:?}"
+        );
+        if !kept {
+            assert!(tab.env.items.borrow().is_empty(), "{cleared_at}");
+            assert!(tab.env.jar.borrow().is_empty(), "{cleared_at}");
+        }
+    }
+}
