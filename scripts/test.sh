@@ -17,7 +17,10 @@ step "native tests: crate (unit + doc) and devserver (HTTP)"
 cargo test --workspace --quiet
 # The Rust API (features `rust` and `serde`, off by default): its unit tests and doctests.
 cargo test --quiet --features rust,serde --lib -- rust::
-cargo test --quiet --features rust,serde --doc -- rust::
+# (src/lib.rs: the crate docs' Rust guide, src/rust/guide.md, is in the docs with `rust` only.)
+cargo test --quiet --features rust,serde --doc -- rust:: src/lib.rs
+# The crate's docs as docs.rs builds them (features `rust` and `serde`): no warnings.
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --features rust,serde
 
 step "devserver build"
 cargo build -p devserver --quiet

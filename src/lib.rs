@@ -1,6 +1,10 @@
 //! session-keeper keeps a browser session alive for web frontends that sign in with Descope or
-//! Rocket.Chat. It is compiled to WebAssembly and used from JS as the npm package
-//! `session-keeper`; the JS API is [`SessionManager`] (Descope) and [`RocketChatSession`].
+//! Rocket.Chat: tokens in cookies and storage, refreshed before they expire, one refresh per
+//! cycle across the origin's tabs, cleared everywhere on logout. It is compiled to WebAssembly
+//! and used from JS as the npm package `session-keeper` (the JS API is [`SessionManager`] for
+//! Descope and [`RocketChatSession`]), and from Rust frontends through the feature `rust`.
+//!
+#![cfg_attr(feature = "rust", doc = include_str!("rust/guide.md"))]
 //!
 //! The crate is a pure core and a thin browser shell:
 //! - [`core`]: every decision, as state machines ([`core::Session`], [`core::RcSession`]) fed

@@ -5,6 +5,7 @@
 //! [`App::mount`] builds it in an element; [`App::sign_in`], [`App::refresh`] and
 //! [`App::logout`] are what its buttons call, so the tests drive the same code as a user.
 //! `run` (exported to JS) mounts it in `#app` for `index.html`.
+#![deny(missing_docs)]
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
