@@ -453,6 +453,33 @@ fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
     assert_eq!(jar.get("DSR"), None, "the refresh cookie stayed");
 }
 
+#[test]
+fn a_follower_expires_the_cookies_of_tokens_it_wrote_and_no_longer_holds() {
+    // As above, but the cookies still show what this tab wrote before it adopted S2/R2.
+    let cookies = json!({
+        "sessionTokenViaCookie": {"secure": false},
+        "refreshTokenViaCookie": {"secure": false},
+    });
+    let mut tab = Tab::signed_in(cookies);
+    let s1 = tab.s.session_token().map(str::to_string);
+    tab.step(Input::Message(told(
+        T0,
+        1,
+        &session_jwt(2, T0 + 900_000.0),
+        "R2",
+    )));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert_eq!(tab.env.jar.borrow().get("DS"), s1.as_ref());
+    assert_eq!(
+        tab.env.jar.borrow().get("DSR").map(String::as_str),
+        Some("R1")
+    );
+    tab.at(T0 + 5_000.0).hear_logout(T0 + 4_000.0, 0);
+    let jar = tab.env.jar.borrow();
+    assert_eq!(jar.get("DS"), None, "the session cookie stayed");
+    assert_eq!(jar.get("DSR"), None, "the refresh cookie stayed");
+}
+
 /// A `try-refresh` (no session held: the refresh token is an httpOnly cookie) answered after
 /// another tab's logout: a logout from after the request left ends its answer, one from before
 /// does not.
