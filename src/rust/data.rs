@@ -675,6 +675,14 @@ mod tests {
         assert_eq!((user.name, user.email.as_deref()), (None, Some("a@b.c")));
     }
 
+    /// Framework state (Leptos signals) needs `Send + Sync` values: the README's recipes rely
+    /// on it.
+    #[test]
+    fn snapshots_are_send_and_sync() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Snapshot>();
+    }
+
     #[test]
     fn snapshots_serialize_with_camel_case_members() {
         let snapshot = Snapshot {
