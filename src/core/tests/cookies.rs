@@ -25,13 +25,7 @@ fn a_token_that_cannot_be_a_cookie_value_is_kept_in_storage() {
     let both = json!({"refreshTokenViaCookie": {"secure": false}});
     for token in ["R;1", "R,1", "R\"1", "R\\1"] {
         let (tab, effects) = apply_fields(both.clone(), json!({"refreshJwt": token}));
-        let puts: Vec<&PutCookie> = effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::PutCookie(p) => Some(&**p),
-                _ => None,
-            })
-            .collect();
+        let puts: Vec<&PutCookie> = pick!(effects, Effect::PutCookie(p) => &**p);
         assert!(
             puts.iter().all(|p| p.kind == Kind::Session),
             "{token}: {puts:?}"

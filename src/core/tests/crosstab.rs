@@ -619,3 +619,44 @@ fn a_waiter_asks_who_holds_the_lock_once_per_wait() {
         lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
     }
 }
+
+#[test]
+fn the_last_two_rotated_tokens_stay_guarded_and_the_oldest_is_released() {
+    let mut tab = Tab::signed_in(json!({}));
+    let mut locks = Vec::new();
+    for n in 2..=4 {
+        let lock = lock_of(&tab.step(Input::Call(n, Call::Refresh))).unwrap();
+        let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+        let effects = tab.step(Input::Answer(
+            request.id,
+            Ok(Reply::Jwt(Box::new(sign_in(n, tab.now)))),
+        ));
+        let released: Vec<u32> = pick!(effects, Effect::Unlock(id) => *id);
+        // Two rotations are guarded at a time: the third releases the first.
+        let want: &[u32] = if locks.len() == 2 { &locks[..1] } else { &[] };
+        assert_eq!(released, want, "rotation {n}");
+        locks.push(lock);
+    }
+}
+
+#[test]
+fn a_turn_told_for_a_far_time_holds_a_waiter_for_ten_backoff_caps_at_most() {
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
+    let due = tab.s.next_refresh_at().unwrap();
+    let mut lock = lock_of(&tab.at(due).step(Input::Timer));
+    // The holder says it acts again in a day (a wrong clock, or a lie).
+    tab.step(Input::Message(Message::Turn(due + 86_400_000.0).encode()));
+    let mut sent_at = None;
+    while sent_at.is_none() && tab.now < due + 700_000.0 {
+        if let Some(id) = lock.take() {
+            if !sends(&tab.step(Input::Lock(id, Grant::Busy))).is_empty() {
+                sent_at = Some(tab.now);
+            }
+        }
+        let now = tab.now + 1_000.0;
+        lock = lock_of(&tab.at(now).step(Input::Timer)).or(lock);
+    }
+    // Ten times the longest backoff (600 s), then the two bounded waits without news.
+    let waited = sent_at.expect("goes on without the lock") - due;
+    assert!((600_000.0..=610_000.0).contains(&waited), "{waited}");
+}

@@ -18,6 +18,19 @@ use super::message::Message;
 use super::options::Config;
 use super::session::{Call, Input, Page, Session, Tenants, HOLD_AFTER_ROTATION_MS, LOCK_ANSWER_MS};
 
+/// The effects that match `pattern`, as `out`, in order.
+macro_rules! pick {
+    ($effects:expr, $pattern:pat => $out:expr) => {
+        $effects
+            .iter()
+            .filter_map(|e| match e {
+                $pattern => Some($out),
+                _ => None,
+            })
+            .collect()
+    };
+}
+
 mod adoption;
 mod cookies;
 mod crosstab;
@@ -222,19 +235,6 @@ impl Tab {
         tab.step(Input::Apply(Box::new(sign_in(1, T0))));
         tab
     }
-}
-
-/// The effects that match `pattern`, as `out`, in order.
-macro_rules! pick {
-    ($effects:expr, $pattern:pat => $out:expr) => {
-        $effects
-            .iter()
-            .filter_map(|e| match e {
-                $pattern => Some($out),
-                _ => None,
-            })
-            .collect()
-    };
 }
 
 fn sends(effects: &[Effect]) -> Vec<&Request> {
