@@ -42,11 +42,14 @@ impl Machine for Session {
         Input::StorageRefused(key)
     }
     fn secrets(&self) -> Vec<String> {
-        [self.session_token(), self.refresh_token()]
+        let mut out = Vec::new();
+        for token in [self.session_token(), self.refresh_token()]
             .into_iter()
             .flatten()
-            .map(String::from)
-            .collect()
+        {
+            out.push(token.to_owned());
+        }
+        out
     }
 }
 
@@ -349,13 +352,14 @@ impl SessionManager {
         if claims.is_undefined() {
             return claims;
         }
-        let ids: Array = claims
+        let ids = Array::new();
+        for id in claims
             .field("tenants")
             .map(|t| t.keys())
             .unwrap_or_default()
-            .into_iter()
-            .map(JsValue::from)
-            .collect();
+        {
+            ids.push(&id.into());
+        }
         ids.into()
     }
 
@@ -698,11 +702,13 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
     let mut on =
         |target: &web_sys::EventTarget, kind: &'static str, input: fn(&web_sys::Event) -> Input| {
             let weak = Rc::downgrade(d);
-            listeners.extend(Listener::new(target, kind, move |event| {
+            if let Some(listener) = Listener::new(target, kind, move |event| {
                 if let Some(d) = weak.upgrade() {
                     let _ = d.input(input(&event));
                 }
-            }));
+            }) {
+                listeners.push(listener);
+            }
         };
     if cross_tab {
         let weak = Rc::downgrade(d);
@@ -731,5 +737,6 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         on(&window, "offline", |_| Input::Signal(Signal::Offline));
         on(&window, "pageshow", |_| Input::Signal(Signal::PageShow));
     }
-    d.listeners.borrow_mut().extend(listeners);
+    // The driver is new: it has no listeners yet.
+    *d.listeners.borrow_mut() = listeners;
 }

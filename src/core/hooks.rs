@@ -55,10 +55,12 @@ fn copy<O: super::obj::Obj>(value: &O, secrets: &[&str], depth: usize) -> Option
         return None;
     }
     if let Some(items) = value.items() {
-        let list = items
-            .iter()
-            .filter_map(|item| copy(item, secrets, depth + 1))
-            .collect();
+        let mut list = Vec::new();
+        for item in &items {
+            if let Some(copied) = copy(item, secrets, depth + 1) {
+                list.push(copied);
+            }
+        }
         return Some(Tree::List(list));
     }
     if value.is_object() {

@@ -121,7 +121,10 @@ impl Meta {
     /// Reads [`Meta::encode`]'s form back; `None` for anything else, including times later
     /// than `now` allows (a record from the future would outrank every real session).
     pub fn decode(text: &str, now: f64) -> Option<Meta> {
-        let fields: Vec<&str> = super::split(text, '\n').collect();
+        let mut fields = Vec::new();
+        for field in super::split(text, '\n') {
+            fields.push(field);
+        }
         Meta::from_lines(&fields, now)
     }
 
@@ -143,14 +146,17 @@ impl Meta {
         if *version != "sk2" {
             return None;
         }
-        let names: Vec<String> = names
-            .split([','])
-            .filter(|n| !n.is_empty())
-            .map(String::from)
-            .collect();
-        if names.len() > MAX_NAMES || !names.iter().all(|n| is_cookie_name(n)) {
+        let mut list = Vec::new();
+        for name in names.split([',']).filter(|n| !n.is_empty()) {
+            if !is_cookie_name(name) {
+                return None;
+            }
+            list.push(name.to_owned());
+        }
+        if list.len() > MAX_NAMES {
             return None;
         }
+        let names = list;
         let born = number(born)?;
         let gen = super::parse_uint(gen).filter(|g| *g <= MAX_GEN)?;
         if born > now + SKEW_MS {

@@ -105,7 +105,10 @@ impl Message {
             return time(at, super::layout::MAX_EPOCH_MS - SKEW_MS).map(Message::Turn);
         }
         let rest = text.strip_prefix("S\n")?;
-        let lines: Vec<&str> = super::splitn(rest, META_LINES + 3, '\n').collect();
+        let mut lines = Vec::new();
+        for line in super::splitn(rest, META_LINES + 3, '\n') {
+            lines.push(line);
+        }
         let (meta, [session, refresh, user]) = lines.split_at_checked(META_LINES)? else {
             return None;
         };

@@ -173,9 +173,13 @@ pub fn strings_lenient<O: Obj>(o: &O, key: &str) -> Vec<String> {
 
 /// [`strings_lenient`], as the string values themselves.
 pub fn string_items<O: Obj>(o: &O, key: &str) -> Vec<O> {
-    let mut items = o.field(key).and_then(|v| v.items()).unwrap_or_default();
-    items.retain(Obj::is_string);
-    items
+    let mut out = Vec::new();
+    for item in o.field(key).and_then(|v| v.items()).unwrap_or_default() {
+        if item.is_string() {
+            out.push(item);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

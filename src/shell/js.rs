@@ -42,7 +42,16 @@ impl Obj for JsValue {
         JsValue::is_string(self)
     }
     fn items(&self) -> Option<Vec<JsValue>> {
-        Array::is_array(self).then(|| Array::from(self).iter().collect())
+        if !Array::is_array(self) {
+            return None;
+        }
+        // A loop of pushes: no iterator adapter instantiated for one collection.
+        let array: &Array = self.unchecked_ref();
+        let mut out = Vec::new();
+        for at in 0..array.length() {
+            out.push(array.get(at));
+        }
+        Some(out)
     }
     fn object_json(&self) -> Option<String> {
         stringify(self)
@@ -51,10 +60,14 @@ impl Obj for JsValue {
         if !Obj::is_object(self) {
             return Vec::new();
         }
-        Object::keys(self.unchecked_ref::<Object>())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect()
+        let keys = Object::keys(self.unchecked_ref::<Object>());
+        let mut out = Vec::new();
+        for at in 0..keys.length() {
+            if let Some(key) = keys.get(at).as_string() {
+                out.push(key);
+            }
+        }
+        out
     }
 }
 
@@ -65,7 +78,13 @@ pub fn render(tree: &Tree) -> JsValue {
         Tree::Bool(flag) => JsValue::from_bool(*flag),
         Tree::Num(n) => JsValue::from_f64(*n),
         Tree::Str(text) => JsValue::from_str(text),
-        Tree::List(items) => items.iter().map(render).collect::<Array>().into(),
+        Tree::List(items) => {
+            let out = Array::new();
+            for item in items {
+                out.push(&render(item));
+            }
+            out.into()
+        }
         Tree::Map(members) => {
             let out: JsValue = Object::new().into();
             for (key, value) in members {
@@ -86,7 +105,10 @@ pub fn deep_freeze(value: &JsValue) {
         }
         let object: &Object = next.unchecked_ref();
         Object::freeze(object);
-        stack.extend(Object::values(object).iter().filter(JsValue::is_object));
+        let values = Object::values(object);
+        for at in 0..values.length() {
+            stack.push(values.get(at));
+        }
     }
 }
 
