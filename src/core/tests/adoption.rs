@@ -127,6 +127,20 @@ fn a_doubted_logout_is_dropped_only_when_the_record_learned_says_the_session_beg
 }
 
 #[test]
+fn a_doubted_logout_stands_when_storage_shows_other_tokens_and_they_begin_anew() {
+    // Storage shows another client's tokens R8 in place of R7 after the doubted logout: the
+    // logout was real (R7 is gone) and R8 is a sign-in after it, not a rotation of R7.
+    let mut tab = foreign_tab(7);
+    tab.at(T0 + 2_000.0).hear_logout(T0 + 1_000.0, 0);
+    assert_eq!(tab.s.refresh_token(), Some("R7"), "doubted");
+    store_foreign(&tab, 8, T0 + 900_000.0);
+    tab.at(T0 + 3_000.0).step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R8"));
+    let (born, _) = tab.s.version();
+    assert!(born > T0 + 1_000.0, "ranked after the logout: {born}");
+}
+
+#[test]
 fn the_same_tokens_told_again_keep_the_newer_record() {
     // The tab holds its tokens at version (T0, 1), refresh due at `due`.
     let mut tab = Tab::signed_in(json!({"persist": "sessionStorage"}));
