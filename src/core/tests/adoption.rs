@@ -549,3 +549,23 @@ fn without_a_channel_a_tab_without_a_refresh_token_follows_the_session_cookie() 
     };
     assert!(follows(json!({"sessionTokenViaCookie": {"secure": false}})));
 }
+
+#[test]
+fn a_call_made_while_storage_holds_a_rotation_takes_it_and_still_goes_out() {
+    let rotated = || {
+        let mut tab = Tab::signed_in(json!({}));
+        store_rotation(&tab, &session_jwt(2, T0 + 900_000.0), T0 + 250_000.0, None);
+        tab.at(T0 + 1_000.0);
+        tab
+    };
+    let mut tab = rotated();
+    let effects = tab.step(Input::Call(1, Call::Me));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    assert!(settled(&effects).is_empty(), "{effects:?}");
+    assert!(lock_of(&effects).is_some(), "{effects:?}");
+    // refresh() is done by the rotation itself.
+    let mut tab = rotated();
+    let effects = tab.step(Input::Call(1, Call::Refresh));
+    assert_eq!(settled(&effects).len(), 1, "{effects:?}");
+    assert!(lock_of(&effects).is_none());
+}

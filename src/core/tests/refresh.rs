@@ -477,3 +477,26 @@ fn refresh_errors_are_told_for_refreshes_and_the_start_up_try_not_for_other_call
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
     assert!(!told(&tab.step(Input::Answer(request.id, Err(http(503))))));
 }
+
+#[test]
+fn refresh_waits_for_the_servers_retry_after_and_goes_out_when_it_ends() {
+    let limited_tab = || {
+        let mut tab = Tab::signed_in(json!({}));
+        let (_, request) = due_refresh(&mut tab);
+        let mut limited = http(429);
+        limited.retry_after = Some(30.0);
+        tab.step(Input::Answer(request.id, Err(limited)));
+        let until = tab.now + 30_000.0;
+        (tab, until)
+    };
+    let (mut tab, until) = limited_tab();
+    let effects = tab.at(until - 1.0).step(Input::Call(1, Call::Refresh));
+    assert!(
+        sends(&effects).is_empty() && lock_of(&effects).is_none(),
+        "{effects:?}"
+    );
+    let (mut tab, until) = limited_tab();
+    // (It kept the cycle's lock across the retry: the request goes out at once.)
+    let effects = tab.at(until).step(Input::Call(1, Call::Refresh));
+    assert_eq!(sends(&effects).len(), 1, "{effects:?}");
+}
