@@ -191,7 +191,7 @@ pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
             && host.ends_with(&wanted)
             && host.as_bytes().get(host.len() - wanted.len() - 1) == Some(&b'.')
             // An IP address has no subdomains: 1.2.3.4 is not "under" 2.3.4.
-            && !host.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+            && !super::all_bytes(&host, |b| b.is_ascii_digit() || b == b'.'));
     matches.then_some(wanted)
 }
 
@@ -219,9 +219,9 @@ pub fn read_cookie<'a>(all: &'a str, name: &str) -> Option<&'a str> {
 /// ```
 pub fn is_cookie_name(value: &str) -> bool {
     !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && super::all_bytes(value, |b| {
+            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+        })
 }
 
 /// Whether `value` can be stored verbatim as a cookie value (RFC 6265 cookie-octets).
@@ -232,9 +232,9 @@ pub fn is_cookie_name(value: &str) -> bool {
 /// assert!(!is_cookie_value("a;b"));
 /// ```
 pub fn is_cookie_value(value: &str) -> bool {
-    value
-        .bytes()
-        .all(|b| (0x21..=0x7e).contains(&b) && !matches!(b, b'"' | b',' | b';' | b'\\'))
+    super::all_bytes(value, |b| {
+        (0x21..=0x7e).contains(&b) && !matches!(b, b'"' | b',' | b';' | b'\\')
+    })
 }
 
 /// Whether `value` can be a `Path` or `Domain` attribute without breaking the cookie string.
@@ -245,9 +245,7 @@ pub fn is_cookie_value(value: &str) -> bool {
 /// assert!(!is_attribute_safe("/; Domain=evil.example"));
 /// ```
 pub fn is_attribute_safe(value: &str) -> bool {
-    value
-        .bytes()
-        .all(|b| (0x20..=0x7e).contains(&b) && b != b';')
+    super::all_bytes(value, |b| (0x20..=0x7e).contains(&b) && b != b';')
 }
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
@@ -296,7 +294,10 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     // Unsigned digits only: a sign or a huge field must not reach the arithmetic.
     fn field(text: Option<&str>, max: i64) -> Option<i64> {
         let text = text?;
-        if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        if text.is_empty()
+            || text.len() > 4
+            || !crate::core::all_bytes(text, |b| b.is_ascii_digit())
+        {
             return None;
         }
         // Four digits at most: it fits.

@@ -199,7 +199,7 @@ impl Meta {
 
 /// A whole number of ms, at most [`MAX_EPOCH_MS`].
 fn number(text: &str) -> Option<f64> {
-    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 16 || !super::all_bytes(text, |b| b.is_ascii_digit()) {
         return None;
     }
     let n = super::parse_uint(text)? as f64;
@@ -224,7 +224,7 @@ fn whole(ms: f64) -> u64 {
 pub fn usable_token(token: &str) -> bool {
     !token.is_empty()
         && token.len() <= MAX_TOKEN_LEN
-        && token.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        && super::all_bytes(token, |b| (0x21..=0x7e).contains(&b))
 }
 
 /// The longest token accepted (2 MiB).

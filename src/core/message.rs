@@ -141,7 +141,7 @@ fn timed(kind: &str, at: f64) -> String {
 
 /// A whole number of at most `digits` unsigned digits that fits in 64 bits.
 fn whole(text: &str, digits: usize) -> Option<u64> {
-    if text.is_empty() || text.len() > digits || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > digits || !super::all_bytes(text, |b| b.is_ascii_digit()) {
         return None;
     }
     super::parse_uint(text)

@@ -41,6 +41,17 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     out
 }
 
+/// Whether every byte of `text` passes `ok`: one loop for every character-class check of the
+/// crate, where `bytes().all(..)` is an instantiation of the iterator's fold per check.
+pub(crate) fn all_bytes(text: &str, ok: fn(u8) -> bool) -> bool {
+    for b in text.bytes() {
+        if !ok(b) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Appends `text` as a JSON string, quoted and escaped (a request body built in the core).
 pub(crate) fn push_json_string(out: &mut String, text: &str) {
     out.push('"');

@@ -199,10 +199,7 @@ impl Config {
 fn project_id<O: Obj>(o: &O) -> Result<String> {
     let project_id = text(o, "projectId")?.unwrap_or_default();
     let project_id = project_id.trim();
-    if project_id.is_empty()
-        || !project_id
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b':')
+    if project_id.is_empty() || !super::all_bytes(project_id, |b| b.is_ascii_graphic() && b != b':')
     {
         return Err(SessionError::invalid_argument("invalid projectId"));
     }
@@ -304,10 +301,7 @@ pub fn base_url(value: Option<&str>, project_id: &str) -> Result<String> {
         if region.is_empty() {
             return Ok(DEFAULT_BASE_URL.to_owned());
         }
-        if !region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
+        if !super::all_bytes(region, |b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(SessionError::invalid_argument("invalid projectId"));
         }
         return Ok(super::cat(&["https://api.", region, ".descope.com"]));
@@ -317,7 +311,7 @@ pub fn base_url(value: Option<&str>, project_id: &str) -> Result<String> {
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && trimmed.bytes().all(|b| b.is_ascii_graphic()) => {
+        Some(host) if !host.is_empty() && super::all_bytes(trimmed, |b| b.is_ascii_graphic()) => {
             Ok(trimmed.to_owned())
         }
         _ => Err(SessionError::invalid_argument("invalid baseUrl")),

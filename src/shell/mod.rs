@@ -18,7 +18,6 @@ pub mod timer;
 pub mod web;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Promise};
@@ -122,21 +121,24 @@ pub struct Driver<M: Machine> {
     pub store: Store,
     me: Weak<Driver<M>>,
     timer: RefCell<Option<WallTimer>>,
-    calls: RefCell<Vec<(u32, Function, Function)>>,
-    aborts: RefCell<Vec<(u32, AbortController)>>,
-    locks: RefCell<Vec<(u32, Function)>>,
+    /// The pending calls' `resolve` and `reject`, the requests' `AbortController`s and the
+    /// held locks' release functions by id: one table type for all of them.
+    resolves: Table,
+    rejects: Table,
+    aborts: Table,
+    locks: Table,
     /// The cross-tab channel, when there is one.
     pub channel: RefCell<Option<web::Channel>>,
     /// DOM listeners, removed on drop.
     pub listeners: RefCell<Vec<web::Listener>>,
-    queue: RefCell<VecDeque<Event>>,
+    queue: RefCell<Vec<Event>>,
     dispatching: Cell<bool>,
     /// The body of the answer being handled ([`Value::Body`]).
     body: RefCell<JsValue>,
     ids: Cell<u32>,
     /// What performing the effects reported (a cookie read back, a storage write refused):
     /// fed back before the input is done.
-    reports: RefCell<VecDeque<M::Input>>,
+    reports: RefCell<Vec<M::Input>>,
     /// Event subscriptions.
     pub events: Events,
     /// User objects by JSON text.
@@ -164,16 +166,17 @@ impl<M: Machine> Driver<M> {
             store,
             me: me.clone(),
             timer: RefCell::new(None),
-            calls: RefCell::new(Vec::new()),
-            aborts: RefCell::new(Vec::new()),
-            locks: RefCell::new(Vec::new()),
+            resolves: Table::default(),
+            rejects: Table::default(),
+            aborts: Table::default(),
+            locks: Table::default(),
             channel: RefCell::new(None),
             listeners: RefCell::new(Vec::new()),
-            queue: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(Vec::new()),
             dispatching: Cell::new(false),
             body: RefCell::new(JsValue::UNDEFINED),
             ids: Cell::new(0),
-            reports: RefCell::new(VecDeque::new()),
+            reports: RefCell::new(Vec::new()),
             events: Events::default(),
             users: Cache::default(),
             claims: Cache::default(),
@@ -194,12 +197,18 @@ impl<M: Machine> Driver<M> {
     /// the first error a report brought (a storage write the browser refused).
     pub fn input(&self, input: M::Input) -> Result<()> {
         let mut result = self.step(input);
+        // In batches: what a report's own effects report comes after the batch, so the order
+        // is the order of reporting (a `Vec` taken whole instead of a queue type).
         loop {
-            let report = self.reports.borrow_mut().pop_front();
-            let Some(report) = report else { break };
-            let reported = self.step(report);
-            if result.is_ok() {
-                result = reported;
+            let reports = std::mem::take(&mut *self.reports.borrow_mut());
+            if reports.is_empty() {
+                break;
+            }
+            for report in reports {
+                let reported = self.step(report);
+                if result.is_ok() {
+                    result = reported;
+                }
             }
         }
         self.dispatch_events();
@@ -224,7 +233,7 @@ impl<M: Machine> Driver<M> {
 
     /// Feeds `input` back once the effects being performed are done.
     fn report(&self, input: M::Input) {
-        self.reports.borrow_mut().push_back(input);
+        self.reports.borrow_mut().push(input);
     }
 
     /// A new pending call: its id and promise.
@@ -233,7 +242,8 @@ impl<M: Machine> Driver<M> {
         self.ids.set(id);
         let (promise, slots) = web::deferred();
         if let Some((resolve, reject)) = slots {
-            self.calls.borrow_mut().push((id, resolve, reject));
+            self.resolves.borrow_mut().push((id, resolve.into()));
+            self.rejects.borrow_mut().push((id, reject.into()));
         }
         (id, promise)
     }
@@ -245,7 +255,7 @@ impl<M: Machine> Driver<M> {
             Effect::Abort(id) => {
                 let found = take(&self.aborts, id);
                 if let Some(controller) = found {
-                    controller.abort();
+                    controller.unchecked_into::<AbortController>().abort();
                 }
             }
             Effect::Timer(at) => {
@@ -286,19 +296,17 @@ impl<M: Machine> Driver<M> {
             Effect::Unlock(id) => {
                 let found = take(&self.locks, id);
                 if let Some(release) = found {
-                    let _ = release.call0(&JsValue::UNDEFINED);
+                    let _ = release
+                        .unchecked_into::<Function>()
+                        .call0(&JsValue::UNDEFINED);
                 }
             }
-            Effect::Emit(event) => self.queue.borrow_mut().push_back(event),
+            Effect::Emit(event) => self.queue.borrow_mut().push(event),
             Effect::Settle(id, result) => {
-                let found = {
-                    let mut calls = self.calls.borrow_mut();
-                    calls
-                        .iter()
-                        .position(|c| c.0 == id)
-                        .and_then(|at| crate::core::take_at(&mut calls, at))
-                };
-                if let Some((_, resolve, reject)) = found {
+                let found = (take(&self.resolves, id), take(&self.rejects, id));
+                if let (Some(resolve), Some(reject)) = found {
+                    let (resolve, reject): (Function, Function) =
+                        (resolve.unchecked_into(), reject.unchecked_into());
                     let _ = match result {
                         Ok(Value::Body) => {
                             let body = self.body.borrow().clone();
@@ -326,7 +334,9 @@ impl<M: Machine> Driver<M> {
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(|c| c.signal());
         if let Some(controller) = controller {
-            self.aborts.borrow_mut().push((request.id, controller));
+            self.aborts
+                .borrow_mut()
+                .push((request.id, controller.into()));
         }
         let plumbing = self.plumbing.borrow().clone();
         let me = self.me.clone();
@@ -400,7 +410,7 @@ impl<M: Machine> Driver<M> {
                 // Returning a pending promise keeps the lock until Unlock resolves it.
                 let (hold, release) = web::deferred();
                 if let Some((release, _)) = release {
-                    d.locks.borrow_mut().push((id, release));
+                    d.locks.borrow_mut().push((id, release.into()));
                 }
                 if let Some(input) = M::lock(id, Grant::Granted) {
                     let _ = d.input(input);
@@ -459,41 +469,41 @@ impl<M: Machine> Driver<M> {
             return;
         }
         loop {
-            let next = self.queue.borrow_mut().pop_front();
-            match next {
-                Some(event) => {
-                    if !matches!(event, Event::RefreshError(_)) {
-                        self.snapshot.borrow_mut().take();
-                    }
-                    // (The Rocket.Chat entry has no claims.)
-                    #[cfg(feature = "descope")]
-                    let claims = match &event {
-                        Event::Token(token) => Some(self.claims_of(token.as_deref())),
-                        _ => None,
-                    };
-                    let (listeners, value) = match event {
-                        Event::Token(token) => (
-                            &self.events.token,
-                            token.map_or(JsValue::UNDEFINED, JsValue::from),
-                        ),
-                        Event::User(user) => {
-                            (&self.events.user, self.users.object(user.as_deref()))
-                        }
-                        Event::Auth(auth) => (&self.events.auth, JsValue::from_bool(auth)),
-                        Event::RefreshError(err) => (&self.events.refresh_error, js::error(&err)),
-                    };
-                    listeners.dispatch(&value);
-                    // The claims change with the token, and only then.
-                    #[cfg(feature = "descope")]
-                    if let Some(claims) = claims {
-                        self.events.claims.dispatch(&claims);
-                    }
+            // In batches, as the reports: a callback's events queue behind the batch.
+            let batch = std::mem::take(&mut *self.queue.borrow_mut());
+            if batch.is_empty() {
+                if self.snapshot.borrow().is_some() || self.events.snapshot.is_empty() {
+                    break;
                 }
-                None if self.snapshot.borrow().is_none() && !self.events.snapshot.is_empty() => {
-                    let snapshot = self.snapshot();
-                    self.events.snapshot.dispatch(&snapshot);
+                let snapshot = self.snapshot();
+                self.events.snapshot.dispatch(&snapshot);
+                continue;
+            }
+            for event in batch {
+                if !matches!(event, Event::RefreshError(_)) {
+                    self.snapshot.borrow_mut().take();
                 }
-                None => break,
+                // (The Rocket.Chat entry has no claims.)
+                #[cfg(feature = "descope")]
+                let claims = match &event {
+                    Event::Token(token) => Some(self.claims_of(token.as_deref())),
+                    _ => None,
+                };
+                let (listeners, value) = match event {
+                    Event::Token(token) => (
+                        &self.events.token,
+                        token.map_or(JsValue::UNDEFINED, JsValue::from),
+                    ),
+                    Event::User(user) => (&self.events.user, self.users.object(user.as_deref())),
+                    Event::Auth(auth) => (&self.events.auth, JsValue::from_bool(auth)),
+                    Event::RefreshError(err) => (&self.events.refresh_error, js::error(&err)),
+                };
+                listeners.dispatch(&value);
+                // The claims change with the token, and only then.
+                #[cfg(feature = "descope")]
+                if let Some(claims) = claims {
+                    self.events.claims.dispatch(&claims);
+                }
             }
         }
         self.dispatching.set(false);
@@ -532,8 +542,11 @@ impl<M: Machine> Driver<M> {
     }
 }
 
+/// JS values by id.
+type Table = RefCell<Vec<(u32, JsValue)>>;
+
 /// Removes entry `id` of a table and answers its value.
-fn take<T>(table: &RefCell<Vec<(u32, T)>>, id: u32) -> Option<T> {
+fn take(table: &Table, id: u32) -> Option<JsValue> {
     let mut table = table.borrow_mut();
     let at = table.iter().position(|(i, _)| *i == id)?;
     crate::core::take_at(&mut table, at).map(|(_, value)| value)
