@@ -569,3 +569,17 @@ fn a_call_made_while_storage_holds_a_rotation_takes_it_and_still_goes_out() {
     assert_eq!(settled(&effects).len(), 1, "{effects:?}");
     assert!(lock_of(&effects).is_none());
 }
+
+#[test]
+fn a_late_answer_after_dispose_leaves_a_rotation_another_tab_stored_first() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, request) = due_refresh(&mut tab);
+    tab.step(Input::Dispose);
+    store_rotation(&tab, &session_jwt(2, T0 + 900_000.0), T0 + 250_000.0, None);
+    tab.step(Input::Answer(
+        request.id,
+        Ok(Reply::Jwt(Box::new(sign_in(3, tab.now)))),
+    ));
+    assert_eq!(tab.env.item("DSR").as_deref(), Some("R2"));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}

@@ -511,3 +511,30 @@ fn a_try_refresh_answered_after_a_logout_is_kept_only_when_the_logout_came_first
         }
     }
 }
+
+#[test]
+fn a_late_answer_from_before_a_logout_leaves_the_next_sessions_refresh_alone() {
+    let mut tab = Tab::signed_in(json!({}));
+    let (_, old) = due_refresh(&mut tab);
+    // Another tab logs out; this one signs in again and refreshes.
+    let sent = tab.now;
+    tab.at(sent + 10.0).hear_logout(sent, 0);
+    tab.at(sent + 20.0)
+        .step(Input::Apply(Box::new(sign_in(5, sent + 20.0))));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::Refresh))).unwrap();
+    let new = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    // The old answer: revoked, and nothing of the new refresh is touched.
+    let effects = tab.step(Input::Answer(
+        old.id,
+        Ok(Reply::Jwt(Box::new(sign_in(2, tab.now)))),
+    ));
+    assert!(!effects.contains(&Effect::Unlock(lock)), "{effects:?}");
+    assert!(settled(&effects).is_empty(), "{effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R5"));
+    let effects = tab.step(Input::Answer(
+        new.id,
+        Ok(Reply::Jwt(Box::new(sign_in(6, tab.now)))),
+    ));
+    assert_eq!(settled(&effects).len(), 1, "{effects:?}");
+    assert_eq!(tab.s.refresh_token(), Some("R6"));
+}
