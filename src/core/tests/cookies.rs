@@ -104,3 +104,19 @@ fn both_token_cookies_refused_fall_back_to_storage_each() {
     assert_eq!(tab.env.item("DSR").as_deref(), Some("R1"));
     assert!(tab.env.jar.borrow().is_empty());
 }
+
+#[test]
+fn a_logout_expires_the_cookie_where_this_tab_wrote_it_also_when_this_page_cannot_see_it() {
+    // The page is at `/`, the cookie at `/app` (the server's `cookiePath`): `document.cookie`
+    // here does not show it, and no search from `/` would look there.
+    let (mut tab, _) = apply_fields(json!({}), json!({"cookiePath": "/app"}));
+    tab.env.jar.borrow_mut().remove("DS");
+    let effects = tab.step(Input::Call(1, Call::Logout));
+    let expired: Vec<&str> = pick!(effects, Effect::Cookie(text) => text.as_str());
+    assert!(
+        expired
+            .iter()
+            .any(|t| t.starts_with("DS=; Path=/app;") && t.contains("Max-Age=0")),
+        "{expired:?}"
+    );
+}
