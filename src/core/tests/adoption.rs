@@ -548,6 +548,9 @@ fn without_a_channel_a_tab_without_a_refresh_token_follows_the_session_cookie() 
         tab.s.session_token() == Some(theirs.as_str())
     };
     assert!(follows(json!({"sessionTokenViaCookie": {"secure": false}})));
+    // Its session token in its own storage, not a cookie: a session cookie someone else wrote
+    // is not this tab's session moving on.
+    assert!(!follows(json!({"sessionTokenViaCookie": false})));
 }
 
 #[test]
