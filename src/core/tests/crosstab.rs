@@ -34,8 +34,7 @@ fn a_due_refresh_takes_the_lock_rotates_holds_and_tells() {
 #[test]
 fn a_busy_lock_waits_for_the_other_tab_and_adopts_its_tokens() {
     let mut tab = Tab::signed_in(json!({}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let (due, lock) = lock_at_due(&mut tab);
     let effects = tab.step(Input::Lock(lock, Grant::Busy));
     assert!(sends(&effects).is_empty());
     // The other tab's result arrives.
@@ -133,34 +132,28 @@ fn a_grant_after_another_tab_rotated_waits_for_its_message_where_storage_is_per_
 #[test]
 fn a_lock_still_held_after_two_bounded_waits_is_gone_around() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let (_, mut lock) = lock_at_due(&mut tab);
     // Two rounds: each waits the request timeout + 1 s (+ up to 0.5 s, spread), then asks
     // again; a holder that still has it after both is frozen.
     for round in 0..2 {
         let effects = tab.step(Input::Lock(lock, Grant::Busy));
         assert!(sends(&effects).is_empty(), "round {round}");
-        let until = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::Timer(Some(at)) => Some(*at),
-                _ => None,
-            })
-            .expect("a timer for the end of the wait");
+        // Who holds it is asked once per wait.
+        let asked = posts(&effects).iter().any(|m| m.starts_with("Q\n"));
+        assert_eq!(asked, round == 0, "round {round}: {effects:?}");
+        let until = wait_end(&effects);
         let waited = until - tab.now;
         assert!((3_000.0..=3_500.0).contains(&waited), "{waited}");
         assert!(lock_of(&tab.at(until - 1.0).step(Input::Timer)).is_none());
         lock = lock_of(&tab.at(until).step(Input::Timer)).expect("asks again");
     }
-    let effects = tab.step(Input::Lock(lock, Grant::Busy));
-    assert_eq!(sends(&effects).len(), 1, "goes on without the lock");
+    goes_around(&mut tab, lock);
 }
 
 #[test]
 fn a_huge_request_timeout_does_not_wrap_the_wait() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2_147_483_647.0}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let (due, lock) = lock_at_due(&mut tab);
     let effects = tab.step(Input::Lock(lock, Grant::Busy));
     // No wait wraps to a short one: the next wake-up is the session's expiry.
     let exp = tab.s.expires_at().unwrap();
@@ -279,8 +272,7 @@ fn a_rotation_sent_before_the_record_arrived_is_kept() {
 #[test]
 fn a_waiter_never_goes_around_a_holder_that_tells_it_retries() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let (due, mut lock) = lock_at_due(&mut tab);
     // The holder fails again and again under a flaky network; each time it tells when it
     // tries next. The waiter keeps finding the lock busy, long past two bounded waits.
     let mut retry_at = due;
@@ -313,25 +305,28 @@ fn a_waiter_never_goes_around_a_holder_that_tells_it_retries() {
     assert_eq!(sends(&effects).len(), 1);
 }
 
+/// Answers every lock request Busy and fires the timer every `step` ms until the tab sends
+/// its request (before `limit`): when it went around the holder.
+fn busy_until_sent(tab: &mut Tab, mut lock: Option<u32>, step: f64, limit: f64) -> f64 {
+    while tab.now < limit {
+        if let Some(id) = lock.take() {
+            if !sends(&tab.step(Input::Lock(id, Grant::Busy))).is_empty() {
+                return tab.now;
+            }
+        }
+        let now = tab.now + step;
+        lock = lock_of(&tab.at(now).step(Input::Timer)).or(lock);
+    }
+    panic!("never went on without the lock");
+}
+
 #[test]
 fn a_holder_that_says_nothing_is_gone_around_after_the_bound() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let (due, lock) = lock_at_due(&mut tab);
     // Retry news for a time long past counts for nothing.
     tab.step(Input::Message(Message::Turn(due - 60_000.0).encode()));
-    let mut lock = Some(lock);
-    let mut sent_at = None;
-    while sent_at.is_none() && tab.now < due + 20_000.0 {
-        if let Some(id) = lock.take() {
-            if !sends(&tab.step(Input::Lock(id, Grant::Busy))).is_empty() {
-                sent_at = Some(tab.now);
-            }
-        }
-        let now = tab.now + 100.0;
-        lock = lock_of(&tab.at(now).step(Input::Timer)).or(lock);
-    }
-    let waited = sent_at.expect("goes on without the lock") - due;
+    let waited = busy_until_sent(&mut tab, Some(lock), 100.0, due + 20_000.0) - due;
     assert!((6_000.0..=7_500.0).contains(&waited), "{waited}");
 }
 
@@ -531,11 +526,26 @@ fn wait_end(effects: &[Effect]) -> f64 {
         .expect("a timer for the end of the wait")
 }
 
+/// A Busy answer after the bound: the tab goes on without the lock.
+fn goes_around(tab: &mut Tab, lock: u32) {
+    let effects = tab.step(Input::Lock(lock, Grant::Busy));
+    assert_eq!(
+        sends(&effects).len(),
+        1,
+        "went on without the lock: {effects:?}"
+    );
+}
+
+/// Answers the lock request Busy and wakes the tab when its wait ends: the next lock request.
+fn wait_out(tab: &mut Tab, lock: u32) -> u32 {
+    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
+    lock_of(&tab.at(until).step(Input::Timer)).expect("asks again")
+}
+
 #[test]
 fn a_tab_whose_wait_ended_more_than_a_second_late_waits_anew_for_a_busy_holder() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
+    let (due, lock) = lock_at_due(&mut tab);
     let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
     // Frozen past the whole bound: it heard nothing because it listened to nothing.
     let late = until + 5_000.0;
@@ -544,28 +554,22 @@ fn a_tab_whose_wait_ended_more_than_a_second_late_waits_anew_for_a_busy_holder()
     let effects = tab.step(Input::Lock(lock, Grant::Busy));
     assert!(sends(&effects).is_empty(), "waits anew: {effects:?}");
     // Its new bound counts from the wake-up.
-    let until = wait_end(&effects);
-    let lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
-    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
-    let lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
-    let effects = tab.step(Input::Lock(lock, Grant::Busy));
-    assert_eq!(sends(&effects).len(), 1, "goes on after the bound");
+    let lock = lock_of(&tab.at(wait_end(&effects)).step(Input::Timer)).unwrap();
+    let lock = wait_out(&mut tab, lock);
+    goes_around(&mut tab, lock);
 }
 
 #[test]
 fn a_wait_that_ended_one_second_late_keeps_its_bound() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
-    let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
-    let lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
+    let (due, lock) = lock_at_due(&mut tab);
+    let lock = wait_out(&mut tab, lock);
     let until = wait_end(&tab.step(Input::Lock(lock, Grant::Busy)));
     // A timer a second late is a busy page, not a frozen one: the bound still counts from
     // the first Busy, and is over.
     let lock = lock_of(&tab.at(until + 1_000.0).step(Input::Timer)).unwrap();
     assert!(tab.now >= due + 2.0 * 3_000.0);
-    let effects = tab.step(Input::Lock(lock, Grant::Busy));
-    assert_eq!(sends(&effects).len(), 1, "{effects:?}");
+    goes_around(&mut tab, lock);
 }
 
 #[test]
@@ -607,20 +611,6 @@ fn a_grant_after_another_tab_rotated_asks_again_after_one_to_one_and_a_half_seco
 }
 
 #[test]
-fn a_waiter_asks_who_holds_the_lock_once_per_wait() {
-    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
-    let due = tab.s.next_refresh_at().unwrap();
-    let mut lock = lock_of(&tab.at(due).step(Input::Timer)).unwrap();
-    for round in 0..2 {
-        let effects = tab.step(Input::Lock(lock, Grant::Busy));
-        let asked = posts(&effects).iter().any(|m| m.starts_with("Q\n"));
-        assert_eq!(asked, round == 0, "round {round}: {effects:?}");
-        let until = wait_end(&effects);
-        lock = lock_of(&tab.at(until).step(Input::Timer)).unwrap();
-    }
-}
-
-#[test]
 fn the_last_two_rotated_tokens_stay_guarded_and_the_oldest_is_released() {
     let mut tab = Tab::signed_in(json!({}));
     let mut locks = Vec::new();
@@ -643,20 +633,10 @@ fn the_last_two_rotated_tokens_stay_guarded_and_the_oldest_is_released() {
 fn a_turn_told_for_a_far_time_holds_a_waiter_for_ten_backoff_caps_at_most() {
     let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 2000}));
     let due = tab.s.next_refresh_at().unwrap();
-    let mut lock = lock_of(&tab.at(due).step(Input::Timer));
+    let lock = lock_of(&tab.at(due).step(Input::Timer));
     // The holder says it acts again in a day (a wrong clock, or a lie).
     tab.step(Input::Message(Message::Turn(due + 86_400_000.0).encode()));
-    let mut sent_at = None;
-    while sent_at.is_none() && tab.now < due + 700_000.0 {
-        if let Some(id) = lock.take() {
-            if !sends(&tab.step(Input::Lock(id, Grant::Busy))).is_empty() {
-                sent_at = Some(tab.now);
-            }
-        }
-        let now = tab.now + 1_000.0;
-        lock = lock_of(&tab.at(now).step(Input::Timer)).or(lock);
-    }
     // Ten times the longest backoff (600 s), then the two bounded waits without news.
-    let waited = sent_at.expect("goes on without the lock") - due;
+    let waited = busy_until_sent(&mut tab, lock, 1_000.0, due + 700_000.0) - due;
     assert!((600_000.0..=610_000.0).contains(&waited), "{waited}");
 }

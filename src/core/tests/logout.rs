@@ -434,6 +434,17 @@ fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
     // Both tokens in cookies; the tab signed in (and wrote S1/R1), then adopted another
     // tab's rotation S2/R2, whose cookies that tab wrote. The tokens carry no `iat`: only
     // holding them makes them this tab's.
+    let (mut tab, s2) = both_cookies_then_adopted();
+    let mut jar = tab.env.jar.borrow_mut();
+    jar.insert("DS".into(), s2);
+    jar.insert("DSR".into(), "R2".into());
+    drop(jar);
+    follow_logout_and_check_cookies(&mut tab);
+}
+
+/// Signed in with both tokens in cookies (S1/R1 written), then told of another tab's
+/// rotation S2/R2 (taken); answers S2.
+fn both_cookies_then_adopted() -> (Tab, String) {
     let cookies = json!({
         "sessionTokenViaCookie": {"secure": false},
         "refreshTokenViaCookie": {"secure": false},
@@ -442,10 +453,11 @@ fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
     let s2 = session_jwt(2, T0 + 900_000.0);
     tab.step(Input::Message(told(T0, 1, &s2, "R2")));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
-    let mut jar = tab.env.jar.borrow_mut();
-    jar.insert("DS".into(), s2);
-    jar.insert("DSR".into(), "R2".into());
-    drop(jar);
+    (tab, s2)
+}
+
+/// Another tab's logout: the follower ends its session and leaves no token cookie.
+fn follow_logout_and_check_cookies(tab: &mut Tab) {
     tab.at(T0 + 5_000.0).hear_logout(T0 + 4_000.0, 0);
     assert_eq!(tab.s.refresh_token(), None);
     let jar = tab.env.jar.borrow();
@@ -455,29 +467,15 @@ fn a_follower_expires_the_cookies_holding_the_tokens_it_adopted() {
 
 #[test]
 fn a_follower_expires_the_cookies_of_tokens_it_wrote_and_no_longer_holds() {
-    // As above, but the cookies still show what this tab wrote before it adopted S2/R2.
-    let cookies = json!({
-        "sessionTokenViaCookie": {"secure": false},
-        "refreshTokenViaCookie": {"secure": false},
-    });
-    let mut tab = Tab::signed_in(cookies);
-    let s1 = tab.s.session_token().map(str::to_string);
-    tab.step(Input::Message(told(
-        T0,
-        1,
-        &session_jwt(2, T0 + 900_000.0),
-        "R2",
-    )));
-    assert_eq!(tab.s.refresh_token(), Some("R2"));
-    assert_eq!(tab.env.jar.borrow().get("DS"), s1.as_ref());
+    // As above, but the cookies still show what this tab wrote (S1/R1) before it adopted.
+    let s1 = session_jwt(1, T0 + 600_000.0);
+    let (mut tab, _) = both_cookies_then_adopted();
+    assert_eq!(tab.env.jar.borrow().get("DS"), Some(&s1));
     assert_eq!(
         tab.env.jar.borrow().get("DSR").map(String::as_str),
         Some("R1")
     );
-    tab.at(T0 + 5_000.0).hear_logout(T0 + 4_000.0, 0);
-    let jar = tab.env.jar.borrow();
-    assert_eq!(jar.get("DS"), None, "the session cookie stayed");
-    assert_eq!(jar.get("DSR"), None, "the refresh cookie stayed");
+    follow_logout_and_check_cookies(&mut tab);
 }
 
 /// A `try-refresh` (no session held: the refresh token is an httpOnly cookie) answered after

@@ -264,6 +264,13 @@ fn http(status: u16) -> SessionError {
     SessionError::http(status, None)
 }
 
+/// The automatic refresh's due time, and the lock it asks for then.
+fn lock_at_due(tab: &mut Tab) -> (f64, u32) {
+    let due = tab.s.next_refresh_at().unwrap();
+    let lock = lock_of(&tab.at(due).step(Input::Timer)).expect("a lock request when due");
+    (due, lock)
+}
+
 /// Runs the automatic refresh at its due time up to the request; answers the lock id (`0`
 /// when the tab still held the cycle's lock from its last attempt) and the request.
 fn due_refresh(tab: &mut Tab) -> (u32, Request) {
