@@ -651,7 +651,8 @@ fn store_functions(d: &Rc<Driver<Session>>) -> (Function, Function) {
         unsubscribe.into()
     });
     let weak = Rc::downgrade(d);
-    let get = Closure::<dyn Fn() -> JsValue>::new(move || {
+    // The signature of `subscribe`: one set of closure shims for both.
+    let get = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_: JsValue| {
         weak.upgrade().map_or(JsValue::UNDEFINED, |d| d.snapshot())
     });
     (

@@ -143,7 +143,37 @@ pub fn payload_json(token: &str) -> Result<String> {
         return Err(bad_token());
     }
     let bytes = base64url_decode(payload).ok_or_else(bad_token)?;
-    String::from_utf8(bytes).map_err(|_| bad_token())
+    utf8(&bytes).ok_or_else(bad_token)
+}
+
+/// `String::from_utf8`, decoded by hand: the standard library's validator is a large
+/// function for the one place the crate needs it. Refuses what it refuses: overlong forms,
+/// surrogates, code points past U+10FFFF, truncated sequences.
+fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut it = bytes.iter();
+    while let Some(&lead) = it.next() {
+        let (more, least, mut code) = match lead {
+            0x00..=0x7f => (0, 0, u32::from(lead)),
+            0xc2..=0xdf => (1, 0x80, u32::from(lead & 0x1f)),
+            0xe0..=0xef => (2, 0x800, u32::from(lead & 0x0f)),
+            0xf0..=0xf4 => (3, 0x1_0000, u32::from(lead & 0x07)),
+            _ => return None,
+        };
+        for _ in 0..more {
+            let next = *it.next()?;
+            if next & 0xc0 != 0x80 {
+                return None;
+            }
+            code = code << 6 | u32::from(next & 0x3f);
+        }
+        if code < least {
+            return None;
+        }
+        // `None` for surrogates and past U+10FFFF.
+        out.push(char::from_u32(code)?);
+    }
+    Some(out)
 }
 
 fn bad_token() -> SessionError {
@@ -189,6 +219,44 @@ pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_is_decoded_as_the_standard_library_decodes_it() {
+        let mut samples: Vec<Vec<u8>> = vec![
+            "plain".into(),
+            "é ü ß € 𝄞 中文".into(),
+            vec![0xc0, 0x80],
+            vec![0xe0, 0x80, 0x80],
+            vec![0xf0, 0x80, 0x80, 0x80],
+            vec![0xed, 0xa0, 0x80],
+            vec![0xf4, 0x90, 0x80, 0x80],
+            vec![0xf5, 0x80, 0x80, 0x80],
+            vec![0xe2, 0x82],
+            vec![0x80],
+            vec![0xff],
+            vec![0xc3, 0x28],
+        ];
+        // Every one- and two-byte sequence, and three-byte ones around the edges.
+        for a in 0..=255u8 {
+            samples.push(vec![a]);
+            for b in 0..=255u8 {
+                samples.push(vec![a, b]);
+            }
+        }
+        for a in [0xe0u8, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0, 0xf4] {
+            for b in 0x70..=0xc0u8 {
+                samples.push(vec![a, b, 0x80]);
+                samples.push(vec![a, b, 0xbf, 0x80]);
+            }
+        }
+        for bytes in samples {
+            assert_eq!(
+                utf8(&bytes),
+                String::from_utf8(bytes.clone()).ok(),
+                "{bytes:x?}"
+            );
+        }
+    }
     use crate::core::testing::parse;
 
     #[test]

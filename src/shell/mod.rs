@@ -342,34 +342,47 @@ impl<M: Machine> Driver<M> {
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let answer = http::fetch(&request, signal.as_ref(), &plumbing).await;
-            let Some(d) = me.upgrade() else { return };
-            if take(&d.aborts, request.id).is_none() {
-                // Aborted: the core gave up on it already.
-                return;
+            if let Some(d) = me.upgrade() {
+                d.answered(&request, answer, &plumbing);
             }
-            let (reply, body) = match answer {
-                Ok(answer) => {
-                    let http = Http {
-                        status: answer.status,
-                        retry_after: answer.retry_after.as_deref(),
-                        body: &answer.body,
-                        garbled: answer.garbled,
-                    };
-                    let reply = decode(request.expect, &http, js_sys::Date::now());
-                    #[cfg(feature = "descope")]
-                    d.after_hook(&plumbing, &request, &answer, &reply);
-                    let body = match resolved_member(request.expect) {
-                        Some(member) => answer.body.field(member).unwrap_or_default(),
-                        None => answer.body,
-                    };
-                    (reply, body)
-                }
-                Err(err) => (Err(err), JsValue::UNDEFINED),
-            };
-            let previous = d.body.replace(body);
-            let _ = d.input(M::answer(request.id, reply));
-            d.body.replace(previous);
         });
+    }
+
+    /// Feeds the answer of a request, decoded by the core (nothing when it was aborted).
+    #[inline(never)]
+    #[cfg_attr(not(feature = "descope"), allow(unused_variables))]
+    fn answered(
+        &self,
+        request: &crate::core::io::Request,
+        answer: Result<http::Answer>,
+        plumbing: &Plumbing,
+    ) {
+        if take(&self.aborts, request.id).is_none() {
+            // Aborted: the core gave up on it already.
+            return;
+        }
+        let (reply, body) = match answer {
+            Ok(answer) => {
+                let http = Http {
+                    status: answer.status,
+                    retry_after: answer.retry_after.as_deref(),
+                    body: &answer.body,
+                    garbled: answer.garbled,
+                };
+                let reply = decode(request.expect, &http, js_sys::Date::now());
+                #[cfg(feature = "descope")]
+                self.after_hook(plumbing, request, &answer, &reply);
+                let body = match resolved_member(request.expect) {
+                    Some(member) => answer.body.field(member).unwrap_or_default(),
+                    None => answer.body,
+                };
+                (reply, body)
+            }
+            Err(err) => (Err(err), JsValue::UNDEFINED),
+        };
+        let previous = self.body.replace(body);
+        let _ = self.input(M::answer(request.id, reply));
+        self.body.replace(previous);
     }
 
     /// `hooks.afterRequest` with the answer, shown as the core computes it: no token the
@@ -430,13 +443,14 @@ impl<M: Machine> Driver<M> {
             return;
         };
         let me = self.me.clone();
-        let refused = Closure::once_into_js(move |_: JsValue| {
-            if answered.get() {
-                return;
+        // The callback's signature: one set of closure shims for both.
+        let refused = Closure::once_into_js(move |_: JsValue| -> JsValue {
+            if !answered.get() {
+                if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
+                    let _ = d.input(input);
+                }
             }
-            if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
-                let _ = d.input(input);
-            }
+            JsValue::UNDEFINED
         });
         let _ = request.catch(&refused);
     }
