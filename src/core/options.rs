@@ -111,8 +111,20 @@ impl Config {
     /// assert_eq!(config.base_url, "https://api.descope.com");
     /// ```
     pub fn read<O: Obj>(o: &O) -> Result<Config> {
+        Config::fill(o).map_err(|(key, what)| match what {
+            "" => SessionError::invalid_argument(key),
+            _ => SessionError::new(
+                crate::core::error::ErrorCode::InvalidArgument,
+                Wrong(key).message(what),
+            ),
+        })
+    }
+
+    /// [`Config::read`], refusing with a message, or a member and the type it must have (made
+    /// into an error once, in [`Config::read`]).
+    fn fill<O: Obj>(o: &O) -> Refused<Config> {
         if !o.is_object() {
-            return Err(SessionError::invalid_argument("invalid options"));
+            return Err(("invalid options", ""));
         }
         let project_id = project_id(o)?;
         let (persist, kept) = persist(o)?;
@@ -133,7 +145,12 @@ impl Config {
             keep_last_user: false,
             base_headers: Vec::new(),
         };
-        c.base_url = base_url(text(o, "baseUrl")?.as_deref(), &c.project_id)?;
+        let url = text(o, "baseUrl")?;
+        // Without a base URL, only the project id's region can be refused.
+        c.base_url = base_url(url.as_deref(), &c.project_id).map_err(|_| match url {
+            None => ("invalid projectId", ""),
+            Some(_) => ("invalid baseUrl", ""),
+        })?;
         c.prefix = text(o, "storagePrefix")?.unwrap_or_default();
         c.session_cookie = cookie_config(o, "sessionTokenViaCookie", kept)?;
         c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
@@ -150,25 +167,24 @@ impl Config {
                 .unwrap_or(super::layout::REFRESH_KEY)
                 == session
             {
-                return Err(SessionError::invalid_argument(
-                    "session and refresh cookies share a name",
-                ));
+                return Err(("session and refresh cookies share a name", ""));
             }
         }
         (c.auto_refresh, c.activity) = auto_refresh(o)?;
         c.cross_tab = flag(o, "crossTab")?.unwrap_or(true);
-        c.timeout_ms = timeout(opt_number(o, "requestTimeoutMs").map_err(wrong("a number"))?)?;
+        let ms = opt_number(o, "requestTimeoutMs").map_err(|w| (w.0, "a number"))?;
+        c.timeout_ms = timeout(ms).map_err(|_| ("invalid requestTimeoutMs", ""))?;
         c.refresh_cookie_name = text(o, "refreshCookieName")?;
         if c.refresh_cookie_name
             .as_deref()
             .is_some_and(|n| !is_cookie_name(n))
         {
-            return Err(SessionError::invalid_argument("invalid refreshCookieName"));
+            return Err(("invalid refreshCookieName", ""));
         }
         c.store_last_user = flag(o, "storeLastAuthenticatedUser")?.unwrap_or(true);
         c.keep_last_user = flag(o, "keepLastAuthenticatedUserAfterLogout")?.unwrap_or(false);
         if let Some(headers) = o.field("baseHeaders") {
-            c.base_headers = base_headers(&headers)?;
+            c.base_headers = base_headers(&headers).ok_or(("invalid baseHeaders", ""))?;
         }
         Ok(c)
     }
@@ -196,12 +212,12 @@ impl Config {
 }
 
 /// `projectId`: printable, without `:` (it is half of the `Authorization` value).
-fn project_id<O: Obj>(o: &O) -> Result<String> {
+fn project_id<O: Obj>(o: &O) -> Refused<String> {
     let project_id = text(o, "projectId")?.unwrap_or_default();
     let project_id = project_id.trim();
     if project_id.is_empty() || !super::all_bytes(project_id, |b| b.is_ascii_graphic() && b != b':')
     {
-        return Err(SessionError::invalid_argument("invalid projectId"));
+        return Err(("invalid projectId", ""));
     }
     Ok(project_id.to_owned())
 }
@@ -209,26 +225,24 @@ fn project_id<O: Obj>(o: &O) -> Result<String> {
 /// `persist`, and `persistTokens` as `@descope/web-js-sdk` spells it: `false` keeps the tokens
 /// in memory only (no storage, and no session cookie unless one is asked for). Answers the
 /// mode and whether tokens are kept.
-fn persist<O: Obj>(o: &O) -> Result<(Persist, bool)> {
+fn persist<O: Obj>(o: &O) -> Refused<(Persist, bool)> {
     let kept = flag(o, "persistTokens")?.unwrap_or(true);
     let persist = match text(o, "persist")?.as_deref() {
         None if !kept => Persist::Memory,
         None | Some("localStorage") => Persist::LocalStorage,
         Some("sessionStorage") => Persist::SessionStorage,
         Some("memory") => Persist::Memory,
-        Some(_) => return Err(SessionError::invalid_argument("invalid persist")),
+        Some(_) => return Err(("invalid persist", "")),
     };
     if !kept && persist != Persist::Memory {
-        return Err(SessionError::invalid_argument(
-            "persistTokens false needs persist memory",
-        ));
+        return Err(("persistTokens false needs persist memory", ""));
     }
     Ok((persist, kept))
 }
 
 /// `autoRefresh`: a boolean, or `{ customActivityTracking }` (refresh on, activity tracking
 /// as asked). Answers (auto refresh, activity tracking).
-fn auto_refresh<O: Obj>(o: &O) -> Result<(bool, bool)> {
+fn auto_refresh<O: Obj>(o: &O) -> Refused<(bool, bool)> {
     match o.field("autoRefresh") {
         None => Ok((true, false)),
         Some(v) if v.is_object() => {
@@ -237,15 +251,15 @@ fn auto_refresh<O: Obj>(o: &O) -> Result<(bool, bool)> {
         Some(v) => v
             .boolean()
             .map(|on| (on, false))
-            .ok_or_else(|| wrong("a boolean or { customActivityTracking }")(Wrong("autoRefresh"))),
+            .ok_or(("autoRefresh", "a boolean or { customActivityTracking }")),
     }
 }
 
 /// `baseHeaders`: an object of header names to string values; only the session sets
 /// `Authorization` (any case).
-fn base_headers<O: Obj>(headers: &O) -> Result<Vec<(String, String)>> {
+fn base_headers<O: Obj>(headers: &O) -> Option<Vec<(String, String)>> {
     if !headers.is_object() {
-        return Err(SessionError::invalid_argument("invalid baseHeaders"));
+        return None;
     }
     let mut out = Vec::new();
     for name in headers.keys() {
@@ -254,32 +268,26 @@ fn base_headers<O: Obj>(headers: &O) -> Result<Vec<(String, String)>> {
             Some(value) if is_cookie_name(&name) && is_header_value(&value) && may_set(&name) => {
                 put_header(&mut out, &name, value);
             }
-            _ => return Err(SessionError::invalid_argument("invalid baseHeaders")),
+            _ => return None,
         }
     }
-    Ok(out)
+    Some(out)
 }
 
 /// An optional string option (one out-of-line reader for all of them).
 #[inline(never)]
-fn text<O: Obj>(o: &O, key: &'static str) -> Result<Option<String>> {
-    opt_string(o, key).map_err(wrong("a string"))
+fn text<O: Obj>(o: &O, key: &'static str) -> Refused<Option<String>> {
+    opt_string(o, key).map_err(|w| (w.0, "a string"))
 }
 
 /// An optional boolean option.
 #[inline(never)]
-fn flag<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>> {
-    opt_bool(o, key).map_err(wrong("a boolean"))
+fn flag<O: Obj>(o: &O, key: &'static str) -> Refused<Option<bool>> {
+    opt_bool(o, key).map_err(|w| (w.0, "a boolean"))
 }
 
-fn wrong(what: &'static str) -> impl Fn(Wrong) -> SessionError {
-    move |w| {
-        SessionError::new(
-            crate::core::error::ErrorCode::InvalidArgument,
-            w.message(what),
-        )
-    }
-}
+/// Why options are refused: a message (and `""`), or a member and the type it must have.
+type Refused<T> = core::result::Result<T, (&'static str, &'static str)>;
 
 /// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped. Without
 /// one, the Descope API of the project's region, as `@descope/web-js-sdk` derives it: the
@@ -352,7 +360,7 @@ fn cookie_config<O: Obj>(
     o: &O,
     key: &'static str,
     default_on: bool,
-) -> Result<Option<CookieConfig>> {
+) -> Refused<Option<CookieConfig>> {
     let Some(setting) = o.field(key) else {
         return Ok(default_on.then(CookieConfig::default));
     };
@@ -360,38 +368,34 @@ fn cookie_config<O: Obj>(
         return Ok(on.then(CookieConfig::default));
     }
     if !setting.is_object() {
-        return Err(SessionError::new(
-            crate::core::error::ErrorCode::InvalidArgument,
-            Wrong(key).message("a boolean or cookie options"),
-        ));
+        return Err((key, "a boolean or cookie options"));
     }
     // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
     let name = text(&setting, "name")?;
     let alias = text(&setting, "cookieName")?;
     let name = match (name, alias) {
         (Some(name), Some(alias)) if name != alias => {
-            return Err(SessionError::invalid_argument("name and cookieName differ"))
+            return Err(("name and cookieName differ", ""))
         }
         (name, alias) => name.or(alias),
     };
     if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
-        return Err(SessionError::invalid_argument("invalid cookie name"));
+        return Err(("invalid cookie name", ""));
     }
     let domain = text(&setting, "domain")?;
     if domain
         .as_deref()
         .is_some_and(|d| d.trim().is_empty() || !is_attribute_safe(d) || d.contains([' ']))
     {
-        return Err(SessionError::invalid_argument("invalid cookie domain"));
+        return Err(("invalid cookie domain", ""));
     }
     let same_site = match text(&setting, "sameSite")? {
         None => SameSite::Strict,
-        Some(value) => SameSite::parse(&value)
-            .ok_or(SessionError::invalid_argument("invalid cookie sameSite"))?,
+        Some(value) => SameSite::parse(&value).ok_or(("invalid cookie sameSite", ""))?,
     };
     let secure = flag(&setting, "secure")?.unwrap_or(true);
     if same_site == SameSite::None && !secure {
-        return Err(SessionError::invalid_argument("sameSite None needs secure"));
+        return Err(("sameSite None needs secure", ""));
     }
     Ok(Some(CookieConfig {
         name,
