@@ -500,3 +500,32 @@ fn refresh_waits_for_the_servers_retry_after_and_goes_out_when_it_ends() {
     let effects = tab.at(until).step(Input::Call(1, Call::Refresh));
     assert_eq!(sends(&effects).len(), 1, "{effects:?}");
 }
+
+#[test]
+fn a_tab_refused_without_a_refresh_token_waits_for_a_wake_up_not_its_timer() {
+    // A new tab that only sees the session cookie: its refresh presents no token and is
+    // refused; it keeps the session token, asks the other tabs, and parks.
+    let mut tab = Tab::new(json!({}));
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), session_jwt(1, T0 + 600_000.0));
+    tab.start();
+    let (_, request) = due_refresh(&mut tab);
+    assert!(request.headers.iter().all(|(_, v)| !v.contains(":R")));
+    let effects = tab.step(Input::Answer(request.id, Err(http(401))));
+    assert!(tab.s.session_token().is_some());
+    assert!(posts(&effects).iter().any(|m| m.starts_with("H\n")));
+    // Its timers (the session's expiry, a stray one) start nothing.
+    let now = tab.now;
+    for later in [2_000.0, 5_000.0] {
+        let effects = tab.at(now + later).step(Input::Timer);
+        assert!(
+            lock_of(&effects).is_none() && sends(&effects).is_empty(),
+            "{effects:?}"
+        );
+    }
+    // The user comes back to the tab: it tries again.
+    let effects = tab.at(now + 6_000.0).step(Input::Signal(Signal::Visible));
+    assert!(lock_of(&effects).is_some() || !sends(&effects).is_empty());
+}
