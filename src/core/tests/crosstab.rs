@@ -534,6 +534,11 @@ fn goes_around(tab: &mut Tab, lock: u32) {
         1,
         "went on without the lock: {effects:?}"
     );
+    // Holding no lock, it tells the waiting tabs of no turn of its own.
+    assert!(
+        !posts(&effects).iter().any(|m| m.starts_with("T\n")),
+        "{effects:?}"
+    );
 }
 
 /// Answers the lock request Busy and wakes the tab when its wait ends: the next lock request.
