@@ -344,8 +344,9 @@ pub fn push_uint(out: &mut String, n: u64, width: usize) {
     for _ in len..width {
         out.push('0');
     }
-    for &d in digits.iter().take(len).rev() {
-        out.push(char::from(d));
+    while len > 0 {
+        len -= 1;
+        out.push(char::from(digits.get(len).copied().unwrap_or(b'0')));
     }
 }
 

@@ -201,7 +201,10 @@ impl Config {
     /// assert_eq!(names, ["x-app", "x-descope-sdk-name", "x-descope-sdk-version"]);
     /// ```
     pub fn headers(&self) -> Vec<(String, String)> {
-        let mut headers = self.base_headers.clone();
+        let mut headers = Vec::new();
+        for (name, value) in &self.base_headers {
+            headers.push((name.clone(), value.clone()));
+        }
         headers.push(("x-descope-sdk-name".into(), "session-keeper".into()));
         headers.push((
             "x-descope-sdk-version".into(),

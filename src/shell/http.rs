@@ -138,12 +138,17 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
     let config: JsValue = js_sys::Object::new().into();
     js::set(&config, "url", &req.url.as_str().into());
     // The path of the API, `/v1/...` (no substring search in the wasm: the URL's fourth `/`).
-    let path = req
-        .url
-        .match_indices('/')
-        .nth(2)
-        .and_then(|(at, _)| req.url.get(at..))
-        .unwrap_or("");
+    let mut slashes = 0;
+    let mut path = "";
+    for (at, b) in req.url.bytes().enumerate() {
+        if b == b'/' {
+            slashes += 1;
+            if slashes == 3 {
+                path = req.url.get(at..).unwrap_or("");
+                break;
+            }
+        }
+    }
     js::set(&config, "path", &path.into());
     js::set(
         &config,
