@@ -739,5 +739,5 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         on(&window, "pageshow", |_| Input::Signal(Signal::PageShow));
     }
     // The driver is new: it has no listeners yet.
-    *d.listeners.borrow_mut() = listeners;
+    d.listeners.set(listeners);
 }

@@ -89,7 +89,7 @@ pub struct Events {
 /// JS objects made from the core's JSON text, kept so that a getter answers the same object
 /// until the text changes.
 #[derive(Default)]
-pub struct Cache(RefCell<Vec<(String, JsValue)>>);
+pub struct Cache(Cell<Vec<(String, JsValue)>>);
 
 impl Cache {
     /// The object of `json` (parsed once).
@@ -97,19 +97,31 @@ impl Cache {
         let Some(json) = json else {
             return JsValue::UNDEFINED;
         };
-        if let Some((_, value)) = self.0.borrow().iter().find(|(text, _)| text == json) {
-            return value.clone();
-        }
-        // Frozen at every depth: what a getter or the snapshot hands out is shared, so no
-        // caller's mutation may reach another caller (or look like the session's state).
-        let value = js::parse(json);
-        js::deep_freeze(&value);
-        let mut cache = self.0.borrow_mut();
-        // The current object and the one before: enough for a getter and an event.
-        if cache.len() >= 2 {
-            crate::core::take_first(&mut cache);
-        }
-        cache.push((json.to_owned(), value.clone()));
+        // Taken and set back (no JS runs meanwhile that could call back in).
+        let mut cache = self.0.take();
+        let found = cache
+            .iter()
+            .find(|(text, _)| text == json)
+            .map(|(_, v)| v.clone());
+        let value = match found {
+            Some(value) => value,
+            None => {
+                // Frozen at every depth: what a getter or the snapshot hands out is shared, so
+                // no caller's mutation may reach another caller (or look like the session's
+                // state).
+                let value = js::parse(json);
+                js::deep_freeze(&value);
+                // The current object and the one before: enough for a getter and an event.
+                if cache.len() >= 2 {
+                    // Of two entries, `swap_remove(0)` keeps the second first, as `remove(0)`
+                    // would.
+                    crate::core::take_at(&mut cache, 0);
+                }
+                cache.push((json.to_owned(), value.clone()));
+                value
+            }
+        };
+        self.0.set(cache);
         value
     }
 }
@@ -120,7 +132,7 @@ pub struct Driver<M: Machine> {
     /// Where the machine's storage lives; also what it reads.
     pub store: Store,
     me: Weak<Driver<M>>,
-    timer: RefCell<Option<WallTimer>>,
+    timer: Cell<Option<WallTimer>>,
     /// The pending calls' `resolve` and `reject`, the requests' `AbortController`s and the
     /// held locks' release functions by id: one table type for all of them.
     resolves: Table,
@@ -130,15 +142,15 @@ pub struct Driver<M: Machine> {
     /// The cross-tab channel, when there is one.
     pub channel: RefCell<Option<web::Channel>>,
     /// DOM listeners, removed on drop.
-    pub listeners: RefCell<Vec<web::Listener>>,
-    queue: RefCell<Vec<Event>>,
+    pub listeners: Cell<Vec<web::Listener>>,
+    queue: Cell<Vec<Event>>,
     dispatching: Cell<bool>,
     /// The body of the answer being handled ([`Value::Body`]).
-    body: RefCell<JsValue>,
+    body: Cell<JsValue>,
     ids: Cell<u32>,
     /// What performing the effects reported (a cookie read back, a storage write refused):
     /// fed back before the input is done.
-    reports: RefCell<Vec<M::Input>>,
+    reports: Cell<Vec<M::Input>>,
     /// Event subscriptions.
     pub events: Events,
     /// User objects by JSON text.
@@ -148,7 +160,7 @@ pub struct Driver<M: Machine> {
     /// Headers and hooks of every request.
     pub plumbing: RefCell<Rc<Plumbing>>,
     /// The current snapshot (`getSnapshot()`), until something in it changes.
-    pub snapshot: RefCell<Option<JsValue>>,
+    snapshot: Cell<Option<JsValue>>,
     /// Builds the snapshot (the facade knows what is in it).
     pub snapshot_of: Cell<Option<fn(&Driver<M>) -> JsValue>>,
 }
@@ -165,23 +177,23 @@ impl<M: Machine> Driver<M> {
             core: RefCell::new(core),
             store,
             me: me.clone(),
-            timer: RefCell::new(None),
+            timer: Cell::new(None),
             resolves: Table::default(),
             rejects: Table::default(),
             aborts: Table::default(),
             locks: Table::default(),
             channel: RefCell::new(None),
-            listeners: RefCell::new(Vec::new()),
-            queue: RefCell::new(Vec::new()),
+            listeners: Cell::new(Vec::new()),
+            queue: Cell::new(Vec::new()),
             dispatching: Cell::new(false),
-            body: RefCell::new(JsValue::UNDEFINED),
+            body: Cell::new(JsValue::UNDEFINED),
             ids: Cell::new(0),
-            reports: RefCell::new(Vec::new()),
+            reports: Cell::new(Vec::new()),
             events: Events::default(),
             users: Cache::default(),
             claims: Cache::default(),
             plumbing: RefCell::new(Rc::default()),
-            snapshot: RefCell::new(None),
+            snapshot: Cell::new(None),
             snapshot_of: Cell::new(None),
         })
     }
@@ -200,7 +212,7 @@ impl<M: Machine> Driver<M> {
         // In batches: what a report's own effects report comes after the batch, so the order
         // is the order of reporting (a `Vec` taken whole instead of a queue type).
         loop {
-            let reports = std::mem::take(&mut *self.reports.borrow_mut());
+            let reports = self.reports.take();
             if reports.is_empty() {
                 break;
             }
@@ -233,7 +245,7 @@ impl<M: Machine> Driver<M> {
 
     /// Feeds `input` back once the effects being performed are done.
     fn report(&self, input: M::Input) {
-        self.reports.borrow_mut().push(input);
+        push(&self.reports, input);
     }
 
     /// A new pending call: its id and promise.
@@ -242,8 +254,8 @@ impl<M: Machine> Driver<M> {
         self.ids.set(id);
         let (promise, slots) = web::deferred();
         if let Some((resolve, reject)) = slots {
-            self.resolves.borrow_mut().push((id, resolve.into()));
-            self.rejects.borrow_mut().push((id, reject.into()));
+            push(&self.resolves, (id, resolve.into()));
+            push(&self.rejects, (id, reject.into()));
         }
         (id, promise)
     }
@@ -301,7 +313,7 @@ impl<M: Machine> Driver<M> {
                         .call0(&JsValue::UNDEFINED);
                 }
             }
-            Effect::Emit(event) => self.queue.borrow_mut().push(event),
+            Effect::Emit(event) => push(&self.queue, event),
             Effect::Settle(id, result) => {
                 let found = (take(&self.resolves, id), take(&self.rejects, id));
                 if let (Some(resolve), Some(reject)) = found {
@@ -309,7 +321,8 @@ impl<M: Machine> Driver<M> {
                         (resolve.unchecked_into(), reject.unchecked_into());
                     let _ = match result {
                         Ok(Value::Body) => {
-                            let body = self.body.borrow().clone();
+                            let body = self.body.take();
+                            self.body.set(body.clone());
                             resolve.call1(&JsValue::UNDEFINED, &body)
                         }
                         Ok(value) => resolve.call1(&JsValue::UNDEFINED, &self.render(&value)),
@@ -334,9 +347,7 @@ impl<M: Machine> Driver<M> {
         let controller = AbortController::new().ok();
         let signal = controller.as_ref().map(|c| c.signal());
         if let Some(controller) = controller {
-            self.aborts
-                .borrow_mut()
-                .push((request.id, controller.into()));
+            push(&self.aborts, (request.id, controller.into()));
         }
         let plumbing = self.plumbing.borrow().clone();
         let me = self.me.clone();
@@ -423,7 +434,7 @@ impl<M: Machine> Driver<M> {
                 // Returning a pending promise keeps the lock until Unlock resolves it.
                 let (hold, release) = web::deferred();
                 if let Some((release, _)) = release {
-                    d.locks.borrow_mut().push((id, release.into()));
+                    push(&d.locks, (id, release.into()));
                 }
                 if let Some(input) = M::lock(id, Grant::Granted) {
                     let _ = d.input(input);
@@ -465,14 +476,15 @@ impl<M: Machine> Driver<M> {
     /// The snapshot of the state for UI frameworks: the same object until something in it
     /// changes.
     pub fn snapshot(&self) -> JsValue {
-        if let Some(snapshot) = self.snapshot.borrow().as_ref() {
-            return snapshot.clone();
+        if let Some(snapshot) = self.snapshot.take() {
+            self.snapshot.set(Some(snapshot.clone()));
+            return snapshot;
         }
         let Some(build) = self.snapshot_of.get() else {
             return JsValue::UNDEFINED;
         };
         let snapshot = build(self);
-        *self.snapshot.borrow_mut() = Some(snapshot.clone());
+        self.snapshot.set(Some(snapshot.clone()));
         snapshot
     }
 
@@ -484,9 +496,12 @@ impl<M: Machine> Driver<M> {
         }
         loop {
             // In batches, as the reports: a callback's events queue behind the batch.
-            let batch = std::mem::take(&mut *self.queue.borrow_mut());
+            let batch = self.queue.take();
             if batch.is_empty() {
-                if self.snapshot.borrow().is_some() || self.events.snapshot.is_empty() {
+                let current = self.snapshot.take();
+                let fresh = current.is_some();
+                self.snapshot.set(current);
+                if fresh || self.events.snapshot.is_empty() {
                     break;
                 }
                 let snapshot = self.snapshot();
@@ -495,7 +510,7 @@ impl<M: Machine> Driver<M> {
             }
             for event in batch {
                 if !matches!(event, Event::RefreshError(_)) {
-                    self.snapshot.borrow_mut().take();
+                    drop(self.snapshot.take());
                 }
                 // (The Rocket.Chat entry has no claims.)
                 #[cfg(feature = "descope")]
@@ -552,16 +567,27 @@ impl<M: Machine> Driver<M> {
         if let Some(channel) = self.channel.borrow().as_ref() {
             channel.mute();
         }
-        drop(std::mem::take(&mut *self.listeners.borrow_mut()));
+        drop(self.listeners.take());
     }
 }
 
 /// JS values by id.
-type Table = RefCell<Vec<(u32, JsValue)>>;
+type Table = Cell<Vec<(u32, JsValue)>>;
+
+/// Appends to a list kept in a `Cell` (taken and set back, never borrowed: no borrow to fail).
+fn push<T>(list: &Cell<Vec<T>>, item: T) {
+    let mut items = list.take();
+    items.push(item);
+    list.set(items);
+}
 
 /// Removes entry `id` of a table and answers its value.
 fn take(table: &Table, id: u32) -> Option<JsValue> {
-    let mut table = table.borrow_mut();
-    let at = table.iter().position(|(i, _)| *i == id)?;
-    crate::core::take_at(&mut table, at).map(|(_, value)| value)
+    let mut entries = table.take();
+    let found = match entries.iter().position(|(i, _)| *i == id) {
+        Some(at) => crate::core::take_at(&mut entries, at).map(|(_, value)| value),
+        None => None,
+    };
+    table.set(entries);
+    found
 }

@@ -4,14 +4,15 @@
 //! due time again ([`crate::core::schedule::tick`]), so delays longer than 2^31−1 ms are chained and a
 //! timer that wakes late (sleep, throttling) fires at once.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 
 use crate::core::schedule::{tick, Tick};
 
-type Slot = RefCell<Option<Timeout>>;
+/// A `Cell` (taken and set, never borrowed): no borrow to fail.
+type Slot = Cell<Option<Timeout>>;
 
 /// A pending call of a function at an epoch-ms time. Cancelled on drop.
 #[must_use = "dropping the timer cancels it"]
@@ -22,7 +23,7 @@ pub struct WallTimer {
 impl WallTimer {
     /// Calls `f` once at epoch-ms `due` (on a later task, never synchronously).
     pub fn at(due: f64, f: impl FnOnce() + 'static) -> WallTimer {
-        let slot = Rc::new(RefCell::new(None));
+        let slot = Rc::new(Cell::new(None));
         arm(&slot, Rc::downgrade(&slot), due, Box::new(f), 0);
         WallTimer { slot }
     }
@@ -31,7 +32,7 @@ impl WallTimer {
 impl Drop for WallTimer {
     fn drop(&mut self) {
         // Dropping the gloo Timeout clears it; nothing keeps the callback alive after this.
-        self.slot.borrow_mut().take();
+        drop(self.slot.take());
     }
 }
 
@@ -45,17 +46,17 @@ fn arm(slot: &Slot, weak: Weak<Slot>, due: f64, f: Box<dyn FnOnce()>, first_wait
         let Some(slot) = weak.upgrade() else { return };
         match tick(js_sys::Date::now(), due) {
             Tick::Fire => {
-                let finished = slot.borrow_mut().take();
+                let finished = slot.take();
                 drop(slot);
                 f();
                 drop(finished);
             }
             Tick::Wait(_) => {
-                let previous = slot.borrow_mut().take();
+                let previous = slot.take();
                 arm(&slot, weak, due, f, 0);
                 drop(previous);
             }
         }
     });
-    *slot.borrow_mut() = Some(timeout);
+    slot.set(Some(timeout));
 }
