@@ -110,12 +110,11 @@ impl SessionManager {
         let (cross_tab, auto_refresh) = (cfg.cross_tab, cfg.auto_refresh);
         let channel = channel_name(&cfg.project_id, &cfg.prefix);
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
-        let d = Driver::new(Session::new(cfg, web::page(), seed), store);
-        *d.plumbing.borrow_mut() = Rc::new(plumbing);
+        let d = Driver::new(Session::new(cfg, web::page(), seed), store, plumbing);
         d.snapshot_of.set(Some(snapshot));
         listen(&d, cross_tab, auto_refresh, &channel);
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
-        let channel = d.channel.borrow().is_some();
+        let channel = d.has_channel();
         d.input(Input::Start { online, channel })?;
         let store = store_functions(&d);
         Ok(SessionManager { d, store })
@@ -713,11 +712,11 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         };
     if cross_tab {
         let weak = Rc::downgrade(d);
-        *d.channel.borrow_mut() = Channel::open(channel, move |message| {
+        d.channel.set(Channel::open(channel, move |message| {
             if let (Some(d), Some(text)) = (weak.upgrade(), message.as_string()) {
                 let _ = d.input(Input::Message(text));
             }
-        });
+        }));
         on(&window, "storage", |_| Input::StorageChanged);
     }
     if auto_refresh {

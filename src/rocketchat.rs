@@ -32,7 +32,7 @@ use crate::core::io::{Effect, Env, Grant, Kind, Reply};
 use crate::core::rc::rules::{read_session_id, read_two_factor, Credentials, RcConfig};
 use crate::core::rc::{RcCall, RcInput, RcSession};
 use crate::shell::web::Store;
-use crate::shell::{js, Driver, Machine};
+use crate::shell::{js, Driver, Machine, Plumbing};
 use crate::types::{Persist, TwoFactorMethod};
 
 /// The options of `new RocketChatSession(options)`.
@@ -207,7 +207,7 @@ impl RocketChatSession {
         let config = RcConfig::read(&options)?;
         let store = Store::open(config.persist);
         Ok(RocketChatSession {
-            d: Driver::new(RcSession::new(config), store),
+            d: Driver::new(RcSession::new(config), store, Plumbing::default()),
         })
     }
 

@@ -254,7 +254,7 @@ fn auto_refresh<O: Obj>(o: &O) -> Refused<(bool, bool)> {
         Some(v) => v
             .boolean()
             .map(|on| (on, false))
-            .ok_or(("autoRefresh", "a boolean or { customActivityTracking }")),
+            .ok_or(("autoRefresh", "a boolean or an object")),
     }
 }
 
@@ -371,7 +371,7 @@ fn cookie_config<O: Obj>(
         return Ok(on.then(CookieConfig::default));
     }
     if !setting.is_object() {
-        return Err((key, "a boolean or cookie options"));
+        return Err((key, "a boolean or an object"));
     }
     // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
     let name = text(&setting, "name")?;

@@ -140,7 +140,7 @@ pub struct Driver<M: Machine> {
     aborts: Table,
     locks: Table,
     /// The cross-tab channel, when there is one.
-    pub channel: RefCell<Option<web::Channel>>,
+    pub channel: Cell<Option<web::Channel>>,
     /// DOM listeners, removed on drop.
     pub listeners: Cell<Vec<web::Listener>>,
     queue: Cell<Vec<Event>>,
@@ -158,7 +158,7 @@ pub struct Driver<M: Machine> {
     /// Claims objects by payload JSON text.
     pub claims: Cache,
     /// Headers and hooks of every request.
-    pub plumbing: RefCell<Rc<Plumbing>>,
+    plumbing: Rc<Plumbing>,
     /// The current snapshot (`getSnapshot()`), until something in it changes.
     snapshot: Cell<Option<JsValue>>,
     /// Builds the snapshot (the facade knows what is in it).
@@ -171,8 +171,8 @@ fn busy() -> SessionError {
 }
 
 impl<M: Machine> Driver<M> {
-    /// A driver for `core` with its storage.
-    pub fn new(core: M, store: Store) -> Rc<Driver<M>> {
+    /// A driver for `core` with its storage, and what every request carries.
+    pub fn new(core: M, store: Store, plumbing: Plumbing) -> Rc<Driver<M>> {
         Rc::new_cyclic(|me| Driver {
             core: RefCell::new(core),
             store,
@@ -182,7 +182,7 @@ impl<M: Machine> Driver<M> {
             rejects: Table::default(),
             aborts: Table::default(),
             locks: Table::default(),
-            channel: RefCell::new(None),
+            channel: Cell::new(None),
             listeners: Cell::new(Vec::new()),
             queue: Cell::new(Vec::new()),
             dispatching: Cell::new(false),
@@ -192,7 +192,7 @@ impl<M: Machine> Driver<M> {
             events: Events::default(),
             users: Cache::default(),
             claims: Cache::default(),
-            plumbing: RefCell::new(Rc::default()),
+            plumbing: Rc::new(plumbing),
             snapshot: Cell::new(None),
             snapshot_of: Cell::new(None),
         })
@@ -300,9 +300,12 @@ impl<M: Machine> Driver<M> {
             Effect::Cookie(text) => web::write_cookie(&text),
             Effect::PutCookie(put) => self.put_cookie(*put),
             Effect::Post(message) => {
-                if let Some(channel) = self.channel.borrow().as_ref() {
+                // Taken and set back: posting calls no listener synchronously.
+                let channel = self.channel.take();
+                if let Some(channel) = &channel {
                     channel.post(&message);
                 }
+                self.channel.set(channel);
             }
             Effect::Lock(id, name) => self.lock(id, &name),
             Effect::Unlock(id) => {
@@ -349,7 +352,7 @@ impl<M: Machine> Driver<M> {
         if let Some(controller) = controller {
             push(&self.aborts, (request.id, controller.into()));
         }
-        let plumbing = self.plumbing.borrow().clone();
+        let plumbing = self.plumbing.clone();
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let answer = http::fetch(&request, signal.as_ref(), &plumbing).await;
@@ -560,13 +563,23 @@ impl<M: Machine> Driver<M> {
         }
     }
 
+    /// Whether the cross-tab channel is open.
+    pub fn has_channel(&self) -> bool {
+        let channel = self.channel.take();
+        let open = channel.is_some();
+        self.channel.set(channel);
+        open
+    }
+
     /// Stops the timer and listeners, and stops listening on the channel (it stays open to
     /// tell the other tabs of an answer that arrives after `dispose()`; closed on drop).
     pub fn stop(&self) {
         drop(self.timer.take());
-        if let Some(channel) = self.channel.borrow().as_ref() {
+        let channel = self.channel.take();
+        if let Some(channel) = &channel {
             channel.mute();
         }
+        self.channel.set(channel);
         drop(self.listeners.take());
     }
 }
