@@ -14,6 +14,48 @@ use std::fmt;
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
+use super::wire_struct::wire_struct;
+
+/// A struct that, with the `serde` feature, derives `Serialize` and `Deserialize` with its
+/// members in camelCase; after `default;`, a missing member takes the field's default.
+macro_rules! camel_case {
+    (@serde [$($serde:tt)*] $(#[$meta:meta])* pub struct $($rest:tt)*) => {
+        #[cfg_attr(
+            feature = "serde",
+            derive(::serde::Serialize, ::serde::Deserialize),
+            serde($($serde)*)
+        )]
+        $(#[$meta])*
+        pub struct $($rest)*
+    };
+    (default; $($item:tt)*) => {
+        camel_case!(@serde [rename_all = "camelCase", default] $($item)*);
+    };
+    ($($item:tt)*) => {
+        camel_case!(@serde [rename_all = "camelCase"] $($item)*);
+    };
+}
+#[cfg(feature = "rocketchat")]
+pub(super) use camel_case;
+
+/// `{:?}` of a struct that holds secrets: each field as itself, or as `wrapper(&field)` for a
+/// field named `field: wrapper` ([`redacted`], [`Hidden`], [`HiddenExtra`]).
+macro_rules! debug_redacted {
+    ($name:ident { $($field:ident $(: $wrapper:ident)?),* $(,)? }) => {
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    $(.field(
+                        stringify!($field),
+                        &$($wrapper)?(&self.$field),
+                    ))*
+                    .finish()
+            }
+        }
+    };
+}
+pub(super) use debug_redacted;
+
 /// A JSON value, for what has no fixed shape: claims, custom attributes, members of a response
 /// without a field of their own. Objects are maps sorted by key (the order of members is not
 /// kept).
@@ -157,6 +199,11 @@ impl From<bool> for Value {
 /// ```
 pub type Claims = BTreeMap<String, Value>;
 
+/// What `{:?}` shows of a secret (a token, a code, a password), whatever it holds.
+pub(super) fn redacted<T>(_secret: &T) -> &'static str {
+    "…"
+}
+
 /// Shows a token as `"…"`: a `{:?}` of a response must not print it (API.md §5).
 struct Hidden<'a>(&'a Option<String>);
 
@@ -186,25 +233,26 @@ impl fmt::Debug for HiddenExtra<'_> {
     }
 }
 
-/// Every sign-in, verify, refresh and tenant-select answer of Descope (`JWTResponse`), as
-/// [`Session::apply`](super::Session::apply) takes it and [`Session::refresh`](super::Session::refresh)
-/// answers it. `{:?}` does not print the tokens.
-///
-/// ```
-/// use session_keeper::JwtResponse;
-/// let response = JwtResponse {
-///     session_jwt: Some("eyJ…".into()),
-///     next_refresh_seconds: Some(300.0),
-///     ..JwtResponse::default()
-/// };
-/// assert!(!format!("{response:?}").contains("eyJ"));
-/// ```
-///
-/// With the `serde` feature, decode the JSON text of a sign-in answer (then
-/// `session.apply(&response)?`):
-#[cfg_attr(
-    feature = "serde",
-    doc = r##"
+wire_struct! {
+    /// Every sign-in, verify, refresh and tenant-select answer of Descope (`JWTResponse`), as
+    /// [`Session::apply`](super::Session::apply) takes it and [`Session::refresh`](super::Session::refresh)
+    /// answers it. `{:?}` does not print the tokens.
+    ///
+    /// ```
+    /// use session_keeper::JwtResponse;
+    /// let response = JwtResponse {
+    ///     session_jwt: Some("eyJ…".into()),
+    ///     next_refresh_seconds: Some(300.0),
+    ///     ..JwtResponse::default()
+    /// };
+    /// assert!(!format!("{response:?}").contains("eyJ"));
+    /// ```
+    ///
+    /// With the `serde` feature, decode the JSON text of a sign-in answer (then
+    /// `session.apply(&response)?`):
+    #[cfg_attr(
+        feature = "serde",
+        doc = r##"
 ```
 use session_keeper::JwtResponse;
 let text = r#"{"sessionJwt": "eyJ…", "refreshJwt": "eyJ…", "user": {"name": "Ada"}}"#;
@@ -212,302 +260,227 @@ let response: JwtResponse = serde_json::from_str(text).unwrap();
 assert_eq!(response.user.and_then(|u| u.name).as_deref(), Some("Ada"));
 ```
 "##
-)]
-#[derive(Clone, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct JwtResponse {
-    /// `sessionJwt`: the session token.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub session_jwt: Option<String>,
-    /// `refreshJwt`: the refresh token (absent when the server keeps it in an httpOnly cookie).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub refresh_jwt: Option<String>,
-    /// `cookieDomain`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub cookie_domain: Option<String>,
-    /// `cookiePath`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub cookie_path: Option<String>,
-    /// `cookieMaxAge`, seconds.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub cookie_max_age: Option<f64>,
-    /// `cookieExpiration`, epoch seconds.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub cookie_expiration: Option<f64>,
-    /// `sessionExpiration`, epoch seconds.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub session_expiration: Option<f64>,
-    /// `nextRefreshSeconds`: seconds until the client should refresh.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub next_refresh_seconds: Option<f64>,
-    /// `cookieName`: the name of the refresh token cookie.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub cookie_name: Option<String>,
-    /// `sessionCookieName`: the name of the session token cookie.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub session_cookie_name: Option<String>,
-    /// `sessionCookieDomain`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub session_cookie_domain: Option<String>,
-    /// `firstSeen`: the user signed up with this call.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub first_seen: Option<bool>,
-    /// `user`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub user: Option<User>,
+    )]
+    #[derive(Clone, Default, PartialEq)]
+    pub struct JwtResponse {
+        /// `sessionJwt`: the session token.
+        pub session_jwt: Option<String> = "sessionJwt",
+        /// `refreshJwt`: the refresh token (absent when the server keeps it in an httpOnly cookie).
+        pub refresh_jwt: Option<String> = "refreshJwt",
+        /// `cookieDomain`
+        pub cookie_domain: Option<String> = "cookieDomain",
+        /// `cookiePath`
+        pub cookie_path: Option<String> = "cookiePath",
+        /// `cookieMaxAge`, seconds.
+        pub cookie_max_age: Option<f64> = "cookieMaxAge",
+        /// `cookieExpiration`, epoch seconds.
+        pub cookie_expiration: Option<f64> = "cookieExpiration",
+        /// `sessionExpiration`, epoch seconds.
+        pub session_expiration: Option<f64> = "sessionExpiration",
+        /// `nextRefreshSeconds`: seconds until the client should refresh.
+        pub next_refresh_seconds: Option<f64> = "nextRefreshSeconds",
+        /// `cookieName`: the name of the refresh token cookie.
+        pub cookie_name: Option<String> = "cookieName",
+        /// `sessionCookieName`: the name of the session token cookie.
+        pub session_cookie_name: Option<String> = "sessionCookieName",
+        /// `sessionCookieDomain`
+        pub session_cookie_domain: Option<String> = "sessionCookieDomain",
+        /// `firstSeen`: the user signed up with this call.
+        pub first_seen: Option<bool> = "firstSeen",
+        /// `user`
+        pub user: Option<User> = "user",
+    }
     /// The other members (`claims`, `idpResponse`, `trustedDeviceJwt`, …), as they came.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: BTreeMap<String, Value>,
+    extra
 }
 
-impl fmt::Debug for JwtResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JwtResponse")
-            .field("session_jwt", &Hidden(&self.session_jwt))
-            .field("refresh_jwt", &Hidden(&self.refresh_jwt))
-            .field("cookie_domain", &self.cookie_domain)
-            .field("cookie_path", &self.cookie_path)
-            .field("cookie_max_age", &self.cookie_max_age)
-            .field("cookie_expiration", &self.cookie_expiration)
-            .field("session_expiration", &self.session_expiration)
-            .field("next_refresh_seconds", &self.next_refresh_seconds)
-            .field("cookie_name", &self.cookie_name)
-            .field("session_cookie_name", &self.session_cookie_name)
-            .field("session_cookie_domain", &self.session_cookie_domain)
-            .field("first_seen", &self.first_seen)
-            .field("user", &self.user)
-            .field("extra", &HiddenExtra(&self.extra))
-            .finish()
+debug_redacted!(JwtResponse {
+    session_jwt: Hidden,
+    refresh_jwt: Hidden,
+    cookie_domain,
+    cookie_path,
+    cookie_max_age,
+    cookie_expiration,
+    session_expiration,
+    next_refresh_seconds,
+    cookie_name,
+    session_cookie_name,
+    session_cookie_domain,
+    first_seen,
+    user,
+    extra: HiddenExtra,
+});
+
+wire_struct! {
+    /// A Descope user, as [`Session::me`](super::Session::me), every JWT response and the
+    /// [`Snapshot`] carry it.
+    ///
+    /// ```
+    /// use session_keeper::User;
+    /// let user = User { name: Some("Ada".into()), ..User::default() };
+    /// assert_eq!(user.name.as_deref(), Some("Ada"));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct User {
+        /// `loginIds`
+        pub login_ids: Option<Vec<String>> = "loginIds",
+        /// `userId`
+        pub user_id: Option<String> = "userId",
+        /// `name`
+        pub name: Option<String> = "name",
+        /// `givenName`
+        pub given_name: Option<String> = "givenName",
+        /// `middleName`
+        pub middle_name: Option<String> = "middleName",
+        /// `familyName`
+        pub family_name: Option<String> = "familyName",
+        /// `email`
+        pub email: Option<String> = "email",
+        /// `phone`
+        pub phone: Option<String> = "phone",
+        /// `verifiedEmail`
+        pub verified_email: Option<bool> = "verifiedEmail",
+        /// `verifiedPhone`
+        pub verified_phone: Option<bool> = "verifiedPhone",
+        /// `picture`: a URL.
+        pub picture: Option<String> = "picture",
+        /// `roleNames`: project-level roles.
+        pub role_names: Option<Vec<String>> = "roleNames",
+        /// `permissions`: project-level permissions.
+        pub permissions: Option<Vec<String>> = "permissions",
+        /// `userTenants`: the user's tenants and roles in each.
+        pub user_tenants: Option<Vec<UserTenant>> = "userTenants",
+        /// `status`: `"enabled"`, `"disabled"` or `"invited"`.
+        pub status: Option<String> = "status",
+        /// `createdTime`, epoch seconds.
+        pub created_time: Option<f64> = "createdTime",
+        /// `customAttributes`: strings, numbers, booleans or arrays.
+        pub custom_attributes: Option<BTreeMap<String, Value>> = "customAttributes",
     }
-}
-
-/// A Descope user, as [`Session::me`](super::Session::me), every JWT response and the
-/// [`Snapshot`] carry it.
-///
-/// ```
-/// use session_keeper::User;
-/// let user = User { name: Some("Ada".into()), ..User::default() };
-/// assert_eq!(user.name.as_deref(), Some("Ada"));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct User {
-    /// `loginIds`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub login_ids: Option<Vec<String>>,
-    /// `userId`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub user_id: Option<String>,
-    /// `name`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub name: Option<String>,
-    /// `givenName`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub given_name: Option<String>,
-    /// `middleName`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub middle_name: Option<String>,
-    /// `familyName`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub family_name: Option<String>,
-    /// `email`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub email: Option<String>,
-    /// `phone`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub phone: Option<String>,
-    /// `verifiedEmail`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub verified_email: Option<bool>,
-    /// `verifiedPhone`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub verified_phone: Option<bool>,
-    /// `picture`: a URL.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub picture: Option<String>,
-    /// `roleNames`: project-level roles.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub role_names: Option<Vec<String>>,
-    /// `permissions`: project-level permissions.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub permissions: Option<Vec<String>>,
-    /// `userTenants`: the user's tenants and roles in each.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub user_tenants: Option<Vec<UserTenant>>,
-    /// `status`: `"enabled"`, `"disabled"` or `"invited"`.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub status: Option<String>,
-    /// `createdTime`, epoch seconds.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub created_time: Option<f64>,
-    /// `customAttributes`: strings, numbers, booleans or arrays.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub custom_attributes: Option<BTreeMap<String, Value>>,
     /// The other members (`externalIds`, `TOTP`, `OAuth`, `SAML`, …), as they came.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: BTreeMap<String, Value>,
+    extra
 }
 
-/// A user's membership in one tenant (`User::user_tenants`).
-///
-/// ```
-/// use session_keeper::rust::UserTenant;
-/// let tenant = UserTenant { tenant_id: Some("T-acme".into()), ..UserTenant::default() };
-/// assert_eq!(tenant.tenant_id.as_deref(), Some("T-acme"));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct UserTenant {
-    /// `tenantId`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub tenant_id: Option<String>,
-    /// `tenantName`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub tenant_name: Option<String>,
-    /// `roleNames`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub role_names: Option<Vec<String>>,
-    /// `permissions`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub permissions: Option<Vec<String>>,
+wire_struct! {
+    /// A user's membership in one tenant (`User::user_tenants`).
+    ///
+    /// ```
+    /// use session_keeper::rust::UserTenant;
+    /// let tenant = UserTenant { tenant_id: Some("T-acme".into()), ..UserTenant::default() };
+    /// assert_eq!(tenant.tenant_id.as_deref(), Some("T-acme"));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct UserTenant {
+        /// `tenantId`
+        pub tenant_id: Option<String> = "tenantId",
+        /// `tenantName`
+        pub tenant_name: Option<String> = "tenantName",
+        /// `roleNames`
+        pub role_names: Option<Vec<String>> = "roleNames",
+        /// `permissions`
+        pub permissions: Option<Vec<String>> = "permissions",
+    }
     /// The other members, as they came.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: BTreeMap<String, Value>,
+    extra
 }
 
-/// One sign-in of the user, from [`Session::history`](super::Session::history).
-///
-/// ```
-/// use session_keeper::rust::UserHistory;
-/// let entry = UserHistory { city: Some("Lisbon".into()), ..UserHistory::default() };
-/// assert_eq!(entry.city.as_deref(), Some("Lisbon"));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct UserHistory {
-    /// `userId`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub user_id: Option<String>,
-    /// `loginTime`, epoch seconds.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub login_time: Option<f64>,
-    /// `city`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub city: Option<String>,
-    /// `country`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub country: Option<String>,
-    /// `ip`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub ip: Option<String>,
+wire_struct! {
+    /// One sign-in of the user, from [`Session::history`](super::Session::history).
+    ///
+    /// ```
+    /// use session_keeper::rust::UserHistory;
+    /// let entry = UserHistory { city: Some("Lisbon".into()), ..UserHistory::default() };
+    /// assert_eq!(entry.city.as_deref(), Some("Lisbon"));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct UserHistory {
+        /// `userId`
+        pub user_id: Option<String> = "userId",
+        /// `loginTime`, epoch seconds.
+        pub login_time: Option<f64> = "loginTime",
+        /// `city`
+        pub city: Option<String> = "city",
+        /// `country`
+        pub country: Option<String> = "country",
+        /// `ip`
+        pub ip: Option<String> = "ip",
+    }
     /// The other members, as they came.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: BTreeMap<String, Value>,
+    extra
 }
 
-/// A tenant of the user, from [`Session::my_tenants`](super::Session::my_tenants).
-///
-/// ```
-/// use session_keeper::rust::Tenant;
-/// let tenant = Tenant { id: Some("T-acme".into()), ..Tenant::default() };
-/// assert_eq!(tenant.id.as_deref(), Some("T-acme"));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct Tenant {
-    /// `id`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub id: Option<String>,
-    /// `name`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub name: Option<String>,
-    /// `customAttributes`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub custom_attributes: Option<BTreeMap<String, Value>>,
+wire_struct! {
+    /// A tenant of the user, from [`Session::my_tenants`](super::Session::my_tenants).
+    ///
+    /// ```
+    /// use session_keeper::rust::Tenant;
+    /// let tenant = Tenant { id: Some("T-acme".into()), ..Tenant::default() };
+    /// assert_eq!(tenant.id.as_deref(), Some("T-acme"));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Tenant {
+        /// `id`
+        pub id: Option<String> = "id",
+        /// `name`
+        pub name: Option<String> = "name",
+        /// `customAttributes`
+        pub custom_attributes: Option<BTreeMap<String, Value>> = "customAttributes",
+    }
     /// The other members, as they came.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: BTreeMap<String, Value>,
+    extra
 }
 
-/// The answer of [`Session::exchange_access_key`](super::Session::exchange_access_key).
-/// `{:?}` does not print the token.
-///
-/// ```
-/// use session_keeper::rust::AccessKeyExchange;
-/// let answer = AccessKeyExchange { key_id: "K1".into(), ..AccessKeyExchange::default() };
-/// assert_eq!(answer.key_id, "K1");
-/// ```
-#[derive(Clone, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct AccessKeyExchange {
-    /// `keyId`
-    pub key_id: String,
-    /// `sessionJwt`: a session token for the access key (not stored by the session).
-    pub session_jwt: String,
-    /// `expiration`, epoch seconds.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub expiration: Option<f64>,
-}
-
-impl fmt::Debug for AccessKeyExchange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessKeyExchange")
-            .field("key_id", &self.key_id)
-            .field("session_jwt", &"…")
-            .field("expiration", &self.expiration)
-            .finish()
+camel_case! {
+    default;
+    /// The answer of [`Session::exchange_access_key`](super::Session::exchange_access_key).
+    /// `{:?}` does not print the token.
+    ///
+    /// ```
+    /// use session_keeper::rust::AccessKeyExchange;
+    /// let answer = AccessKeyExchange { key_id: "K1".into(), ..AccessKeyExchange::default() };
+    /// assert_eq!(answer.key_id, "K1");
+    /// ```
+    #[derive(Clone, Default, PartialEq)]
+    pub struct AccessKeyExchange {
+        /// `keyId`
+        pub key_id: String,
+        /// `sessionJwt`: a session token for the access key (not stored by the session).
+        pub session_jwt: String,
+        /// `expiration`, epoch seconds.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub expiration: Option<f64>,
     }
 }
 
-/// The state for UI frameworks, as [`Session::snapshot`](super::Session::snapshot) and
-/// [`Session::subscribe`](super::Session::subscribe) give it: no tokens.
-///
-/// ```
-/// use session_keeper::Snapshot;
-/// let signed_out = Snapshot::default();
-/// assert!(!signed_out.is_authenticated && signed_out.user.is_none());
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase", default)
-)]
-pub struct Snapshot {
-    /// A non-expired session token is held.
-    pub is_authenticated: bool,
-    /// The signed-in user.
-    pub user: Option<User>,
-    /// The decoded payload of the session JWT.
-    pub claims: Option<Claims>,
-    /// The selected tenant (`dct` claim).
-    pub current_tenant: Option<String>,
-    /// When the session JWT expires, epoch ms.
-    pub expires_at: Option<f64>,
+debug_redacted!(AccessKeyExchange {
+    key_id,
+    session_jwt: redacted,
+    expiration
+});
+
+camel_case! {
+    default;
+    /// The state for UI frameworks, as [`Session::snapshot`](super::Session::snapshot) and
+    /// [`Session::subscribe`](super::Session::subscribe) give it: no tokens.
+    ///
+    /// ```
+    /// use session_keeper::Snapshot;
+    /// let signed_out = Snapshot::default();
+    /// assert!(!signed_out.is_authenticated && signed_out.user.is_none());
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Snapshot {
+        /// A non-expired session token is held.
+        pub is_authenticated: bool,
+        /// The signed-in user.
+        pub user: Option<User>,
+        /// The decoded payload of the session JWT.
+        pub claims: Option<Claims>,
+        /// The selected tenant (`dct` claim).
+        pub current_tenant: Option<String>,
+        /// When the session JWT expires, epoch ms.
+        pub expires_at: Option<f64>,
+    }
 }
 
 /// One answer to a security question ([`SecurityQuestions::answers`]).
@@ -525,14 +498,10 @@ pub struct SecurityAnswer {
     pub answer: String,
 }
 
-impl fmt::Debug for SecurityAnswer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SecurityAnswer")
-            .field("question_id", &self.question_id)
-            .field("answer", &"…")
-            .finish()
-    }
-}
+debug_redacted!(SecurityAnswer {
+    question_id,
+    answer: redacted
+});
 
 /// The argument of [`Session::verify_security_questions`](super::Session::verify_security_questions),
 /// sent as the request body. `{:?}` does not print the answers.

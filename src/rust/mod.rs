@@ -69,6 +69,7 @@ mod options;
 mod rocketchat;
 mod session;
 mod wire;
+mod wire_struct;
 
 pub use crate::types::Persist;
 pub use data::{

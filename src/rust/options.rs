@@ -3,18 +3,33 @@
 //! ([`Config::read`](crate::core::options::Config::read)): [`Session::new`](super::Session::new)
 //! answers its `invalid_argument` errors.
 
-use std::fmt;
 use std::rc::Rc;
 
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::data::Value;
+use super::data::{debug_redacted, Value};
 use super::wire::{self, Wire};
 pub use crate::core::cookie::SameSite;
 use crate::core::obj::Obj;
 use crate::shell::js::set;
 use crate::types::Persist;
+
+/// Builder methods that set one optional field each: `name(argument: Type) => field = value;`
+/// makes `pub fn name(mut self, argument: Type) -> Self` setting `field` to `Some(value)`.
+macro_rules! setters {
+    ($builder:ident: $($(#[$meta:meta])* $name:ident($arg:ident: $ty:ty) => $field:ident = $value:expr;)*) => {
+        $(
+            $(#[$meta])*
+            pub fn $name(mut self, $arg: $ty) -> $builder {
+                self.$field = Some($value);
+                self
+            }
+        )*
+    };
+}
+#[cfg(feature = "rocketchat")]
+pub(super) use setters;
 
 /// The options of a token cookie: [`Options::session_token_via_cookie`] and
 /// [`Options::refresh_token_via_cookie`]. Unset fields keep their defaults (name: the
@@ -44,48 +59,38 @@ impl CookieOptions {
         CookieOptions::default()
     }
 
-    /// The cookie's name.
-    ///
-    /// ```
-    /// use session_keeper::rust::CookieOptions;
-    /// let cookie = CookieOptions::new().name("app_refresh");
-    /// ```
-    pub fn name(mut self, name: impl Into<String>) -> CookieOptions {
-        self.name = Some(name.into());
-        self
-    }
+    setters! { CookieOptions:
+        /// The cookie's name.
+        ///
+        /// ```
+        /// use session_keeper::rust::CookieOptions;
+        /// let cookie = CookieOptions::new().name("app_refresh");
+        /// ```
+        name(name: impl Into<String>) => name = name.into();
 
-    /// Its `Domain`: used only when the page's host is that domain or a subdomain of it.
-    ///
-    /// ```
-    /// use session_keeper::rust::CookieOptions;
-    /// let cookie = CookieOptions::new().domain("example.com");
-    /// ```
-    pub fn domain(mut self, domain: impl Into<String>) -> CookieOptions {
-        self.domain = Some(domain.into());
-        self
-    }
+        /// Its `Domain`: used only when the page's host is that domain or a subdomain of it.
+        ///
+        /// ```
+        /// use session_keeper::rust::CookieOptions;
+        /// let cookie = CookieOptions::new().domain("example.com");
+        /// ```
+        domain(domain: impl Into<String>) => domain = domain.into();
 
-    /// Its `SameSite` (default `Strict`; `None` needs `secure`).
-    ///
-    /// ```
-    /// use session_keeper::rust::{CookieOptions, SameSite};
-    /// let cookie = CookieOptions::new().same_site(SameSite::Lax);
-    /// ```
-    pub fn same_site(mut self, same_site: SameSite) -> CookieOptions {
-        self.same_site = Some(same_site);
-        self
-    }
+        /// Its `SameSite` (default `Strict`; `None` needs `secure`).
+        ///
+        /// ```
+        /// use session_keeper::rust::{CookieOptions, SameSite};
+        /// let cookie = CookieOptions::new().same_site(SameSite::Lax);
+        /// ```
+        same_site(same_site: SameSite) => same_site = same_site;
 
-    /// Whether it is `Secure` (default `true`; browsers accept it on `http://localhost`).
-    ///
-    /// ```
-    /// use session_keeper::rust::CookieOptions;
-    /// let cookie = CookieOptions::new().secure(true);
-    /// ```
-    pub fn secure(mut self, secure: bool) -> CookieOptions {
-        self.secure = Some(secure);
-        self
+        /// Whether it is `Secure` (default `true`; browsers accept it on `http://localhost`).
+        ///
+        /// ```
+        /// use session_keeper::rust::CookieOptions;
+        /// let cookie = CookieOptions::new().secure(true);
+        /// ```
+        secure(secure: bool) => secure = secure;
     }
 
     fn write(&self) -> JsValue {
@@ -252,44 +257,42 @@ pub struct Options {
     base_url: Option<String>,
     storage_prefix: Option<String>,
     persist: Option<Persist>,
-    session_cookie: Option<CookieSetting>,
-    refresh_cookie: Option<CookieSetting>,
+    session_token_via_cookie: Option<CookieSetting>,
+    refresh_token_via_cookie: Option<CookieSetting>,
     auto_refresh: Option<bool>,
-    activity: Option<bool>,
+    custom_activity_tracking: Option<bool>,
     cross_tab: Option<bool>,
-    timeout_ms: Option<u32>,
+    request_timeout_ms: Option<u32>,
     refresh_cookie_name: Option<String>,
-    store_last_user: Option<bool>,
-    keep_last_user: Option<bool>,
+    store_last_authenticated_user: Option<bool>,
+    keep_last_authenticated_user_after_logout: Option<bool>,
     base_headers: Vec<(String, String)>,
-    before: Option<Before>,
-    after: Option<After>,
+    before_request: Option<Before>,
+    after_request: Option<After>,
 }
 
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("project_id", &self.project_id)
-            .field("base_url", &self.base_url)
-            .field("storage_prefix", &self.storage_prefix)
-            .field("persist", &self.persist)
-            .field("session_token_via_cookie", &self.session_cookie)
-            .field("refresh_token_via_cookie", &self.refresh_cookie)
-            .field("auto_refresh", &self.auto_refresh)
-            .field("custom_activity_tracking", &self.activity)
-            .field("cross_tab", &self.cross_tab)
-            .field("request_timeout_ms", &self.timeout_ms)
-            .field("refresh_cookie_name", &self.refresh_cookie_name)
-            .field("store_last_authenticated_user", &self.store_last_user)
-            .field(
-                "keep_last_authenticated_user_after_logout",
-                &self.keep_last_user,
-            )
-            .field("base_headers", &self.base_headers)
-            .field("before_request", &self.before.as_ref().map(|_| "Fn"))
-            .field("after_request", &self.after.as_ref().map(|_| "Fn"))
-            .finish()
-    }
+debug_redacted!(Options {
+    project_id,
+    base_url,
+    storage_prefix,
+    persist,
+    session_token_via_cookie,
+    refresh_token_via_cookie,
+    auto_refresh,
+    custom_activity_tracking,
+    cross_tab,
+    request_timeout_ms,
+    refresh_cookie_name,
+    store_last_authenticated_user,
+    keep_last_authenticated_user_after_logout,
+    base_headers,
+    before_request: function,
+    after_request: function,
+});
+
+/// What `{:?}` shows of a hook: `Some("Fn")`.
+fn function<F: ?Sized>(hook: &Option<Rc<F>>) -> Option<&'static str> {
+    hook.as_ref().map(|_| "Fn")
 }
 
 /// The JS functions made for the hooks: they live as long as the session.
@@ -312,144 +315,110 @@ impl Options {
         }
     }
 
-    /// `baseUrl`: the Descope API (default: derived from the project id as the official SDK
-    /// derives it; a trailing slash is ignored).
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").base_url("https://auth.example.com");
-    /// ```
-    pub fn base_url(mut self, url: impl Into<String>) -> Options {
-        self.base_url = Some(url.into());
-        self
-    }
+    setters! { Options:
+        /// `baseUrl`: the Descope API (default: derived from the project id as the official SDK
+        /// derives it; a trailing slash is ignored).
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").base_url("https://auth.example.com");
+        /// ```
+        base_url(url: impl Into<String>) => base_url = url.into();
 
-    /// `storagePrefix`: prefixes every storage key (default empty).
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").storage_prefix("app.");
-    /// ```
-    pub fn storage_prefix(mut self, prefix: impl Into<String>) -> Options {
-        self.storage_prefix = Some(prefix.into());
-        self
-    }
+        /// `storagePrefix`: prefixes every storage key (default empty).
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").storage_prefix("app.");
+        /// ```
+        storage_prefix(prefix: impl Into<String>) => storage_prefix = prefix.into();
 
-    /// `persist`: where tokens that are not in cookies live (default
-    /// [`Persist::LocalStorage`]).
-    ///
-    /// ```
-    /// use session_keeper::{Options, Persist};
-    /// let options = Options::new("P2abc").persist(Persist::Memory);
-    /// ```
-    pub fn persist(mut self, persist: Persist) -> Options {
-        self.persist = Some(persist);
-        self
-    }
+        /// `persist`: where tokens that are not in cookies live (default
+        /// [`Persist::LocalStorage`]).
+        ///
+        /// ```
+        /// use session_keeper::{Options, Persist};
+        /// let options = Options::new("P2abc").persist(Persist::Memory);
+        /// ```
+        persist(persist: Persist) => persist = persist;
 
-    /// `sessionTokenViaCookie` (default on): `false`, `true` or [`CookieOptions`].
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").session_token_via_cookie(false);
-    /// ```
-    pub fn session_token_via_cookie(mut self, setting: impl Into<CookieSetting>) -> Options {
-        self.session_cookie = Some(setting.into());
-        self
-    }
+        /// `sessionTokenViaCookie` (default on): `false`, `true` or [`CookieOptions`].
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").session_token_via_cookie(false);
+        /// ```
+        session_token_via_cookie(setting: impl Into<CookieSetting>) => session_token_via_cookie = setting.into();
 
-    /// `refreshTokenViaCookie` (default off): `false`, `true` or [`CookieOptions`].
-    ///
-    /// ```
-    /// use session_keeper::{rust::CookieOptions, Options};
-    /// let options = Options::new("P2abc").refresh_token_via_cookie(CookieOptions::new().name("rt"));
-    /// ```
-    pub fn refresh_token_via_cookie(mut self, setting: impl Into<CookieSetting>) -> Options {
-        self.refresh_cookie = Some(setting.into());
-        self
-    }
+        /// `refreshTokenViaCookie` (default off): `false`, `true` or [`CookieOptions`].
+        ///
+        /// ```
+        /// use session_keeper::{rust::CookieOptions, Options};
+        /// let options = Options::new("P2abc").refresh_token_via_cookie(CookieOptions::new().name("rt"));
+        /// ```
+        refresh_token_via_cookie(setting: impl Into<CookieSetting>) => refresh_token_via_cookie = setting.into();
 
-    /// `autoRefresh` (default `true`): refresh before the session expires.
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").auto_refresh(false);
-    /// ```
-    pub fn auto_refresh(mut self, on: bool) -> Options {
-        self.auto_refresh = Some(on);
-        self
-    }
+        /// `autoRefresh` (default `true`): refresh before the session expires.
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").auto_refresh(false);
+        /// ```
+        auto_refresh(on: bool) => auto_refresh = on;
 
-    /// `autoRefresh: { customActivityTracking }` (default `false`): with a server inactivity
-    /// timeout, a scheduled refresh waits until [`Session::mark_user_active`] is called in any
-    /// tab. Takes effect while auto refresh is on (the default).
-    ///
-    /// [`Session::mark_user_active`]: super::Session::mark_user_active
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").custom_activity_tracking(true);
-    /// ```
-    pub fn custom_activity_tracking(mut self, on: bool) -> Options {
-        self.activity = Some(on);
-        self
-    }
+        /// `autoRefresh: { customActivityTracking }` (default `false`): with a server inactivity
+        /// timeout, a scheduled refresh waits until [`Session::mark_user_active`] is called in any
+        /// tab. Takes effect while auto refresh is on (the default).
+        ///
+        /// [`Session::mark_user_active`]: super::Session::mark_user_active
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").custom_activity_tracking(true);
+        /// ```
+        custom_activity_tracking(on: bool) => custom_activity_tracking = on;
 
-    /// `crossTab` (default `true`): one refresh per cycle across the origin's tabs; logout
-    /// reaches every tab.
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").cross_tab(false);
-    /// ```
-    pub fn cross_tab(mut self, on: bool) -> Options {
-        self.cross_tab = Some(on);
-        self
-    }
+        /// `crossTab` (default `true`): one refresh per cycle across the origin's tabs; logout
+        /// reaches every tab.
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").cross_tab(false);
+        /// ```
+        cross_tab(on: bool) => cross_tab = on;
 
-    /// `requestTimeoutMs` (default 10000; 1 to 2^31−1).
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").request_timeout_ms(5_000);
-    /// ```
-    pub fn request_timeout_ms(mut self, ms: u32) -> Options {
-        self.timeout_ms = Some(ms);
-        self
-    }
+        /// `requestTimeoutMs` (default 10000; 1 to 2^31−1).
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").request_timeout_ms(5_000);
+        /// ```
+        request_timeout_ms(ms: u32) => request_timeout_ms = ms;
 
-    /// `refreshCookieName`: sent as `x-descope-refresh-cookie-name` on every request that
-    /// carries the refresh token (default: the name the server last gave).
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").refresh_cookie_name("app_refresh");
-    /// ```
-    pub fn refresh_cookie_name(mut self, name: impl Into<String>) -> Options {
-        self.refresh_cookie_name = Some(name.into());
-        self
-    }
+        /// `refreshCookieName`: sent as `x-descope-refresh-cookie-name` on every request that
+        /// carries the refresh token (default: the name the server last gave).
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").refresh_cookie_name("app_refresh");
+        /// ```
+        refresh_cookie_name(name: impl Into<String>) => refresh_cookie_name = name.into();
 
-    /// `storeLastAuthenticatedUser` (default `true`): keep the last user's login id and name.
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").store_last_authenticated_user(false);
-    /// ```
-    pub fn store_last_authenticated_user(mut self, on: bool) -> Options {
-        self.store_last_user = Some(on);
-        self
-    }
+        /// `storeLastAuthenticatedUser` (default `true`): keep the last user's login id and name.
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").store_last_authenticated_user(false);
+        /// ```
+        store_last_authenticated_user(on: bool) => store_last_authenticated_user = on;
 
-    /// `keepLastAuthenticatedUserAfterLogout` (default `false`).
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").keep_last_authenticated_user_after_logout(true);
-    /// ```
-    pub fn keep_last_authenticated_user_after_logout(mut self, on: bool) -> Options {
-        self.keep_last_user = Some(on);
-        self
+        /// `keepLastAuthenticatedUserAfterLogout` (default `false`).
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").keep_last_authenticated_user_after_logout(true);
+        /// ```
+        keep_last_authenticated_user_after_logout(on: bool) => keep_last_authenticated_user_after_logout = on;
     }
 
     /// One of `baseHeaders`: a header on every request (`Authorization` is refused). A later
@@ -483,36 +452,29 @@ impl Options {
         })
     }
 
-    /// `hooks.beforeRequest`: called before every request with what it will send (no token);
-    /// it may change the headers (not `Authorization`) and the body. It must not panic.
-    /// (Synchronous only: the JS hook may answer a promise, this one may not.)
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").before_request(|config| config.set_header("x-trace", "abc"));
-    /// ```
-    pub fn before_request(mut self, hook: impl Fn(&mut RequestConfig) + 'static) -> Options {
-        self.before = Some(Rc::new(hook));
-        self
-    }
+    setters! { Options:
+        /// `hooks.beforeRequest`: called before every request with what it will send (no token);
+        /// it may change the headers (not `Authorization`) and the body. It must not panic.
+        /// (Synchronous only: the JS hook may answer a promise, this one may not.)
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").before_request(|config| config.set_header("x-trace", "abc"));
+        /// ```
+        before_request(hook: impl Fn(&mut RequestConfig) + 'static) => before_request = Rc::new(hook);
 
-    /// `hooks.afterRequest`: told each request and its answer (no token in either). It must not
-    /// panic.
-    ///
-    /// ```
-    /// use session_keeper::Options;
-    /// let options = Options::new("P2abc").after_request(|request, response| {
-    ///     if !response.ok {
-    ///         web_sys::console::warn_1(&format!("{} {}", request.path, response.status).into());
-    ///     }
-    /// });
-    /// ```
-    pub fn after_request(
-        mut self,
-        hook: impl Fn(&RequestConfig, &ResponseInfo) + 'static,
-    ) -> Options {
-        self.after = Some(Rc::new(hook));
-        self
+        /// `hooks.afterRequest`: told each request and its answer (no token in either). It must not
+        /// panic.
+        ///
+        /// ```
+        /// use session_keeper::Options;
+        /// let options = Options::new("P2abc").after_request(|request, response| {
+        ///     if !response.ok {
+        ///         web_sys::console::warn_1(&format!("{} {}", request.path, response.status).into());
+        ///     }
+        /// });
+        /// ```
+        after_request(hook: impl Fn(&RequestConfig, &ResponseInfo) + 'static) => after_request = Rc::new(hook);
     }
 
     /// The JS options object the facade reads, and the hook functions it refers to (which
@@ -534,8 +496,8 @@ impl Options {
             set(&out, "persist", &persist_name(persist).into());
         }
         let cookies = [
-            ("sessionTokenViaCookie", &self.session_cookie),
-            ("refreshTokenViaCookie", &self.refresh_cookie),
+            ("sessionTokenViaCookie", &self.session_token_via_cookie),
+            ("refreshTokenViaCookie", &self.refresh_token_via_cookie),
         ];
         for (key, setting) in cookies {
             match setting {
@@ -544,7 +506,7 @@ impl Options {
                 None => {}
             }
         }
-        match (self.auto_refresh, self.activity) {
+        match (self.auto_refresh, self.custom_activity_tracking) {
             (Some(false), _) => set(&out, "autoRefresh", &JsValue::FALSE),
             (_, Some(activity)) => {
                 let object: JsValue = Object::new().into();
@@ -556,15 +518,21 @@ impl Options {
         }
         let flags = [
             ("crossTab", self.cross_tab),
-            ("storeLastAuthenticatedUser", self.store_last_user),
-            ("keepLastAuthenticatedUserAfterLogout", self.keep_last_user),
+            (
+                "storeLastAuthenticatedUser",
+                self.store_last_authenticated_user,
+            ),
+            (
+                "keepLastAuthenticatedUserAfterLogout",
+                self.keep_last_authenticated_user_after_logout,
+            ),
         ];
         for (key, flag) in flags {
             if let Some(flag) = flag {
                 set(&out, key, &flag.into());
             }
         }
-        if let Some(ms) = self.timeout_ms {
+        if let Some(ms) = self.request_timeout_ms {
             set(&out, "requestTimeoutMs", &f64::from(ms).into());
         }
         if !self.base_headers.is_empty() {
@@ -590,7 +558,7 @@ impl Options {
 
     /// The hooks as JS functions.
     fn hooks(&self) -> HookFunctions {
-        let before = self.before.clone().map(|hook| {
+        let before = self.before_request.clone().map(|hook| {
             Closure::<dyn Fn(JsValue) -> JsValue>::new(move |config: JsValue| {
                 let mut seen = RequestConfig::read(&config);
                 let body = seen.body.clone();
@@ -610,7 +578,7 @@ impl Options {
                 out
             })
         });
-        let after = self.after.clone().map(|hook| {
+        let after = self.after_request.clone().map(|hook| {
             Closure::<dyn Fn(JsValue, JsValue)>::new(move |request: JsValue, response: JsValue| {
                 let member = |key: &str| response.field(key).unwrap_or(JsValue::UNDEFINED);
                 let status = member("status").as_f64().unwrap_or(0.0);

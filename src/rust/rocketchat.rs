@@ -2,7 +2,6 @@
 //! and `rocketchat`). It drives the JS facade [`crate::RocketChatSession`] itself — the same
 //! core, shell and storage layout — converting values at the edge.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
@@ -10,13 +9,11 @@ use std::rc::Rc;
 use js_sys::Object;
 use wasm_bindgen::JsValue;
 
-#[cfg(feature = "serde")]
-use serde::{Deserialize, Serialize};
-
-use super::data::Value;
-use super::options::persist_name;
+use super::data::{camel_case, debug_redacted, redacted};
+use super::options::{persist_name, setters};
 use super::session::call;
 use super::wire::{self, Wire};
+use super::wire_struct::wire_struct;
 use crate::core::error::SessionError;
 use crate::core::obj::Obj;
 use crate::rocketchat::RocketChatSession as Facade;
@@ -58,37 +55,30 @@ impl RocketChatOptions {
         }
     }
 
-    /// `storagePrefix`: prefixes the storage keys (`<prefix>RC_UID`, `<prefix>RC_TOKEN`).
-    ///
-    /// ```
-    /// use session_keeper::rust::RocketChatOptions;
-    /// let options = RocketChatOptions::new("https://chat.example.com").storage_prefix("app.");
-    /// ```
-    pub fn storage_prefix(mut self, prefix: impl Into<String>) -> RocketChatOptions {
-        self.storage_prefix = Some(prefix.into());
-        self
-    }
+    setters! { RocketChatOptions:
+        /// `storagePrefix`: prefixes the storage keys (`<prefix>RC_UID`, `<prefix>RC_TOKEN`).
+        ///
+        /// ```
+        /// use session_keeper::rust::RocketChatOptions;
+        /// let options = RocketChatOptions::new("https://chat.example.com").storage_prefix("app.");
+        /// ```
+        storage_prefix(prefix: impl Into<String>) => storage_prefix = prefix.into();
 
-    /// `persist`: where the login is kept (default [`Persist::LocalStorage`]).
-    ///
-    /// ```
-    /// use session_keeper::{rust::RocketChatOptions, Persist};
-    /// let options = RocketChatOptions::new("https://chat.example.com").persist(Persist::Memory);
-    /// ```
-    pub fn persist(mut self, persist: Persist) -> RocketChatOptions {
-        self.persist = Some(persist);
-        self
-    }
+        /// `persist`: where the login is kept (default [`Persist::LocalStorage`]).
+        ///
+        /// ```
+        /// use session_keeper::{rust::RocketChatOptions, Persist};
+        /// let options = RocketChatOptions::new("https://chat.example.com").persist(Persist::Memory);
+        /// ```
+        persist(persist: Persist) => persist = persist;
 
-    /// `requestTimeoutMs`: per-request timeout (default 10000; 0 is refused).
-    ///
-    /// ```
-    /// use session_keeper::rust::RocketChatOptions;
-    /// let options = RocketChatOptions::new("https://chat.example.com").request_timeout_ms(5_000);
-    /// ```
-    pub fn request_timeout_ms(mut self, ms: u32) -> RocketChatOptions {
-        self.request_timeout_ms = Some(ms);
-        self
+        /// `requestTimeoutMs`: per-request timeout (default 10000; 0 is refused).
+        ///
+        /// ```
+        /// use session_keeper::rust::RocketChatOptions;
+        /// let options = RocketChatOptions::new("https://chat.example.com").request_timeout_ms(5_000);
+        /// ```
+        request_timeout_ms(ms: u32) => request_timeout_ms = ms;
     }
 
     /// The JS options object the facade reads.
@@ -108,25 +98,22 @@ impl RocketChatOptions {
     }
 }
 
-/// A Rocket.Chat login: what [`RocketChatSession::apply`] stores and sends as `X-User-Id` and
-/// `X-Auth-Token`. `{:?}` does not print the token.
-///
-/// ```
-/// use session_keeper::rust::RocketChatCredentials;
-/// let login = RocketChatCredentials::new("RCadmin", "tok_1");
-/// assert!(!format!("{login:?}").contains("tok_1"));
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase")
-)]
-pub struct RocketChatCredentials {
-    /// `userId`
-    pub user_id: String,
-    /// `authToken`
-    pub auth_token: String,
+camel_case! {
+    /// A Rocket.Chat login: what [`RocketChatSession::apply`] stores and sends as `X-User-Id` and
+    /// `X-Auth-Token`. `{:?}` does not print the token.
+    ///
+    /// ```
+    /// use session_keeper::rust::RocketChatCredentials;
+    /// let login = RocketChatCredentials::new("RCadmin", "tok_1");
+    /// assert!(!format!("{login:?}").contains("tok_1"));
+    /// ```
+    #[derive(Clone, PartialEq, Eq)]
+    pub struct RocketChatCredentials {
+        /// `userId`
+        pub user_id: String,
+        /// `authToken`
+        pub auth_token: String,
+    }
 }
 
 impl RocketChatCredentials {
@@ -144,41 +131,34 @@ impl RocketChatCredentials {
     }
 }
 
-impl fmt::Debug for RocketChatCredentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RocketChatCredentials")
-            .field("user_id", &self.user_id)
-            .field("auth_token", &"…")
-            .finish()
-    }
-}
+debug_redacted!(RocketChatCredentials {
+    user_id,
+    auth_token: redacted
+});
 
-/// The `data` of a successful `POST /api/v1/login`, as [`RocketChatSession::login`] answers
-/// it (the login is stored by then). `{:?}` does not print the token.
-///
-/// ```
-/// use session_keeper::rust::{RocketChatLogin, RocketChatUser};
-/// let data = RocketChatLogin {
-///     user_id: "RCadmin".into(),
-///     auth_token: "tok_1".into(),
-///     me: RocketChatUser { username: Some("rc-admin".into()), ..RocketChatUser::default() },
-/// };
-/// assert_eq!(data.credentials().user_id, "RCadmin");
-/// ```
-#[derive(Clone, PartialEq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase")
-)]
-pub struct RocketChatLogin {
-    /// `userId`
-    pub user_id: String,
-    /// `authToken`
-    pub auth_token: String,
-    /// `me`: the signed-in user (empty when the answer had none).
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub me: RocketChatUser,
+camel_case! {
+    /// The `data` of a successful `POST /api/v1/login`, as [`RocketChatSession::login`] answers
+    /// it (the login is stored by then). `{:?}` does not print the token.
+    ///
+    /// ```
+    /// use session_keeper::rust::{RocketChatLogin, RocketChatUser};
+    /// let data = RocketChatLogin {
+    ///     user_id: "RCadmin".into(),
+    ///     auth_token: "tok_1".into(),
+    ///     me: RocketChatUser { username: Some("rc-admin".into()), ..RocketChatUser::default() },
+    /// };
+    /// assert_eq!(data.credentials().user_id, "RCadmin");
+    /// ```
+    #[derive(Clone, PartialEq)]
+    pub struct RocketChatLogin {
+        /// `userId`
+        pub user_id: String,
+        /// `authToken`
+        pub auth_token: String,
+        /// `me`: the signed-in user (empty when the answer had none).
+        #[cfg_attr(feature = "serde", serde(default))]
+        pub me: RocketChatUser,
+    }
 }
 
 impl RocketChatLogin {
@@ -198,42 +178,32 @@ impl RocketChatLogin {
     }
 }
 
-impl fmt::Debug for RocketChatLogin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RocketChatLogin")
-            .field("user_id", &self.user_id)
-            .field("auth_token", &"…")
-            .field("me", &self.me)
-            .finish()
-    }
-}
+debug_redacted!(RocketChatLogin {
+    user_id,
+    auth_token: redacted,
+    me
+});
 
-/// The user in a login answer. Rocket.Chat sends many more members than these; they are kept
-/// in `extra`.
-///
-/// ```
-/// use session_keeper::rust::RocketChatUser;
-/// let me = RocketChatUser { name: Some("RC Admin".into()), ..RocketChatUser::default() };
-/// assert_eq!(me.name.as_deref(), Some("RC Admin"));
-/// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(default))]
-pub struct RocketChatUser {
-    /// `_id`: the user id.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "_id", skip_serializing_if = "Option::is_none")
-    )]
-    pub id: Option<String>,
-    /// `username`
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub username: Option<String>,
-    /// `name`: the display name.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    pub name: Option<String>,
+wire_struct! {
+    /// The user in a login answer. Rocket.Chat sends many more members than these; they are kept
+    /// in `extra`.
+    ///
+    /// ```
+    /// use session_keeper::rust::RocketChatUser;
+    /// let me = RocketChatUser { name: Some("RC Admin".into()), ..RocketChatUser::default() };
+    /// assert_eq!(me.name.as_deref(), Some("RC Admin"));
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct RocketChatUser {
+        /// `_id`: the user id.
+        pub id: Option<String> = "_id",
+        /// `username`
+        pub username: Option<String> = "username",
+        /// `name`: the display name.
+        pub name: Option<String> = "name",
+    }
     /// The other members (`emails`, `roles`, `settings`, …), as they came.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub extra: BTreeMap<String, Value>,
+    extra
 }
 
 /// The second factor of [`RocketChatSession::logout_session`]. `{:?}` does not print the code.
@@ -276,33 +246,26 @@ impl TwoFactor {
     }
 }
 
-impl fmt::Debug for TwoFactor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TwoFactor")
-            .field("method", &self.method)
-            .field("code", &"…")
-            .finish()
-    }
-}
+debug_redacted!(TwoFactor {
+    method,
+    code: redacted
+});
 
-/// The answer of [`RocketChatSession::logout_session`].
-///
-/// ```
-/// use session_keeper::rust::LogoutSessionResult;
-/// let done = LogoutSessionResult { session_id: "s1".into(), success: true };
-/// assert!(done.success);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(Serialize, Deserialize),
-    serde(rename_all = "camelCase")
-)]
-pub struct LogoutSessionResult {
-    /// `sessionId`: the session logged out.
-    pub session_id: String,
-    /// `success`: `true`.
-    pub success: bool,
+camel_case! {
+    /// The answer of [`RocketChatSession::logout_session`].
+    ///
+    /// ```
+    /// use session_keeper::rust::LogoutSessionResult;
+    /// let done = LogoutSessionResult { session_id: "s1".into(), success: true };
+    /// assert!(done.success);
+    /// ```
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct LogoutSessionResult {
+        /// `sessionId`: the session logged out.
+        pub session_id: String,
+        /// `success`: `true`.
+        pub success: bool,
+    }
 }
 
 /// A Rocket.Chat login (user id and auth token) kept in storage, and Rocket.Chat's session
@@ -527,6 +490,7 @@ fn read_login(v: &JsValue) -> Option<RocketChatLogin> {
 #[cfg(all(test, feature = "serde"))]
 mod tests {
     use super::*;
+    use crate::rust::Value;
 
     #[test]
     fn a_login_answer_decodes_with_the_user_kept() {
@@ -543,6 +507,27 @@ mod tests {
         let again = serde_json::to_value(&data).unwrap();
         assert_eq!(again["me"]["roles"][0], "admin");
         assert_eq!(again["authToken"], "tok_1");
+    }
+
+    #[test]
+    fn rocket_chat_wire_names_are_the_serde_names() {
+        let me = RocketChatUser {
+            id: Some(String::new()),
+            username: Some(String::new()),
+            name: Some(String::new()),
+            extra: Default::default(),
+        };
+        let value = serde_json::to_value(&me).unwrap();
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort();
+        let mut wire = RocketChatUser::WIRE_NAMES.to_vec();
+        wire.sort();
+        assert_eq!(keys, wire);
     }
 
     #[test]

@@ -65,6 +65,13 @@ pub(super) async fn call<T>(
     read(&value).ok_or_else(|| wire::unexpected(what))
 }
 
+/// Awaits a call that resolves with a JWT response (refresh, tenant select, verify).
+fn jwt_response(
+    promise: Promise,
+) -> impl Future<Output = Result<JwtResponse, SessionError>> + 'static {
+    call(promise, wire::read, "not a JWTResponse")
+}
+
 impl Session {
     /// Restores the session from cookies and storage and, with auto refresh, schedules the
     /// next refresh (or starts it at once when it is due). An `invalid_argument` error for bad
@@ -345,7 +352,7 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub fn refresh(&self) -> impl Future<Output = Result<JwtResponse, SessionError>> + 'static {
-        call(self.m().refresh(), wire::read, "not a JWTResponse")
+        jwt_response(self.m().refresh())
     }
 
     /// `POST /v1/auth/logout`. Clears everything first (in every tab); fails after clearing
@@ -407,8 +414,7 @@ impl Session {
         &self,
         tenant_id: &str,
     ) -> impl Future<Output = Result<JwtResponse, SessionError>> + 'static {
-        let promise = self.m().select_tenant(tenant_id.into());
-        call(promise, wire::read, "not a JWTResponse")
+        jwt_response(self.m().select_tenant(tenant_id.into()))
     }
 
     /// `POST /v1/auth/validate` with the session JWT: the claims the server validated
@@ -463,8 +469,7 @@ impl Session {
         &self,
         request: &SecurityQuestions,
     ) -> impl Future<Output = Result<JwtResponse, SessionError>> + 'static {
-        let promise = self.m().verify_security_questions(request.write());
-        call(promise, wire::read, "not a JWTResponse")
+        jwt_response(self.m().verify_security_questions(request.write()))
     }
 
     /// `POST /v1/auth/accesskey/exchange` with the access key as bearer. Stores nothing.

@@ -1,5 +1,6 @@
 //! The Rust API's values to and from JS values, by hand with `js_sys` (no serde in the wasm):
-//! what the JS facade takes and answers, and its `SessionError` objects.
+//! what the JS facade takes and answers, and its `SessionError` objects. The wire structs
+//! (`JwtResponse`, `User`, …) get theirs where they are declared, from `wire_struct!`.
 //!
 //! Reading is lenient and loses nothing: a member with a field of its own goes to that field
 //! when it has that field's type, and to `extra` as a [`Value`] otherwise (so applying it
@@ -13,38 +14,12 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::data::*;
-#[cfg(feature = "rocketchat")]
-use super::rocketchat::RocketChatUser;
+use super::wire_struct::{is_object, members};
+pub(crate) use super::wire_struct::{read, Wire};
 use crate::core::error::{ErrorCode, SessionError, TwoFactorDetails};
 use crate::core::hooks::MAX_DEPTH;
 use crate::core::obj::Obj;
 use crate::shell::js::set;
-
-/// A value the facade hands over or takes, as JS.
-pub(crate) trait Wire: Sized {
-    /// `None` when `v` is not of this type (or nests deeper than [`MAX_DEPTH`]).
-    fn read(v: &JsValue, depth: usize) -> Option<Self>;
-    /// A new JS value.
-    fn write(&self) -> JsValue;
-}
-
-/// Reads `v` as `T` from the top.
-pub(crate) fn read<T: Wire>(v: &JsValue) -> Option<T> {
-    T::read(v, 0)
-}
-
-/// A plain object (not an array, not `null`).
-fn is_object(v: &JsValue) -> bool {
-    Obj::is_object(v)
-}
-
-/// The own enumerable members of an object that are neither `undefined` nor `null`.
-fn members(v: &JsValue) -> Vec<(String, JsValue)> {
-    v.keys()
-        .into_iter()
-        .filter_map(|key| Some((key.clone(), v.field(&key)?)))
-        .collect()
-}
 
 impl Wire for String {
     fn read(v: &JsValue, _: usize) -> Option<Self> {
@@ -159,112 +134,6 @@ impl Wire for Value {
         }
     }
 }
-
-/// [`Wire`] for a struct of optional fields and an `extra` map, from its wire names.
-macro_rules! wire_struct {
-    ($name:ident { $($field:ident: $wire:literal,)* }) => {
-        impl $name {
-            /// The members with a field of their own, as named on the wire.
-            #[allow(dead_code)] // Read by the tests.
-            pub(crate) const WIRE_NAMES: &'static [&'static str] = &[$($wire,)*];
-        }
-
-        impl Wire for $name {
-            fn read(v: &JsValue, depth: usize) -> Option<Self> {
-                if !is_object(v) || depth >= MAX_DEPTH {
-                    return None;
-                }
-                let mut out = $name::default();
-                for (key, value) in members(v) {
-                    let taken = match key.as_str() {
-                        $($wire => Wire::read(&value, depth + 1).map(|x| out.$field = Some(x)),)*
-                        _ => None,
-                    };
-                    if taken.is_none() {
-                        if let Some(x) = Value::read(&value, depth + 1) {
-                            out.extra.insert(key, x);
-                        }
-                    }
-                }
-                Some(out)
-            }
-            fn write(&self) -> JsValue {
-                let out: JsValue = Object::new().into();
-                for (key, value) in &self.extra {
-                    set(&out, key, &value.write());
-                }
-                $(if let Some(x) = &self.$field {
-                    set(&out, $wire, &x.write());
-                })*
-                out
-            }
-        }
-    };
-}
-
-wire_struct!(JwtResponse {
-    session_jwt: "sessionJwt",
-    refresh_jwt: "refreshJwt",
-    cookie_domain: "cookieDomain",
-    cookie_path: "cookiePath",
-    cookie_max_age: "cookieMaxAge",
-    cookie_expiration: "cookieExpiration",
-    session_expiration: "sessionExpiration",
-    next_refresh_seconds: "nextRefreshSeconds",
-    cookie_name: "cookieName",
-    session_cookie_name: "sessionCookieName",
-    session_cookie_domain: "sessionCookieDomain",
-    first_seen: "firstSeen",
-    user: "user",
-});
-
-wire_struct!(User {
-    login_ids: "loginIds",
-    user_id: "userId",
-    name: "name",
-    given_name: "givenName",
-    middle_name: "middleName",
-    family_name: "familyName",
-    email: "email",
-    phone: "phone",
-    verified_email: "verifiedEmail",
-    verified_phone: "verifiedPhone",
-    picture: "picture",
-    role_names: "roleNames",
-    permissions: "permissions",
-    user_tenants: "userTenants",
-    status: "status",
-    created_time: "createdTime",
-    custom_attributes: "customAttributes",
-});
-
-wire_struct!(UserTenant {
-    tenant_id: "tenantId",
-    tenant_name: "tenantName",
-    role_names: "roleNames",
-    permissions: "permissions",
-});
-
-wire_struct!(UserHistory {
-    user_id: "userId",
-    login_time: "loginTime",
-    city: "city",
-    country: "country",
-    ip: "ip",
-});
-
-wire_struct!(Tenant {
-    id: "id",
-    name: "name",
-    custom_attributes: "customAttributes",
-});
-
-#[cfg(feature = "rocketchat")]
-wire_struct!(RocketChatUser {
-    id: "_id",
-    username: "username",
-    name: "name",
-});
 
 impl JwtResponse {
     /// Reads a JWT response from a JS value (e.g. what a Descope SDK's sign-in call resolved
@@ -518,28 +387,5 @@ mod tests {
             extra: BTreeMap::new(),
         };
         assert_eq!(names(&tenant), sorted(Tenant::WIRE_NAMES));
-    }
-
-    #[cfg(feature = "rocketchat")]
-    #[test]
-    fn rocket_chat_wire_names_are_the_serde_names() {
-        use crate::rust::RocketChatUser;
-        let me = RocketChatUser {
-            id: Some(String::new()),
-            username: Some(String::new()),
-            name: Some(String::new()),
-            extra: BTreeMap::new(),
-        };
-        let value = serde_json::to_value(&me).unwrap();
-        let mut keys: Vec<&str> = value
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(|k| k.as_str())
-            .collect();
-        keys.sort();
-        let mut wire = RocketChatUser::WIRE_NAMES.to_vec();
-        wire.sort();
-        assert_eq!(keys, wire);
     }
 }
