@@ -124,8 +124,7 @@ async fn the_password_method_sends_its_sha256() {
 #[wasm_bindgen_test]
 async fn a_method_the_user_does_not_have_is_refused() {
     let (rc, _) = rc_logged_in("rc-pass", "pass-pass").await;
-    let (target, session_id) = rc_alice().await;
-    let (totp, _) = rc_codes("rc-pass").await;
+    let (target, session_id, totp) = rc_alice_and_totp("rc-pass").await;
     assert_rc_code_refused(&rc, &session_id, "totp", &totp, &target).await;
 }
 
@@ -243,7 +242,7 @@ async fn a_failed_logout_still_clears_then_rejects() {
 async fn a_timeout_is_reported() {
     let (rc, _) = rc_logged_in("rc-admin", "admin-pass").await;
     let login = rc_login_of(&rc);
-    let prefix = [unique("rc").as_str(), "."].concat();
+    let prefix = rc_prefix();
     let slow = rc_session(&rc_options(&prefix, "\"requestTimeoutMs\":200"));
     rc_apply(&slow, &login);
     fault(r#"{"path":"/api/v1/sessions/logout","delayMs":1500}"#).await;

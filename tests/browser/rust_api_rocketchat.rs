@@ -4,7 +4,8 @@
 //! and `details`, and logout.
 
 use session_keeper::rust::{
-    RocketChatCredentials, RocketChatOptions, RocketChatSession, TwoFactor, TwoFactorMethod,
+    LogoutSessionResult, RocketChatCredentials, RocketChatOptions, RocketChatSession, TwoFactor,
+    TwoFactorMethod,
 };
 use session_keeper::{ErrorCode, Persist, SessionError};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -16,7 +17,7 @@ fn fresh(
     options: impl FnOnce(RocketChatOptions) -> RocketChatOptions,
 ) -> (RocketChatSession, String) {
     clean_page();
-    let prefix = [unique("rrc").as_str(), "."].concat();
+    let prefix = rc_prefix();
     let rc = RocketChatSession::new(options(
         RocketChatOptions::new(devserver()).storage_prefix(prefix.clone()),
     ))
@@ -42,7 +43,18 @@ fn assert_logged_out(rc: &RocketChatSession, prefix: &str) {
     assert!(!rc.is_authenticated());
     assert_eq!((rc.user_id(), rc.auth_token()), (None, None));
     assert_eq!(rc.credentials(), None);
-    assert_eq!(rc_stored(prefix), (None, None));
+    assert_rc_nothing_stored(prefix);
+}
+
+/// Asserts that a call failed with `code` and `status`; answers the error.
+fn failed<T: std::fmt::Debug>(
+    result: Result<T, SessionError>,
+    code: ErrorCode,
+    status: u16,
+) -> SessionError {
+    let err = result.expect_err("an error");
+    assert_eq!((err.code(), err.status()), (code, Some(status)), "{err}");
+    err
 }
 
 /// Asserts a two-factor challenge or refusal for `method`; answers the error.
@@ -52,6 +64,50 @@ fn assert_two_factor(err: &SessionError, error_type: &str, method: &str) {
     assert_eq!(err.error_code(), Some(error_type));
     let details = err.details.as_ref().expect("details");
     assert_eq!(details.method.as_deref(), Some(method));
+}
+
+/// `logout_session(session_id)` without a second factor: asserts the server's challenge for
+/// `method` and answers it.
+async fn challenge(rc: &RocketChatSession, session_id: &str, method: &str) -> SessionError {
+    let err = rc
+        .logout_session(session_id, None)
+        .await
+        .expect_err("challenge");
+    assert_two_factor(&err, "totp-required", method);
+    err
+}
+
+/// `logout_session(session_id)` with a code the server refuses: asserts the refusal for its
+/// method, that the message does not repeat the code, and that `target` lives on.
+async fn assert_refused(
+    rc: &RocketChatSession,
+    session_id: &str,
+    factor: &TwoFactor,
+    target: &RcLogin,
+) {
+    let err = rc
+        .logout_session(session_id, Some(factor))
+        .await
+        .expect_err("refused");
+    assert_two_factor(&err, "totp-invalid", factor.method.as_str());
+    assert!(!err.to_string().contains(&factor.code));
+    assert_eq!(rc_login_status(target).await, 200);
+}
+
+/// `logout_session(session_id)` with the right code: asserts that `target` is logged out;
+/// answers the result.
+async fn log_out(
+    rc: &RocketChatSession,
+    session_id: &str,
+    factor: &TwoFactor,
+    target: &RcLogin,
+) -> LogoutSessionResult {
+    let done = rc
+        .logout_session(session_id, Some(factor))
+        .await
+        .expect("logged out");
+    assert_eq!(rc_login_status(target).await, 401);
+    done
 }
 
 #[wasm_bindgen_test]
@@ -110,13 +166,10 @@ async fn login_stores_the_login_and_answers_rust_values() {
     assert_eq!(js.auth_token().as_string(), Some(data.auth_token.clone()));
 
     // A wrong password: unauthorized, the login stays; empty arguments: no request.
-    let err = rc
-        .login("rc-admin", "wrong-pass")
-        .await
-        .expect_err("refused");
-    assert_eq!(
-        (err.code(), err.status()),
-        (ErrorCode::Unauthorized, Some(401))
+    let err = failed(
+        rc.login("rc-admin", "wrong-pass").await,
+        ErrorCode::Unauthorized,
+        401,
     );
     assert!(!err.to_string().contains("wrong-pass"));
     assert_eq!(rc.auth_token(), Some(data.auth_token.clone()));
@@ -153,11 +206,7 @@ async fn apply_stores_a_login_and_refuses_a_bad_one() {
 async fn the_totp_challenge_then_the_code() {
     let (rc, _) = logged_in("rc-admin", "admin-pass").await;
     let (target, session_id) = rc_alice().await;
-    let err = rc
-        .logout_session(&session_id, None)
-        .await
-        .expect_err("challenge");
-    assert_two_factor(&err, "totp-required", "totp");
+    let err = challenge(&rc, &session_id, "totp").await;
     let details = err.details.as_ref().expect("details");
     assert_eq!(details.code_generated, Some(false));
     assert!(details
@@ -170,22 +219,12 @@ async fn the_totp_challenge_then_the_code() {
     let (totp, _) = rc_codes("rc-admin").await;
     let wrong = if totp == "000000" { "111111" } else { "000000" };
     let factor = TwoFactor::new(TwoFactorMethod::Totp, wrong);
-    let err = rc
-        .logout_session(&session_id, Some(&factor))
-        .await
-        .expect_err("wrong code");
-    assert_two_factor(&err, "totp-invalid", "totp");
-    assert!(!err.to_string().contains(wrong));
-    assert_eq!(rc_login_status(&target).await, 200);
+    assert_refused(&rc, &session_id, &factor, &target).await;
 
     let factor = TwoFactor::new(TwoFactorMethod::Totp, totp);
-    let done = rc
-        .logout_session(&session_id, Some(&factor))
-        .await
-        .expect("logged out");
+    let done = log_out(&rc, &session_id, &factor, &target).await;
     assert_eq!(done.session_id, session_id);
     assert!(done.success);
-    assert_eq!(rc_login_status(&target).await, 401);
     assert!(rc.is_authenticated(), "our own login stays");
 }
 
@@ -194,53 +233,35 @@ async fn the_email_and_password_methods() {
     // Email: the challenge makes the server send a code.
     let (rc, _) = logged_in("rc-email", "email-pass").await;
     let (target, session_id) = rc_alice().await;
-    let err = rc
-        .logout_session(&session_id, None)
-        .await
-        .expect_err("challenge");
-    assert_two_factor(&err, "totp-required", "email");
+    let err = challenge(&rc, &session_id, "email").await;
     assert_eq!(
         err.details.as_ref().and_then(|d| d.code_generated),
         Some(true)
     );
     let code = rc_codes("rc-email").await.1.expect("an email code");
     let factor = TwoFactor::new(TwoFactorMethod::Email, code);
-    rc.logout_session(&session_id, Some(&factor))
-        .await
-        .expect("logged out");
-    assert_eq!(rc_login_status(&target).await, 401);
+    log_out(&rc, &session_id, &factor, &target).await;
 
     // Password: only its SHA-256 is sent, and the server takes it.
     let (rc, _) = logged_in("rc-pass", "pass-pass").await;
     let (target, session_id) = rc_alice().await;
     let wrong = TwoFactor::new(TwoFactorMethod::Password, "not-the-password");
-    let err = rc
-        .logout_session(&session_id, Some(&wrong))
-        .await
-        .expect_err("refused");
-    assert_two_factor(&err, "totp-invalid", "password");
+    assert_refused(&rc, &session_id, &wrong, &target).await;
     let factor = TwoFactor::new(TwoFactorMethod::Password, "pass-pass");
     assert!(!format!("{factor:?}").contains("pass-pass"));
-    rc.logout_session(&session_id, Some(&factor))
-        .await
-        .expect("logged out");
-    assert_eq!(rc_login_status(&target).await, 401);
+    log_out(&rc, &session_id, &factor, &target).await;
 }
 
 #[wasm_bindgen_test]
 async fn server_refusals_are_session_errors() {
     // 403 without the permission: the message is the server's, nothing is cleared.
     let (rc, prefix) = logged_in("rc-user", "user-pass").await;
-    let (target, session_id) = rc_alice().await;
-    let (totp, _) = rc_codes("rc-user").await;
+    let (target, session_id, totp) = rc_alice_and_totp("rc-user").await;
     let factor = TwoFactor::new(TwoFactorMethod::Totp, totp);
-    let err = rc
-        .logout_session(&session_id, Some(&factor))
-        .await
-        .expect_err("forbidden");
-    assert_eq!(
-        (err.code(), err.status()),
-        (ErrorCode::Forbidden, Some(403))
+    let err = failed(
+        rc.logout_session(&session_id, Some(&factor)).await,
+        ErrorCode::Forbidden,
+        403,
     );
     assert!(err.message().contains("[error-unauthorized]"), "{err}");
     assert!(err.details.is_none());
@@ -251,13 +272,10 @@ async fn server_refusals_are_session_errors() {
     let (rc, prefix) = fresh(|o| o);
     rc.apply(&RocketChatCredentials::new("RCadmin", "not-a-real-token"))
         .expect("applied");
-    let err = rc
-        .logout_session("some-session", None)
-        .await
-        .expect_err("unauthorized");
-    assert_eq!(
-        (err.code(), err.status()),
-        (ErrorCode::Unauthorized, Some(401))
+    let err = failed(
+        rc.logout_session("some-session", None).await,
+        ErrorCode::Unauthorized,
+        401,
     );
     assert!(!err.to_string().contains("not-a-real-token"));
     assert_logged_out(&rc, &prefix);
@@ -294,7 +312,6 @@ async fn logout_clears_first_even_when_the_request_fails() {
 
     let (rc, prefix) = logged_in("rc-admin", "admin-pass").await;
     fault(r#"{"path":"/api/v1/logout","status":500}"#).await;
-    let err = rc.logout().await.expect_err("the server failed");
-    assert_eq!((err.code(), err.status()), (ErrorCode::Http, Some(500)));
+    failed(rc.logout().await, ErrorCode::Http, 500);
     assert_logged_out(&rc, &prefix);
 }

@@ -85,6 +85,14 @@ fn setup() -> Setup {
     }
 }
 
+/// A setup, and the app mounted for it in a new root.
+fn mounted() -> (Setup, Element, App) {
+    let s = setup();
+    let root = root();
+    let app = App::mount(&root, s.config.clone()).expect("mounted");
+    (s, root, app)
+}
+
 /// A new element at the end of `<body>` for an app.
 fn root() -> Element {
     let document = document();
@@ -177,9 +185,7 @@ fn assert_signed_in(root: &Element, login: &str) {
 
 #[wasm_bindgen_test]
 async fn signs_in_shows_the_snapshot_refreshes_and_logs_out() {
-    let s = setup();
-    let root = root();
-    let app = App::mount(&root, s.config.clone()).expect("mounted");
+    let (s, root, app) = mounted();
     assert_signed_out(&root, &s.config.storage_prefix);
 
     app.sign_in(&s.login, PASSWORD).await.expect("signed in");
@@ -203,9 +209,7 @@ async fn signs_in_shows_the_snapshot_refreshes_and_logs_out() {
 
 #[wasm_bindgen_test]
 async fn the_buttons_drive_the_same_flow() {
-    let s = setup();
-    let root = root();
-    let app = App::mount(&root, s.config.clone()).expect("mounted");
+    let (s, root, app) = mounted();
 
     type_in(&root, "login", &s.login);
     type_in(&root, "password", PASSWORD);
@@ -226,9 +230,7 @@ async fn the_buttons_drive_the_same_flow() {
 
 #[wasm_bindgen_test]
 async fn a_refused_sign_in_is_shown_and_nothing_is_stored() {
-    let s = setup();
-    let root = root();
-    let app = App::mount(&root, s.config.clone()).expect("mounted");
+    let (s, root, app) = mounted();
     app.sign_in(&s.login, PASSWORD).await.expect("registered");
     app.logout().await.expect("logged out");
 
@@ -253,9 +255,7 @@ async fn a_refused_sign_in_is_shown_and_nothing_is_stored() {
 
 #[wasm_bindgen_test]
 async fn the_next_page_shows_the_session_at_once() {
-    let s = setup();
-    let first = root();
-    let app = App::mount(&first, s.config.clone()).expect("mounted");
+    let (s, first, app) = mounted();
     app.sign_in(&s.login, PASSWORD).await.expect("signed in");
     drop(app);
     assert_eq!(first.inner_html(), "", "unmounted");

@@ -81,10 +81,15 @@ pub fn rc_session(options: &str) -> RocketChatSession {
     RocketChatSession::new(json(options)).unwrap_or_else(|_| panic!("options refused: {options}"))
 }
 
+/// A storage prefix no other session uses (`rc<unique>.`).
+pub fn rc_prefix() -> String {
+    [unique("rc").as_str(), "."].concat()
+}
+
 /// A clean page and a session with a fresh prefix.
 pub fn rc_fresh(extra: &str) -> (RocketChatSession, String) {
     clean_page();
-    let prefix = [unique("rc").as_str(), "."].concat();
+    let prefix = rc_prefix();
     (rc_session(&rc_options(&prefix, extra)), prefix)
 }
 
@@ -137,6 +142,13 @@ pub async fn rc_alice() -> (RcLogin, String) {
     (login, session)
 }
 
+/// A new session of rc-alice to log out (as [`rc_alice`]), and `user`'s current TOTP code.
+pub async fn rc_alice_and_totp(user: &str) -> (RcLogin, String, String) {
+    let (target, session_id) = rc_alice().await;
+    let (totp, _) = rc_codes(user).await;
+    (target, session_id, totp)
+}
+
 /// The login stored in localStorage under `prefix`: `(RC_UID, RC_TOKEN)`.
 pub fn rc_stored(prefix: &str) -> (Option<String>, Option<String>) {
     (
@@ -150,6 +162,11 @@ pub fn assert_rc_logged_out(rc: &RocketChatSession, prefix: &str) {
     assert!(!rc.is_authenticated());
     assert!(rc.user_id().is_undefined());
     assert!(rc.auth_token().is_undefined());
+    assert_rc_nothing_stored(prefix);
+}
+
+/// Asserts that neither storage holds a key under `prefix`.
+pub fn assert_rc_nothing_stored(prefix: &str) {
     let left: Vec<String> = local_keys()
         .into_iter()
         .chain(session_keys())
