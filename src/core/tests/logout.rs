@@ -536,3 +536,32 @@ fn a_late_answer_from_before_a_logout_leaves_the_next_sessions_refresh_alone() {
     assert_eq!(settled(&effects).len(), 1, "{effects:?}");
     assert_eq!(tab.s.refresh_token(), Some("R6"));
 }
+
+/// A try-refresh sent after a logout told with a time still to come on this tab's clock (the
+/// other tab's clock runs ahead): its session ranks after that logout, so the same logout told
+/// again does not end it.
+#[test]
+fn a_session_restored_by_try_refresh_ranks_after_a_logout_heard_before_it() {
+    let mut tab = Tab::new(json!({}));
+    tab.env
+        .shared
+        .borrow_mut()
+        .insert("DSLI".into(), "1700000600".into());
+    let lock = lock_of(&tab.start()).unwrap();
+    let logout = T0 + 800.0;
+    tab.hear_logout(logout, 0);
+    let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let answer = reply(json!({
+        "sessionJwt": session_jwt(2, T0 + 600_000.0),
+        "nextRefreshSeconds": 300,
+    }));
+    tab.at(T0 + 20.0)
+        .step(Input::Answer(request.id, Ok(Reply::Jwt(Box::new(answer)))));
+    assert!(tab.s.session_token().is_some());
+    assert_eq!(tab.s.version().0, logout + 1.0);
+    tab.at(T0 + 2_000.0).hear_logout(logout, 0);
+    assert!(
+        tab.s.session_token().is_some(),
+        "ended by a logout from before it"
+    );
+}
