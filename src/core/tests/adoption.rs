@@ -586,3 +586,37 @@ fn a_late_answer_after_dispose_leaves_a_rotation_another_tab_stored_first() {
     assert_eq!(tab.env.item("DSR").as_deref(), Some("R2"));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
 }
+
+#[test]
+fn a_tab_with_storage_of_its_own_reading_its_record_back_keeps_a_guessed_rank() {
+    let issued = |n: u32, at: f64| {
+        jwt(
+            json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}),
+        )
+    };
+    let response = reply(json!({
+        "sessionJwt": issued(1, T0),
+        "refreshJwt": "R1",
+        "nextRefreshSeconds": 300,
+    }));
+    let both = json!({"refreshTokenViaCookie": {"secure": false}});
+    let mut tab = per_tab_with(both, false, response);
+    let (_, request) = due_refresh(&mut tab);
+    // Another client rotated R1 meanwhile (its cookies, no record of this package): after the
+    // refusal this tab takes its tokens, ranked by a guess, and writes its own record.
+    let s2 = issued(2, tab.now - 1_000.0);
+    tab.env.jar.borrow_mut().insert("DS".into(), s2);
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R2".into());
+    tab.step(Input::Answer(request.id, Err(http(401))));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    // Reading that record back tells nothing new: the rank is still a guess.
+    tab.step(Input::StorageChanged);
+    // So cookies that show a session issued before the one held are a stale copy.
+    tab.env
+        .jar
+        .borrow_mut()
+        .insert("DS".into(), issued(3, T0 + 1_000.0));
+    tab.env.jar.borrow_mut().insert("DSR".into(), "R3".into());
+    tab.step(Input::StorageChanged);
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}
