@@ -189,7 +189,7 @@ fn bad_token() -> SessionError {
 /// assert!(base64url_decode("a").is_none());
 /// ```
 pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
-    let input = input.trim_end_matches(['=']);
+    let input = super::trim_end_byte(input, b'=');
     if input.len() % 4 == 1 {
         return None;
     }

@@ -178,11 +178,8 @@ fn positive(value: Option<f64>) -> Option<f64> {
 /// assert_eq!(cookie_domain("badexample.com", Some("example.com")), None);
 /// ```
 pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
-    let wanted = wanted?
-        .trim()
-        .trim_start_matches(['.'])
-        .to_ascii_lowercase();
-    let host = host.trim_end_matches(['.']).to_ascii_lowercase();
+    let wanted = super::trim_start_byte(wanted?.trim(), b'.').to_ascii_lowercase();
+    let host = super::trim_end_byte(host, b'.').to_ascii_lowercase();
     if wanted.is_empty() || host.is_empty() || !is_attribute_safe(&wanted) {
         return None;
     }
@@ -220,7 +217,25 @@ pub fn read_cookie<'a>(all: &'a str, name: &str) -> Option<&'a str> {
 pub fn is_cookie_name(value: &str) -> bool {
     !value.is_empty()
         && super::all_bytes(value, |b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+            // A `matches!`, not `contains` on the bytes: that is `memchr`.
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
         })
 }
 
@@ -305,7 +320,12 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
             .map(|n| n as i64)
             .filter(|n| *n <= max)
     }
-    let mut it = value.split([' ', ':', ',']).filter(|s| !s.is_empty());
+    // `:` and `,` read as spaces, then split on spaces (no three-character pattern searcher).
+    let mut spaced = String::with_capacity(value.len());
+    for c in value.chars() {
+        spaced.push(if matches!(c, ':' | ',') { ' ' } else { c });
+    }
+    let mut it = super::split(&spaced, ' ').filter(|s| !s.is_empty());
     let _weekday = it.next()?;
     let day = field(it.next(), 31).filter(|d| *d >= 1)?;
     let month_name = it.next()?;

@@ -147,7 +147,7 @@ impl Meta {
             return None;
         }
         let mut list = Vec::new();
-        for name in names.split([',']).filter(|n| !n.is_empty()) {
+        for name in super::split(names, ',').filter(|n| !n.is_empty()) {
             if !is_cookie_name(name) {
                 return None;
             }

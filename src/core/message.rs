@@ -88,7 +88,7 @@ impl Message {
         }
         if let Some(rest) = text.strip_prefix("L\n") {
             // The token tag is optional (messages of earlier versions carry none).
-            let (at, token) = match rest.split_once('\n') {
+            let (at, token) = match super::split_once(rest, '\n') {
                 Some((at, token)) => (at, whole(token, 20)?),
                 None => (rest, 0),
             };

@@ -52,6 +52,25 @@ pub(crate) fn all_bytes(text: &str, ok: fn(u8) -> bool) -> bool {
     true
 }
 
+/// `text` without the bytes `b` at its start: `trim_start_matches([c])` without the standard
+/// library's pattern searcher.
+pub(crate) fn trim_start_byte(text: &str, b: u8) -> &str {
+    let mut start = 0;
+    while text.as_bytes().get(start) == Some(&b) {
+        start += 1;
+    }
+    text.get(start..).unwrap_or(text)
+}
+
+/// `text` without the bytes `b` at its end (see [`trim_start_byte`]).
+pub(crate) fn trim_end_byte(text: &str, b: u8) -> &str {
+    let mut end = text.len();
+    while end > 0 && text.as_bytes().get(end - 1) == Some(&b) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or(text)
+}
+
 /// Appends `text` as a JSON string, quoted and escaped (a request body built in the core).
 pub(crate) fn push_json_string(out: &mut String, text: &str) {
     out.push('"');

@@ -317,7 +317,7 @@ pub fn base_url(value: Option<&str>, project_id: &str) -> Result<String> {
         }
         return Ok(super::cat(&["https://api.", region, ".descope.com"]));
     };
-    let trimmed = value.trim().trim_end_matches(['/']);
+    let trimmed = super::trim_end_byte(value.trim(), b'/');
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));
@@ -386,10 +386,9 @@ fn cookie_config<O: Obj>(
         return Err(("invalid cookie name", ""));
     }
     let domain = text(&setting, "domain")?;
-    if domain
-        .as_deref()
-        .is_some_and(|d| d.trim().is_empty() || !is_attribute_safe(d) || d.contains([' ']))
-    {
+    if domain.as_deref().is_some_and(|d| {
+        d.trim().is_empty() || !is_attribute_safe(d) || !super::all_bytes(d, |b| b != b' ')
+    }) {
         return Err(("invalid cookie domain", ""));
     }
     let same_site = match text(&setting, "sameSite")? {

@@ -14,15 +14,19 @@ use super::cookie::{cookie_domain, is_attribute_safe, CookiePlace};
 /// assert_eq!(all, ["app.example.com", "example.com"]);
 /// ```
 pub fn domains(host: &str) -> Vec<Option<String>> {
-    let host = host.trim_end_matches(['.']).to_ascii_lowercase();
+    let host = super::trim_end_byte(host, b'.').to_ascii_lowercase();
     let mut out = vec![None];
     let mut rest = host.as_str();
     loop {
-        if cookie_domain(&host, Some(rest)).is_some() && (rest.contains(['.']) || rest == host) {
+        if cookie_domain(&host, Some(rest)).is_some()
+            && (!super::all_bytes(rest, |b| b != b'.') || rest == host)
+        {
             out.push(Some(rest.to_owned()));
         }
         match super::split_once(rest, '.') {
-            Some((_, parent)) if parent.contains(['.']) || parent.is_empty() => rest = parent,
+            Some((_, parent)) if !super::all_bytes(parent, |b| b != b'.') || parent.is_empty() => {
+                rest = parent
+            }
             _ => break,
         }
     }
@@ -45,7 +49,15 @@ pub fn paths(page_path: &str, extra: &[&str]) -> Vec<String> {
             out.push(p.to_owned());
         }
     };
-    let page_path = page_path.split(['?', '#']).next().unwrap_or("/");
+    // Up to the query or fragment (a byte loop: no pattern searcher).
+    let mut end = 0;
+    while let Some(&b) = page_path.as_bytes().get(end) {
+        if b == b'?' || b == b'#' {
+            break;
+        }
+        end += 1;
+    }
+    let page_path = page_path.get(..end).unwrap_or("/");
     for (i, b) in page_path.bytes().enumerate().skip(1) {
         if b == b'/' {
             // `get`: never a panic (and no formatting code for its message) on odd input.
