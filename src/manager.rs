@@ -351,15 +351,14 @@ impl SessionManager {
         if claims.is_undefined() {
             return claims;
         }
-        let ids = Array::new();
-        for id in claims
-            .field("tenants")
-            .map(|t| t.keys())
-            .unwrap_or_default()
-        {
-            ids.push(&id.into());
+        // The keys as JS made them (a frozen claims object: no getter runs), without a copy
+        // through wasm memory.
+        match claims.field("tenants") {
+            Some(tenants) if Obj::is_object(&tenants) => {
+                Object::keys(tenants.unchecked_ref::<Object>()).into()
+            }
+            _ => Array::new().into(),
         }
-        ids.into()
     }
 
     /// `POST /v1/auth/me/tenants`: the current tenant (`true`) or these tenants, as the
