@@ -542,12 +542,7 @@ fn a_late_answer_from_before_a_logout_leaves_the_next_sessions_refresh_alone() {
 /// again does not end it.
 #[test]
 fn a_session_restored_by_try_refresh_ranks_after_a_logout_heard_before_it() {
-    let mut tab = Tab::new(json!({}));
-    tab.env
-        .shared
-        .borrow_mut()
-        .insert("DSLI".into(), "1700000600".into());
-    let lock = lock_of(&tab.start()).unwrap();
+    let (mut tab, lock) = try_refresh_asked();
     let logout = T0 + 800.0;
     tab.hear_logout(logout, 0);
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();

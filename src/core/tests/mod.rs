@@ -375,15 +375,21 @@ fn signed_in_with_cookie_name() -> Tab {
     tab
 }
 
-/// A tab whose logged-in indicator says a session lives in an httpOnly cookie: started, it
-/// asks for the lock of `try-refresh`, granted; answers the request.
-fn try_refresh_at_start() -> (Tab, Request) {
+/// A tab whose logged-in indicator says a session lives in an httpOnly cookie, started: the
+/// lock it asks for `try-refresh`.
+fn try_refresh_asked() -> (Tab, u32) {
     let mut tab = Tab::new(json!({}));
     tab.env
         .shared
         .borrow_mut()
         .insert("DSLI".into(), "1700000600".into());
     let lock = lock_of(&tab.start()).unwrap();
+    (tab, lock)
+}
+
+/// [`try_refresh_asked`], the lock granted: answers the request.
+fn try_refresh_at_start() -> (Tab, Request) {
+    let (mut tab, lock) = try_refresh_asked();
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
     (tab, request)
 }
