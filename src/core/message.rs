@@ -129,6 +129,8 @@ impl Message {
     }
 }
 
+// `max`/`min`, not `clamp`: `clamp` checks its bounds and brings a panic path.
+#[allow(clippy::manual_clamp)]
 fn timed(kind: &str, at: f64) -> String {
     let mut out = String::from(kind);
     push_uint(

@@ -111,6 +111,7 @@ pub(crate) fn parse_uint(text: &str) -> Option<u64> {
 
 /// `text.splitn(n, c)` for an ASCII `c`. One char predicate for every split of the crate: a
 /// `char` pattern brings the standard library's `memchr`-based searcher instead.
+#[allow(clippy::manual_pattern_char_comparison)] // the closure is the point (see above)
 pub(crate) fn splitn(text: &str, n: usize, c: char) -> impl Iterator<Item = &str> {
     text.splitn(n, move |ch: char| ch == c)
 }

@@ -162,7 +162,7 @@ pub struct Driver<M: Machine> {
     /// The current snapshot (`getSnapshot()`), until something in it changes.
     snapshot: Cell<Option<JsValue>>,
     /// Builds the snapshot (the facade knows what is in it).
-    pub snapshot_of: Cell<Option<fn(&Driver<M>) -> JsValue>>,
+    pub snapshot_of: Cell<Option<SnapshotOf<M>>>,
 }
 
 /// The error of a call made while the core is borrowed (a callback calling back in).
@@ -604,3 +604,6 @@ fn take(table: &Table, id: u32) -> Option<JsValue> {
     table.set(entries);
     found
 }
+
+/// How a facade builds its snapshot from the driver.
+pub type SnapshotOf<M> = fn(&Driver<M>) -> JsValue;
