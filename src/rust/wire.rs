@@ -265,14 +265,9 @@ pub(crate) fn snapshot(v: &JsValue) -> Snapshot {
 /// Anything else (never seen: the facade rejects with its own errors only) is an
 /// `invalid_response` with the value's `message`, when it has one.
 pub(crate) fn error(v: &JsValue) -> SessionError {
-    let member = |key: &str| {
-        v.is_object()
-            .then(|| Reflect::get(v, &key.into()).ok())
-            .flatten()
-            .filter(|m| !m.is_undefined() && !m.is_null())
-    };
-    let text = |key: &str| member(key).and_then(|m| m.as_string());
-    let number = |key: &str| member(key).and_then(|m| m.as_f64());
+    // (A `SessionError`'s members are its own: the facade sets each one.)
+    let text = |key: &str| v.field(key).and_then(|m| m.as_string());
+    let number = |key: &str| v.field(key).and_then(|m| m.as_f64());
     let code = text("code")
         .and_then(|c| ErrorCode::parse(&c))
         .unwrap_or(ErrorCode::InvalidResponse);
@@ -281,7 +276,7 @@ pub(crate) fn error(v: &JsValue) -> SessionError {
         None => "unexpected rejection".into(),
     };
     // Rocket.Chat's two-factor challenge (`two_factor_required`).
-    let details = member("details").filter(is_object).map(|d| {
+    let details = v.field("details").filter(is_object).map(|d| {
         let field = |key: &str| d.field(key);
         Box::new(TwoFactorDetails {
             method: field("method").and_then(|m| m.as_string()),
