@@ -97,7 +97,7 @@ impl Cache {
         let Some(json) = json else {
             return JsValue::UNDEFINED;
         };
-        // Taken and set back (no JS runs meanwhile that could call back in).
+        // Taken and set back: what runs meanwhile (JSON.parse, freezing) calls nothing back.
         let mut cache = self.0.take();
         let found = cache
             .iter()
@@ -300,12 +300,12 @@ impl<M: Machine> Driver<M> {
             Effect::Cookie(text) => web::write_cookie(&text),
             Effect::PutCookie(put) => self.put_cookie(*put),
             Effect::Post(message) => {
-                // Taken and set back: posting calls no listener synchronously.
-                let channel = self.channel.take();
-                if let Some(channel) = &channel {
-                    channel.post(&message);
-                }
-                self.channel.set(channel);
+                peek(&self.channel, |channel| {
+                    // (Posting calls no listener synchronously.)
+                    if let Some(channel) = channel {
+                        channel.post(&message);
+                    }
+                });
             }
             Effect::Lock(id, name) => self.lock(id, &name),
             Effect::Unlock(id) => {
@@ -565,27 +565,33 @@ impl<M: Machine> Driver<M> {
 
     /// Whether the cross-tab channel is open.
     pub fn has_channel(&self) -> bool {
-        let channel = self.channel.take();
-        let open = channel.is_some();
-        self.channel.set(channel);
-        open
+        peek(&self.channel, Option::is_some)
     }
 
     /// Stops the timer and listeners, and stops listening on the channel (it stays open to
     /// tell the other tabs of an answer that arrives after `dispose()`; closed on drop).
     pub fn stop(&self) {
         drop(self.timer.take());
-        let channel = self.channel.take();
-        if let Some(channel) = &channel {
-            channel.mute();
-        }
-        self.channel.set(channel);
+        peek(&self.channel, |channel| {
+            if let Some(channel) = channel {
+                channel.mute();
+            }
+        });
         drop(self.listeners.take());
     }
 }
 
 /// JS values by id.
 type Table = Cell<Vec<(u32, JsValue)>>;
+
+/// Looks at a value kept in a `Cell` (taken and set back, never borrowed: no borrow to fail).
+/// `look` must not reach the same cell (no JS that could call back in).
+fn peek<T: Default, R>(cell: &Cell<T>, look: impl FnOnce(&T) -> R) -> R {
+    let value = cell.take();
+    let out = look(&value);
+    cell.set(value);
+    out
+}
 
 /// Appends to a list kept in a `Cell` (taken and set back, never borrowed: no borrow to fail).
 fn push<T>(list: &Cell<Vec<T>>, item: T) {
