@@ -219,6 +219,7 @@ pub fn base64url_decode(input: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::testing::parse;
 
     #[test]
     fn utf8_is_decoded_as_the_standard_library_decodes_it() {
@@ -257,7 +258,6 @@ mod tests {
             );
         }
     }
-    use crate::core::testing::parse;
 
     #[test]
     fn decodes_a_real_payload() {
