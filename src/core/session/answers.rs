@@ -86,14 +86,13 @@ impl Session {
         };
         // The session the request was sent for is no longer held: a logout (here or
         // in another tab), or another sign-in.
-        // A session taken from cookies without its record, or ranked by a guess, that
-        // learned its record from another tab meanwhile (the same tokens: `seq` unchanged)
-        // is still the session the request was sent for: its refresh token is spent at the
-        // server, so throwing the answer away would leave the tab with a used token.
+        // Tokens whose record changed meanwhile (taken from cookies without one, ranked by a
+        // guess, told again with a newer one) are still the session the request was sent for
+        // while the tab holds them (`seq` unchanged) or the refresh token it presented: that
+        // token is spent at the server, so throwing the answer away would leave the tab with
+        // a used token (and revoke the only live one, when the answer carries it).
         let same_token = presented && token_hash(self.st.refresh.as_deref()) == token;
-        let learned =
-            (born <= 0.0 && self.st.meta.born > 0.0 && (self.st.seq == seq || same_token))
-                || (self.st.seq == seq && same_token);
+        let learned = self.st.seq == seq || same_token;
         // A logout heard since the request left ends its session only when it came
         // after the session began (a tab that wakes tells old logouts again). A session
         // without its record counts from when the request left.

@@ -529,3 +529,55 @@ fn a_tab_refused_without_a_refresh_token_waits_for_a_wake_up_not_its_timer() {
     let effects = tab.at(now + 6_000.0).step(Input::Signal(Signal::Visible));
     assert!(lock_of(&effects).is_some() || !sends(&effects).is_empty());
 }
+
+/// A tab whose refresh token is an httpOnly cookie (it presents none) sends its refresh; while
+/// it is in flight another tab tells the same tokens with a newer record. The tokens held did
+/// not change, so the answer is to the session held: it is kept, never thrown away (with a
+/// refresh token in its body, throwing it away would revoke the only live one).
+#[test]
+fn an_answer_to_the_tokens_still_held_is_kept_when_their_record_changed_meanwhile() {
+    let answer_after_a_new_record = |refresh: Option<&str>| {
+        let mut tab = Tab::new(json!({}));
+        tab.start();
+        tab.step(Input::Apply(Box::new(reply(json!({
+            "sessionJwt": session_jwt(1, T0 + 600_000.0),
+            "nextRefreshSeconds": 300,
+        })))));
+        assert_eq!(tab.s.refresh_token(), None);
+        let (_, request) = due_refresh(&mut tab);
+        let held = tab.s.session_token().unwrap().to_string();
+        let (born, gen) = tab.s.version();
+        let told = Message::Sync {
+            meta: Meta {
+                born: born + 5.0,
+                gen,
+                ..Meta::default()
+            },
+            session: held,
+            refresh: None,
+            user: None,
+        };
+        tab.at(tab.now + 10.0).step(Input::Message(told.encode()));
+        assert_eq!(tab.s.version(), (born + 5.0, gen), "the record is taken");
+        let mut fields = json!({
+            "sessionJwt": session_jwt(2, tab.now + 600_000.0),
+            "nextRefreshSeconds": 300,
+        });
+        if let Some(r) = refresh {
+            fields["refreshJwt"] = json!(r);
+        }
+        let effects = tab.at(tab.now + 20.0).step(Input::Answer(
+            request.id,
+            Ok(Reply::Jwt(Box::new(reply(fields)))),
+        ));
+        assert!(sends(&effects).is_empty(), "nothing revoked: {effects:?}");
+        tab
+    };
+    let tab = answer_after_a_new_record(None);
+    assert_eq!(
+        tab.s.session_token(),
+        Some(session_jwt(2, T0 + 300_010.0 + 600_000.0).as_str())
+    );
+    let tab = answer_after_a_new_record(Some("R2"));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+}
