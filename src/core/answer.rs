@@ -61,14 +61,12 @@ pub fn decode<O: Obj>(expect: Expect, http: &Http<'_, O>, now: f64) -> Result<Re
         Expect::MaybeJwt if body.is_object() && body.field("sessionJwt").is_none() => {
             Ok(Reply::Data)
         }
+        // Anything but an object is "not a JWTResponse" (`JwtFields::read`).
         #[cfg(feature = "descope")]
-        Expect::Jwt | Expect::MaybeJwt if body.is_object() => super::fields::JwtFields::read(body)
-            .map(|fields| {
-                let user = body.field("user").and_then(|u| u.object_json());
-                Reply::Jwt(Box::new(super::io::JwtReply { fields, user }))
-            }),
-        #[cfg(feature = "descope")]
-        Expect::Jwt | Expect::MaybeJwt => wrong("not a JWTResponse"),
+        Expect::Jwt | Expect::MaybeJwt => super::fields::JwtFields::read(body).map(|fields| {
+            let user = body.field("user").and_then(|u| u.object_json());
+            Reply::Jwt(Box::new(super::io::JwtReply { fields, user }))
+        }),
         #[cfg(feature = "descope")]
         Expect::User => match body.object_json() {
             Some(user) => Ok(Reply::User(user)),
@@ -201,6 +199,8 @@ mod tests {
             (Expect::Jwt, r#"{"sessionJwt":5}"#),
             (Expect::Jwt, "{\"sessionJwt\":\"a.b"),
             (Expect::Jwt, ""),
+            (Expect::MaybeJwt, "[]"),
+            (Expect::MaybeJwt, "null"),
             (Expect::User, "[1]"),
             (Expect::List, "{}"),
             (Expect::Object, "[]"),
@@ -229,6 +229,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(answer(Expect::MaybeJwt, 200, "{}"), Ok(Reply::Data));
+        assert!(matches!(
+            answer(Expect::MaybeJwt, 200, r#"{"sessionJwt":"s.t.u"}"#),
+            Ok(Reply::Jwt(_))
+        ));
+        assert_eq!(answer(Expect::Object, 200, "{}"), Ok(Reply::Data));
         assert_eq!(
             answer(Expect::User, 200, r#"{"name":"Ada"}"#),
             Ok(Reply::User(r#"{"name":"Ada"}"#.into()))

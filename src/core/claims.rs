@@ -341,6 +341,11 @@ mod tests {
     #[test]
     fn absurd_expiry_is_no_expiry() {
         assert_eq!(Claims::read(&parse(r#"{"exp":-5}"#)).expires_at_ms(), None);
+        assert_eq!(Claims::read(&parse(r#"{"exp":0}"#)).expires_at_ms(), None);
+        assert_eq!(
+            Claims::read(&parse(r#"{"exp":1}"#)).expires_at_ms(),
+            Some(1000.0)
+        );
         assert_eq!(Claims::read(&parse(r#"{}"#)).expires_at_ms(), None);
     }
 }

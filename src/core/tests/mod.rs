@@ -34,6 +34,7 @@ macro_rules! pick {
 mod adoption;
 mod cookies;
 mod crosstab;
+mod helpers;
 mod logout;
 mod refresh;
 mod rocketchat;
