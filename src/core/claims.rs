@@ -297,6 +297,13 @@ mod tests {
                 &data[..len]
             );
         }
+        // Every byte value, so every one of the 64 digits, `-` and `_` among them; the
+        // standard alphabet's `+` and `/` read as the same digits.
+        let encoded = crate::core::testing::base64url(&data);
+        assert!(encoded.contains('-') && encoded.contains('_'));
+        assert_eq!(base64url_decode(&encoded).unwrap(), data);
+        let standard = encoded.replace('-', "+").replace('_', "/");
+        assert_eq!(base64url_decode(&standard).unwrap(), data);
     }
 
     #[test]
