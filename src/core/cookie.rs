@@ -406,6 +406,16 @@ mod tests {
     }
 
     #[test]
+    fn same_site_reads_the_three_documented_values_exactly() {
+        for value in ["Strict", "Lax", "None"] {
+            assert_eq!(SameSite::parse(value).map(SameSite::as_str), Some(value));
+        }
+        for value in ["strict", "lax", "none", "", "Strict "] {
+            assert_eq!(SameSite::parse(value), None, "{value}");
+        }
+    }
+
+    #[test]
     fn writes_every_attribute() {
         let p = place(Some("example.com"));
         let mut w = CookieWrite {
