@@ -180,7 +180,8 @@ fn positive(value: Option<f64>) -> Option<f64> {
 pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
     let wanted = super::trim_start_byte(wanted?.trim(), b'.').to_ascii_lowercase();
     let host = super::trim_end_byte(host, b'.').to_ascii_lowercase();
-    if wanted.is_empty() || host.is_empty() || !is_attribute_safe(&wanted) {
+    // (An empty host matches nothing else: it is shorter than any `wanted`.)
+    if wanted.is_empty() || !is_attribute_safe(&wanted) {
         return None;
     }
     let matches = host == wanted
@@ -471,6 +472,11 @@ mod tests {
             ("127.0.0.1", "127.0.0.1", true),
             ("127.0.0.1", "0.0.1", false),
             ("example.com", "", false),
+            ("example.com", ".", false),
+            ("", "", false),
+            ("", ".", false),
+            (".", ".", false),
+            ("", "example.com", false),
             ("example.com", "example.com; Path=/", false),
         ];
         for (host, domain, ok) in cases {
