@@ -531,6 +531,30 @@ mod tests {
     }
 
     #[test]
+    fn the_calendar_agrees_with_counting_days_from_1970_to_9999() {
+        let (mut year, mut month, mut day) = (1970, 1, 1);
+        for days in 0..2_932_897 {
+            assert_eq!(civil_from_days(days), (year, month, day), "{days}");
+            assert_eq!(days_from_civil(year, month, day), days);
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let length = match month {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            day += 1;
+            if day > length {
+                (day, month) = (1, month + 1);
+                if month > 12 {
+                    (month, year) = (1, year + 1);
+                }
+            }
+        }
+        assert_eq!((year, month, day), (10_000, 1, 1));
+    }
+
+    #[test]
     fn http_dates_round_trip() {
         assert_eq!(http_date(0.0), "Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(

@@ -356,6 +356,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn accessors_and_display_show_each_field() {
+        let err = SessionError {
+            error_code: Some("E011003".into()),
+            error_description: Some("Request is invalid".into()),
+            ..SessionError::http(429, Some(7.0))
+        };
+        assert_eq!(err.code(), ErrorCode::RateLimited);
+        assert_eq!(err.message(), err.message);
+        assert!(!err.message().is_empty());
+        assert_eq!(err.status(), Some(429));
+        assert_eq!(err.error_code(), Some("E011003"));
+        assert_eq!(err.error_description(), Some("Request is invalid"));
+        assert_eq!(err.retry_after(), Some(7.0));
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            ["rate_limited: ", err.message(), " (HTTP 429, E011003)"].concat()
+        );
+        let bare = SessionError::invalid_argument("invalid baseUrl");
+        assert_eq!(bare.message(), "invalid baseUrl");
+        assert_eq!(
+            (bare.status(), bare.error_code(), bare.retry_after()),
+            (None, None, None)
+        );
+        assert_eq!(bare.error_description(), None);
+        assert_eq!(bare.to_string(), "invalid_argument: invalid baseUrl");
+        let status_only = SessionError::http(503, None);
+        assert_eq!(
+            status_only.to_string(),
+            ["http: ", status_only.message(), " (HTTP 503)"].concat()
+        );
+        let code_only = SessionError {
+            error_code: Some("E1".into()),
+            ..bare
+        };
+        assert_eq!(
+            code_only.to_string(),
+            "invalid_argument: invalid baseUrl (E1)"
+        );
+    }
+
+    #[test]
     fn http_errors_say_what_happened_in_a_few_words() {
         for (status, message) in [
             (401, "unauthorized"),
