@@ -161,6 +161,18 @@ mod tests {
             }
         }
         assert_eq!(levels, MAX_DEPTH + 1);
+        // Objects too.
+        let deep = ["{\"a\":".repeat(100), "1".into(), "}".repeat(100)].concat();
+        let mut t = tree(&deep, &[]).unwrap();
+        let mut levels = 0;
+        while let Tree::Map(mut members) = t {
+            levels += 1;
+            match members.pop() {
+                Some((_, inner)) => t = inner,
+                None => break,
+            }
+        }
+        assert_eq!(levels, MAX_DEPTH + 1);
     }
 
     #[test]

@@ -199,7 +199,8 @@ impl Meta {
 
 /// A whole number of ms, at most [`MAX_EPOCH_MS`].
 fn number(text: &str) -> Option<f64> {
-    if text.is_empty() || text.len() > 16 || !super::all_bytes(text, |b| b.is_ascii_digit()) {
+    // (`parse_uint` refuses an empty text; a `+` or leading zeros are refused here.)
+    if text.len() > 16 || !super::all_bytes(text, |b| b.is_ascii_digit()) {
         return None;
     }
     let n = super::parse_uint(text)? as f64;
@@ -270,6 +271,17 @@ mod tests {
             Some(Meta::default())
         );
         assert_eq!(Meta::default().encode().split('\n').count(), META_LINES);
+        // Names are joined by commas, nothing before the first.
+        assert!(meta.encode().ends_with("\nSKS,SKR"));
+        // As many names as allowed, and a session born at the edge of the allowed skew.
+        let edge = Meta {
+            born: NOW + SKEW_MS,
+            names: (0..MAX_NAMES)
+                .map(|i| ["N", &i.to_string()].concat())
+                .collect(),
+            ..Meta::default()
+        };
+        assert_eq!(Meta::decode(&edge.encode(), NOW), Some(edge));
     }
 
     #[test]
@@ -291,6 +303,9 @@ mod tests {
             "sk2\n1\n99999999999999999999\n\n\n\n\n\n\n\n\n",
             "sk2\n1e300\n0\n\n\n\n\n\n\n\n\n",
             "sk2\n+5\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n00000000000000001\n0\n\n\n\n\n\n\n\n\n",
+            "sk2\n1\n0\n\n00000000000000001\n\n\n\n\n\n\n",
             "sk2\n1\n0\n\n\n\n\n\n\n\n\nbad name",
             "sk2\n1\n0\n\n\n\n\n\n\n\n\na,b,c,d,e",
             "sk2\n1\n0\n\n\n\n\n\n\n\n\na;b",
