@@ -143,7 +143,8 @@ fn timed(kind: &str, at: f64) -> String {
 
 /// A whole number of at most `digits` unsigned digits that fits in 64 bits.
 fn whole(text: &str, digits: usize) -> Option<u64> {
-    if text.is_empty() || text.len() > digits || !super::all_bytes(text, |b| b.is_ascii_digit()) {
+    // (`parse_uint` refuses an empty text; a `+` is refused here.)
+    if text.len() > digits || !super::all_bytes(text, |b| b.is_ascii_digit()) {
         return None;
     }
     super::parse_uint(text)
@@ -159,6 +160,7 @@ fn time(text: &str, now: f64) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::core::cookie::CookiePlace;
+    use crate::core::layout::MAX_EPOCH_MS;
 
     const NOW: f64 = 1_700_000_000_000.0;
 
@@ -236,6 +238,11 @@ mod tests {
             "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na b\n\n".into(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\nnot json".into(),
             "S\nsk2\n1\n0\n\n\n\n\n\n\n".into(),
+            // A user must be a JSON object: both braces.
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\n{x".into(),
+            "S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\nx}".into(),
+            // A turn no later than a JS date can be.
+            ["T\n", &(MAX_EPOCH_MS as u64 + 1).to_string()].concat(),
         ] {
             assert_eq!(Message::decode(&text, NOW), None, "{text:?}");
         }
@@ -247,6 +254,17 @@ mod tests {
         assert_eq!(
             Message::decode(&Message::Turn(NOW + 60_000.0).encode(), NOW),
             Some(Message::Turn(NOW + 60_000.0))
+        );
+        assert_eq!(
+            Message::decode(&Message::Turn(MAX_EPOCH_MS).encode(), NOW),
+            Some(Message::Turn(MAX_EPOCH_MS))
+        );
+        // The user is the rest of the message, newlines and all (JSON another version of
+        // the package wrote pretty-printed).
+        let user = "{\n  \"name\": \"Ada\"\n}";
+        let text = ["S\nsk2\n1\n0\n\n\n\n\n\n\n\n\n\na.b.c\n\n", user].concat();
+        assert!(
+            matches!(Message::decode(&text, NOW), Some(Message::Sync { user: Some(u), .. }) if u == user)
         );
     }
 }

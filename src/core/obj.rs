@@ -87,9 +87,7 @@ pub trait Obj: Sized {
     /// let headers = parse(r#"{"x-app": "web"}"#);
     /// assert_eq!(headers.keys(), ["x-app"]);
     /// ```
-    fn keys(&self) -> Vec<String> {
-        Vec::new()
-    }
+    fn keys(&self) -> Vec<String>;
     /// The JSON text of an object (not an array); `None` for anything else.
     fn object_json(&self) -> Option<String>;
 }
@@ -199,6 +197,10 @@ mod tests {
         assert_eq!(opt_bool(&v, "b"), Ok(Some(true)));
         assert_eq!(opt_bool(&v, "a"), Err(Wrong("a")));
         assert_eq!(strings_lenient(&v, "a"), ["p", "q"]);
+        let items: Vec<_> = string_items(&v, "a").iter().map(Obj::string).collect();
+        assert_eq!(items, [Some("p".into()), Some("q".into())]);
+        assert!(Obj::is_string(&parse(r#""admin""#)));
+        assert!(!Obj::is_string(&parse("1")));
         assert!(strings_lenient(&v, "s").is_empty());
         assert_eq!(Wrong("n").message("a string"), "`n` must be a string");
     }

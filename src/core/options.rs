@@ -628,4 +628,33 @@ mod tests {
             assert!(parse(json).is_err(), "{json} was accepted");
         }
     }
+
+    #[test]
+    fn a_refusal_says_which_option_and_why() {
+        let message = |json| parse(json).unwrap_err().message;
+        assert_eq!(
+            message(r#"{"projectId":"P","sessionTokenViaCookie":{"sameSite":"strict"}}"#),
+            "invalid cookie sameSite"
+        );
+        assert_eq!(
+            message(r#"{"projectId":5}"#),
+            Wrong("projectId").message("a string")
+        );
+    }
+
+    #[test]
+    fn requests_carry_the_base_headers_then_the_packages_name_and_version() {
+        let c = parse(r#"{"projectId":"P","baseHeaders":{"x-app":"web","x-b":"2"}}"#).unwrap();
+        let version = env!("CARGO_PKG_VERSION");
+        assert_eq!(
+            c.headers(),
+            [
+                ("x-app", "web"),
+                ("x-b", "2"),
+                ("x-descope-sdk-name", "session-keeper"),
+                ("x-descope-sdk-version", version),
+            ]
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+        );
+    }
 }
