@@ -18,16 +18,15 @@ pub fn domains(host: &str) -> Vec<Option<String>> {
     let mut out = vec![None];
     let mut rest = host.as_str();
     loop {
+        // The host itself, or a parent of two labels or more.
         if cookie_domain(&host, Some(rest)).is_some()
-            && (!super::all_bytes(rest, |b| b != b'.') || rest == host)
+            && (rest == host || !super::all_bytes(rest, |b| b != b'.'))
         {
             out.push(Some(rest.to_owned()));
         }
         match super::split_once(rest, '.') {
-            Some((_, parent)) if !super::all_bytes(parent, |b| b != b'.') || parent.is_empty() => {
-                rest = parent
-            }
-            _ => break,
+            Some((_, parent)) => rest = parent,
+            None => break,
         }
     }
     out
