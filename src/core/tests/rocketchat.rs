@@ -126,3 +126,39 @@ fn a_401_forgets_the_credentials_it_was_sent_with_only() {
         assert_eq!(left, expected, "replaced: {replaced}");
     }
 }
+
+#[test]
+fn authenticated_requests_carry_the_login_and_a_two_factor_answer_in_headers() {
+    use crate::core::rc::rules::{TwoFactorCode, TwoFactorMethod};
+    let env = Fake::default();
+    let mut session = rc();
+    step(&mut session, &env, T0, RcInput::Apply(login("ada")));
+    let code = TwoFactorCode {
+        method: TwoFactorMethod::Totp,
+        code: "123456".into(),
+    };
+    let body = "{\"sessionId\":\"s1\"}".to_string();
+    let effects = step(
+        &mut session,
+        &env,
+        T0,
+        RcInput::Call(1, RcCall::LogoutSession(body, Some(code))),
+    );
+    let owned = |h: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        h.iter().map(|(n, v)| (*n, v.to_string())).collect()
+    };
+    assert_eq!(
+        sends(&effects)[0].headers,
+        owned(&[
+            ("X-User-Id", "ada"),
+            ("X-Auth-Token", "tok-ada"),
+            ("X-2fa-Code", "123456"),
+            ("X-2fa-Method", "totp"),
+        ])
+    );
+    let effects = step(&mut session, &env, T0, RcInput::Call(2, RcCall::Logout));
+    assert_eq!(
+        sends(&effects)[0].headers,
+        owned(&[("X-User-Id", "ada"), ("X-Auth-Token", "tok-ada")])
+    );
+}
