@@ -2,10 +2,12 @@
 // - the wasm's imports get one- or two-letter names (module `a`), and the glue's import object
 //   the same keys: wasm-bindgen names each import `__wbg_<name>_<hash>` from
 //   `./<entry>_bg.js`, about 60 bytes of the wasm and of the glue per import;
-// - the wasm-bindgen plumbing the glue calls (`__wbindgen_malloc`, closure shims named
-//   `wasm_bindgen__convert__closures_____invoke__<hash>`, ...) is exported as `__a`, `__b`, ...,
-//   in the glue and in `InitOutput` of the .d.ts too (still `__`-prefixed plumbing there); the
-//   exports of the API (`memory`, `<class>_<method>`) keep their names;
+// - every export of the wasm but `memory` is renamed `__a`, `__b`, ... in the wasm, the glue
+//   and `InitOutput` of the .d.ts: the wasm-bindgen plumbing (`__wbindgen_malloc`, closure
+//   shims named `wasm_bindgen__convert__closures_____invoke__<hash>`, ...) and the raw ABI
+//   functions behind the API (`sessionmanager_refresh(ptr)`, ...), which only the glue can
+//   call (pointers in, pointers out); the glue's own exports (the class, `createSession`,
+//   `init`) keep their names;
 // - the glue goes through rolldown's minifier (the names of the exported class and functions
 //   kept): the JSDoc and long helper names are half of its bytes. The .d.ts keeps the docs.
 //
@@ -109,21 +111,21 @@ function minifyImports(js, bytes) {
 }
 
 /**
- * Renames the plumbing exports (`__wbindgen_*`, `__externref_*`, `__wbg_*`,
- * `wasm_bindgen__*`), which the glue calls as `wasm.<name>`, in the wasm, the glue and the
- * .d.ts. No lookup by the old name may be left in the glue.
+ * Renames every export but `memory` (the plumbing and the raw ABI functions, which the glue
+ * calls as `wasm.<name>`) in the wasm, the glue and the .d.ts. No lookup by the old name may
+ * be left in the glue.
  */
 function minifyExports(js, bytes, dts) {
   const sections = readSections(bytes);
   const section = sections.find((s) => s.id === 7);
   if (!section) return { glue: js, wasm: bytes, dts, count: 0 };
   const exports = readExports(section.body);
-  const plumbing = /^(__wbindgen_|__externref_|__wbg_|wasm_bindgen__)/;
+  const renamed = /^(?!memory$)/;
   const taken = new Set(exports.map((e) => e.name));
   const names = shortNames();
   let count = 0;
   for (const entry of exports) {
-    if (!plumbing.test(entry.name)) continue;
+    if (!renamed.test(entry.name)) continue;
     let short;
     do short = `__${names.next().value}`;
     while (taken.has(short));
