@@ -119,6 +119,12 @@ const KNOWN: &[(u64, usize)] = &[
     // rotation away as another session's, leaving the spent token to be presented again.
     (35_313, 3),
     (81_894, 12),
+    // A tab asleep with its refresh in flight woke after a sign-in and two logouts elsewhere,
+    // applied the answer first (writing the session cookie and the refresh token), was told
+    // of the later sign-in, then followed the logouts: storage showed a refresh token it had
+    // written to storage, which it took for a newer session's, and it left everything.
+    (62_470, 2),
+    (89_004, 3),
 ];
 
 #[test]

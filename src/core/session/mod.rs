@@ -250,8 +250,8 @@ struct State {
     /// The refresh cookie's name the server gave (`DSRCN`), sent back as
     /// `x-descope-refresh-cookie-name`.
     rcn: Option<String>,
-    /// The last token values this tab wrote to cookies: a tab that follows another tab's
-    /// logout expires those, also when it holds newer tokens since.
+    /// The last token values this tab wrote (to cookies or storage): a tab that follows
+    /// another tab's logout expires and removes those, also when it holds newer tokens since.
     written: Vec<String>,
     /// Shared storage has shown this session's refresh token: only then does its absence
     /// there mean that another tab signed out (a tab whose storage refused the token told it

@@ -145,13 +145,15 @@ impl Session {
         if let Some(previous) = previous.filter(|p| place.as_ref().is_none_or(|(q, _)| q != p)) {
             self.expire(&previous);
         }
+        // Remembered wherever it goes: a follower of another tab's logout removes what this
+        // tab wrote (a late answer written after that logout), not a newer session's.
+        let written = &mut self.st.written;
+        if written.len() >= 8 {
+            crate::core::take_first(written);
+        }
+        written.push(token.to_owned());
         match place {
             Some((place, text)) => {
-                let written = &mut self.st.written;
-                if written.len() >= 4 {
-                    crate::core::take_first(written);
-                }
-                written.push(token.to_owned());
                 let put = PutCookie {
                     kind,
                     text,

@@ -478,6 +478,32 @@ fn a_follower_expires_the_cookies_of_tokens_it_wrote_and_no_longer_holds() {
     follow_logout_and_check_cookies(&mut tab);
 }
 
+/// A tab that woke late applied its refresh's answer (writing the session cookie and the
+/// refresh token in localStorage after another tab's logout it had not heard of), then was
+/// told of a later sign-in and of the logouts: storage shows its own write, no newer session,
+/// and the follower leaves none of it behind.
+#[test]
+fn a_follower_removes_what_it_wrote_to_storage_after_the_logout_it_follows() {
+    let mut tab = Tab::signed_in(json!({}));
+    assert_eq!(tab.env.item("DSR").as_deref(), Some("R1"));
+    let s2 = session_jwt(2, T0 + 900_000.0);
+    tab.step(Input::Message(told(T0 + 100.0, 0, &s2, "R2")));
+    assert_eq!(tab.s.refresh_token(), Some("R2"));
+    tab.at(T0 + 5_000.0).hear_logout(T0 + 4_000.0, 0);
+    assert_eq!(tab.s.refresh_token(), None);
+    assert_eq!(
+        tab.env.item("DSR"),
+        None,
+        "the refresh token it wrote stayed"
+    );
+    assert_eq!(tab.env.item("DSM"), None, "its record stayed");
+    assert_eq!(
+        tab.env.jar.borrow().get("DS"),
+        None,
+        "the session cookie stayed"
+    );
+}
+
 /// A `try-refresh` (no session held: the refresh token is an httpOnly cookie) answered after
 /// another tab's logout: a logout from after the request left ends its answer, one from before
 /// does not.
