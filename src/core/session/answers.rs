@@ -88,11 +88,16 @@ impl Session {
         // in another tab), or another sign-in.
         // Tokens whose record changed meanwhile (taken from cookies without one, ranked by a
         // guess, told again with a newer one) are still the session the request was sent for
-        // while the tab holds them (`seq` unchanged) or the refresh token it presented: that
-        // token is spent at the server, so throwing the answer away would leave the tab with
-        // a used token (and revoke the only live one, when the answer carries it).
-        let same_token = presented && token_hash(self.st.refresh.as_deref()) == token;
-        let learned = self.st.seq == seq || same_token;
+        // unless another tab rotated them: the refresh token is spent at the server, so
+        // throwing the answer away would leave the tab with a used token (and revoke the only
+        // live one, when the answer carries it).
+        let attempt = Attempt {
+            seq,
+            presented,
+            token,
+            lock: None,
+        };
+        let learned = !self.rotated_meanwhile(attempt);
         // A logout heard since the request left ends its session only when it came
         // after the session began (a tab that wakes tells old logouts again). A session
         // without its record counts from when the request left.
@@ -108,12 +113,6 @@ impl Session {
             // it however late this answer is read (a frozen tab reads it on waking).
             self.st.meta.born = sent.floor().max(self.st.cleared_at.floor() + 1.0);
         }
-        let attempt = Attempt {
-            seq,
-            presented,
-            token,
-            lock: None,
-        };
         self.rotated(now, env, id, attempt, still, answer)
     }
 
