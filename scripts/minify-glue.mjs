@@ -120,12 +120,11 @@ function minifyExports(js, bytes, dts) {
   const section = sections.find((s) => s.id === 7);
   if (!section) return { glue: js, wasm: bytes, dts, count: 0 };
   const exports = readExports(section.body);
-  const renamed = /^(?!memory$)/;
   const taken = new Set(exports.map((e) => e.name));
   const names = shortNames();
   let count = 0;
   for (const entry of exports) {
-    if (!renamed.test(entry.name)) continue;
+    if (entry.name === 'memory') continue;
     let short;
     do short = `__${names.next().value}`;
     while (taken.has(short));
