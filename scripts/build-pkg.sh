@@ -38,11 +38,14 @@ CARGO_ENCODED_RUSTFLAGS=$(IFS=$'\x1f'; printf '%s' "${remap[*]}")
 export CARGO_ENCODED_RUSTFLAGS
 
 # entry <out-name> <cargo feature>
+# A panic is a trap in the package, as it always was, without the message formatting before
+# it that nobody could see (scripts/trap-panics.mjs); then wasm-opt, then the glue minified.
 entry() {
   local out="target/pkg-$1"
   rm -rf "$out"
   wasm-pack build --release --target web --out-dir "$out" --out-name "$1" --no-pack \
     -- --no-default-features --features "$2" >&2
+  node scripts/trap-panics.mjs "$out/$1_bg.wasm"
   node_modules/.bin/wasm-opt "$out/$1_bg.wasm" $WASM_OPT_PASSES \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \

@@ -1,7 +1,8 @@
 // Minifies a wasm-bindgen JS glue file and its wasm in place:
 // - the wasm's imports get one- or two-letter names (module `a`), and the glue's import object
 //   the same keys: wasm-bindgen names each import `__wbg_<name>_<hash>` from
-//   `./<entry>_bg.js`, about 60 bytes of the wasm and of the glue per import;
+//   `./<entry>_bg.js`, about 60 bytes of the wasm and of the glue per import; the glue of an
+//   import the optimised wasm no longer has is dropped;
 // - every export of the wasm but `memory` is renamed `__a`, `__b`, ... in the wasm, the glue
 //   and `InitOutput` of the .d.ts: the wasm-bindgen plumbing (`__wbindgen_malloc`, closure
 //   shims named `wasm_bindgen__convert__closures_____invoke__<hash>`, ...) and the raw ABI
@@ -63,7 +64,7 @@ writeFileSync(glue, text);
 console.error(
   `minified ${path.basename(glue)}: ${before} -> ${text.length} bytes; ` +
     `${wasm}: ${wasmBefore} -> ${renamed.wasm.length} bytes ` +
-    `(${renamed.count} imports, ${exportsRenamed.count} exports renamed)`,
+    `(${renamed.count} imports, ${exportsRenamed.count} exports renamed, ${renamed.dropped} unused imports dropped)`,
 );
 
 /** Short property names: a..z, A..Z, $, then two characters. */
@@ -93,6 +94,16 @@ function minifyImports(js, bytes) {
   let head = js.slice(0, start);
   let block = js.slice(start, end);
   let tail = js.slice(end);
+  // Functions that wasm-opt found nothing calls (scripts/trap-panics.mjs leaves the panic
+  // messages' `debug_string` so) are no longer imported: their glue goes too, and with it the
+  // helpers only they used.
+  const fields = new Set(imports.map((i) => i.field));
+  let dropped = 0;
+  block = block.replace(/^( +)([\w$]+): function\(.*\{\n[^]*?^\1\},?\n/gm, (entry, _, field) => {
+    if (fields.has(field)) return entry;
+    dropped++;
+    return '';
+  });
   const names = shortNames();
   const map = new Map();
   for (const { field } of imports) {
@@ -107,7 +118,7 @@ function minifyImports(js, bytes) {
   tail = tail.replace(`${JSON.stringify(module)}: import0,`, 'a: import0,');
   const body = writeImports(imports.map((i) => ({ ...i, module: 'a', field: map.get(i.field) })));
   const wasm = writeSections(sections.map((s) => (s === section ? { id: 2, body } : s)), bytes);
-  return { glue: head + block + tail, wasm, count: map.size };
+  return { glue: head + block + tail, wasm, count: map.size, dropped };
 }
 
 /**

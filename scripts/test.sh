@@ -60,7 +60,7 @@ step "package checks: golden .d.ts, tsc --strict consumer, npm pack + Vite app"
 ./scripts/check-package.sh
 
 step "conformance with @descope/web-js-sdk, end-to-end, demo and framework tests (Chromium)"
-node --test --test-concurrency=1 tests/conformance/ tests/e2e/ tests/demo/ tests/frameworks/
+node --test --test-concurrency=1 tests/conformance/ tests/e2e/ tests/demo/ tests/frameworks/ tests/scripts/
 
 echo
 echo "all tests passed"

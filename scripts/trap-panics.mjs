@@ -1,0 +1,112 @@
+// Makes a panic in the wasm what it already is, a trap, without the formatting code that used
+// to come before it.
+//
+// The package is built with `panic = "abort"` for wasm32-unknown-unknown. There a panic runs
+// the standard library's hook, which formats the message and writes it to stderr, and stderr
+// does nothing on that target; then it aborts with `unreachable`. Nothing of the message is
+// ever seen, but the formatting machinery (`core::fmt`, the panic payloads, the `Display` and
+// `Debug` impls of the values a message could show) stays in the wasm: the hook reaches it,
+// and the function table keeps it whatever wasm-opt proves about the hook.
+//
+// This script replaces, in the wasm that wasm-bindgen wrote and before wasm-opt:
+// - the panic handler (`rust_begin_unwind`) and the allocation-error handler by a trap: the
+//   outcome is the same trap, reached sooner;
+// - the formatting functions and the panic payloads' methods by a trap, after proving that
+//   nothing else can call them: from every export, every table entry that is not itself one
+//   of them, and the start function, no chain of direct calls reaches one, and no function so
+//   reached formats (a function of `core::fmt` or `alloc::fmt`, a `Formatter`'s,
+//   `ToString`'s or a `fmt` method). Else the build fails and names the chain.
+//
+//   node scripts/trap-panics.mjs target/pkg-session_keeper/session_keeper_bg.wasm
+import binaryen from 'binaryen';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const file = process.argv[2];
+const features = [
+  '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',
+  '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+];
+// Crate hashes (`core[c5930c85a12de822]`) differ between toolchains; the rules ignore them.
+const plain = (name) => name.replace(/\[[0-9a-f]+\]/g, '');
+const HANDLER = /^__rustc::(rust_begin_unwind|__rust_alloc_error_handler)$/;
+const FORMATTING = /core::fmt::|as core::panic::PanicPayload>|^core::str::count::/;
+const FORMATS = /\b(core|alloc|std)::fmt\b|Formatter|alloc::string::ToString|::fmt(::h[0-9a-f]+)?$/;
+// `core::panicking` is the panic entry points (`panic_fmt`, ...), which never return: all they
+// do is call the handler.
+const PANICS = /^core::panicking::/;
+
+// Direct calls, exports and table entries, as binaryen sees them.
+const wasmOpt = path.join(import.meta.dirname, '../node_modules/.bin/wasm-opt');
+const dot = execFileSync(wasmOpt, [file, ...features, '--print-call-graph', '-o', '/dev/null'], {
+  encoding: 'utf8',
+  maxBuffer: 1 << 28,
+});
+const calls = new Map();
+const roots = [];
+const imports = new Set();
+for (const line of dot.split('\n')) {
+  const edge = /^ {2}"(.+)" -> "(.+)"; \/\/ call$/.exec(line);
+  if (edge) {
+    if (!calls.has(edge[1])) calls.set(edge[1], []);
+    calls.get(edge[1]).push(edge[2]);
+    continue;
+  }
+  const node = /^ {2}"(.+)" \[style="filled(, rounded)?"(?:, fillcolor="(\w+)")?\];$/.exec(line);
+  if (!node) continue;
+  if (node[3] === 'turquoise') imports.add(node[1]);
+  else if (node[3] === 'gray' || node[2]) roots.push(node[1]);
+}
+
+binaryen.setDebugInfo(true);
+const module = binaryen.readBinary(readFileSync(file));
+const start = module.getStart();
+if (start) roots.push(binaryen.getFunctionInfo(start).name);
+const handlers = [];
+const formatting = new Set();
+for (let i = 0; i < module.getNumFunctions(); i++) {
+  const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+  if (info.module) continue;
+  if (HANDLER.test(plain(info.name))) handlers.push(info);
+  else if (FORMATTING.test(plain(info.name))) formatting.add(info.name);
+}
+if (!handlers.some((h) => plain(h.name) === '__rustc::rust_begin_unwind')) {
+  throw new Error(`${file}: no panic handler (rust_begin_unwind) found: has the toolchain renamed it?`);
+}
+
+// Everything reachable by direct calls once the handlers trap; the formatting functions must
+// not be among it, nor anything that formats.
+const trapped = new Set([...handlers.map((h) => h.name), ...formatting]);
+const from = new Map();
+const queue = roots.filter((r) => !trapped.has(r));
+for (const r of queue) from.set(r, null);
+while (queue.length) {
+  const f = queue.shift();
+  if (trapped.has(f)) continue;
+  for (const g of calls.get(f) ?? []) {
+    if (from.has(g)) continue;
+    from.set(g, f);
+    queue.push(g);
+  }
+}
+const chain = (f) => {
+  const out = [];
+  for (let g = f; g !== null && g !== undefined; g = from.get(g)) out.unshift(plain(g));
+  return out.join(' -> ');
+};
+for (const f of from.keys()) {
+  if (formatting.has(f) || (!imports.has(f) && !trapped.has(f) && !PANICS.test(plain(f)) && FORMATS.test(plain(f)))) {
+    throw new Error(`${file}: formatting is reachable without a panic: ${chain(f)}`);
+  }
+}
+
+for (const name of trapped) {
+  const info = binaryen.getFunctionInfo(module.getFunction(name));
+  module.removeFunction(name);
+  module.addFunction(name, info.params, info.results, [], module.unreachable());
+}
+writeFileSync(file, module.emitBinary());
+console.error(
+  `${path.basename(file)}: panic and alloc-error handlers and ${formatting.size} formatting functions made traps`,
+);
