@@ -211,7 +211,7 @@ impl SessionManager {
         &self,
         #[wasm_bindgen(js_name = tenantId, unchecked_param_type = "string")] tenant_id: JsValue,
     ) -> Promise {
-        let Some(tenant) = tenant_id.as_string().filter(|t| !t.trim().is_empty()) else {
+        let Some(tenant) = tenant_id.as_string().filter(|t| !t.trim_ascii().is_empty()) else {
             return invalid("invalid tenantId");
         };
         self.call(Call::SelectTenant(tenant))

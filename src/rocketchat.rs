@@ -270,7 +270,7 @@ impl RocketChatSession {
         #[wasm_bindgen(unchecked_param_type = "string")] user: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
     ) -> Promise {
-        let user = user.as_string().filter(|u| !u.trim().is_empty());
+        let user = user.as_string().filter(|u| !u.trim_ascii().is_empty());
         let password = password.as_string().filter(|p| !p.is_empty());
         let (Some(user), Some(password)) = (user, password) else {
             return reject(SessionError::invalid_argument(

@@ -178,7 +178,7 @@ fn positive(value: Option<f64>) -> Option<f64> {
 /// assert_eq!(cookie_domain("badexample.com", Some("example.com")), None);
 /// ```
 pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
-    let wanted = super::trim_start_byte(wanted?.trim(), b'.').to_ascii_lowercase();
+    let wanted = super::trim_start_byte(wanted?.trim_ascii(), b'.').to_ascii_lowercase();
     let host = super::trim_end_byte(host, b'.').to_ascii_lowercase();
     // (An empty host matches nothing else: it is shorter than any `wanted`.)
     if wanted.is_empty() || !is_attribute_safe(&wanted) {
@@ -203,7 +203,7 @@ pub fn cookie_domain(host: &str, wanted: Option<&str>) -> Option<String> {
 pub fn read_cookie<'a>(all: &'a str, name: &str) -> Option<&'a str> {
     super::split(all, ';').find_map(|pair| {
         let (key, value) = super::split_once(pair, '=')?;
-        (key.trim() == name).then(|| value.trim())
+        (key.trim_ascii() == name).then(|| value.trim_ascii())
     })
 }
 

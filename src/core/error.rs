@@ -128,7 +128,7 @@ pub struct SessionError {
 /// ```
 /// use session_keeper::{Result, SessionError};
 /// fn tenant(id: &str) -> Result<&str> {
-///     if id.trim().is_empty() {
+///     if id.trim_ascii().is_empty() {
 ///         return Err(SessionError::invalid_argument("tenantId must be a non-empty string"));
 ///     }
 ///     Ok(id)
@@ -340,7 +340,7 @@ pub struct TwoFactorDetails {
 /// assert_eq!(parse_retry_after("soon", 0.0), None);
 /// ```
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     // At most what a timer can wait (about 24.8 days): any longer is the same "later".
     const MAX_S: f64 = 2_147_483.0;
     if let Some(seconds) = crate::core::parse_uint(value).and_then(|s| u32::try_from(s).ok()) {

@@ -111,7 +111,7 @@ pub fn may_set(name: &str) -> bool {
 /// assert_eq!(headers, [("content-type".to_string(), "text/plain".to_string())]);
 /// ```
 pub fn put_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
-    headers.retain(|(n, _)| !same_header(n, name));
+    super::remove_pairs(headers, name, same_header);
     headers.push((name.to_owned(), value));
 }
 

@@ -127,6 +127,23 @@ pub(crate) fn split_once(text: &str, c: char) -> Option<(&str, &str)> {
     Some((parts.next()?, parts.next()?))
 }
 
+/// `list.retain(|(k, _)| !same(k, key))`, in order: one instantiation for every list of
+/// string pairs (headers, the memory store), where each `retain` closure would be its own.
+pub(crate) fn remove_pairs(
+    list: &mut Vec<(String, String)>,
+    key: &str,
+    same: fn(&str, &str) -> bool,
+) {
+    let mut i = 0;
+    while let Some((k, _)) = list.get(i) {
+        if same(k, key) {
+            list.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// `list.swap_remove(at)`, or `None` out of range: no panic path (whose message would bring
 /// formatting code into the wasm build).
 #[inline]

@@ -217,7 +217,7 @@ impl Config {
 /// `projectId`: printable, without `:` (it is half of the `Authorization` value).
 fn project_id<O: Obj>(o: &O) -> Refused<String> {
     let project_id = text(o, "projectId")?.unwrap_or_default();
-    let project_id = project_id.trim();
+    let project_id = project_id.trim_ascii();
     if project_id.is_empty() || !super::all_bytes(project_id, |b| b.is_ascii_graphic() && b != b':')
     {
         return Err(("invalid projectId", ""));
@@ -317,7 +317,7 @@ pub fn base_url(value: Option<&str>, project_id: &str) -> Result<String> {
         }
         return Ok(super::cat(&["https://api.", region, ".descope.com"]));
     };
-    let trimmed = super::trim_end_byte(value.trim(), b'/');
+    let trimmed = super::trim_end_byte(value.trim_ascii(), b'/');
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));
@@ -387,7 +387,7 @@ fn cookie_config<O: Obj>(
     }
     let domain = text(&setting, "domain")?;
     if domain.as_deref().is_some_and(|d| {
-        d.trim().is_empty() || !is_attribute_safe(d) || !super::all_bytes(d, |b| b != b' ')
+        d.is_empty() || !is_attribute_safe(d) || !super::all_bytes(d, |b| b != b' ')
     }) {
         return Err(("invalid cookie domain", ""));
     }

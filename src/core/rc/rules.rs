@@ -229,7 +229,7 @@ pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode
         TwoFactorMethod::Password if !code.is_empty() => sha256_hex(code.as_bytes()),
         // (An empty password is refused here too: an empty code is no usable token.)
         _ => {
-            let code = code.trim();
+            let code = code.trim_ascii();
             if code.len() > 256 || !usable_token(code) {
                 return Err(bad());
             }
@@ -250,7 +250,7 @@ pub fn read_two_factor<O: Obj>(value: Option<&O>) -> Result<Option<TwoFactorCode
 pub fn read_session_id<O: Obj>(value: &O) -> Result<String> {
     value
         .string()
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| !s.trim_ascii().is_empty())
         .ok_or(SessionError::invalid_argument(
             "sessionId must be a non-empty string",
         ))
@@ -333,7 +333,8 @@ pub struct Refused {
 /// assert!(refused.details.is_some() && !refused.clear);
 /// ```
 pub fn classify<O: Obj>(status: u16, body: &O) -> Refused {
-    let text = |key| string_member(body, key).filter(|t| !t.trim().is_empty() && t.len() <= 500);
+    let text =
+        |key| string_member(body, key).filter(|t| !t.trim_ascii().is_empty() && t.len() <= 500);
     let error = text("error");
     let error_type = text("errorType");
     let two_factor = [&error_type, &error]

@@ -110,7 +110,15 @@ impl Session {
         }
         // Where this tab wrote, also when it is invisible from here (another path); a
         // follower only where it can see that the cookie is its own.
-        recorded.retain(|p| own || visible.contains(&p.name));
+        if !own {
+            let mut kept = Vec::new();
+            for p in recorded {
+                if visible.contains(&p.name) {
+                    kept.push(p);
+                }
+            }
+            recorded = kept;
+        }
         let extra: Vec<&str> = recorded.iter().map(|p| p.path.as_str()).collect();
         let mut places = places::places(&self.page.host, &self.page.path, &visible, &extra);
         for place in recorded {

@@ -328,9 +328,9 @@ impl Env for Seen<'_> {
             };
             let mut next = String::new();
             for pair in crate::core::split(&cookies, ';') {
-                let pair = pair.trim();
+                let pair = pair.trim_ascii();
                 let other =
-                    crate::core::split_once(pair, '=').is_some_and(|(n, _)| n.trim() != name);
+                    crate::core::split_once(pair, '=').is_some_and(|(n, _)| n.trim_ascii() != name);
                 if other {
                     if !next.is_empty() {
                         next.push_str("; ");

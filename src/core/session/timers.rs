@@ -15,13 +15,15 @@ impl Session {
                 Err(SessionError::new(ErrorCode::Timeout, "timed out")),
             );
         }
-        let (done, kept): (Vec<Hold>, Vec<Hold>) = std::mem::take(&mut self.holds)
-            .into_iter()
-            .partition(|h| h.until <= now);
-        self.holds = kept;
-        for hold in done {
-            self.out.push(Effect::Unlock(hold.lock));
+        let mut kept = Vec::new();
+        for hold in std::mem::take(&mut self.holds) {
+            if hold.until <= now {
+                self.out.push(Effect::Unlock(hold.lock));
+            } else {
+                kept.push(hold);
+            }
         }
+        self.holds = kept;
         match self.jobs.first().map(|j| j.phase) {
             Some(Phase::Waiting { until, round }) if until <= now => {
                 if now - until > MIN_DELAY_MS {
