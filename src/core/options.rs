@@ -416,6 +416,21 @@ mod tests {
     }
 
     #[test]
+    fn ascii_spaces_around_the_project_and_url_are_dropped_others_refused() {
+        let c =
+            parse("{\"projectId\":\"\\tP2abc\\n\",\"baseUrl\":\" https://a.example/ \"}").unwrap();
+        assert_eq!(
+            (c.project_id.as_str(), c.base_url.as_str()),
+            ("P2abc", "https://a.example")
+        );
+        let err = parse("{\"projectId\":\"\u{a0}P2abc\"}").unwrap_err();
+        assert_eq!(err.message(), "invalid projectId");
+        let err = parse("{\"projectId\":\"P2abc\",\"baseUrl\":\"https://a.example\u{3000}\"}")
+            .unwrap_err();
+        assert_eq!(err.message(), "invalid baseUrl");
+    }
+
+    #[test]
     fn defaults() {
         let c = parse(r#"{"projectId":" P2abc "}"#).unwrap();
         assert_eq!(c.project_id, "P2abc");
