@@ -414,8 +414,12 @@ impl<M: Machine> Driver<M> {
         }
         let mut secrets = self.with(M::secrets).unwrap_or_default();
         if let Ok(Reply::Jwt(r)) = reply {
-            secrets.extend(r.fields.session_jwt.iter().cloned());
-            secrets.extend(r.fields.refresh_jwt.iter().cloned());
+            for token in [&r.fields.session_jwt, &r.fields.refresh_jwt]
+                .into_iter()
+                .flatten()
+            {
+                secrets.push(token.clone());
+            }
         }
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         http::after(plumbing, request, answer.status, &answer.body, &secrets);

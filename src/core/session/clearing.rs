@@ -84,9 +84,13 @@ impl Session {
                 recorded.push(place.clone());
                 names.push(place.name.clone());
             }
-            names.extend(self.cookie_config(kind).and_then(|c| c.name.clone()));
+            if let Some(name) = self.cookie_config(kind).and_then(|c| c.name.clone()) {
+                names.push(name);
+            }
         }
-        names.extend(meta.names.iter().cloned());
+        for name in &meta.names {
+            names.push(name.clone());
+        }
         names.push(SESSION_KEY.into());
         names.push(REFRESH_KEY.into());
         let cookies = self.seen(env).cookies();
