@@ -18,14 +18,18 @@ for (let i = 0; i < 8; i++) {
   await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
   await cdp.send('Profiler.start');
   const line = new Promise((res) => tab.on('console', (m) => { if (m.text().startsWith('cold-start ')) res(JSON.parse(m.text().slice(11))); }));
-  await tab.goto(`${server.url}/bench/cold-sk.html?project=${project}`);
+  await tab.goto(`${server.url}/bench/${process.env.PAGE || "cold-sk.html"}?project=${project}`);
   const result = await line;
   const { profile } = await cdp.send('Profiler.stop');
   if (i === 0) { await context.close(); continue; }
   const { token, ...rest } = result; console.log(JSON.stringify(rest));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const under = (id) => { for (let x = id; x !== undefined; x = parent.get(x)) { if (byId.get(x).callFrame.functionName === (process.env.ROOT || 'SessionManager')) return true; } return false; };
   const dt = profile.timeDeltas;
   profile.samples.forEach((id, k) => {
+    if (!under(id)) return;
     const n = byId.get(id); const f = n.callFrame;
     const key = `${f.functionName || '(anon)'} ${f.url.split('/').pop()}`;
     agg.set(key, (agg.get(key) || 0) + (dt[k + 1] ?? 0) / 1000);

@@ -109,15 +109,49 @@ pub(crate) fn parse_uint(text: &str) -> Option<u64> {
     Some(n)
 }
 
-/// `text.splitn(n, c)` for an ASCII `c`. One char predicate for every split of the crate: a
-/// `char` pattern brings the standard library's `memchr`-based searcher instead.
-#[allow(clippy::manual_pattern_char_comparison)] // the closure is the point (see above)
-pub(crate) fn splitn(text: &str, n: usize, c: char) -> impl Iterator<Item = &str> {
-    text.splitn(n, move |ch: char| ch == c)
+/// `text.splitn(n, c)` for an ASCII `c`, split at its bytes: the standard library's splits
+/// decode every char (a `char` pattern also brings a `memchr`-based searcher).
+pub(crate) fn splitn(text: &str, n: usize, c: char) -> Split<'_> {
+    Split {
+        rest: Some(text),
+        left: n,
+        at: c as u8,
+    }
+}
+
+/// The parts of [`splitn`].
+pub(crate) struct Split<'a> {
+    rest: Option<&'a str>,
+    left: usize,
+    at: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        if self.left <= 1 {
+            self.rest = None;
+            return (self.left == 1).then_some(rest);
+        }
+        self.left -= 1;
+        let mut i = 0;
+        while let Some(&b) = rest.as_bytes().get(i) {
+            if b == self.at {
+                // An ASCII byte is a char boundary: both halves are valid.
+                self.rest = rest.get(i + 1..);
+                return rest.get(..i);
+            }
+            i += 1;
+        }
+        self.rest = None;
+        Some(rest)
+    }
 }
 
 /// `text.split(c)` (see [`splitn`]).
-pub(crate) fn split(text: &str, c: char) -> impl Iterator<Item = &str> {
+pub(crate) fn split(text: &str, c: char) -> Split<'_> {
     splitn(text, usize::MAX, c)
 }
 

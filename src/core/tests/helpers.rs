@@ -1,7 +1,7 @@
 //! The core's small text and list helpers (written by hand to keep the standard library's
 //! generic code out of the wasm build): each answers as the standard library would.
 
-use crate::core::{push_json_string, take_at};
+use crate::core::{push_json_string, split, split_once, splitn, take_at};
 
 #[test]
 fn json_strings_escape_quotes_backslashes_and_every_control_character() {
@@ -31,4 +31,40 @@ fn take_at_is_swap_remove_or_none_out_of_range() {
     assert_eq!(list, [3, 2]);
     assert_eq!(take_at(&mut list, 1), Some(2));
     assert_eq!(take_at(&mut list, 1), None);
+}
+
+#[test]
+fn splits_at_an_ascii_byte_answer_as_the_standard_library_does() {
+    let texts = [
+        "",
+        ";",
+        ";;",
+        "a",
+        "a;",
+        ";a",
+        "a;b",
+        "a;;b",
+        "é;𝄞;",
+        "k=v; k2=v2",
+        "\n\n1\nx\n",
+        "=",
+    ];
+    for text in texts {
+        for c in [';', '=', '\n'] {
+            for n in [0, 1, 2, 3, 5, usize::MAX] {
+                let ours: Vec<&str> = splitn(text, n, c).collect();
+                let std: Vec<&str> = text.splitn(n, c).collect();
+                assert_eq!(ours, std, "{text:?} splitn({n}, {c:?})");
+            }
+            assert_eq!(
+                split(text, c).collect::<Vec<_>>(),
+                text.split(c).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                split_once(text, c),
+                text.split_once(c),
+                "{text:?} split_once({c:?})"
+            );
+        }
+    }
 }
