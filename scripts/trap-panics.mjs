@@ -75,9 +75,39 @@ if (!handlers.some((h) => plain(h.name) === '__rustc::rust_begin_unwind')) {
   throw new Error(`${file}: no panic handler (rust_begin_unwind) found: has the toolchain renamed it?`);
 }
 
+// The functions that can only end in the handlers' trap: their body never completes (binaryen
+// types it `unreachable`: every path ends in a trap, none returns), and nothing they call,
+// directly or not, is JS (an import, or a call through the table, which may be one). These are
+// the panic entry points (`panic_fmt`, `unwrap_failed`, `capacity_overflow`, a `RefCell`'s
+// `panic_already_borrowed`, ...): each stores its message's parts in its stack frame and calls
+// the handler, and a trap does not undo the stores, so wasm-opt must keep them. Made a trap
+// at their start, the stack below the stack pointer holds different garbage when the module
+// traps; nothing else differs, and their callers drop the locations and messages they passed.
+const handlerNames = new Set(handlers.map((h) => h.name));
+const jsFree = new Map();
+const callsJs = (f) => {
+  if (handlerNames.has(f)) return false;
+  if (imports.has(f)) return true;
+  if (jsFree.has(f)) return !jsFree.get(f);
+  jsFree.set(f, true); // a cycle adds nothing
+  const info = binaryen.getFunctionInfo(module.getFunction(f));
+  const js = /\(call_indirect|\(return_call_indirect/.test(binaryen.emitText(info.body)) ||
+    (calls.get(f) ?? []).some(callsJs);
+  jsFree.set(f, !js);
+  return js;
+};
+const diverging = new Set();
+for (let i = 0; i < module.getNumFunctions(); i++) {
+  const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+  if (info.module || handlerNames.has(info.name) || formatting.has(info.name)) continue;
+  if (binaryen.getExpressionType(info.body) !== binaryen.unreachable) continue;
+  if (/\((return|return_call|return_call_indirect)\b/.test(binaryen.emitText(info.body))) continue;
+  if (!callsJs(info.name)) diverging.add(info.name);
+}
+
 // Everything reachable by direct calls once the handlers trap; the formatting functions must
 // not be among it, nor anything that formats.
-const trapped = new Set([...handlers.map((h) => h.name), ...formatting]);
+const trapped = new Set([...handlerNames, ...formatting, ...diverging]);
 const from = new Map();
 const queue = roots.filter((r) => !trapped.has(r));
 for (const r of queue) from.set(r, null);
@@ -108,5 +138,6 @@ for (const name of trapped) {
 }
 writeFileSync(file, module.emitBinary());
 console.error(
-  `${path.basename(file)}: panic and alloc-error handlers and ${formatting.size} formatting functions made traps`,
+  `${path.basename(file)}: panic and alloc-error handlers, ${diverging.size} functions that only end ` +
+    `in them and ${formatting.size} formatting functions made traps`,
 );
