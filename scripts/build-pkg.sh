@@ -39,7 +39,8 @@ export CARGO_ENCODED_RUSTFLAGS
 
 # entry <out-name> <cargo feature>
 # A panic is a trap in the package, as it always was, without the message formatting before
-# it that nobody could see (scripts/trap-panics.mjs); then wasm-opt, then the glue minified.
+# it that nobody could see (scripts/trap-panics.mjs); then wasm-opt, the data only panics read
+# zeroed (scripts/zero-dead-data.mjs), and the glue minified.
 entry() {
   local out="target/pkg-$1"
   rm -rf "$out"
@@ -50,6 +51,7 @@ entry() {
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$out/$1_bg.wasm"
+  node scripts/zero-dead-data.mjs "$out/$1_bg.wasm"
   node scripts/minify-glue.mjs "$out/$1.js"
   node scripts/unplace-wasm.mjs "$out/$1_bg.wasm"
   cp "$out/$1.js" "$out/$1_bg.wasm" "$out/$1.d.ts" "$out/$1_bg.wasm.d.ts" pkg/
