@@ -19,5 +19,6 @@ node_modules/.bin/wasm-opt "$out/session_keeper_bg.wasm" --merge-similar-functio
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   -o "$out/named.wasm"
+node scripts/zero-dead-data.mjs "$out/named.wasm" 2>/dev/null
 twiggy top -n 100000 --format csv "$out/named.wasm" > "$out/top.csv"
 node scripts/size-groups.mjs "$out/top.csv"
