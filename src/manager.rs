@@ -292,9 +292,9 @@ impl SessionManager {
     /// ```js
     /// const headers = { Authorization: `Bearer ${session.sessionToken}` };
     /// ```
-    #[wasm_bindgen(getter, js_name = sessionToken)]
-    pub fn session_token(&self) -> Option<String> {
-        self.text(Text::Session)
+    #[wasm_bindgen(getter, js_name = sessionToken, unchecked_return_type = "string | undefined")]
+    pub fn session_token(&self) -> JsValue {
+        self.js_text(Text::Session)
     }
 
     /// The refresh JWT (absent when the server keeps it in an httpOnly cookie).
@@ -302,9 +302,9 @@ impl SessionManager {
     /// ```js
     /// const refreshJwt = session.refreshToken; // undefined with an httpOnly refresh cookie
     /// ```
-    #[wasm_bindgen(getter, js_name = refreshToken)]
-    pub fn refresh_token(&self) -> Option<String> {
-        self.text(Text::Refresh)
+    #[wasm_bindgen(getter, js_name = refreshToken, unchecked_return_type = "string | undefined")]
+    pub fn refresh_token(&self) -> JsValue {
+        self.js_text(Text::Refresh)
     }
 
     /// The signed-in user.
@@ -430,9 +430,9 @@ impl SessionManager {
     /// ```js
     /// const tenantId = session.currentTenant; // undefined before a tenant is selected
     /// ```
-    #[wasm_bindgen(getter, js_name = currentTenant)]
-    pub fn current_tenant(&self) -> Option<String> {
-        self.text(Text::Tenant)
+    #[wasm_bindgen(getter, js_name = currentTenant, unchecked_return_type = "string | undefined")]
+    pub fn current_tenant(&self) -> JsValue {
+        self.js_text(Text::Tenant)
     }
 
     /// When the session JWT expires, epoch ms.
@@ -461,10 +461,7 @@ impl SessionManager {
     /// const isAdmin = session.roles("T2abc").includes("admin");
     /// ```
     #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn roles(
-        &self,
-        #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
-    ) -> Vec<JsValue> {
+    pub fn roles(&self, #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>) -> JsValue {
         self.authz(Authz::Roles, tenant_id)
     }
 
@@ -477,17 +474,21 @@ impl SessionManager {
     pub fn permissions(
         &self,
         #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
-    ) -> Vec<JsValue> {
+    ) -> JsValue {
         self.authz(Authz::Permissions, tenant_id)
     }
 
-    /// The string items themselves: no copy through wasm memory and back.
-    fn authz(&self, which: Authz, tenant: Option<String>) -> Vec<JsValue> {
+    /// The string items themselves, in a JS array made here: no copy through wasm memory and
+    /// back.
+    fn authz(&self, which: Authz, tenant: Option<String>) -> JsValue {
+        let items = js_sys::Array::new();
         let claims = self.claims();
-        if claims.is_undefined() {
-            return Vec::new();
+        if !claims.is_undefined() {
+            for item in authorization_items(&claims, which, tenant.as_deref()) {
+                items.push(&item);
+            }
         }
-        authorization_items(&claims, which, tenant.as_deref())
+        items.into()
     }
 
     /// Calls `callback` with each new session token (or `undefined`). Returns the unsubscribe
@@ -578,6 +579,15 @@ enum Text {
 impl SessionManager {
     /// The getters' texts through one function (each getter is only its binding).
     #[inline(never)]
+    /// [`Self::text`] as a JS string, `undefined` when absent: made in JS from the bytes, not
+    /// handed over as a Rust string that wasm-bindgen would first shrink to fit.
+    fn js_text(&self, which: Text) -> JsValue {
+        match self.text(which) {
+            Some(text) => JsValue::from_str(&text),
+            None => JsValue::UNDEFINED,
+        }
+    }
+
     fn text(&self, which: Text) -> Option<String> {
         self.d
             .with(|c| match which {
