@@ -440,8 +440,8 @@ impl SessionManager {
     /// ```js
     /// if (session.expiresAt) console.log("session ends", new Date(session.expiresAt));
     /// ```
-    #[wasm_bindgen(getter, js_name = expiresAt)]
-    pub fn expires_at(&self) -> Option<f64> {
+    #[wasm_bindgen(getter, js_name = expiresAt, unchecked_return_type = "number | undefined")]
+    pub fn expires_at(&self) -> JsValue {
         self.time(false)
     }
 
@@ -450,8 +450,8 @@ impl SessionManager {
     /// ```js
     /// if (session.nextRefreshAt) console.log("refresh at", new Date(session.nextRefreshAt));
     /// ```
-    #[wasm_bindgen(getter, js_name = nextRefreshAt)]
-    pub fn next_refresh_at(&self) -> Option<f64> {
+    #[wasm_bindgen(getter, js_name = nextRefreshAt, unchecked_return_type = "number | undefined")]
+    pub fn next_refresh_at(&self) -> JsValue {
         self.time(true)
     }
 
@@ -461,7 +461,11 @@ impl SessionManager {
     /// const isAdmin = session.roles("T2abc").includes("admin");
     /// ```
     #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn roles(&self, #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>) -> JsValue {
+    pub fn roles(
+        &self,
+        #[wasm_bindgen(js_name = tenantId, unchecked_optional_param_type = "string | null")]
+        tenant_id: Option<js_sys::JsString>,
+    ) -> JsValue {
         self.authz(Authz::Roles, tenant_id)
     }
 
@@ -473,14 +477,16 @@ impl SessionManager {
     #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn permissions(
         &self,
-        #[wasm_bindgen(js_name = tenantId)] tenant_id: Option<String>,
+        #[wasm_bindgen(js_name = tenantId, unchecked_optional_param_type = "string | null")]
+        tenant_id: Option<js_sys::JsString>,
     ) -> JsValue {
         self.authz(Authz::Permissions, tenant_id)
     }
 
     /// The string items themselves, in a JS array made here: no copy through wasm memory and
     /// back.
-    fn authz(&self, which: Authz, tenant: Option<String>) -> JsValue {
+    fn authz(&self, which: Authz, tenant: Option<js_sys::JsString>) -> JsValue {
+        let tenant = tenant.and_then(|t| t.as_string());
         let items = js_sys::Array::new();
         let claims = self.claims();
         if !claims.is_undefined() {
@@ -601,13 +607,14 @@ impl SessionManager {
 
     /// `nextRefreshAt` (`next`) or `expiresAt`.
     #[inline(never)]
-    fn time(&self, next: bool) -> Option<f64> {
+    fn time(&self, next: bool) -> JsValue {
         self.d
             .with(|c| match next {
                 true => c.next_refresh_at(),
                 false => c.expires_at(),
             })
             .flatten()
+            .map_or(JsValue::UNDEFINED, JsValue::from_f64)
     }
 
     /// A new call of the core, settled through its promise.
