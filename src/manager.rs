@@ -293,7 +293,7 @@ impl SessionManager {
     /// const headers = { Authorization: `Bearer ${session.sessionToken}` };
     /// ```
     #[wasm_bindgen(getter, js_name = sessionToken, unchecked_return_type = "string | undefined")]
-    pub fn session_token(&self) -> JsValue {
+    pub fn js_session_token(&self) -> JsValue {
         self.js_text(Text::Session)
     }
 
@@ -303,7 +303,7 @@ impl SessionManager {
     /// const refreshJwt = session.refreshToken; // undefined with an httpOnly refresh cookie
     /// ```
     #[wasm_bindgen(getter, js_name = refreshToken, unchecked_return_type = "string | undefined")]
-    pub fn refresh_token(&self) -> JsValue {
+    pub fn js_refresh_token(&self) -> JsValue {
         self.js_text(Text::Refresh)
     }
 
@@ -431,7 +431,7 @@ impl SessionManager {
     /// const tenantId = session.currentTenant; // undefined before a tenant is selected
     /// ```
     #[wasm_bindgen(getter, js_name = currentTenant, unchecked_return_type = "string | undefined")]
-    pub fn current_tenant(&self) -> JsValue {
+    pub fn js_current_tenant(&self) -> JsValue {
         self.js_text(Text::Tenant)
     }
 
@@ -441,7 +441,7 @@ impl SessionManager {
     /// if (session.expiresAt) console.log("session ends", new Date(session.expiresAt));
     /// ```
     #[wasm_bindgen(getter, js_name = expiresAt, unchecked_return_type = "number | undefined")]
-    pub fn expires_at(&self) -> JsValue {
+    pub fn js_expires_at(&self) -> JsValue {
         self.time(false)
     }
 
@@ -451,7 +451,7 @@ impl SessionManager {
     /// if (session.nextRefreshAt) console.log("refresh at", new Date(session.nextRefreshAt));
     /// ```
     #[wasm_bindgen(getter, js_name = nextRefreshAt, unchecked_return_type = "number | undefined")]
-    pub fn next_refresh_at(&self) -> JsValue {
+    pub fn js_next_refresh_at(&self) -> JsValue {
         self.time(true)
     }
 
@@ -460,8 +460,8 @@ impl SessionManager {
     /// ```js
     /// const isAdmin = session.roles("T2abc").includes("admin");
     /// ```
-    #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn roles(
+    #[wasm_bindgen(js_name = roles, unchecked_return_type = "string[]")]
+    pub fn js_roles(
         &self,
         #[wasm_bindgen(js_name = tenantId, unchecked_optional_param_type = "string | null")]
         tenant_id: Option<js_sys::JsString>,
@@ -474,8 +474,8 @@ impl SessionManager {
     /// ```js
     /// const canWrite = session.permissions().includes("write");
     /// ```
-    #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn permissions(
+    #[wasm_bindgen(js_name = permissions, unchecked_return_type = "string[]")]
+    pub fn js_permissions(
         &self,
         #[wasm_bindgen(js_name = tenantId, unchecked_optional_param_type = "string | null")]
         tenant_id: Option<js_sys::JsString>,
@@ -495,6 +495,16 @@ impl SessionManager {
             }
         }
         items.into()
+    }
+
+    /// The roles or permissions, project-level or in `tenant`, for Rust callers.
+    #[cfg(feature = "rust")]
+    fn authz_items(&self, which: Authz, tenant: Option<&str>) -> Vec<JsValue> {
+        let claims = self.claims();
+        if claims.is_undefined() {
+            return Vec::new();
+        }
+        authorization_items(&claims, which, tenant)
     }
 
     /// Calls `callback` with each new session token (or `undefined`). Returns the unsubscribe
@@ -583,10 +593,10 @@ enum Text {
 }
 
 impl SessionManager {
-    /// The getters' texts through one function (each getter is only its binding).
+    /// A getter's text as a JS string, `undefined` when absent: made in JS from the bytes, not
+    /// handed over as a Rust string that wasm-bindgen would first shrink to fit. One function
+    /// for the getters (each is only its binding).
     #[inline(never)]
-    /// [`Self::text`] as a JS string, `undefined` when absent: made in JS from the bytes, not
-    /// handed over as a Rust string that wasm-bindgen would first shrink to fit.
     fn js_text(&self, which: Text) -> JsValue {
         match self.text(which) {
             Some(text) => JsValue::from_str(&text),
@@ -594,6 +604,7 @@ impl SessionManager {
         }
     }
 
+    /// The getters' texts.
     fn text(&self, which: Text) -> Option<String> {
         self.d
             .with(|c| match which {
@@ -605,16 +616,22 @@ impl SessionManager {
             .flatten()
     }
 
-    /// `nextRefreshAt` (`next`) or `expiresAt`.
+    /// `nextRefreshAt` (`next`) or `expiresAt`, a JS number or `undefined`.
     #[inline(never)]
     fn time(&self, next: bool) -> JsValue {
+        self.time_of(next)
+            .map_or(JsValue::UNDEFINED, JsValue::from_f64)
+    }
+
+    /// `nextRefreshAt` (`next`) or `expiresAt` (also the Rust API's).
+    #[inline(always)]
+    fn time_of(&self, next: bool) -> Option<f64> {
         self.d
             .with(|c| match next {
                 true => c.next_refresh_at(),
                 false => c.expires_at(),
             })
             .flatten()
-            .map_or(JsValue::UNDEFINED, JsValue::from_f64)
     }
 
     /// A new call of the core, settled through its promise.
@@ -755,4 +772,45 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
     }
     // The driver is new: it has no listeners yet.
     d.listeners.set(listeners);
+}
+
+/// The state for Rust callers (feature `rust`: the Rust API, `session_keeper::rust`, and the
+/// browser tests): the getters and `roles`/`permissions` with Rust types. The JS bindings make
+/// JS values instead, which costs less glue than handing Rust strings and vectors over.
+#[cfg(feature = "rust")]
+impl SessionManager {
+    /// The session JWT (`sessionToken`).
+    pub fn session_token(&self) -> Option<String> {
+        self.text(Text::Session)
+    }
+
+    /// The refresh JWT (`refreshToken`).
+    pub fn refresh_token(&self) -> Option<String> {
+        self.text(Text::Refresh)
+    }
+
+    /// The selected tenant (`currentTenant`).
+    pub fn current_tenant(&self) -> Option<String> {
+        self.text(Text::Tenant)
+    }
+
+    /// When the session JWT expires, epoch ms (`expiresAt`).
+    pub fn expires_at(&self) -> Option<f64> {
+        self.time_of(false)
+    }
+
+    /// When the next refresh is planned, epoch ms (`nextRefreshAt`).
+    pub fn next_refresh_at(&self) -> Option<f64> {
+        self.time_of(true)
+    }
+
+    /// Roles from the session JWT, project-level or in `tenant_id` (`roles`).
+    pub fn roles(&self, tenant_id: Option<String>) -> Vec<JsValue> {
+        self.authz_items(Authz::Roles, tenant_id.as_deref())
+    }
+
+    /// Permissions from the session JWT, project-level or in `tenant_id` (`permissions`).
+    pub fn permissions(&self, tenant_id: Option<String>) -> Vec<JsValue> {
+        self.authz_items(Authz::Permissions, tenant_id.as_deref())
+    }
 }
