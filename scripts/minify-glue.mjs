@@ -17,6 +17,7 @@
 import { build } from 'rolldown';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { leb, readSections, uleb, writeSections } from './wasm-binary.mjs';
 
 const glue = path.resolve(process.argv[2]);
 const wasm = `${path.basename(glue, '.js')}_bg.wasm`;
@@ -191,24 +192,6 @@ function writeExports(exports) {
   return Buffer.concat(parts);
 }
 
-function readSections(bytes) {
-  const out = [];
-  let p = 8;
-  while (p < bytes.length) {
-    const id = bytes[p++];
-    const [size, at] = leb(bytes, p);
-    out.push({ id, body: bytes.subarray(at, at + size) });
-    p = at + size;
-  }
-  return out;
-}
-
-function writeSections(sections, original) {
-  const parts = [original.subarray(0, 8)];
-  for (const { id, body } of sections) parts.push(Buffer.from([id]), uleb(body.length), body);
-  return Buffer.concat(parts);
-}
-
 function readImports(body) {
   let p = 0;
   const next = () => {
@@ -260,27 +243,4 @@ function writeImports(imports) {
     parts.push(desc);
   }
   return Buffer.concat(parts);
-}
-
-function leb(bytes, p) {
-  let result = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[p++];
-    result += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [result, p];
-}
-
-function uleb(n) {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return Buffer.from(out);
 }

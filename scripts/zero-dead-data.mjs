@@ -16,6 +16,7 @@
 //   node scripts/zero-dead-data.mjs <file.wasm>
 import binaryen from 'binaryen';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { leb, readSections, sleb } from './wasm-binary.mjs';
 
 const file = process.argv[2];
 const bytes = Buffer.from(readFileSync(file));
@@ -96,8 +97,7 @@ for (const t of texts) {
 }
 
 let zeroed = 0;
-for (const { start, end } of dead) {
-  if (passive.some((p) => start < p.end && end > p.start)) continue;
+for (const { start, end } of passive ? [] : dead) {
   for (const { address, body, offset } of segments) {
     const from = Math.max(start, address);
     const to = Math.min(end, address + body.length);
@@ -112,63 +112,38 @@ console.error(
     `${dead.length - deadLocations} texts unreferenced, ${zeroed} bytes zeroed`,
 );
 
-/** The data section's active segments (address, body, its offset in the file). */
+/**
+ * The data section's active segments (address, body, its offset in the file), and whether
+ * there is a passive one (placed at run time, so any byte may be in it).
+ */
 function readData(wasm) {
-  let p = 8;
   const segments = [];
-  const passive = [];
-  while (p < wasm.length) {
-    const id = wasm[p++];
-    let size;
-    [size, p] = leb(wasm, p);
-    const end = p + size;
-    if (id === 11) {
-      let q = p;
-      let count;
-      [count, q] = leb(wasm, q);
-      for (let i = 0; i < count; i++) {
-        let flags;
-        [flags, q] = leb(wasm, q);
-        let address = null;
-        if (flags === 2) [, q] = leb(wasm, q); // memory index
-        if (flags === 0 || flags === 2) {
-          // An offset expression of the form `i32.const N end`; anything else is not known.
-          if (wasm[q] !== 0x41) throw new Error(`${file}: a data segment's offset is not a constant`);
-          [address, q] = sleb(wasm, q + 1);
-          if (wasm[q++] !== 0x0b) throw new Error(`${file}: a data segment's offset is not a constant`);
-        }
-        let length;
-        [length, q] = leb(wasm, q);
-        if (address === null) passive.push({ start: 0, end: Infinity });
-        else segments.push({ address: address >>> 0, body: wasm.subarray(q, q + length), offset: q });
-        q += length;
-      }
+  let passive = false;
+  const section = readSections(wasm).find((s) => s.id === 11);
+  if (!section) return { segments, passive };
+  const body = section.body;
+  let q = 0;
+  let count;
+  [count, q] = leb(body, q);
+  for (let i = 0; i < count; i++) {
+    let flags;
+    [flags, q] = leb(body, q);
+    let address = null;
+    if (flags === 2) [, q] = leb(body, q); // memory index
+    if (flags === 0 || flags === 2) {
+      // An offset expression of the form `i32.const N end`; anything else is not known.
+      if (body[q] !== 0x41) throw new Error(`${file}: a data segment's offset is not a constant`);
+      [address, q] = sleb(body, q + 1);
+      if (body[q++] !== 0x0b) throw new Error(`${file}: a data segment's offset is not a constant`);
     }
-    p = end;
+    let length;
+    [length, q] = leb(body, q);
+    if (address === null) passive = true;
+    else {
+      const offset = section.offset + q;
+      segments.push({ address: address >>> 0, body: body.subarray(q, q + length), offset });
+    }
+    q += length;
   }
   return { segments, passive };
-}
-
-function leb(buf, p) {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const b = buf[p++];
-    result += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (!(b & 0x80)) return [result, p];
-  }
-}
-
-function sleb(buf, p) {
-  let result = 0;
-  let shift = 0;
-  let b;
-  do {
-    b = buf[p++];
-    result |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  if (shift < 32 && b & 0x40) result |= ~0 << shift;
-  return [result, p];
 }
