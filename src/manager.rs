@@ -488,17 +488,13 @@ impl SessionManager {
     fn authz(&self, which: Authz, tenant: Option<js_sys::JsString>) -> JsValue {
         let tenant = tenant.and_then(|t| t.as_string());
         let items = js_sys::Array::new();
-        let claims = self.claims();
-        if !claims.is_undefined() {
-            for item in authorization_items(&claims, which, tenant.as_deref()) {
-                items.push(&item);
-            }
+        for item in self.authz_items(which, tenant.as_deref()) {
+            items.push(&item);
         }
         items.into()
     }
 
-    /// The roles or permissions, project-level or in `tenant`, for Rust callers.
-    #[cfg(feature = "rust")]
+    /// The roles or permissions, project-level or in `tenant`.
     fn authz_items(&self, which: Authz, tenant: Option<&str>) -> Vec<JsValue> {
         let claims = self.claims();
         if claims.is_undefined() {

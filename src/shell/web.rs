@@ -57,7 +57,7 @@ impl Store {
                 .map_err(|_| SessionError::new(ErrorCode::Storage, "storage refused")),
             Store::Memory(m) => {
                 let mut m = m.borrow_mut();
-                crate::core::remove_pairs(&mut m, key, |k, key| k == key);
+                crate::core::remove_pairs(&mut m, key, str::eq);
                 m.push((key.into(), value.into()));
                 Ok(())
             }
@@ -70,9 +70,7 @@ impl Store {
             Store::Web(s) => {
                 let _ = s.remove_item(key);
             }
-            Store::Memory(m) => {
-                crate::core::remove_pairs(&mut m.borrow_mut(), key, |k, key| k == key)
-            }
+            Store::Memory(m) => crate::core::remove_pairs(&mut m.borrow_mut(), key, str::eq),
         }
     }
 }
