@@ -56,14 +56,15 @@ for (const { address, body } of segments) {
   }
 }
 
-// The panic locations: a file name's address and length (a name ending in `.rs`), a line and
-// a column.
+// The texts: 8 or more printable ASCII bytes in a row.
 const texts = [];
 for (const { address, body } of segments) {
   for (const m of body.toString('latin1').matchAll(/[\x20-\x7e]{8,}/g)) {
     texts.push({ start: address + m.index, end: address + m.index + m[0].length, text: m[0] });
   }
 }
+// The panic locations: a file name's address and length (a name ending in `.rs`), a line and
+// a column.
 const fileNames = new Map();
 for (const t of texts) {
   for (const m of t.text.matchAll(/[A-Za-z0-9_.\/-]*\/[A-Za-z0-9_.\/-]*\.rs/g)) {
