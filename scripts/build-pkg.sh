@@ -9,14 +9,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# -Oz after merging functions that differ only in constants, then flattened and re-looped and
-# -Oz again, until it converges. Functions with one caller are inlined only when small
-# (-ocimfs 15; binaryen's default inlines them whatever their size), tiny ones everywhere
-# (-aimfs 6): about 1 KB less after gzip than plain -Oz. Memory starts zero-filled and its
-# first 1 KB is never used (the stack ends above it): binaryen may drop zero data and fold
-# small constant offsets (-357 B gz with the re-looping). The producers and target-features
-# sections are for tools, not browsers.
-WASM_OPT_PASSES="--zero-filled-memory --low-memory-unused --merge-similar-functions -Oz --flatten --rereloop -Oz --converge -ocimfs 15 -aimfs 6 --strip-producers --strip-target-features"
+# -Oz after merging functions that differ only in constants; a whole-program flow analysis
+# (GUFA: constants and unreachable code it proves); flattened and re-looped and -Oz twice, the
+# merge again and -Oz, until it converges (the GUFA and second rounds: -178 B gz). Functions
+# with one caller are inlined only when small (-ocimfs 15; binaryen's default inlines them
+# whatever their size), tiny ones everywhere (-aimfs 6): about 1 KB less after gzip than
+# plain -Oz. Memory starts zero-filled and its first 1 KB is never used (the stack ends above
+# it): binaryen may drop zero data and fold small constant offsets (-357 B gz with the
+# re-looping). The producers and target-features sections are for tools, not browsers.
+WASM_OPT_PASSES="--zero-filled-memory --low-memory-unused --merge-similar-functions -Oz --gufa-optimizing --flatten --rereloop -Oz --flatten --rereloop -Oz --merge-similar-functions -Oz --converge -ocimfs 15 -aimfs 6 --strip-producers --strip-target-features"
 
 # The package must not depend on the machine that built it: panic locations name source files,
 # which would carry this machine's paths (the cargo registry, this checkout, and the toolchain's
