@@ -225,7 +225,7 @@ fn json_string() -> BoxedStrategy<String> {
 
 fn json_key() -> BoxedStrategy<String> {
     prop_oneof![
-        4 => select([KEYS, &JWT_FIELD_NAMES[..]].concat()).prop_map(String::from),
+        4 => select([KEYS, JWT_FIELD_NAMES].concat()).prop_map(String::from),
         1 => json_string(),
     ]
     .boxed()

@@ -14,7 +14,7 @@ fn constants(h: &mut [u32; 8], k: &mut [u32; 64]) {
     let frac = |x: f64| ((x - f64::from(x as u32)) * 4_294_967_296.0) as u32;
     let mut p = 2u32;
     for (i, k) in k.iter_mut().enumerate() {
-        while (2..p).any(|d| p % d == 0) {
+        while (2..p).any(|d| p.is_multiple_of(d)) {
             p += 1;
         }
         let x = f64::from(p);
