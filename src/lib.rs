@@ -37,7 +37,7 @@ pub mod rust;
 mod shell;
 pub mod types;
 
-pub use crate::core::error::{ErrorCode, Result, SessionError};
+pub use crate::core::error::{ErrorCode, ErrorFields, Result, SessionError};
 #[cfg(feature = "descope")]
 pub use manager::SessionManager;
 #[cfg(feature = "rocketchat")]

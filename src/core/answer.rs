@@ -50,10 +50,9 @@ pub fn decode<O: Obj>(expect: Expect, http: &Http<'_, O>, now: f64) -> Result<Re
         return Err(error(status, body, retry_after));
     }
     if garbled {
-        return Err(SessionError {
-            status: Some(status),
-            ..SessionError::invalid_response("not JSON")
-        });
+        let mut err = SessionError::invalid_response("not JSON");
+        err.status = Some(status);
+        return Err(err);
     }
     let wrong = |what: &'static str| Err(SessionError::invalid_response(what));
     match expect {

@@ -100,13 +100,30 @@ impl ErrorCode {
 
 /// A failure of any operation. Messages never contain token values.
 ///
+/// Its fields ([`ErrorFields`]) are read and written through it: `err.code`, `err.status`, ….
+/// It is one pointer wide, so that a [`Result`] moves as cheaply as its value: results pass
+/// through every layer of the crate, and a wide error made each of those moves a copy of it
+/// (in code, not only in time).
+///
 /// ```
 /// use session_keeper::{ErrorCode, SessionError};
 /// let err = SessionError::new(ErrorCode::InvalidArgument, "projectId must not be empty");
 /// assert_eq!(err.code, ErrorCode::InvalidArgument);
+/// assert_eq!(std::mem::size_of::<SessionError>(), std::mem::size_of::<usize>());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
-pub struct SessionError {
+pub struct SessionError(Box<ErrorFields>);
+
+/// What a [`SessionError`] says.
+///
+/// ```
+/// use session_keeper::{ErrorCode, SessionError};
+/// let mut err = SessionError::http(400, None);
+/// err.error_code = Some("E011003".into());
+/// assert_eq!((err.code, err.status, err.error_code.as_deref()), (ErrorCode::Http, Some(400), Some("E011003")));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorFields {
     /// The category.
     pub code: ErrorCode,
     /// A human-readable sentence.
@@ -121,6 +138,25 @@ pub struct SessionError {
     pub retry_after: Option<f64>,
     /// Extra data (Rocket.Chat's two-factor `details`).
     pub details: Option<Box<TwoFactorDetails>>,
+}
+
+impl std::ops::Deref for SessionError {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SessionError {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
+    }
+}
+
+impl From<ErrorFields> for SessionError {
+    fn from(fields: ErrorFields) -> SessionError {
+        SessionError(Box::new(fields))
+    }
 }
 
 /// The crate's result type.
@@ -155,7 +191,7 @@ impl SessionError {
     /// whole crate instead of one at each of its many call sites.
     #[inline(never)]
     fn with(code: ErrorCode, message: Cow<'static, str>) -> SessionError {
-        SessionError {
+        SessionError(Box::new(ErrorFields {
             code,
             message,
             status: None,
@@ -163,7 +199,7 @@ impl SessionError {
             error_description: None,
             retry_after: None,
             details: None,
-        }
+        }))
     }
 
     /// Shorthand for [`ErrorCode::InvalidArgument`].
@@ -206,11 +242,10 @@ impl SessionError {
             _ if status >= 500 => "server failed",
             _ => "request refused",
         };
-        SessionError {
-            status: Some(status),
-            retry_after,
-            ..SessionError::new(code, message)
-        }
+        let mut err = SessionError::new(code, message);
+        err.status = Some(status);
+        err.retry_after = retry_after;
+        err
     }
 }
 
@@ -258,7 +293,8 @@ impl SessionError {
     ///
     /// ```
     /// use session_keeper::SessionError;
-    /// let err = SessionError { error_code: Some("E011003".into()), ..SessionError::http(400, None) };
+    /// let mut err = SessionError::http(400, None);
+    /// err.error_code = Some("E011003".into());
     /// assert_eq!(err.error_code(), Some("E011003"));
     /// ```
     pub fn error_code(&self) -> Option<&str> {
@@ -269,10 +305,8 @@ impl SessionError {
     ///
     /// ```
     /// use session_keeper::SessionError;
-    /// let err = SessionError {
-    ///     error_description: Some("Request is invalid".into()),
-    ///     ..SessionError::http(400, None)
-    /// };
+    /// let mut err = SessionError::http(400, None);
+    /// err.error_description = Some("Request is invalid".into());
     /// assert_eq!(err.error_description(), Some("Request is invalid"));
     /// ```
     pub fn error_description(&self) -> Option<&str> {
@@ -296,7 +330,8 @@ impl SessionError {
 ///
 /// ```
 /// use session_keeper::SessionError;
-/// let err = SessionError { error_code: Some("E011003".into()), ..SessionError::http(400, None) };
+/// let mut err = SessionError::http(400, None);
+/// err.error_code = Some("E011003".into());
 /// assert_eq!(err.to_string(), "http: request refused (HTTP 400, E011003)");
 /// assert_eq!(
 ///     SessionError::invalid_argument("invalid baseUrl").to_string(),
@@ -357,11 +392,9 @@ mod tests {
 
     #[test]
     fn accessors_and_display_show_each_field() {
-        let err = SessionError {
-            error_code: Some("E011003".into()),
-            error_description: Some("Request is invalid".into()),
-            ..SessionError::http(429, Some(7.0))
-        };
+        let mut err = SessionError::http(429, Some(7.0));
+        err.error_code = Some("E011003".into());
+        err.error_description = Some("Request is invalid".into());
         assert_eq!(err.code(), ErrorCode::RateLimited);
         assert_eq!(err.message(), err.message);
         assert!(!err.message().is_empty());
@@ -387,10 +420,8 @@ mod tests {
             status_only.to_string(),
             ["http: ", status_only.message(), " (HTTP 503)"].concat()
         );
-        let code_only = SessionError {
-            error_code: Some("E1".into()),
-            ..bare
-        };
+        let mut code_only = bare;
+        code_only.error_code = Some("E1".into());
         assert_eq!(
             code_only.to_string(),
             "invalid_argument: invalid baseUrl (E1)"

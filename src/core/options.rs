@@ -646,7 +646,7 @@ mod tests {
 
     #[test]
     fn a_refusal_says_which_option_and_why() {
-        let message = |json| parse(json).unwrap_err().message;
+        let message = |json| parse(json).unwrap_err().message.clone();
         assert_eq!(
             message(r#"{"projectId":"P","sessionTokenViaCookie":{"sameSite":"strict"}}"#),
             "invalid cookie sameSite"

@@ -351,9 +351,10 @@ mod tests {
     #[test]
     fn classification() {
         use ErrorCode::*;
-        let err = |code, status| SessionError {
-            status,
-            ..SessionError::new(code, "x")
+        let err = |code, status| {
+            let mut err = SessionError::new(code, "x");
+            err.status = status;
+            err
         };
         assert_eq!(classify(&err(Network, None)), Failure::Transient);
         assert_eq!(classify(&err(Timeout, None)), Failure::Transient);

@@ -88,4 +88,4 @@ pub use crate::core::error::TwoFactorDetails;
 #[cfg(feature = "rocketchat")]
 pub use crate::types::TwoFactorMethod;
 
-pub use crate::core::error::{ErrorCode, SessionError};
+pub use crate::core::error::{ErrorCode, ErrorFields, SessionError};

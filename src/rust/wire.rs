@@ -16,7 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::data::*;
 use super::wire_struct::{is_object, members};
 pub(crate) use super::wire_struct::{read, Wire};
-use crate::core::error::{ErrorCode, SessionError, TwoFactorDetails};
+use crate::core::error::{ErrorCode, ErrorFields, SessionError, TwoFactorDetails};
 use crate::core::hooks::MAX_DEPTH;
 use crate::core::obj::Obj;
 use crate::shell::js::set;
@@ -284,7 +284,9 @@ pub(crate) fn error(v: &JsValue) -> SessionError {
             available_methods: field("availableMethods").and_then(|m| read(&m)),
         })
     });
-    SessionError {
+    SessionError::from(ErrorFields {
+        code,
+        message,
         details,
         status: number("status")
             .filter(|s| s.fract() == 0.0 && (0.0..=999.0).contains(s))
@@ -292,8 +294,7 @@ pub(crate) fn error(v: &JsValue) -> SessionError {
         error_code: text("errorCode"),
         error_description: text("errorDescription"),
         retry_after: number("retryAfter"),
-        ..SessionError::new(code, message)
-    }
+    })
 }
 
 /// An answer that is not what the call resolves with.

@@ -314,11 +314,10 @@ async fn password_sign_in(
     };
     if !response.ok() {
         let text = |key: &str| Reflect::get(&json, &key.into()).ok()?.as_string();
-        return Err(SessionError {
-            error_code: text("errorCode"),
-            error_description: text("errorDescription"),
-            ..SessionError::http(response.status(), None)
-        });
+        let mut err = SessionError::http(response.status(), None);
+        err.error_code = text("errorCode");
+        err.error_description = text("errorDescription");
+        return Err(err);
     }
     JwtResponse::from_js(&json)
 }
