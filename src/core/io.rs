@@ -190,15 +190,20 @@ pub enum Value {
     Undefined,
     /// The body of the answer being handled, as it came.
     Body,
-    /// `{sessionJwt, refreshJwt?, user?}` of the tokens now held.
-    Tokens {
-        /// The session JWT.
-        session: String,
-        /// The refresh JWT.
-        refresh: Option<String>,
-        /// The user as JSON.
-        user: Option<String>,
-    },
+    /// `{sessionJwt, refreshJwt?, user?}` of the tokens now held (boxed: a result moves as
+    /// a pointer).
+    Tokens(Box<Tokens>),
+}
+
+/// The tokens a call resolves with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tokens {
+    /// The session JWT.
+    pub session: String,
+    /// The refresh JWT.
+    pub refresh: Option<String>,
+    /// The user as JSON.
+    pub user: Option<String>,
 }
 
 /// What the driver must do.

@@ -27,7 +27,7 @@ use web_sys::AbortController;
 use crate::core::answer::{decode, resolved_member, Http};
 use crate::core::cookie::read_cookie;
 use crate::core::error::{ErrorCode, Result, SessionError};
-use crate::core::io::{Effect, Env, Event, Grant, Kind, PutCookie, Reply, Value};
+use crate::core::io::{Effect, Env, Event, Grant, Kind, PutCookie, Reply, Tokens, Value};
 use crate::core::obj::Obj;
 use timer::WallTimer;
 use web::Store;
@@ -548,11 +548,12 @@ impl<M: Machine> Driver<M> {
     /// The JS value of a call's result (a fresh object each time).
     fn render(&self, value: &Value) -> JsValue {
         match value {
-            Value::Tokens {
-                session,
-                refresh,
-                user,
-            } => {
+            Value::Tokens(tokens) => {
+                let Tokens {
+                    session,
+                    refresh,
+                    user,
+                } = &**tokens;
                 let out: JsValue = js_sys::Object::new().into();
                 js::set(&out, "sessionJwt", &session.into());
                 if let Some(refresh) = refresh {

@@ -408,7 +408,7 @@ fn a_401_on_refresh_first_adopts_what_another_tab_rotated() {
         w.result(1, refused)
     );
     let adopted = match w.result(1, refused) {
-        Some((_, Ok(Value::Tokens { session, .. }))) => Some(session.clone()),
+        Some((_, Ok(Value::Tokens(tokens)))) => Some(tokens.session.clone()),
         _ => None,
     };
     check!(

@@ -14,7 +14,8 @@ use super::cookie::{
 use super::error::{ErrorCode, Result, SessionError};
 use super::fields::JwtFields;
 use super::io::{
-    Effect, Env, Event, Expect, Grant, JwtReply, Kind, PutCookie, Reply, Request, Signal, Value,
+    Effect, Env, Event, Expect, Grant, JwtReply, Kind, PutCookie, Reply, Request, Signal, Tokens,
+    Value,
 };
 use super::layout::{
     usable_token, Meta, ALL_KEYS, LAST_LOGIN_ID_KEY, LAST_NAME_KEY, LOGGED_IN_KEY, MAX_NAMES,
@@ -277,11 +278,11 @@ impl State {
     }
     fn tokens(&self) -> Result<Value> {
         match &self.session {
-            Some(t) => Ok(Value::Tokens {
+            Some(t) => Ok(Value::Tokens(Box::new(Tokens {
                 session: t.jwt.clone(),
                 refresh: self.refresh.clone(),
                 user: self.user.clone(),
-            }),
+            }))),
             None => Err(no_session()),
         }
     }
