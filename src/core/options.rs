@@ -111,7 +111,7 @@ impl Config {
     /// assert_eq!(config.base_url, "https://api.descope.com");
     /// ```
     pub fn read<O: Obj>(o: &O) -> Result<Config> {
-        Config::fill(o).map_err(|(key, what)| match what {
+        Config::fill(o).map_err(|&Refusal(key, what)| match what {
             "" => SessionError::invalid_argument(key),
             _ => SessionError::new(
                 crate::core::error::ErrorCode::InvalidArgument,
@@ -124,7 +124,7 @@ impl Config {
     /// into an error once, in [`Config::read`]).
     fn fill<O: Obj>(o: &O) -> Refused<Config> {
         if !o.is_object() {
-            return Err(("invalid options", ""));
+            return Err(&Refusal("invalid options", ""));
         }
         let project_id = project_id(o)?;
         let (persist, kept) = persist(o)?;
@@ -145,15 +145,23 @@ impl Config {
             keep_last_user: false,
             base_headers: Vec::new(),
         };
-        let url = text(o, "baseUrl")?;
+        let url = text(o, &Refusal("baseUrl", "a string"))?;
         // Without a base URL, only the project id's region can be refused.
         c.base_url = base_url(url.as_deref(), &c.project_id).map_err(|_| match url {
-            None => ("invalid projectId", ""),
-            Some(_) => ("invalid baseUrl", ""),
+            None => &Refusal("invalid projectId", ""),
+            Some(_) => &Refusal("invalid baseUrl", ""),
         })?;
-        c.prefix = text(o, "storagePrefix")?.unwrap_or_default();
-        c.session_cookie = cookie_config(o, "sessionTokenViaCookie", kept)?;
-        c.refresh_cookie = cookie_config(o, "refreshTokenViaCookie", false)?;
+        c.prefix = text(o, &Refusal("storagePrefix", "a string"))?.unwrap_or_default();
+        c.session_cookie = cookie_config(
+            o,
+            &Refusal("sessionTokenViaCookie", "a boolean or an object"),
+            kept,
+        )?;
+        c.refresh_cookie = cookie_config(
+            o,
+            &Refusal("refreshTokenViaCookie", "a boolean or an object"),
+            false,
+        )?;
         // The session and the refresh token never share a cookie: a reload would read the
         // refresh token as the session token.
         if let (Some(session), Some(refresh)) = (&c.session_cookie, &c.refresh_cookie) {
@@ -167,24 +175,30 @@ impl Config {
                 .unwrap_or(super::layout::REFRESH_KEY)
                 == session
             {
-                return Err(("session and refresh cookies share a name", ""));
+                return Err(&Refusal("session and refresh cookies share a name", ""));
             }
         }
         (c.auto_refresh, c.activity) = auto_refresh(o)?;
-        c.cross_tab = flag(o, "crossTab")?.unwrap_or(true);
-        let ms = opt_number(o, "requestTimeoutMs").map_err(|w| (w.0, "a number"))?;
-        c.timeout_ms = timeout(ms).map_err(|_| ("invalid requestTimeoutMs", ""))?;
-        c.refresh_cookie_name = text(o, "refreshCookieName")?;
+        c.cross_tab = flag(o, &Refusal("crossTab", "a boolean"))?.unwrap_or(true);
+        let ms = opt_number(o, "requestTimeoutMs")
+            .map_err(|_| &Refusal("requestTimeoutMs", "a number"))?;
+        c.timeout_ms = timeout(ms).map_err(|_| &Refusal("invalid requestTimeoutMs", ""))?;
+        c.refresh_cookie_name = text(o, &Refusal("refreshCookieName", "a string"))?;
         if c.refresh_cookie_name
             .as_deref()
             .is_some_and(|n| !is_cookie_name(n))
         {
-            return Err(("invalid refreshCookieName", ""));
+            return Err(&Refusal("invalid refreshCookieName", ""));
         }
-        c.store_last_user = flag(o, "storeLastAuthenticatedUser")?.unwrap_or(true);
-        c.keep_last_user = flag(o, "keepLastAuthenticatedUserAfterLogout")?.unwrap_or(false);
+        c.store_last_user =
+            flag(o, &Refusal("storeLastAuthenticatedUser", "a boolean"))?.unwrap_or(true);
+        c.keep_last_user = flag(
+            o,
+            &Refusal("keepLastAuthenticatedUserAfterLogout", "a boolean"),
+        )?
+        .unwrap_or(false);
         if let Some(headers) = o.field("baseHeaders") {
-            c.base_headers = base_headers(&headers).ok_or(("invalid baseHeaders", ""))?;
+            c.base_headers = base_headers(&headers).ok_or(&Refusal("invalid baseHeaders", ""))?;
         }
         Ok(c)
     }
@@ -216,11 +230,11 @@ impl Config {
 
 /// `projectId`: printable, without `:` (it is half of the `Authorization` value).
 fn project_id<O: Obj>(o: &O) -> Refused<String> {
-    let project_id = text(o, "projectId")?.unwrap_or_default();
+    let project_id = text(o, &Refusal("projectId", "a string"))?.unwrap_or_default();
     let project_id = project_id.trim_ascii();
     if project_id.is_empty() || !super::all_bytes(project_id, |b| b.is_ascii_graphic() && b != b':')
     {
-        return Err(("invalid projectId", ""));
+        return Err(&Refusal("invalid projectId", ""));
     }
     Ok(project_id.to_owned())
 }
@@ -229,16 +243,16 @@ fn project_id<O: Obj>(o: &O) -> Refused<String> {
 /// in memory only (no storage, and no session cookie unless one is asked for). Answers the
 /// mode and whether tokens are kept.
 fn persist<O: Obj>(o: &O) -> Refused<(Persist, bool)> {
-    let kept = flag(o, "persistTokens")?.unwrap_or(true);
-    let persist = match text(o, "persist")?.as_deref() {
+    let kept = flag(o, &Refusal("persistTokens", "a boolean"))?.unwrap_or(true);
+    let persist = match text(o, &Refusal("persist", "a string"))?.as_deref() {
         None if !kept => Persist::Memory,
         None | Some("localStorage") => Persist::LocalStorage,
         Some("sessionStorage") => Persist::SessionStorage,
         Some("memory") => Persist::Memory,
-        Some(_) => return Err(("invalid persist", "")),
+        Some(_) => return Err(&Refusal("invalid persist", "")),
     };
     if !kept && persist != Persist::Memory {
-        return Err(("persistTokens false needs persist memory", ""));
+        return Err(&Refusal("persistTokens false needs persist memory", ""));
     }
     Ok((persist, kept))
 }
@@ -248,13 +262,14 @@ fn persist<O: Obj>(o: &O) -> Refused<(Persist, bool)> {
 fn auto_refresh<O: Obj>(o: &O) -> Refused<(bool, bool)> {
     match o.field("autoRefresh") {
         None => Ok((true, false)),
-        Some(v) if v.is_object() => {
-            Ok((true, flag(&v, "customActivityTracking")?.unwrap_or(false)))
-        }
+        Some(v) if v.is_object() => Ok((
+            true,
+            flag(&v, &Refusal("customActivityTracking", "a boolean"))?.unwrap_or(false),
+        )),
         Some(v) => v
             .boolean()
             .map(|on| (on, false))
-            .ok_or(("autoRefresh", "a boolean or an object")),
+            .ok_or(&Refusal("autoRefresh", "a boolean or an object")),
     }
 }
 
@@ -279,18 +294,23 @@ fn base_headers<O: Obj>(headers: &O) -> Option<Vec<(String, String)>> {
 
 /// An optional string option (one out-of-line reader for all of them).
 #[inline(never)]
-fn text<O: Obj>(o: &O, key: &'static str) -> Refused<Option<String>> {
-    opt_string(o, key).map_err(|w| (w.0, "a string"))
+fn text<O: Obj>(o: &O, refusal: &'static Refusal) -> Refused<Option<String>> {
+    opt_string(o, refusal.0).map_err(|_| refusal)
 }
 
 /// An optional boolean option.
 #[inline(never)]
-fn flag<O: Obj>(o: &O, key: &'static str) -> Refused<Option<bool>> {
-    opt_bool(o, key).map_err(|w| (w.0, "a boolean"))
+fn flag<O: Obj>(o: &O, refusal: &'static Refusal) -> Refused<Option<bool>> {
+    opt_bool(o, refusal.0).map_err(|_| refusal)
 }
 
-/// Why options are refused: a message (and `""`), or a member and the type it must have.
-type Refused<T> = core::result::Result<T, (&'static str, &'static str)>;
+/// A result of reading the options, or why they are refused.
+type Refused<T> = core::result::Result<T, &'static Refusal>;
+
+/// Why options are refused: a message (and `""`), or a member and the type it must have. Each
+/// is a constant handed on by reference, so a result carries one pointer, not two texts
+/// (-88 B gz).
+struct Refusal(&'static str, &'static str);
 
 /// Validates a base URL: `http(s)://host…`, no whitespace; trailing slashes dropped. Without
 /// one, the Descope API of the project's region, as `@descope/web-js-sdk` derives it: the
@@ -361,43 +381,43 @@ pub fn is_header_value(value: &str) -> bool {
 
 fn cookie_config<O: Obj>(
     o: &O,
-    key: &'static str,
+    refusal: &'static Refusal,
     default_on: bool,
 ) -> Refused<Option<CookieConfig>> {
-    let Some(setting) = o.field(key) else {
+    let Some(setting) = o.field(refusal.0) else {
         return Ok(default_on.then(CookieConfig::default));
     };
     if let Some(on) = setting.boolean() {
         return Ok(on.then(CookieConfig::default));
     }
     if !setting.is_object() {
-        return Err((key, "a boolean or an object"));
+        return Err(refusal);
     }
     // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
-    let name = text(&setting, "name")?;
-    let alias = text(&setting, "cookieName")?;
+    let name = text(&setting, &Refusal("name", "a string"))?;
+    let alias = text(&setting, &Refusal("cookieName", "a string"))?;
     let name = match (name, alias) {
         (Some(name), Some(alias)) if name != alias => {
-            return Err(("name and cookieName differ", ""))
+            return Err(&Refusal("name and cookieName differ", ""))
         }
         (name, alias) => name.or(alias),
     };
     if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
-        return Err(("invalid cookie name", ""));
+        return Err(&Refusal("invalid cookie name", ""));
     }
-    let domain = text(&setting, "domain")?;
+    let domain = text(&setting, &Refusal("domain", "a string"))?;
     if domain.as_deref().is_some_and(|d| {
         d.is_empty() || !is_attribute_safe(d) || !super::all_bytes(d, |b| b != b' ')
     }) {
-        return Err(("invalid cookie domain", ""));
+        return Err(&Refusal("invalid cookie domain", ""));
     }
-    let same_site = match text(&setting, "sameSite")? {
+    let same_site = match text(&setting, &Refusal("sameSite", "a string"))? {
         None => SameSite::Strict,
-        Some(value) => SameSite::parse(&value).ok_or(("invalid cookie sameSite", ""))?,
+        Some(value) => SameSite::parse(&value).ok_or(&Refusal("invalid cookie sameSite", ""))?,
     };
-    let secure = flag(&setting, "secure")?.unwrap_or(true);
+    let secure = flag(&setting, &Refusal("secure", "a boolean"))?.unwrap_or(true);
     if same_site == SameSite::None && !secure {
-        return Err(("sameSite None needs secure", ""));
+        return Err(&Refusal("sameSite None needs secure", ""));
     }
     Ok(Some(CookieConfig {
         name,
