@@ -629,8 +629,8 @@ fn meta_strategy(max_born: f64) -> impl Strategy<Value = Meta> {
                 http_only,
                 idle,
                 due_at,
-                session_cookie,
-                refresh_cookie,
+                session_cookie: session_cookie.map(Box::new),
+                refresh_cookie: refresh_cookie.map(Box::new),
                 names,
             },
         )
@@ -732,8 +732,8 @@ fn message_text() -> BoxedStrategy<String> {
 }
 
 /// The invariants of every accepted cookie place.
-fn place_ok(place: &Option<CookiePlace>) -> bool {
-    place.as_ref().is_none_or(|p| {
+fn place_ok(place: &Option<Box<CookiePlace>>) -> bool {
+    place.as_deref().is_none_or(|p| {
         is_cookie_name(&p.name)
             && p.path.starts_with('/')
             && is_attribute_safe(&p.path)

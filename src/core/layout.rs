@@ -63,10 +63,11 @@ pub struct Meta {
     pub names: Vec<String>,
     /// When the next refresh attempt is planned (epoch ms).
     pub due_at: Option<f64>,
-    /// Where the session cookie was written, when it was.
-    pub session_cookie: Option<CookiePlace>,
+    /// Where the session cookie was written, when it was (boxed, as the other place: the
+    /// record moves and clones often, mostly without them).
+    pub session_cookie: Option<Box<CookiePlace>>,
     /// Where the refresh cookie was written, when it was.
-    pub refresh_cookie: Option<CookiePlace>,
+    pub refresh_cookie: Option<Box<CookiePlace>>,
 }
 
 /// Number of `\n`-separated lines of an encoded [`Meta`].
@@ -166,7 +167,7 @@ impl Meta {
             "" => None,
             due => Some(number(due)?),
         };
-        let place = |f: [&str; 3]| -> Option<Option<CookiePlace>> {
+        let place = |f: [&str; 3]| -> Option<Option<Box<CookiePlace>>> {
             match f {
                 ["", "", ""] => Some(None),
                 [name, path, domain]
@@ -175,11 +176,11 @@ impl Meta {
                         && is_attribute_safe(path)
                         && is_attribute_safe(domain) =>
                 {
-                    Some(Some(CookiePlace {
+                    Some(Some(Box::new(CookiePlace {
                         name: name.into(),
                         path: path.into(),
                         domain: (!domain.is_empty()).then(|| domain.into()),
-                    }))
+                    })))
                 }
                 _ => None,
             }
@@ -246,16 +247,16 @@ mod tests {
             idle: false,
             names: vec!["SKS".into(), "SKR".into()],
             due_at: Some(1_700_000_000_123.0),
-            session_cookie: Some(CookiePlace {
+            session_cookie: Some(Box::new(CookiePlace {
                 name: "DS".into(),
                 path: "/".into(),
                 domain: Some("example.com".into()),
-            }),
-            refresh_cookie: Some(CookiePlace {
+            })),
+            refresh_cookie: Some(Box::new(CookiePlace {
                 name: "my-refresh".into(),
                 path: "/app".into(),
                 domain: None,
-            }),
+            })),
         };
         assert_eq!(Meta::decode(&meta.encode(), NOW), Some(meta.clone()));
         for (http_only, idle) in [(false, true), (true, true), (false, false)] {

@@ -174,11 +174,11 @@ mod tests {
                 idle: true,
                 names: vec!["DS".into()],
                 due_at: Some(NOW + 30_000.0),
-                session_cookie: Some(CookiePlace {
+                session_cookie: Some(Box::new(CookiePlace {
                     name: "DS".into(),
                     path: "/".into(),
                     domain: None,
-                }),
+                })),
                 refresh_cookie: None,
             },
             session: "a.b.c".into(),

@@ -104,7 +104,7 @@ impl Session {
         kind: Kind,
         token: &str,
         fields: &JwtFields,
-    ) -> Option<CookiePlace> {
+    ) -> Option<Box<CookiePlace>> {
         let key = self.key(match kind {
             Kind::Session => SESSION_KEY,
             Kind::Refresh => REFRESH_KEY,
@@ -142,7 +142,7 @@ impl Session {
             }
             _ => None,
         };
-        if let Some(previous) = previous.filter(|p| place.as_ref().is_none_or(|(q, _)| q != p)) {
+        if let Some(previous) = previous.filter(|p| place.as_ref().is_none_or(|(q, _)| q != &**p)) {
             self.expire(&previous);
         }
         // Remembered wherever it goes: a follower of another tab's logout removes what this
@@ -168,7 +168,7 @@ impl Session {
                 }
                 self.unconfirmed.push(put.clone());
                 self.out.push(Effect::PutCookie(Box::new(put)));
-                Some(place)
+                Some(Box::new(place))
             }
             None => {
                 self.out.push(Effect::Set(key, token.to_owned()));
@@ -370,8 +370,8 @@ impl Env for Seen<'_> {
 
 pub(super) fn place_of(meta: &Meta, kind: Kind) -> Option<&CookiePlace> {
     match kind {
-        Kind::Session => meta.session_cookie.as_ref(),
-        Kind::Refresh => meta.refresh_cookie.as_ref(),
+        Kind::Session => meta.session_cookie.as_deref(),
+        Kind::Refresh => meta.refresh_cookie.as_deref(),
     }
 }
 
