@@ -200,7 +200,7 @@ impl Session {
     /// Takes tokens another tab holds (from a message or from shared storage).
     pub(super) fn adopt(
         &mut self,
-        session: Token,
+        session: Box<Token>,
         refresh: Option<String>,
         user: Option<String>,
         meta: Meta,
@@ -291,7 +291,7 @@ impl Session {
         let issued = |t: Option<&Token>| t.and_then(|t| t.claims.iat);
         meta.born <= st.cleared_at
             || (st.has_session() && meta.version() < st.meta.version())
-            || (st.guessed && issued(Some(session)) < issued(st.session.as_ref()))
+            || (st.guessed && issued(Some(session)) < issued(st.session.as_deref()))
     }
 
     /// The tokens held, told again by another tab: their record is known now, and a user

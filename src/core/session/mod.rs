@@ -235,7 +235,7 @@ struct Token {
 
 #[derive(Clone, Debug, Default)]
 struct State {
-    session: Option<Token>,
+    session: Option<Box<Token>>,
     refresh: Option<String>,
     user: Option<String>,
     meta: Meta,
@@ -392,7 +392,7 @@ struct Pending {
 
 /// What storage and cookies hold.
 struct Stored {
-    session: Option<Token>,
+    session: Option<Box<Token>>,
     refresh: Option<String>,
     user: Option<String>,
     meta: Option<Meta>,

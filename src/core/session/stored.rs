@@ -8,12 +8,12 @@ impl Session {
         key(&self.cfg.prefix, suffix)
     }
 
-    pub(super) fn decode(env: &dyn Env, jwt: &str) -> Option<Token> {
+    pub(super) fn decode(env: &dyn Env, jwt: &str) -> Option<Box<Token>> {
         let claims = env.claims(&payload_json(jwt).ok()?)?;
-        Some(Token {
+        Some(Box::new(Token {
             jwt: jwt.to_owned(),
             claims,
-        })
+        }))
     }
 
     pub(super) fn cookie_config(&self, kind: Kind) -> Option<&CookieConfig> {
