@@ -122,7 +122,7 @@ impl Config {
 
     /// [`Config::read`], refusing with a message, or a member and the type it must have (made
     /// into an error once, in [`Config::read`]).
-    fn fill<O: Obj>(o: &O) -> Refused<Config> {
+    fn fill<O: Obj>(o: &O) -> refused::Result<Config> {
         if !o.is_object() {
             return Err(&Refusal("invalid options", ""));
         }
@@ -229,7 +229,7 @@ impl Config {
 }
 
 /// `projectId`: printable, without `:` (it is half of the `Authorization` value).
-fn project_id<O: Obj>(o: &O) -> Refused<String> {
+fn project_id<O: Obj>(o: &O) -> refused::Result<String> {
     let project_id = text(o, &Refusal("projectId", "a string"))?.unwrap_or_default();
     let project_id = project_id.trim_ascii();
     if project_id.is_empty() || !super::all_bytes(project_id, |b| b.is_ascii_graphic() && b != b':')
@@ -242,7 +242,7 @@ fn project_id<O: Obj>(o: &O) -> Refused<String> {
 /// `persist`, and `persistTokens` as `@descope/web-js-sdk` spells it: `false` keeps the tokens
 /// in memory only (no storage, and no session cookie unless one is asked for). Answers the
 /// mode and whether tokens are kept.
-fn persist<O: Obj>(o: &O) -> Refused<(Persist, bool)> {
+fn persist<O: Obj>(o: &O) -> refused::Result<(Persist, bool)> {
     let kept = flag(o, &Refusal("persistTokens", "a boolean"))?.unwrap_or(true);
     let persist = match text(o, &Refusal("persist", "a string"))?.as_deref() {
         None if !kept => Persist::Memory,
@@ -259,7 +259,7 @@ fn persist<O: Obj>(o: &O) -> Refused<(Persist, bool)> {
 
 /// `autoRefresh`: a boolean, or `{ customActivityTracking }` (refresh on, activity tracking
 /// as asked). Answers (auto refresh, activity tracking).
-fn auto_refresh<O: Obj>(o: &O) -> Refused<(bool, bool)> {
+fn auto_refresh<O: Obj>(o: &O) -> refused::Result<(bool, bool)> {
     match o.field("autoRefresh") {
         None => Ok((true, false)),
         Some(v) if v.is_object() => Ok((
@@ -294,18 +294,21 @@ fn base_headers<O: Obj>(headers: &O) -> Option<Vec<(String, String)>> {
 
 /// An optional string option (one out-of-line reader for all of them).
 #[inline(never)]
-fn text<O: Obj>(o: &O, refusal: &'static Refusal) -> Refused<Option<String>> {
+fn text<O: Obj>(o: &O, refusal: &'static Refusal) -> refused::Result<Option<String>> {
     opt_string(o, refusal.0).map_err(|_| refusal)
 }
 
 /// An optional boolean option.
 #[inline(never)]
-fn flag<O: Obj>(o: &O, refusal: &'static Refusal) -> Refused<Option<bool>> {
+fn flag<O: Obj>(o: &O, refusal: &'static Refusal) -> refused::Result<Option<bool>> {
     opt_bool(o, refusal.0).map_err(|_| refusal)
 }
 
-/// A result of reading the options, or why they are refused.
-type Refused<T> = core::result::Result<T, &'static Refusal>;
+/// A result of reading the options, or why they are refused. (Named `Result` in a module of
+/// its own, so that cargo-mutants sees a `Result` and mutates the readers to `Ok(…)`.)
+mod refused {
+    pub type Result<T> = core::result::Result<T, &'static super::Refusal>;
+}
 
 /// Why options are refused: a message (and `""`), or a member and the type it must have. Each
 /// is a constant handed on by reference, so a result carries one pointer, not two texts
@@ -383,7 +386,7 @@ fn cookie_config<O: Obj>(
     o: &O,
     refusal: &'static Refusal,
     default_on: bool,
-) -> Refused<Option<CookieConfig>> {
+) -> refused::Result<Option<CookieConfig>> {
     let Some(setting) = o.field(refusal.0) else {
         return Ok(default_on.then(CookieConfig::default));
     };
