@@ -6,6 +6,21 @@ use super::error::{Result, SessionError};
 use super::hooks::{may_set, put_header};
 use super::obj::{opt_bool, opt_number, opt_string, Obj, Wrong};
 
+/// `text!(o, "key")`: the optional string option `key`, refused as "`key` must be a string"
+/// (the refusal a constant, see [`Refusal`]).
+macro_rules! text {
+    ($o:expr, $key:literal) => {
+        text($o, &Refusal($key, "a string"))
+    };
+}
+
+/// `flag!(o, "key")`: the optional boolean option `key`, refused as "`key` must be a boolean".
+macro_rules! flag {
+    ($o:expr, $key:literal) => {
+        flag($o, &Refusal($key, "a boolean"))
+    };
+}
+
 /// Where tokens that are not in cookies are kept (`persist`: `"localStorage"`, the default;
 /// `"sessionStorage"`; `"memory"`): one definition with its TypeScript type.
 pub use crate::types::Persist;
@@ -145,13 +160,13 @@ impl Config {
             keep_last_user: false,
             base_headers: Vec::new(),
         };
-        let url = text(o, &Refusal("baseUrl", "a string"))?;
+        let url = text!(o, "baseUrl")?;
         // Without a base URL, only the project id's region can be refused.
         c.base_url = base_url(url.as_deref(), &c.project_id).map_err(|_| match url {
             None => &Refusal("invalid projectId", ""),
             Some(_) => &Refusal("invalid baseUrl", ""),
         })?;
-        c.prefix = text(o, &Refusal("storagePrefix", "a string"))?.unwrap_or_default();
+        c.prefix = text!(o, "storagePrefix")?.unwrap_or_default();
         c.session_cookie = cookie_config(
             o,
             &Refusal("sessionTokenViaCookie", "a boolean or an object"),
@@ -179,24 +194,19 @@ impl Config {
             }
         }
         (c.auto_refresh, c.activity) = auto_refresh(o)?;
-        c.cross_tab = flag(o, &Refusal("crossTab", "a boolean"))?.unwrap_or(true);
+        c.cross_tab = flag!(o, "crossTab")?.unwrap_or(true);
         let ms = opt_number(o, "requestTimeoutMs")
             .map_err(|_| &Refusal("requestTimeoutMs", "a number"))?;
         c.timeout_ms = timeout(ms).map_err(|_| &Refusal("invalid requestTimeoutMs", ""))?;
-        c.refresh_cookie_name = text(o, &Refusal("refreshCookieName", "a string"))?;
+        c.refresh_cookie_name = text!(o, "refreshCookieName")?;
         if c.refresh_cookie_name
             .as_deref()
             .is_some_and(|n| !is_cookie_name(n))
         {
             return Err(&Refusal("invalid refreshCookieName", ""));
         }
-        c.store_last_user =
-            flag(o, &Refusal("storeLastAuthenticatedUser", "a boolean"))?.unwrap_or(true);
-        c.keep_last_user = flag(
-            o,
-            &Refusal("keepLastAuthenticatedUserAfterLogout", "a boolean"),
-        )?
-        .unwrap_or(false);
+        c.store_last_user = flag!(o, "storeLastAuthenticatedUser")?.unwrap_or(true);
+        c.keep_last_user = flag!(o, "keepLastAuthenticatedUserAfterLogout")?.unwrap_or(false);
         if let Some(headers) = o.field("baseHeaders") {
             c.base_headers = base_headers(&headers).ok_or(&Refusal("invalid baseHeaders", ""))?;
         }
@@ -230,7 +240,7 @@ impl Config {
 
 /// `projectId`: printable, without `:` (it is half of the `Authorization` value).
 fn project_id<O: Obj>(o: &O) -> refused::Result<String> {
-    let project_id = text(o, &Refusal("projectId", "a string"))?.unwrap_or_default();
+    let project_id = text!(o, "projectId")?.unwrap_or_default();
     let project_id = project_id.trim_ascii();
     if project_id.is_empty() || !super::all_bytes(project_id, |b| b.is_ascii_graphic() && b != b':')
     {
@@ -243,8 +253,8 @@ fn project_id<O: Obj>(o: &O) -> refused::Result<String> {
 /// in memory only (no storage, and no session cookie unless one is asked for). Answers the
 /// mode and whether tokens are kept.
 fn persist<O: Obj>(o: &O) -> refused::Result<(Persist, bool)> {
-    let kept = flag(o, &Refusal("persistTokens", "a boolean"))?.unwrap_or(true);
-    let persist = match text(o, &Refusal("persist", "a string"))?.as_deref() {
+    let kept = flag!(o, "persistTokens")?.unwrap_or(true);
+    let persist = match text!(o, "persist")?.as_deref() {
         None if !kept => Persist::Memory,
         None | Some("localStorage") => Persist::LocalStorage,
         Some("sessionStorage") => Persist::SessionStorage,
@@ -262,10 +272,9 @@ fn persist<O: Obj>(o: &O) -> refused::Result<(Persist, bool)> {
 fn auto_refresh<O: Obj>(o: &O) -> refused::Result<(bool, bool)> {
     match o.field("autoRefresh") {
         None => Ok((true, false)),
-        Some(v) if v.is_object() => Ok((
-            true,
-            flag(&v, &Refusal("customActivityTracking", "a boolean"))?.unwrap_or(false),
-        )),
+        Some(v) if v.is_object() => {
+            Ok((true, flag!(&v, "customActivityTracking")?.unwrap_or(false)))
+        }
         Some(v) => v
             .boolean()
             .map(|on| (on, false))
@@ -292,13 +301,14 @@ fn base_headers<O: Obj>(headers: &O) -> Option<Vec<(String, String)>> {
     Some(out)
 }
 
-/// An optional string option (one out-of-line reader for all of them).
+/// An optional string option (one out-of-line reader for all of them; called through
+/// `text!`, which names the refusal).
 #[inline(never)]
 fn text<O: Obj>(o: &O, refusal: &'static Refusal) -> refused::Result<Option<String>> {
     opt_string(o, refusal.0).map_err(|_| refusal)
 }
 
-/// An optional boolean option.
+/// An optional boolean option (called through `flag!`).
 #[inline(never)]
 fn flag<O: Obj>(o: &O, refusal: &'static Refusal) -> refused::Result<Option<bool>> {
     opt_bool(o, refusal.0).map_err(|_| refusal)
@@ -397,8 +407,8 @@ fn cookie_config<O: Obj>(
         return Err(refusal);
     }
     // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
-    let name = text(&setting, &Refusal("name", "a string"))?;
-    let alias = text(&setting, &Refusal("cookieName", "a string"))?;
+    let name = text!(&setting, "name")?;
+    let alias = text!(&setting, "cookieName")?;
     let name = match (name, alias) {
         (Some(name), Some(alias)) if name != alias => {
             return Err(&Refusal("name and cookieName differ", ""))
@@ -408,17 +418,17 @@ fn cookie_config<O: Obj>(
     if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
         return Err(&Refusal("invalid cookie name", ""));
     }
-    let domain = text(&setting, &Refusal("domain", "a string"))?;
+    let domain = text!(&setting, "domain")?;
     if domain.as_deref().is_some_and(|d| {
         d.is_empty() || !is_attribute_safe(d) || !super::all_bytes(d, |b| b != b' ')
     }) {
         return Err(&Refusal("invalid cookie domain", ""));
     }
-    let same_site = match text(&setting, &Refusal("sameSite", "a string"))? {
+    let same_site = match text!(&setting, "sameSite")? {
         None => SameSite::Strict,
         Some(value) => SameSite::parse(&value).ok_or(&Refusal("invalid cookie sameSite", ""))?,
     };
-    let secure = flag(&setting, &Refusal("secure", "a boolean"))?.unwrap_or(true);
+    let secure = flag!(&setting, "secure")?.unwrap_or(true);
     if same_site == SameSite::None && !secure {
         return Err(&Refusal("sameSite None needs secure", ""));
     }
