@@ -34,18 +34,13 @@ export function leb(bytes, p) {
   return [result, p];
 }
 
-/** A signed 32-bit LEB128 at `p`: its value and the position after it. */
+/** A signed 32-bit LEB128 at `p`: its value and the position after it (the unsigned reading,
+ * sign-extended from its last byte and wrapped to 32 bits). */
 export function sleb(bytes, p) {
-  let result = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = bytes[p++];
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  if (shift < 32 && byte & 0x40) result |= ~0 << shift;
-  return [result, p];
+  const [value, end] = leb(bytes, p);
+  const bits = 7 * (end - p);
+  const negative = bits < 32 && bytes[end - 1] & 0x40;
+  return [(negative ? value - 2 ** bits : value) | 0, end];
 }
 
 /** `n` as an unsigned LEB128. */
