@@ -93,7 +93,8 @@ impl Session {
         }
         names.push(SESSION_KEY.into());
         names.push(REFRESH_KEY.into());
-        let cookies = self.seen(env).cookies();
+        let seen = self.seen(env);
+        let cookies = seen.cookies();
         // A follower's own tokens, what it wrote, and tokens issued before the logout; a
         // token issued after it is a newer sign-in's.
         let ours = |value: &str| {
@@ -107,7 +108,7 @@ impl Session {
         // Names that no cookie visible to this page has need no search.
         let mut visible: Vec<String> = Vec::new();
         for name in names {
-            let shown = read_cookie(&cookies, &name);
+            let shown = seen.cookie(&cookies, &name);
             if shown.is_some_and(|v| own || ours(v)) && !visible.contains(&name) {
                 visible.push(name);
             }

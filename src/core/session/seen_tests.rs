@@ -84,31 +84,41 @@ fn an_item_reads_the_last_queued_write_of_its_key() {
 }
 
 #[test]
-fn cookies_show_the_queued_cookie_writes_and_expiries() {
+fn a_cookie_reads_its_last_queued_write_or_expiry() {
     let env = page("A=1; B=2; C=3");
+    let jar = env.cookies();
+    let cookie = |out: &[Effect], name: &str| seen(&env, out).cookie(&jar, name).map(String::from);
     let out = [
         put("B", "9"),
         Effect::Cookie("C=; Max-Age=0; Path=/".into()),
     ];
-    assert_eq!(seen(&env, &out).cookies(), "A=1; B=9");
-    // Into an empty jar, and a write of the first cookie.
-    let empty = page("");
-    assert_eq!(seen(&empty, &[put("S", "t")]).cookies(), "S=t");
-    assert_eq!(seen(&env, &[put("A", "0")]).cookies(), "B=2; C=3; A=0");
-    // The expiry of every cookie leaves an empty jar; a text without `=` changes nothing.
-    let out = [
-        Effect::Cookie("A=; Max-Age=0".into()),
-        Effect::Cookie("B=; Max-Age=0".into()),
-        Effect::Cookie("C=; Max-Age=0".into()),
-        Effect::Cookie("garbage".into()),
-    ];
-    assert_eq!(seen(&env, &out).cookies(), "");
-    assert_eq!(seen(&env, &[]).cookies(), "A=1; B=2; C=3");
+    assert_eq!(cookie(&out, "A").as_deref(), Some("1"), "untouched");
     assert_eq!(
-        seen(&env, &[Effect::Set("A".into(), "storage".into())]).cookies(),
-        "A=1; B=2; C=3",
-        "a storage write is not a cookie"
+        cookie(&out, "B").as_deref(),
+        Some("9"),
+        "written over the page's"
     );
+    assert_eq!(cookie(&out, "C"), None, "expired");
+    assert_eq!(cookie(&out, "D"), None);
+    // Written after its expiry, expired after its write: the last one wins.
+    let out = [Effect::Cookie("A=; Max-Age=0".into()), put("A", "0")];
+    assert_eq!(cookie(&out, "A").as_deref(), Some("0"));
+    let out = [put("A", "0"), Effect::Cookie("A=; Max-Age=0".into())];
+    assert_eq!(cookie(&out, "A"), None);
+    // Into an empty jar.
+    let empty = page("");
+    assert_eq!(seen(&empty, &[put("S", "t")]).cookie("", "S"), Some("t"));
+    // A text without `=`, another name with the same start, a storage write: not this cookie.
+    let out = [
+        Effect::Cookie("garbage".into()),
+        Effect::Cookie("AB=; Max-Age=0".into()),
+        put("BA", "x"),
+        Effect::Set("A".into(), "storage".into()),
+    ];
+    assert_eq!(cookie(&out, "A").as_deref(), Some("1"));
+    assert_eq!(cookie(&out, "B").as_deref(), Some("2"));
+    // `cookies()` itself is the page's jar, as it is now.
+    assert_eq!(seen(&env, &[put("A", "0")]).cookies(), "A=1; B=2; C=3");
 }
 
 #[test]

@@ -69,7 +69,7 @@ impl Session {
                 .into_iter()
                 .flatten()
                 .filter(|name| !other.contains(&Some(*name)))
-                .find_map(|name| read_cookie(&cookies, name).filter(|t| usable_token(t)))
+                .find_map(|name| env.cookie(&cookies, name).filter(|t| usable_token(t)))
                 .map(String::from)
                 .or_else(|| env.item(&self.key(suffix)).filter(|t| usable_token(t)))
         };
@@ -304,6 +304,25 @@ pub(super) struct Seen<'a> {
     out: &'a [Effect],
 }
 
+impl<'a> Seen<'a> {
+    /// Cookie `name` as the driver will leave it: its last queued write or expiry, else its
+    /// value in `cookies` (the page's, read once with [`Env::cookies`]).
+    pub(super) fn cookie<'c>(&'c self, cookies: &'c str, name: &str) -> Option<&'c str> {
+        for effect in self.out.iter().rev() {
+            match effect {
+                Effect::PutCookie(put) if put.name == name => return Some(&put.value),
+                Effect::Cookie(text)
+                    if crate::core::split_once(text, '=').is_some_and(|(n, _)| n == name) =>
+                {
+                    return None
+                }
+                _ => {}
+            }
+        }
+        read_cookie(cookies, name)
+    }
+}
+
 impl Env for Seen<'_> {
     fn item(&self, key: &str) -> Option<String> {
         for effect in self.out.iter().rev() {
@@ -315,40 +334,10 @@ impl Env for Seen<'_> {
         }
         self.env.item(key)
     }
+    /// The page's cookies as they are now: read them through [`Seen::cookie`], which shows
+    /// the queued writes and expiries.
     fn cookies(&self) -> String {
-        let mut cookies = self.env.cookies();
-        for effect in self.out {
-            let (name, value) = match effect {
-                Effect::PutCookie(put) => (put.name.as_str(), Some(put.value.as_str())),
-                Effect::Cookie(text) => match crate::core::split_once(text, '=') {
-                    Some((name, _)) => (name, None),
-                    None => continue,
-                },
-                _ => continue,
-            };
-            let mut next = String::new();
-            for pair in crate::core::split(&cookies, ';') {
-                let pair = pair.trim_ascii();
-                let other =
-                    crate::core::split_once(pair, '=').is_some_and(|(n, _)| n.trim_ascii() != name);
-                if other {
-                    if !next.is_empty() {
-                        next.push_str("; ");
-                    }
-                    next.push_str(pair);
-                }
-            }
-            if let Some(value) = value {
-                if !next.is_empty() {
-                    next.push_str("; ");
-                }
-                next.push_str(name);
-                next.push('=');
-                next.push_str(value);
-            }
-            cookies = next;
-        }
-        cookies
+        self.env.cookies()
     }
     fn claims(&self, payload_json: &str) -> Option<Claims> {
         self.env.claims(payload_json)
