@@ -78,7 +78,7 @@ pub fn paths(page_path: &str, extra: &[&str]) -> Vec<String> {
 pub fn places(
     host: &str,
     page_path: &str,
-    names: &[String],
+    names: &[&str],
     extra_paths: &[&str],
 ) -> Vec<CookiePlace> {
     let domains = domains(host);
@@ -88,7 +88,7 @@ pub fn places(
         for domain in &domains {
             for path in &paths {
                 out.push(CookiePlace {
-                    name: name.clone(),
+                    name: (*name).to_owned(),
                     path: path.clone(),
                     domain: domain.clone(),
                 });
@@ -135,7 +135,7 @@ mod tests {
 
     #[test]
     fn every_combination() {
-        let all = places("app.example.com", "/x/", &["DS".into(), "DSR".into()], &[]);
+        let all = places("app.example.com", "/x/", &["DS", "DSR"], &[]);
         // 2 names × (host-only, app.example.com, example.com) × ("/", "/x", "/x/")
         assert_eq!(all.len(), 2 * 3 * 3);
         assert!(all.contains(&CookiePlace {

@@ -77,22 +77,23 @@ impl Session {
     pub(super) fn expire_everywhere(&mut self, env: &dyn Env, by: By, at: f64) {
         let own = by == By::ThisTab;
         let meta = &self.st.meta;
-        let mut names: Vec<String> = Vec::new();
-        let mut recorded: Vec<CookiePlace> = Vec::new();
+        // Borrowed, not cloned: the places below are made from them once.
+        let mut names: Vec<&str> = Vec::new();
+        let mut recorded: Vec<&CookiePlace> = Vec::new();
         for kind in [Kind::Session, Kind::Refresh] {
             if let Some(place) = place_of(meta, kind) {
-                recorded.push(place.clone());
-                names.push(place.name.clone());
+                recorded.push(place);
+                names.push(&place.name);
             }
-            if let Some(name) = self.cookie_config(kind).and_then(|c| c.name.clone()) {
+            if let Some(name) = self.cookie_config(kind).and_then(|c| c.name.as_deref()) {
                 names.push(name);
             }
         }
         for name in &meta.names {
-            names.push(name.clone());
+            names.push(name);
         }
-        names.push(SESSION_KEY.into());
-        names.push(REFRESH_KEY.into());
+        names.push(SESSION_KEY);
+        names.push(REFRESH_KEY);
         let seen = self.seen(env);
         let cookies = seen.cookies();
         // A follower's own tokens, what it wrote, and tokens issued before the logout; a
@@ -106,9 +107,9 @@ impl Session {
                     .is_some_and(|iat| iat * 1000.0 <= at)
         };
         // Names that no cookie visible to this page has need no search.
-        let mut visible: Vec<String> = Vec::new();
+        let mut visible: Vec<&str> = Vec::new();
         for name in names {
-            let shown = seen.cookie(&cookies, &name);
+            let shown = seen.cookie(&cookies, name);
             if shown.is_some_and(|v| own || ours(v)) && !visible.contains(&name) {
                 visible.push(name);
             }
@@ -118,7 +119,7 @@ impl Session {
         if !own {
             let mut kept = Vec::new();
             for p in recorded {
-                if visible.contains(&p.name) {
+                if visible.contains(&p.name.as_str()) {
                     kept.push(p);
                 }
             }
@@ -127,8 +128,8 @@ impl Session {
         let extra: Vec<&str> = recorded.iter().map(|p| p.path.as_str()).collect();
         let mut places = places::places(&self.page.host, &self.page.path, &visible, &extra);
         for place in recorded {
-            if !places.contains(&place) {
-                places.push(place);
+            if !places.contains(place) {
+                places.push(place.clone());
             }
         }
         for place in &places {
