@@ -9,6 +9,8 @@
 //!   an earlier one instead of being appended to it, and nobody but the session sets
 //!   `Authorization` ([`may_set`]).
 
+use super::obj::Obj;
+
 /// The response fields that hold tokens (Descope's JWTResponse and the access-key exchange).
 pub const TOKEN_FIELDS: [&str; 5] = [
     "sessionJwt",
@@ -22,66 +24,63 @@ pub const TOKEN_FIELDS: [&str; 5] = [
 /// and a bounded depth keeps the copy from exhausting the stack).
 pub const MAX_DEPTH: usize = 32;
 
-/// A JSON-like value, copied out of a body.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Tree {
-    /// `true` / `false`
-    Bool(bool),
-    /// A number.
-    Num(f64),
-    /// A string.
-    Str(String),
-    /// An array.
-    List(Vec<Tree>),
-    /// An object, its members in order.
-    Map(Vec<(String, Tree)>),
+/// A value a copy is made of: the copy is a value of the same kind, made fresh (a JS value in
+/// the browser, a `serde_json` value in tests), so no [`Obj`] is copied twice.
+pub trait Fresh: Obj + Clone {
+    /// A new empty array.
+    fn new_list() -> Self;
+    /// A new empty object.
+    fn new_map() -> Self;
+    /// Appends `item` to an array made by [`Fresh::new_list`].
+    fn push(&mut self, item: Self);
+    /// Sets member `key` of an object made by [`Fresh::new_map`].
+    fn insert(&mut self, key: &str, value: Self);
 }
 
 /// A deep copy of `value` for a hook: token fields and strings equal to one of `secrets` are
-/// left out, at any depth (down to [`MAX_DEPTH`]); `null` members are left out too.
+/// left out, at any depth (down to [`MAX_DEPTH`]); `null` members and values that are not
+/// JSON are left out too. Arrays and objects are new; strings, numbers and booleans (which
+/// nobody can change) are the values themselves.
 ///
 /// ```
-/// use session_keeper::core::{hooks::{shown, Tree}, testing::parse};
+/// use session_keeper::core::{hooks::shown, testing::parse};
 /// let body = parse(r#"{"user": {"name": "Ada", "jwt": "S1"}, "refreshJwt": "R1"}"#);
-/// let user = Tree::Map(vec![("name".into(), Tree::Str("Ada".into()))]);
-/// assert_eq!(shown(&body, &["S1"]), Some(Tree::Map(vec![("user".into(), user)])));
+/// assert_eq!(shown(&body, &["S1"]), Some(parse(r#"{"user": {"name": "Ada"}}"#)));
 /// ```
-pub fn shown<O: super::obj::Obj>(value: &O, secrets: &[&str]) -> Option<Tree> {
+pub fn shown<O: Fresh>(value: &O, secrets: &[&str]) -> Option<O> {
     copy(value, secrets, 0)
 }
 
-fn copy<O: super::obj::Obj>(value: &O, secrets: &[&str], depth: usize) -> Option<Tree> {
+fn copy<O: Fresh>(value: &O, secrets: &[&str], depth: usize) -> Option<O> {
     if depth > MAX_DEPTH {
         return None;
     }
     if let Some(items) = value.items() {
-        let mut list = Vec::new();
+        let mut list = O::new_list();
         for item in &items {
             if let Some(copied) = copy(item, secrets, depth + 1) {
                 list.push(copied);
             }
         }
-        return Some(Tree::List(list));
+        return Some(list);
     }
     if value.is_object() {
-        let mut members = Vec::new();
+        let mut members = O::new_map();
         for key in value.keys() {
             if TOKEN_FIELDS.contains(&key.as_str()) {
                 continue;
             }
             if let Some(member) = value.field(&key).and_then(|v| copy(&v, secrets, depth + 1)) {
-                members.push((key, member));
+                members.insert(&key, member);
             }
         }
-        return Some(Tree::Map(members));
+        return Some(members);
     }
-    if let Some(text) = value.string() {
-        return (!secrets.contains(&text.as_str())).then_some(Tree::Str(text));
-    }
-    if let Some(flag) = value.boolean() {
-        return Some(Tree::Bool(flag));
-    }
-    value.number().map(Tree::Num)
+    let plain = match value.string() {
+        Some(text) => !secrets.contains(&text.as_str()),
+        None => value.boolean().is_some() || value.number().is_some(),
+    };
+    plain.then(|| value.clone())
 }
 
 /// Whether `a` and `b` name the same header (ASCII case-insensitive).
@@ -120,7 +119,7 @@ mod tests {
     use super::*;
     use crate::core::testing::parse;
 
-    fn tree(text: &str, secrets: &[&str]) -> Option<Tree> {
+    fn copy(text: &str, secrets: &[&str]) -> Option<serde_json::Value> {
         shown(&parse(text), secrets)
     }
 
@@ -128,51 +127,45 @@ mod tests {
     fn no_token_at_any_depth() {
         let body = r#"{"sessionJwt":"S","refreshJwt":"R","trustedDeviceJwt":"T",
             "externalToken":"E","accessKey":"K","user":{"name":"Ada","nested":[{"sessionJwt":"S",
-            "copy":"R","other":"x"}]},"n":2,"ok":true,"none":null}"#;
-        let shown = tree(body, &["R", "S"]).unwrap();
-        let text = format!("{shown:?}");
-        for secret in [
-            "\"S\"",
-            "\"R\"",
-            "\"T\"",
-            "\"E\"",
-            "\"K\"",
-            "Jwt",
-            "Token",
-            "accessKey",
-        ] {
-            assert!(!text.contains(secret), "{secret} in {text}");
-        }
-        assert!(text.contains("Ada") && text.contains("\"x\""), "{text}");
-        assert!(text.contains("Num(2.0)") && text.contains("Bool(true)"));
-        assert!(!text.contains("none"));
+            "copy":"R","other":"x"}, "S", 3]},"n":2,"ok":true,"none":null}"#;
+        let shown = copy(body, &["R", "S"]).unwrap();
+        assert_eq!(
+            shown,
+            parse(r#"{"user":{"name":"Ada","nested":[{"other":"x"}, 3]},"n":2,"ok":true}"#)
+        );
+        // Nothing left out without secrets but the token fields and `null`.
+        assert_eq!(
+            copy(r#"[{"a":"S"}, "R", false, null]"#, &[]),
+            Some(parse(r#"[{"a":"S"}, "R", false]"#))
+        );
+        assert_eq!(copy(r#""S""#, &["S"]), None);
     }
 
     #[test]
     fn depth_is_bounded() {
-        let deep = ["[".repeat(100), "]".repeat(100)].concat();
-        let mut t = tree(&deep, &[]).unwrap();
-        let mut levels = 0;
-        while let Tree::List(mut items) = t {
-            levels += 1;
-            match items.pop() {
-                Some(inner) => t = inner,
-                None => break,
+        let depth = |mut v: serde_json::Value| {
+            let mut levels = 0;
+            loop {
+                let inner = match v {
+                    serde_json::Value::Array(mut items) => items.pop(),
+                    serde_json::Value::Object(members) => {
+                        members.into_iter().next().map(|(_, v)| v)
+                    }
+                    _ => break,
+                };
+                levels += 1;
+                match inner {
+                    Some(inner) => v = inner,
+                    None => break,
+                }
             }
-        }
-        assert_eq!(levels, MAX_DEPTH + 1);
+            levels
+        };
+        let deep = ["[".repeat(100), "]".repeat(100)].concat();
+        assert_eq!(depth(copy(&deep, &[]).unwrap()), MAX_DEPTH + 1);
         // Objects too.
         let deep = ["{\"a\":".repeat(100), "1".into(), "}".repeat(100)].concat();
-        let mut t = tree(&deep, &[]).unwrap();
-        let mut levels = 0;
-        while let Tree::Map(mut members) = t {
-            levels += 1;
-            match members.pop() {
-                Some((_, inner)) => t = inner,
-                None => break,
-            }
-        }
-        assert_eq!(levels, MAX_DEPTH + 1);
+        assert_eq!(depth(copy(&deep, &[]).unwrap()), MAX_DEPTH + 1);
     }
 
     #[test]

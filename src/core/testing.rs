@@ -41,6 +41,26 @@ impl Obj for Value {
     }
 }
 
+/// Copies made of `serde_json` values, as of JS values in the browser.
+impl super::hooks::Fresh for Value {
+    fn new_list() -> Value {
+        Value::Array(Vec::new())
+    }
+    fn new_map() -> Value {
+        Value::Object(serde_json::Map::new())
+    }
+    fn push(&mut self, item: Value) {
+        if let Value::Array(items) = self {
+            items.push(item);
+        }
+    }
+    fn insert(&mut self, key: &str, value: Value) {
+        if let Value::Object(members) = self {
+            members.insert(key.to_owned(), value);
+        }
+    }
+}
+
 /// Parses JSON written in a test.
 ///
 /// ```

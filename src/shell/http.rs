@@ -180,7 +180,7 @@ pub fn after(plumbing: &Plumbing, req: &Request, status: u16, body: &JsValue, se
     js::set(&shown, "status", &status.into());
     js::set(&shown, "ok", &(200..300).contains(&status).into());
     if let Some(copy) = crate::core::hooks::shown(body, secrets) {
-        js::set(&shown, "body", &js::render(&copy));
+        js::set(&shown, "body", &copy);
     }
     let request = config(req, &JsValue::UNDEFINED, None);
     let _ = after.call2(&JsValue::UNDEFINED, &request, &shown);

@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::error::SessionError;
 #[cfg(feature = "descope")]
-use crate::core::hooks::Tree;
+use crate::core::hooks::Fresh;
 use crate::core::obj::Obj;
 
 /// Reading JS values through the core's read-only object view.
@@ -71,27 +71,20 @@ impl Obj for JsValue {
     }
 }
 
-/// A new JS value (objects and arrays made fresh) from a copied tree.
+/// Copies made of JS values: new arrays and objects (see [`crate::core::hooks::shown`]).
 #[cfg(feature = "descope")]
-pub fn render(tree: &Tree) -> JsValue {
-    match tree {
-        Tree::Bool(flag) => JsValue::from_bool(*flag),
-        Tree::Num(n) => JsValue::from_f64(*n),
-        Tree::Str(text) => JsValue::from_str(text),
-        Tree::List(items) => {
-            let out = Array::new();
-            for item in items {
-                out.push(&render(item));
-            }
-            out.into()
-        }
-        Tree::Map(members) => {
-            let out: JsValue = Object::new().into();
-            for (key, value) in members {
-                set(&out, key, &render(value));
-            }
-            out
-        }
+impl Fresh for JsValue {
+    fn new_list() -> JsValue {
+        Array::new().into()
+    }
+    fn new_map() -> JsValue {
+        Object::new().into()
+    }
+    fn push(&mut self, item: JsValue) {
+        self.unchecked_ref::<Array>().push(&item);
+    }
+    fn insert(&mut self, key: &str, value: JsValue) {
+        set(self, key, &value);
     }
 }
 

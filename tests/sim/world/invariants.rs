@@ -125,13 +125,13 @@ impl World {
             return;
         };
         let mut stack = vec![&view];
-        while let Some(tree) = stack.pop() {
-            match tree {
-                hooks::Tree::Str(text) if secrets.contains(text) || text.starts_with("TD") => {
+        while let Some(value) = stack.pop() {
+            match value {
+                Json::String(text) if secrets.contains(text) || text.starts_with("TD") => {
                     self.fail(&format!("a hook would see the token {}", short(Some(text))));
                 }
-                hooks::Tree::List(items) => stack.extend(items),
-                hooks::Tree::Map(members) => {
+                Json::Array(items) => stack.extend(items),
+                Json::Object(members) => {
                     for (key, value) in members {
                         if hooks::TOKEN_FIELDS.contains(&key.as_str()) {
                             self.fail(&format!("a hook would see the member {key}"));
