@@ -64,7 +64,14 @@ pub async fn fetch(
     let mut body = req.body.as_ref().map(JsValue::from);
     #[cfg(feature = "descope")]
     if let Some(before) = &plumbing.before {
-        before_request(before, req, &mut headers, &mut body).await?;
+        // Called here, its promise (if it returns one) awaited here: one future, not two.
+        let mut changed = call_before(before, req, &headers, body.as_ref())?;
+        if let Some(promise) = changed.dyn_ref::<js_sys::Promise>() {
+            changed = JsFuture::from(promise.clone())
+                .await
+                .map_err(|_| hook_failed())?;
+        }
+        take_changes(&changed, &mut headers, &mut body)?;
     }
     for (name, value) in &req.headers {
         put_header(&mut headers, name, value.clone());
@@ -97,23 +104,35 @@ pub async fn fetch(
     })
 }
 
-/// Runs `hooks.beforeRequest`: the hook sees the request without the token and may change
-/// headers and body; `Authorization` is the session's alone.
+/// The error of a `beforeRequest` hook that throws or rejects.
 #[cfg(feature = "descope")]
-async fn before_request(
+fn hook_failed() -> SessionError {
+    SessionError::invalid_argument("beforeRequest failed")
+}
+
+/// Calls `hooks.beforeRequest` with the request as a hook sees it (without the token):
+/// answers what it returned (a config, or a promise of one).
+#[cfg(feature = "descope")]
+fn call_before(
     before: &js_sys::Function,
     req: &Request,
+    headers: &[(String, String)],
+    body: Option<&JsValue>,
+) -> Result<JsValue> {
+    let config = config(req, &headers_object(headers), body);
+    before
+        .call1(&JsValue::UNDEFINED, &config)
+        .map_err(|_| hook_failed())
+}
+
+/// Takes the headers and body a `beforeRequest` hook returned: `Authorization` is the
+/// session's alone.
+#[cfg(feature = "descope")]
+fn take_changes(
+    changed: &JsValue,
     headers: &mut Vec<(String, String)>,
     body: &mut Option<JsValue>,
 ) -> Result<()> {
-    let config = config(req, &headers_object(headers), body.as_ref());
-    let hook = || SessionError::invalid_argument("beforeRequest failed");
-    let mut changed = before
-        .call1(&JsValue::UNDEFINED, &config)
-        .map_err(|_| hook())?;
-    if let Some(promise) = changed.dyn_ref::<js_sys::Promise>() {
-        changed = JsFuture::from(promise.clone()).await.map_err(|_| hook())?;
-    }
     if let Some(extra) = changed.field("headers") {
         for name in extra.keys() {
             match extra.field(&name).and_then(|v| v.string()) {
