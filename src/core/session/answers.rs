@@ -181,7 +181,8 @@ impl Session {
         let attempt = Attempt { lock, ..attempt };
         match answer {
             Ok(Reply::Jwt(reply)) => self.rotation_received(now, env, reply, attempt),
-            Ok(_) if matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh) => {
+            Ok(_) if matches!(self.jobs.first(), Some(j) if matches!(j.kind, JobKind::TryRefresh)) =>
+            {
                 // `try-refresh` found no session: nothing to restore.
                 self.release(lock);
                 self.finish(Ok(Value::Undefined));
@@ -220,7 +221,7 @@ impl Session {
             return;
         }
         // A session found by `try-refresh` is new to this tab.
-        let found = matches!(self.jobs.first(), Some(j) if j.kind == JobKind::TryRefresh);
+        let found = matches!(self.jobs.first(), Some(j) if matches!(j.kind, JobKind::TryRefresh));
         let origin = if found {
             Origin::SignIn
         } else {

@@ -4,7 +4,7 @@ use super::*;
 
 impl Session {
     pub(super) fn call(&mut self, now: f64, env: &dyn Env, id: u32, call: Call) {
-        if self.disposed && call != Call::Ready {
+        if self.disposed && !matches!(call, Call::Ready) {
             // A disposed session still answers, but starts nothing.
             self.out.push(Effect::Settle(
                 id,

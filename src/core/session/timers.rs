@@ -51,7 +51,7 @@ impl Session {
         if !self.cfg.auto_refresh || !self.online || !self.st.has_session() {
             return;
         }
-        if self.jobs.iter().any(|j| j.kind == JobKind::Refresh) {
+        if self.jobs.iter().any(|j| matches!(j.kind, JobKind::Refresh)) {
             return;
         }
         self.track(now);
@@ -106,7 +106,7 @@ impl Session {
             }
         };
         if !self.disposed {
-            let refresh_idle = !self.jobs.iter().any(|j| j.kind == JobKind::Refresh);
+            let refresh_idle = !self.jobs.iter().any(|j| matches!(j.kind, JobKind::Refresh));
             if self.cfg.auto_refresh
                 && self.online
                 && refresh_idle

@@ -5,8 +5,12 @@ use super::*;
 
 impl Session {
     pub(super) fn push_job(&mut self, kind: JobKind, call: Option<u32>) {
-        if kind == JobKind::Refresh {
-            if let Some(job) = self.jobs.iter_mut().find(|j| j.kind == JobKind::Refresh) {
+        if matches!(kind, JobKind::Refresh) {
+            if let Some(job) = self
+                .jobs
+                .iter_mut()
+                .find(|j| matches!(j.kind, JobKind::Refresh))
+            {
                 job.calls.extend(call);
                 return;
             }
@@ -27,11 +31,11 @@ impl Session {
     /// Advances the head job as far as it goes without waiting for an input.
     pub(super) fn run(&mut self, now: f64, env: &dyn Env) {
         while let Some(job) = self.jobs.first() {
-            if job.phase != Phase::Queued {
+            if !matches!(job.phase, Phase::Queued) {
                 return;
             }
-            let is_refresh = job.kind == JobKind::Refresh;
-            let automatic = is_refresh || job.kind == JobKind::TryRefresh;
+            let is_refresh = matches!(job.kind, JobKind::Refresh);
+            let automatic = is_refresh || matches!(job.kind, JobKind::TryRefresh);
             if automatic && job.calls.is_empty() && job.seq != self.st.seq {
                 // The automatic refresh was due for tokens that changed while it queued (a
                 // rotation or a sign-in): the new ones set their own due time.
@@ -60,13 +64,13 @@ impl Session {
             let Some(head) = self.jobs.first_mut() else {
                 continue;
             };
-            if !has_session && head.calls.is_empty() && head.kind != JobKind::TryRefresh {
+            if !has_session && head.calls.is_empty() && !matches!(head.kind, JobKind::TryRefresh) {
                 self.finish(Err(no_session()));
                 continue;
             }
             head.seq = seq;
             head.news = head.news.max(now).max(self.retry_heard);
-            if head.kind == JobKind::Refresh {
+            if matches!(head.kind, JobKind::Refresh) {
                 head.not_before = head
                     .not_before
                     .max(self.retry_heard)
@@ -117,7 +121,7 @@ impl Session {
                         until,
                     };
                     // A refresh is the retry itself; any other job gives the turn back to it.
-                    if job.kind != JobKind::Refresh {
+                    if !matches!(job.kind, JobKind::Refresh) {
                         job.borrowed = hold.retry.map(|retry| (hold.until, retry));
                     }
                 }
@@ -372,7 +376,7 @@ impl Session {
             return;
         }
         job.news = job.news.max(at);
-        if job.kind == JobKind::Refresh {
+        if matches!(job.kind, JobKind::Refresh) {
             job.not_before = job.not_before.max(at);
         }
     }
