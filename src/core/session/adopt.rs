@@ -501,7 +501,7 @@ impl Session {
                     // here, which it revokes before forgetting it.
                     if let Some(held) = self.st.refresh.clone() {
                         if token_hash(Some(&held)) != presented {
-                            self.send_revoke(now, held);
+                            self.send_revoke(now, &held);
                         }
                     }
                     self.clear(now, env, By::AnotherTab, at, presented);

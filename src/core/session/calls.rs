@@ -144,19 +144,19 @@ impl Session {
 
     pub(super) fn revoke(&mut self, now: f64, reply: &Result<Reply>) {
         if let Ok(Reply::Jwt(r)) = reply {
-            if let Some(token) = r.fields.refresh_jwt.clone().filter(|t| usable_token(t)) {
+            if let Some(token) = r.fields.refresh_jwt.as_deref().filter(|t| usable_token(t)) {
                 self.send_revoke(now, token);
             }
         }
     }
 
     /// Ends a refresh token at the server that this tab will not keep.
-    pub(super) fn send_revoke(&mut self, now: f64, token: String) {
+    pub(super) fn send_revoke(&mut self, now: f64, token: &str) {
         self.send(
             now,
             What::Revoke,
             "/v1/auth/logout",
-            Some(&token),
+            Some(token),
             Some("{}".into()),
             Expect::Any,
         );

@@ -115,8 +115,7 @@ impl Session {
         };
         let place = match self.cookie_config(kind) {
             Some(config) if is_cookie_value(token) => {
-                let config = config.clone();
-                let place = self.place_for(kind, &config, fields);
+                let place = self.place_for(kind, config, fields);
                 // A response that names both cookies the same: the refresh token is kept in
                 // storage rather than written over the session cookie.
                 let taken = kind == Kind::Refresh
@@ -195,19 +194,22 @@ impl Session {
             ),
             Kind::Refresh => (&fields.cookie_name, fields.cookie_domain.as_ref()),
         };
+        // Borrowed until the one copy each.
         let name = config
             .name
-            .clone()
-            .or_else(|| name.clone().filter(|n| is_cookie_name(n)))
-            .unwrap_or_else(|| match kind {
-                Kind::Session => SESSION_KEY.to_owned(),
-                Kind::Refresh => REFRESH_KEY.to_owned(),
-            });
+            .as_deref()
+            .or(name.as_deref().filter(|n| is_cookie_name(n)))
+            .unwrap_or(match kind {
+                Kind::Session => SESSION_KEY,
+                Kind::Refresh => REFRESH_KEY,
+            })
+            .to_owned();
         let path = fields
             .cookie_path
-            .clone()
+            .as_deref()
             .filter(|p| p.starts_with('/') && is_attribute_safe(p))
-            .unwrap_or_else(|| "/".to_owned());
+            .unwrap_or("/")
+            .to_owned();
         let wanted = config.domain.as_deref().or(domain.map(String::as_str));
         CookiePlace {
             name,
