@@ -104,8 +104,8 @@ impl SessionManager {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SessionManagerOptions")] options: JsValue,
     ) -> Result<SessionManager> {
-        let cfg = Config::read(&options)?;
-        let plumbing = plumbing(&options, &cfg)?;
+        let mut cfg = Config::read(&options)?;
+        let plumbing = plumbing(&options, cfg.take_headers())?;
         let store = Store::open(cfg.persist);
         let (cross_tab, auto_refresh) = (cfg.cross_tab, cfg.auto_refresh);
         let channel = channel_name(&cfg.project_id, &cfg.prefix);
@@ -640,11 +640,11 @@ impl SessionManager {
     }
 }
 
-/// The headers of every request ([`Config::headers`]) and the `hooks` functions of the
+/// The headers of every request ([`Config::take_headers`]) and the `hooks` functions of the
 /// options.
-fn plumbing(options: &JsValue, cfg: &Config) -> Result<Plumbing> {
+fn plumbing(options: &JsValue, headers: Vec<(String, String)>) -> Result<Plumbing> {
     let mut plumbing = Plumbing {
-        headers: cfg.headers(),
+        headers,
         ..Plumbing::default()
     };
     if let Some(hooks) = options.field("hooks") {

@@ -215,20 +215,19 @@ impl Config {
 
     /// The headers of every request, before the session's own: `baseHeaders`, then this
     /// package's name and version (as Descope's SDKs name themselves; the server's logs and
-    /// its SDK-specific behaviour key on them).
+    /// its SDK-specific behaviour key on them). Taken out of the options: the shell sends
+    /// them, the session never reads them.
     ///
     /// ```
     /// use session_keeper::core::testing::parse;
     /// use session_keeper::core::options::Config;
-    /// let config = Config::read(&parse(r#"{"projectId": "P1", "baseHeaders": {"x-app": "1"}}"#)).unwrap();
-    /// let names: Vec<_> = config.headers().into_iter().map(|(name, _)| name).collect();
+    /// let mut config = Config::read(&parse(r#"{"projectId": "P1", "baseHeaders": {"x-app": "1"}}"#)).unwrap();
+    /// let names: Vec<_> = config.take_headers().into_iter().map(|(name, _)| name).collect();
     /// assert_eq!(names, ["x-app", "x-descope-sdk-name", "x-descope-sdk-version"]);
+    /// assert!(config.base_headers.is_empty());
     /// ```
-    pub fn headers(&self) -> Vec<(String, String)> {
-        let mut headers = Vec::new();
-        for (name, value) in &self.base_headers {
-            headers.push((name.clone(), value.clone()));
-        }
+    pub fn take_headers(&mut self) -> Vec<(String, String)> {
+        let mut headers = std::mem::take(&mut self.base_headers);
         headers.push(("x-descope-sdk-name".into(), "session-keeper".into()));
         headers.push((
             "x-descope-sdk-version".into(),
@@ -692,10 +691,10 @@ mod tests {
 
     #[test]
     fn requests_carry_the_base_headers_then_the_packages_name_and_version() {
-        let c = parse(r#"{"projectId":"P","baseHeaders":{"x-app":"web","x-b":"2"}}"#).unwrap();
+        let mut c = parse(r#"{"projectId":"P","baseHeaders":{"x-app":"web","x-b":"2"}}"#).unwrap();
         let version = env!("CARGO_PKG_VERSION");
         assert_eq!(
-            c.headers(),
+            c.take_headers(),
             [
                 ("x-app", "web"),
                 ("x-b", "2"),
