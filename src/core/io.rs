@@ -153,21 +153,18 @@ pub enum Kind {
     Refresh,
 }
 
-/// A cookie to write, read back, and fall back to storage for when the browser refuses it.
+/// A cookie to write and read back ([`Input::Cookie`](crate::core::session::Input::Cookie)
+/// tells the session what reading it back showed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PutCookie {
     /// Which token.
     pub kind: Kind,
     /// The `document.cookie` text that writes it.
     pub text: String,
-    /// The texts that expire it again (with and without `Secure`).
-    pub expire: [String; 2],
     /// Cookie name, to read it back.
     pub name: String,
     /// The token.
     pub value: String,
-    /// The storage key that holds the token when the cookie does not (removed when it does).
-    pub key: String,
 }
 
 /// A change to report to the page's callbacks.

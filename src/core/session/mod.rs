@@ -390,6 +390,18 @@ struct Pending {
     deadline: f64,
 }
 
+/// A token cookie written and not read back yet: what to do when the browser refused it.
+struct Unconfirmed {
+    /// Which token.
+    kind: Kind,
+    /// The texts that expire the cookie again (with and without `Secure`).
+    expire: [String; 2],
+    /// The token.
+    value: String,
+    /// The storage key that holds the token when the cookie does not (removed when it does).
+    key: String,
+}
+
 /// What storage and cookies hold.
 struct Stored {
     session: Option<Box<Token>>,
@@ -469,7 +481,7 @@ pub struct Session {
     /// When this tab last told the others its tokens.
     told_at: f64,
     /// Token cookies written and not read back yet, oldest first.
-    unconfirmed: Vec<PutCookie>,
+    unconfirmed: Vec<Unconfirmed>,
     /// The next attempt of another tab backing off after a failed refresh (the latest heard):
     /// a turn of this tab waits for it.
     retry_heard: f64,

@@ -41,10 +41,8 @@ fn put(name: &str, value: &str) -> Effect {
     Effect::PutCookie(Box::new(PutCookie {
         kind: Kind::Session,
         text: [name, "=", value, "; Path=/"].concat(),
-        expire: [String::new(), String::new()],
         name: name.to_owned(),
         value: value.to_owned(),
-        key: String::new(),
     }))
 }
 

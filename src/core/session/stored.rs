@@ -153,20 +153,22 @@ impl Session {
         written.push(token.to_owned());
         match place {
             Some((place, text)) => {
-                let put = PutCookie {
-                    kind,
-                    text,
-                    expire: expire_cookies(&place),
-                    name: place.name.clone(),
-                    value: token.to_owned(),
-                    key,
-                };
                 // Read back by the driver ([`Input::Cookie`]); at most a few wait at a time.
                 if self.unconfirmed.len() >= 4 {
                     crate::core::take_first(&mut self.unconfirmed);
                 }
-                self.unconfirmed.push(put.clone());
-                self.out.push(Effect::PutCookie(Box::new(put)));
+                self.unconfirmed.push(Unconfirmed {
+                    kind,
+                    expire: expire_cookies(&place),
+                    value: token.to_owned(),
+                    key,
+                });
+                self.out.push(Effect::PutCookie(Box::new(PutCookie {
+                    kind,
+                    text,
+                    name: place.name.clone(),
+                    value: token.to_owned(),
+                })));
                 Some(Box::new(place))
             }
             None => {
