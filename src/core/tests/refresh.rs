@@ -581,3 +581,31 @@ fn an_answer_to_the_tokens_still_held_is_kept_when_their_record_changed_meanwhil
     let tab = answer_after_a_new_record(Some("R2"));
     assert_eq!(tab.s.refresh_token(), Some("R2"));
 }
+
+#[test]
+fn an_automatic_refresh_queued_for_tokens_a_sign_in_replaced_is_dropped() {
+    // The refresh comes due while a tenant selection holds the cycle; a sign-in then replaces
+    // the tokens it was due for. When the selection ends, the queued refresh goes with nothing
+    // sent: the new tokens plan their own. (A timeout past the due time: the selection is
+    // still out then.)
+    let mut tab = Tab::signed_in(json!({"requestTimeoutMs": 600_000}));
+    let lock = lock_of(&tab.step(Input::Call(1, Call::SelectTenant("T1".into())))).unwrap();
+    let select = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
+    let due = tab.s.next_refresh_at().unwrap();
+    let effects = tab.at(due).step(Input::Timer);
+    assert!(
+        !takes_turn(&effects),
+        "queued behind the selection: {effects:?}"
+    );
+    let now = tab.now;
+    tab.step(Input::Apply(Box::new(sign_in(2, now))));
+    let effects = tab.step(Input::Answer(select.id, Err(http(503))));
+    // (The selection settles as its answer and the new session decide.)
+    assert!(matches!(settled(&effects)[..], [(1, _)]), "{effects:?}");
+    assert!(
+        !takes_turn(&effects),
+        "the refresh for replaced tokens: {effects:?}"
+    );
+    assert_eq!(tab.s.pending().0, 0, "no job left");
+    assert_eq!(tab.s.next_refresh_at(), Some(now + 300_000.0));
+}
