@@ -212,8 +212,14 @@ describe('the official SDK rotates the tokens in another tab (API.md §3)', () =
     // ... then the SDK in tab B rotates what A stored.
     const rotated = await b.sdkCall('refresh');
     assertOk(rotated, 'SDK refresh in B');
-    const theirs = (await a.storage()).DSR;
+    const theirs = (await b.storage()).DSR;
     assert.notEqual(theirs, mine.refreshToken, 'the SDK wrote its rotation');
+    // Tab A sees that write once the browser has carried it over (another page's view of
+    // localStorage is updated asynchronously, later under load): the takeover starts there.
+    for (let i = 0; i < 100 && (await a.storage()).DSR !== theirs; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal((await a.storage()).DSR, theirs, "tab A sees the SDK's rotation");
     // A's next refresh takes B's tokens; the one after presents them.
     assertOk(await a.keeperCall('refresh'), 'refresh in A after B rotated');
     assert.equal((await a.keeperState()).isAuthenticated, true);
