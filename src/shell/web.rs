@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BroadcastChannel, EventTarget, HtmlDocument, MessageEvent};
+use web_sys::{BroadcastChannel, EventTarget, MessageEvent};
 
 use crate::core::claims::Claims;
 use crate::core::error::{ErrorCode, Result, SessionError};
@@ -75,24 +75,32 @@ impl Store {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A document as far as its cookies go: `document.cookie` is defined on every
+    /// `Document` (web-sys has it on `HtmlDocument` only, behind an `instanceof` check).
+    type Jar;
+
+    #[wasm_bindgen(method, getter, catch, js_name = cookie)]
+    fn cookie(this: &Jar) -> core::result::Result<String, JsValue>;
+
+    #[wasm_bindgen(method, setter, catch, js_name = cookie)]
+    fn set_cookie(this: &Jar, text: &str) -> core::result::Result<(), JsValue>;
+}
+
 /// The page's document, where there is one.
-fn html_document() -> Option<HtmlDocument> {
-    web_sys::window()?
-        .document()?
-        .dyn_into::<HtmlDocument>()
-        .ok()
+fn document() -> Option<Jar> {
+    Some(web_sys::window()?.document()?.unchecked_into())
 }
 
 /// `document.cookie`, or empty where there is none (a sandboxed frame).
 pub fn cookies() -> String {
-    html_document()
-        .and_then(|d| d.cookie().ok())
-        .unwrap_or_default()
+    document().and_then(|d| d.cookie().ok()).unwrap_or_default()
 }
 
 /// `document.cookie = text`.
 pub fn write_cookie(text: &str) {
-    if let Some(document) = html_document() {
+    if let Some(document) = document() {
         let _ = document.set_cookie(text);
     }
 }
