@@ -386,9 +386,9 @@ pub fn timeout(value: Option<f64>) -> Result<u32> {
 /// assert!(!is_header_value("€"));
 /// ```
 pub fn is_header_value(value: &str) -> bool {
-    value
-        .chars()
-        .all(|c| c <= '\u{ff}' && !matches!(c, '\r' | '\n' | '\0'))
+    // By bytes: a char above U+00FF starts with a byte from 0xC4 up in UTF-8, and one up to
+    // it with a byte below.
+    super::all_bytes(value, |b| b < 0xc4 && !matches!(b, b'\r' | b'\n' | b'\0'))
 }
 
 fn cookie_config<O: Obj>(
@@ -445,6 +445,16 @@ mod tests {
 
     fn parse(json: &str) -> Result<Config> {
         Config::read(&crate::core::testing::parse(json))
+    }
+
+    #[test]
+    fn a_header_value_is_checked_by_bytes_as_by_chars() {
+        // Every char, alone and between ASCII: up to U+00FF, and not CR, LF or NUL.
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let by_chars = c <= '\u{ff}' && !matches!(c, '\r' | '\n' | '\0');
+            assert_eq!(is_header_value(c.encode_utf8(&mut [0; 4])), by_chars, "{c:?}");
+            assert_eq!(is_header_value(&format!("a{c}b")), by_chars, "{c:?}");
+        }
     }
 
     #[test]
