@@ -452,7 +452,11 @@ mod tests {
         // Every char, alone and between ASCII: up to U+00FF, and not CR, LF or NUL.
         for c in (0..=0x10ffff).filter_map(char::from_u32) {
             let by_chars = c <= '\u{ff}' && !matches!(c, '\r' | '\n' | '\0');
-            assert_eq!(is_header_value(c.encode_utf8(&mut [0; 4])), by_chars, "{c:?}");
+            assert_eq!(
+                is_header_value(c.encode_utf8(&mut [0; 4])),
+                by_chars,
+                "{c:?}"
+            );
             assert_eq!(is_header_value(&format!("a{c}b")), by_chars, "{c:?}");
         }
     }

@@ -33,7 +33,7 @@ impl Session {
         {
             // A tab whose storage is its own (sessionStorage or memory) may hold nothing, or a
             // copy that another tab rotated while this one reloaded: it asks the others.
-            self.out.push(Effect::Post(Message::Hello(now).encode()));
+            self.post(Message::Hello(now));
         }
         if self.cfg.auto_refresh && self.online && due.is_some_and(|d| d <= now) {
             self.push_job(JobKind::Refresh, None);
@@ -193,7 +193,7 @@ impl Session {
                 refresh: self.st.refresh.clone(),
                 user: self.st.user.clone(),
             };
-            self.out.push(Effect::Post(message.encode()));
+            self.post(message);
         }
     }
 
@@ -551,7 +551,7 @@ impl Session {
                         // The asking tab may hold (or be about to hear of) a session that
                         // ended while it reloaded: it learns when the last logout was.
                         let at = self.st.cleared_at;
-                        self.out.push(Effect::Post(Message::Logout(at, 0).encode()));
+                        self.post(Message::Logout(at, 0));
                     }
                 }
             }

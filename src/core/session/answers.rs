@@ -320,7 +320,7 @@ impl Session {
             self.release(attempt.lock);
             self.st.parked = true;
             if self.cfg.cross_tab {
-                self.out.push(Effect::Post(Message::Hello(now).encode()));
+                self.post(Message::Hello(now));
             }
             self.finish(Err(err));
             return;
@@ -389,7 +389,7 @@ impl Session {
             if self.cfg.cross_tab {
                 // (Also without the lock, gone around a frozen holder: the server's
                 // `Retry-After` holds for every tab.)
-                self.out.push(Effect::Post(Message::Turn(at).encode()));
+                self.post(Message::Turn(at));
             }
         } else {
             self.release(attempt.lock);

@@ -51,8 +51,7 @@ impl Session {
         // reads an answer before the logout message) tells the logout again: a tab that
         // reloaded since may know of neither.
         if (own || self.told_at >= at) && self.cfg.cross_tab {
-            self.out
-                .push(Effect::Post(Message::Logout(at, presented).encode()));
+            self.post(Message::Logout(at, presented));
         }
         self.changed();
     }

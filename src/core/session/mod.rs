@@ -686,7 +686,7 @@ impl Session {
         if !self.active {
             self.active = true;
             if by == By::ThisTab && self.cfg.cross_tab {
-                self.out.push(Effect::Post(Message::Active(now).encode()));
+                self.post(Message::Active(now));
             }
         }
         if self.skipped {

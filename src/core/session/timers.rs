@@ -18,7 +18,7 @@ impl Session {
         let mut kept = Vec::new();
         for hold in std::mem::take(&mut self.holds) {
             if hold.until <= now {
-                self.out.push(Effect::Unlock(hold.lock));
+                self.unlock(hold.lock);
             } else {
                 kept.push(hold);
             }

@@ -226,7 +226,7 @@ impl Session {
         }
         if lock.is_some() && self.cfg.cross_tab {
             // The tabs waiting for the lock hear that a live tab holds it.
-            self.out.push(Effect::Post(Message::Turn(now).encode()));
+            self.post(Message::Turn(now));
         }
         let refresh = self.st.refresh.clone();
         let post = body.is_some();
@@ -250,7 +250,7 @@ impl Session {
         let Some(round) = self.locking(id) else {
             // Not (or no longer) the head job's: a grant is released at once.
             if grant == Grant::Granted {
-                self.out.push(Effect::Unlock(id));
+                self.unlock(id);
             }
             return;
         };
@@ -264,7 +264,7 @@ impl Session {
                 // its tokens settles the job (see `changed`).
                 self.adopt_stored(now, env, Reread::Follow);
                 if self.locking(id).is_none() {
-                    self.out.push(Effect::Unlock(id));
+                    self.unlock(id);
                 } else if self
                     .jobs
                     .first()
@@ -273,12 +273,12 @@ impl Session {
                     // The tokens changed while the lock was asked for (a tab that woke took
                     // another tab's rotation from what it missed): that lock guards a token
                     // this tab no longer presents. It asks for the one it does.
-                    self.out.push(Effect::Unlock(id));
+                    self.unlock(id);
                     self.request_lock(now, env, round);
                 } else if now < not_before {
                     // The holder that released the lock (or closed) was backing off: its wait
                     // holds for this tab too.
-                    self.out.push(Effect::Unlock(id));
+                    self.unlock(id);
                     self.wait_for_lock(not_before, round);
                 } else if self.rotated_elsewhere(now, env) {
                     // The tab that rotated may have closed (releasing its lock) before its
@@ -287,7 +287,7 @@ impl Session {
                     // bounded waits: whoever wrote the stored tokens (the official SDK in
                     // another tab), they are the session now.
                     if round < LOCK_ROUNDS {
-                        self.out.push(Effect::Unlock(id));
+                        self.unlock(id);
                         let wait = 1_000.0 + 500.0 * self.random();
                         self.wait_for_lock(now + wait, round + 1);
                     } else {
@@ -298,7 +298,7 @@ impl Session {
                             Adopt::Nothing if self.locking(id).is_some() => {
                                 self.send_rotating(now, Some(id))
                             }
-                            _ => self.out.push(Effect::Unlock(id)),
+                            _ => self.unlock(id),
                         }
                     }
                 } else {
@@ -315,7 +315,7 @@ impl Session {
                 if round == 0 && self.cfg.cross_tab {
                     // Who holds it, and until when? (A holder backing off answers with its
                     // next attempt.)
-                    self.out.push(Effect::Post(Message::Ask(now).encode()));
+                    self.post(Message::Ask(now));
                 }
                 // Spread the waits, so that waiters who started together do not all ask again
                 // at the same instant.
@@ -331,7 +331,7 @@ impl Session {
     /// Tells the tabs waiting for the cycle's lock when this tab, which holds it, acts next.
     pub(super) fn answer_ask(&mut self, now: f64) {
         if let Some(at) = self.turn_held(now) {
-            self.out.push(Effect::Post(Message::Turn(at).encode()));
+            self.post(Message::Turn(at));
         }
     }
 
@@ -415,14 +415,14 @@ impl Session {
     /// answers still to come are checked and revoked as they arrive.
     pub(super) fn drop_jobs(&mut self) {
         for hold in std::mem::take(&mut self.holds) {
-            self.out.push(Effect::Unlock(hold.lock));
+            self.unlock(hold.lock);
         }
         for job in std::mem::take(&mut self.jobs) {
             if let Phase::Sending {
                 lock: Some(lock), ..
             } = job.phase
             {
-                self.out.push(Effect::Unlock(lock));
+                self.unlock(lock);
             }
             self.settle_job(job, Err(ended_error()));
         }
@@ -430,8 +430,20 @@ impl Session {
 
     pub(super) fn release(&mut self, lock: Option<u32>) {
         if let Some(lock) = lock {
-            self.out.push(Effect::Unlock(lock));
+            self.unlock(lock);
         }
+    }
+
+    /// Releases a held lock.
+    #[inline(never)]
+    pub(super) fn unlock(&mut self, lock: u32) {
+        self.out.push(Effect::Unlock(lock));
+    }
+
+    /// Tells the other tabs.
+    #[inline(never)]
+    pub(super) fn post(&mut self, message: Message) {
+        self.out.push(Effect::Post(message.encode()));
     }
 
     /// Keeps the head job's lock until `until` (after a rotation, or across retries).
@@ -447,7 +459,7 @@ impl Session {
             // of the rotations since waiting for it, and refresh() in a loop holds O(1) locks.
             if self.holds.len() > MAX_HOLDS {
                 if let Some(oldest) = crate::core::take_first(&mut self.holds) {
-                    self.out.push(Effect::Unlock(oldest.lock));
+                    self.unlock(oldest.lock);
                 }
             }
         }
