@@ -147,11 +147,11 @@ impl Session {
         match &fields.cookie_name {
             Some(name) if is_short_name(name) => {
                 self.st.rcn = Some(name.clone());
-                self.out.push(Effect::Set(self.key(RCN_KEY), name.clone()));
+                self.store_key(RCN_KEY, Some(name.clone()));
             }
             _ if fields.refresh_jwt.is_some() => {
                 self.st.rcn = None;
-                self.out.push(Effect::Remove(self.key(RCN_KEY)));
+                self.store_key(RCN_KEY, None);
             }
             _ => {}
         }
@@ -162,8 +162,7 @@ impl Session {
         if let Some(seconds) = expiry {
             let mut text = String::new();
             push_uint(&mut text, seconds as u64, 1);
-            self.out
-                .push(Effect::Shared(LOGGED_IN_KEY.into(), Some(text)));
+            self.shared(LOGGED_IN_KEY, Some(text));
         }
     }
 
@@ -176,9 +175,8 @@ impl Session {
         else {
             return;
         };
-        self.out
-            .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), Some(login_id)));
-        self.out.push(Effect::Shared(LAST_NAME_KEY.into(), name));
+        self.shared(LAST_LOGIN_ID_KEY, Some(login_id));
+        self.shared(LAST_NAME_KEY, name);
     }
 
     pub(super) fn tell(&mut self, now: f64) {
@@ -314,15 +312,12 @@ impl Session {
     /// the origin's, and were written by the other tab).
     fn keep_a_copy(&mut self) {
         for (kind, suffix) in [(Kind::Session, SESSION_KEY), (Kind::Refresh, REFRESH_KEY)] {
-            let key = self.key(suffix);
             let token = match kind {
                 Kind::Session => self.st.session.as_ref().map(|t| t.jwt.clone()),
                 Kind::Refresh => self.st.refresh.clone(),
             };
-            self.out.push(match token {
-                Some(token) if place_of(&self.st.meta, kind).is_none() => Effect::Set(key, token),
-                _ => Effect::Remove(key),
-            });
+            let kept = token.filter(|_| place_of(&self.st.meta, kind).is_none());
+            self.store_key(suffix, kept);
         }
         self.save_user();
         self.save_meta();

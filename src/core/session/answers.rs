@@ -291,7 +291,7 @@ impl Session {
             // SDK removes it on a 4xx).
             self.release(attempt.lock);
             if err.status.is_some_and(|s| (400..500).contains(&s)) {
-                self.out.push(Effect::Shared(LOGGED_IN_KEY.into(), None));
+                self.shared(LOGGED_IN_KEY, None);
             }
             self.finish(Err(err));
             return;

@@ -84,9 +84,8 @@ impl Session {
         );
         self.clear(now, env, By::ThisTab, now, token_hash(refresh.as_deref()));
         if !self.cfg.keep_last_user {
-            self.out
-                .push(Effect::Shared(LAST_LOGIN_ID_KEY.into(), None));
-            self.out.push(Effect::Shared(LAST_NAME_KEY.into(), None));
+            self.shared(LAST_LOGIN_ID_KEY, None);
+            self.shared(LAST_NAME_KEY, None);
         }
     }
 

@@ -22,11 +22,11 @@ impl Session {
         if !newer_stored {
             self.expire_everywhere(env, by, at);
             for suffix in ALL_KEYS {
-                self.out.push(Effect::Remove(self.key(suffix)));
+                self.store_key(suffix, None);
                 if own && self.cfg.persist != Persist::LocalStorage {
                     // Tokens another client (the official SDK) keeps in localStorage under
                     // this prefix end with this session too.
-                    self.out.push(Effect::Shared(self.key(suffix), None));
+                    self.shared(&self.key(suffix), None);
                 }
             }
         }
@@ -38,7 +38,7 @@ impl Session {
             .shared(LOGGED_IN_KEY)
             .map(|v| crate::core::parse_uint(&v).map_or(0.0, |s| s as f64));
         if own || (!newer_stored && indicator.is_some_and(|s| s <= expiry)) {
-            self.out.push(Effect::Shared(LOGGED_IN_KEY.into(), None));
+            self.shared(LOGGED_IN_KEY, None);
         }
         let seq = self.st.seq.wrapping_add(1);
         self.st = State {

@@ -642,7 +642,7 @@ impl Session {
                 // tabs that rotated since); with nothing stored it asks them instead.
                 if key == self.key(META_KEY) {
                     for suffix in [SESSION_KEY, REFRESH_KEY, USER_KEY, META_KEY] {
-                        self.out.push(Effect::Remove(self.key(suffix)));
+                        self.store_key(suffix, None);
                     }
                 } else {
                     self.out.push(Effect::Remove(key));

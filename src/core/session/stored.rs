@@ -289,15 +289,12 @@ impl Session {
 
     pub(super) fn save_meta(&mut self) {
         let text = self.st.meta.encode();
-        self.out.push(Effect::Set(self.key(META_KEY), text));
+        self.store_key(META_KEY, Some(text));
     }
 
     pub(super) fn save_user(&mut self) {
-        let key = self.key(USER_KEY);
-        self.out.push(match &self.st.user {
-            Some(user) => Effect::Set(key, user.clone()),
-            None => Effect::Remove(key),
-        });
+        let user = self.st.user.clone();
+        self.store_key(USER_KEY, user);
     }
 }
 
