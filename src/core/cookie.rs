@@ -555,6 +555,14 @@ mod tests {
     }
 
     #[test]
+    fn a_cookie_pair_is_trimmed_of_ascii_whitespace_only() {
+        assert_eq!(read_cookie(" DS = tok\t; b=2", "DS"), Some("tok"));
+        // A no-break space is not whitespace to a browser's cookie parser: it is kept.
+        assert_eq!(read_cookie("=\u{a0}", ""), Some("\u{a0}"));
+        assert_eq!(read_cookie("DS=\u{a0}tok", "DS"), Some("\u{a0}tok"));
+    }
+
+    #[test]
     fn http_dates_round_trip() {
         assert_eq!(http_date(0.0), "Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(
