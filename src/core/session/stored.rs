@@ -287,6 +287,22 @@ impl Session {
         })
     }
 
+    /// Writes (or, with `None`, removes) a key of localStorage shared with the official SDK.
+    #[inline(never)]
+    pub(super) fn shared(&mut self, key: &str, value: Option<String>) {
+        self.out.push(Effect::Shared(key.into(), value));
+    }
+
+    /// Writes this session's stored key `suffix`, or removes it (`None`).
+    #[inline(never)]
+    pub(super) fn store_key(&mut self, suffix: &str, value: Option<String>) {
+        let key = self.key(suffix);
+        self.out.push(match value {
+            Some(value) => Effect::Set(key, value),
+            None => Effect::Remove(key),
+        });
+    }
+
     pub(super) fn save_meta(&mut self) {
         let text = self.st.meta.encode();
         self.store_key(META_KEY, Some(text));

@@ -440,22 +440,6 @@ impl Session {
         self.out.push(Effect::Unlock(lock));
     }
 
-    /// Writes (or, with `None`, removes) a key of localStorage shared with the official SDK.
-    #[inline(never)]
-    pub(super) fn shared(&mut self, key: &str, value: Option<String>) {
-        self.out.push(Effect::Shared(key.into(), value));
-    }
-
-    /// Writes this session's stored key `suffix`, or removes it (`None`).
-    #[inline(never)]
-    pub(super) fn store_key(&mut self, suffix: &str, value: Option<String>) {
-        let key = self.key(suffix);
-        self.out.push(match value {
-            Some(value) => Effect::Set(key, value),
-            None => Effect::Remove(key),
-        });
-    }
-
     /// Tells the other tabs.
     #[inline(never)]
     pub(super) fn post(&mut self, message: Message) {
