@@ -32,7 +32,7 @@ impl Session {
             Call::History => self.push_job(JobKind::History, Some(id)),
             Call::Validate => match self.st.session.as_ref().map(|t| t.jwt.clone()) {
                 Some(jwt) => {
-                    self.send(
+                    self.request(
                         now,
                         What::Plain {
                             call: id,
@@ -53,7 +53,7 @@ impl Session {
             Call::MyTenants(tenants) => self.push_job(JobKind::Tenants(tenants.body()), Some(id)),
             Call::Exchange(key, options) => {
                 let body = exchange_body(options.as_deref());
-                self.send(
+                self.request(
                     now,
                     What::Plain {
                         call: id,
@@ -74,7 +74,7 @@ impl Session {
     /// the server answers.
     fn sign_out(&mut self, now: f64, env: &dyn Env, id: u32, path: &str) {
         let refresh = self.st.refresh.clone();
-        self.send(
+        self.request(
             now,
             What::SignOut { call: id },
             path,
@@ -89,11 +89,11 @@ impl Session {
         }
     }
 
+    /// Queues a request to the API: a POST when it has a body, a GET otherwise; answers its id.
     pub(super) fn request(
         &mut self,
         now: f64,
         what: What,
-        post: bool,
         path: &str,
         token: Option<&str>,
         body: Option<String>,
@@ -115,7 +115,8 @@ impl Session {
         }
         self.out.push(Effect::Send(Request {
             id,
-            post,
+            // Every POST of the API carries a JSON body, every GET none.
+            post: body.is_some(),
             url: crate::core::cat(&[&self.cfg.base_url, path]),
             headers,
             body,
@@ -129,18 +130,6 @@ impl Session {
         id
     }
 
-    pub(super) fn send(
-        &mut self,
-        now: f64,
-        what: What,
-        path: &str,
-        token: Option<&str>,
-        body: Option<String>,
-        expect: Expect,
-    ) -> u32 {
-        self.request(now, what, true, path, token, body, expect)
-    }
-
     pub(super) fn revoke(&mut self, now: f64, reply: &Result<Reply>) {
         if let Ok(Reply::Jwt(r)) = reply {
             if let Some(token) = r.fields.refresh_jwt.as_deref().filter(|t| usable_token(t)) {
@@ -151,7 +140,7 @@ impl Session {
 
     /// Ends a refresh token at the server that this tab will not keep.
     pub(super) fn send_revoke(&mut self, now: f64, token: &str) {
-        self.send(
+        self.request(
             now,
             What::Revoke,
             "/v1/auth/logout",

@@ -229,8 +229,7 @@ impl Session {
             self.post(Message::Turn(now));
         }
         let refresh = self.st.refresh.clone();
-        let post = body.is_some();
-        let req = self.request(now, what, post, path, refresh.as_deref(), body, expect);
+        let req = self.request(now, what, path, refresh.as_deref(), body, expect);
         if let Some(job) = self.jobs.first_mut() {
             job.phase = Phase::Sending { req, lock };
         }

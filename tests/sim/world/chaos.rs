@@ -66,10 +66,11 @@ impl World {
                 self.ended = true;
                 self.user_call(slot, call);
             }
-            10..=19 if p.logouts || !self.signed_in || self.logged_out => {
-                if self.logged_out || self.ended || self.rng.chance(0.2) {
-                    self.sign_in(slot);
-                }
+            10..=19
+                if (p.logouts || !self.signed_in || self.logged_out)
+                    && (self.logged_out || self.ended || self.rng.chance(0.2)) =>
+            {
+                self.sign_in(slot);
             }
             20..=34 if p.sleeps => {
                 let inc = self.tabs[slot].inc;
