@@ -79,8 +79,6 @@ impl Expect {
 pub struct Request {
     /// Its number; the answer comes back as [`Input::Answer`](super::Input::Answer) with it.
     pub id: u32,
-    /// `POST` (else `GET`).
-    pub post: bool,
     /// Absolute URL.
     pub url: String,
     /// Request headers besides `Content-Type: application/json`.
@@ -89,6 +87,13 @@ pub struct Request {
     pub body: Option<String>,
     /// How to decode the answer.
     pub expect: Expect,
+}
+
+impl Request {
+    /// `POST` (else `GET`): every POST of the APIs carries a JSON body, every GET none.
+    pub fn post(&self) -> bool {
+        self.body.is_some()
+    }
 }
 
 /// A decoded successful answer.

@@ -45,7 +45,7 @@ pub async fn fetch(
 ) -> Result<Answer> {
     let failed = || SessionError::new(ErrorCode::Network, "network error");
     let init = RequestInit::new();
-    init.set_method(if req.post { "POST" } else { "GET" });
+    init.set_method(if req.post() { "POST" } else { "GET" });
     init.set_credentials(if req.expect.rocket_chat() {
         // Rocket.Chat authenticates by headers and may answer CORS with `*`.
         RequestCredentials::Omit
@@ -172,7 +172,7 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
     js::set(
         &config,
         "method",
-        &(if req.post { "POST" } else { "GET" }).into(),
+        &(if req.post() { "POST" } else { "GET" }).into(),
     );
     if !headers.is_undefined() {
         js::set(&config, "headers", headers);

@@ -109,7 +109,6 @@ impl RcSession {
         let id = self.ids;
         self.out.push(Effect::Send(Request {
             id,
-            post: true,
             url: crate::core::cat(&[&self.cfg.base_url, path]),
             headers,
             body: Some(body),

@@ -115,8 +115,6 @@ impl Session {
         }
         self.out.push(Effect::Send(Request {
             id,
-            // Every POST of the API carries a JSON body, every GET none.
-            post: body.is_some(),
             url: crate::core::cat(&[&self.cfg.base_url, path]),
             headers,
             body,

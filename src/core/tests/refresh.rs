@@ -274,7 +274,7 @@ fn start_up_tries_refresh_only_with_a_logged_in_indicator() {
         tab.step(Input::Call(1, Call::Ready));
         let effects = tab.step(Input::Lock(lock, Grant::Granted));
         let request = sends(&effects)[0].clone();
-        assert!(request.url.ends_with("/v1/auth/try-refresh") && request.post);
+        assert!(request.url.ends_with("/v1/auth/try-refresh") && request.post());
         assert_eq!(request.expect, Expect::MaybeJwt);
         let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
         assert_eq!(settled(&effects), [(1, &Ok(Value::Undefined))]);
@@ -308,7 +308,7 @@ fn my_tenants_takes_a_turn_and_posts_its_body() {
     let effects = tab.step(Input::Call(1, Call::MyTenants(Tenants::Current(true))));
     let lock = lock_of(&effects).expect("presents the refresh token: takes the turn");
     let request = sends(&tab.step(Input::Lock(lock, Grant::Granted)))[0].clone();
-    assert!(request.url.ends_with("/v1/auth/me/tenants") && request.post);
+    assert!(request.url.ends_with("/v1/auth/me/tenants") && request.post());
     assert_eq!(request.body.as_deref(), Some("{\"dct\":true}"));
     assert_eq!(request.headers[0].1, "Bearer P1:R1");
     let effects = tab.step(Input::Answer(request.id, Ok(Reply::Data)));
