@@ -26,11 +26,11 @@ pub enum Store {
 impl Store {
     /// The store `persist` chooses; memory where the browser refuses storage.
     pub fn open(persist: Persist) -> Store {
-        let web = web_sys::window().and_then(|w| match persist {
-            Persist::LocalStorage => w.local_storage().ok().flatten(),
-            Persist::SessionStorage => w.session_storage().ok().flatten(),
+        let web = match persist {
+            Persist::LocalStorage => storage("localStorage"),
+            Persist::SessionStorage => storage("sessionStorage"),
             Persist::Memory => None,
-        });
+        };
         match web {
             Some(storage) => Store::Web(storage),
             None => Store::Memory(RefCell::new(Vec::new())),
@@ -126,18 +126,35 @@ impl Env for Store {
 
 /// `localStorage`, whatever store the options chose (for the keys shared with the official SDK).
 pub fn local() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    storage("localStorage")
+}
+
+/// `window[name]`, `undefined` where there is no window or reading it throws (storage blocked
+/// by the browser's settings throws `SecurityError`). Members are read through the one
+/// `Reflect.get` the crate binds anyway, not a binding per getter.
+fn window_member(name: &str) -> JsValue {
+    let window: JsValue = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
+    member(&window, name)
+}
+
+/// `target[name]`, `undefined` when reading it throws.
+fn member(target: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `localStorage` or `sessionStorage`, where the browser has and allows it.
+fn storage(name: &str) -> Option<web_sys::Storage> {
+    let storage = window_member(name);
+    storage.is_object().then(|| storage.unchecked_into())
 }
 
 /// `location.hostname` and `location.pathname`.
 pub fn page() -> crate::core::Page {
-    let location = web_sys::window().map(|w| w.location());
+    let location = window_member("location");
+    let text = |name| member(&location, name).as_string().unwrap_or_default();
     crate::core::Page {
-        host: location
-            .as_ref()
-            .and_then(|l| l.hostname().ok())
-            .unwrap_or_default(),
-        path: location.and_then(|l| l.pathname().ok()).unwrap_or_default(),
+        host: text("hostname"),
+        path: text("pathname"),
     }
 }
 
