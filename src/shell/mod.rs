@@ -311,9 +311,11 @@ impl<M: Machine> Driver<M> {
             Effect::Unlock(id) => {
                 let found = take(&self.locks, id);
                 if let Some(release) = found {
+                    // `resolve(undefined)`: the one call arity the crate binds for a single
+                    // argument serves here too.
                     let _ = release
                         .unchecked_into::<Function>()
-                        .call0(&JsValue::UNDEFINED);
+                        .call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
                 }
             }
             Effect::Emit(event) => push(&self.queue, event),

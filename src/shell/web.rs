@@ -18,7 +18,7 @@ use crate::shell::js;
 /// Where tokens that are not in cookies live.
 pub enum Store {
     /// localStorage or sessionStorage.
-    Web(web_sys::Storage),
+    Web(Storage),
     /// This page only (`persist: "memory"`, or a browser that refuses storage).
     Memory(RefCell<Vec<(String, String)>>),
 }
@@ -40,7 +40,7 @@ impl Store {
     /// `getItem`
     pub fn get(&self, key: &str) -> Option<String> {
         match self {
-            Store::Web(s) => s.get_item(key).ok().flatten(),
+            Store::Web(s) => s.get_item(key).ok().and_then(|v| v.as_string()),
             Store::Memory(m) => m
                 .borrow()
                 .iter()
@@ -77,6 +77,22 @@ impl Store {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `localStorage` or `sessionStorage`. Bound here rather than through web-sys: an item is
+    /// answered as the JS value (`null` or a string), made a Rust string by the one string
+    /// conversion the crate has anyway.
+    pub type Storage;
+
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item(this: &Storage, key: &str) -> core::result::Result<JsValue, JsValue>;
+
+    /// `setItem` (throws when the browser refuses: quota, disabled storage)
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    pub fn set_item(this: &Storage, key: &str, value: &str) -> core::result::Result<(), JsValue>;
+
+    /// `removeItem`
+    #[wasm_bindgen(method, catch, js_name = removeItem)]
+    pub fn remove_item(this: &Storage, key: &str) -> core::result::Result<(), JsValue>;
+
     /// A document as far as its cookies go: `document.cookie` is defined on every
     /// `Document` (web-sys has it on `HtmlDocument` only, behind an `instanceof` check).
     type Jar;
@@ -117,7 +133,7 @@ impl Env for Store {
         crate::core::io::claims_of(&js::parse(payload_json))
     }
     fn shared(&self, key: &str) -> Option<String> {
-        local()?.get_item(key).ok().flatten()
+        local()?.get_item(key).ok().and_then(|v| v.as_string())
     }
     fn login(&self, user_json: &str) -> Option<(String, Option<String>)> {
         crate::core::io::login_of(&js::parse(user_json))
@@ -125,7 +141,7 @@ impl Env for Store {
 }
 
 /// `localStorage`, whatever store the options chose (for the keys shared with the official SDK).
-pub fn local() -> Option<web_sys::Storage> {
+pub fn local() -> Option<Storage> {
     storage("localStorage")
 }
 
@@ -143,7 +159,7 @@ fn member(target: &JsValue, name: &str) -> JsValue {
 }
 
 /// `localStorage` or `sessionStorage`, where the browser has and allows it.
-fn storage(name: &str) -> Option<web_sys::Storage> {
+fn storage(name: &str) -> Option<Storage> {
     let storage = window_member(name);
     storage.is_object().then(|| storage.unchecked_into())
 }
