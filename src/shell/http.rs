@@ -5,7 +5,7 @@
 use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestCredentials, RequestInit};
+use web_sys::AbortSignal;
 
 #[cfg(feature = "descope")]
 use crate::core::cookie::is_cookie_name;
@@ -44,16 +44,21 @@ pub async fn fetch(
     plumbing: &Plumbing,
 ) -> Result<Answer> {
     let failed = || SessionError::new(ErrorCode::Network, "network error");
-    let init = RequestInit::new();
-    init.set_method(if req.post() { "POST" } else { "GET" });
-    init.set_credentials(if req.expect.rocket_chat() {
+    // The `RequestInit` as a plain object, its members set through the `Reflect.set` the crate
+    // binds anyway (not a web-sys binding per member).
+    let init: JsValue = js_sys::Object::new().into();
+    js::set(&init, "method", &method(req).into());
+    let credentials = if req.expect.rocket_chat() {
         // Rocket.Chat authenticates by headers and may answer CORS with `*`.
-        RequestCredentials::Omit
+        "omit"
     } else {
         // So that a refresh cookie the server set httpOnly travels.
-        RequestCredentials::Include
-    });
-    init.set_signal(signal);
+        "include"
+    };
+    js::set(&init, "credentials", &credentials.into());
+    if let Some(signal) = signal {
+        js::set(&init, "signal", signal);
+    }
     // Names compared case-insensitively: a later setting replaces an earlier one (a JS
     // `Headers` would append to it), and the session's own headers come last.
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
@@ -76,23 +81,25 @@ pub async fn fetch(
     for (name, value) in &req.headers {
         put_header(&mut headers, name, value.clone());
     }
-    init.set_headers(&headers_object(&headers));
+    js::set(&init, "headers", &headers_object(&headers));
     if let Some(body) = &body {
-        init.set_body(body);
+        js::set(&init, "body", body);
     }
-    let request = web_sys::Request::new_with_str_and_init(&req.url, &init)
+    let request = web_sys::Request::new_with_str_and_init(&req.url, init.unchecked_ref())
         .map_err(|_| SessionError::invalid_argument("bad request"))?;
-    let response: web_sys::Response = gloo_net::http::Request::from(request)
-        .send()
-        .await
-        .map_err(|_| failed())?
-        .into();
+    let response = web_sys::Response::from(
+        gloo_net::http::Request::from(request)
+            .send()
+            .await
+            .map_err(|_| failed())?,
+    )
+    .unchecked_into::<Response>();
     let status = response.status();
-    let retry_after = response.headers().get("retry-after").ok().flatten();
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise).await.map_err(|_| failed())?,
-        Err(_) => JsValue::UNDEFINED,
-    };
+    let retry_after = response.headers().header("retry-after").as_string();
+    // (A body already read rejects the promise; `text()` itself does not throw.)
+    let text = JsFuture::from(response.text())
+        .await
+        .map_err(|_| failed())?;
     let text = text.dyn_ref::<JsString>().filter(|t| t.length() > 0);
     // JSON.parse on the JS string itself: the body is never copied into wasm memory.
     let body = text.and_then(|t| js::json_parse(t).ok());
@@ -102,6 +109,42 @@ pub async fn fetch(
         body: body.unwrap_or(JsValue::UNDEFINED),
         retry_after,
     })
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A fetch response, as far as the crate reads it. Bound here rather than through web-sys,
+    /// whose bindings catch exceptions these members never throw and decode an optional
+    /// string in their wrappers.
+    type Response;
+
+    /// `response.status`
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Response) -> u16;
+
+    /// `response.headers`
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &Response) -> Headers;
+
+    /// `response.text()`
+    #[wasm_bindgen(method)]
+    fn text(this: &Response) -> js_sys::Promise;
+
+    /// A response's headers.
+    type Headers;
+
+    /// `headers.get(name)`: the value or `null` (never throws for a valid name).
+    #[wasm_bindgen(method, js_name = get)]
+    fn header(this: &Headers, name: &str) -> JsValue;
+}
+
+/// The request's HTTP method.
+fn method(req: &Request) -> &'static str {
+    if req.post() {
+        "POST"
+    } else {
+        "GET"
+    }
 }
 
 /// The error of a `beforeRequest` hook that throws or rejects.
@@ -169,11 +212,7 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
         }
     }
     js::set(&config, "path", &path.into());
-    js::set(
-        &config,
-        "method",
-        &(if req.post() { "POST" } else { "GET" }).into(),
-    );
+    js::set(&config, "method", &method(req).into());
     if !headers.is_undefined() {
         js::set(&config, "headers", headers);
     }
