@@ -113,7 +113,7 @@ impl SessionManager {
         let d = Driver::new(Session::new(cfg, web::page(), seed), store, plumbing);
         d.snapshot_of.set(Some(snapshot));
         listen(&d, cross_tab, auto_refresh, &channel);
-        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        let online = web::online();
         let channel = d.has_channel();
         d.input(Input::Start { online, channel })?;
         let store = store_functions(&d);
@@ -749,12 +749,10 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         on(&window, "storage", |_| Input::StorageChanged);
     }
     if auto_refresh {
-        if let Some(document) = window.document() {
-            on(&document, "visibilitychange", |_| {
-                let hidden = web_sys::window()
-                    .and_then(|w| w.document())
-                    .is_some_and(|d| d.hidden());
-                Input::Signal(if hidden {
+        let document = web::window_member("document");
+        if document.is_object() {
+            on(document.unchecked_ref(), "visibilitychange", |_| {
+                Input::Signal(if web::hidden() {
                     Signal::Hidden
                 } else {
                     Signal::Visible

@@ -92,33 +92,23 @@ extern "C" {
     /// `removeItem`
     #[wasm_bindgen(method, catch, js_name = removeItem)]
     pub fn remove_item(this: &Storage, key: &str) -> core::result::Result<(), JsValue>;
-
-    /// A document as far as its cookies go: `document.cookie` is defined on every
-    /// `Document` (web-sys has it on `HtmlDocument` only, behind an `instanceof` check).
-    type Jar;
-
-    #[wasm_bindgen(method, getter, catch, js_name = cookie)]
-    fn cookie(this: &Jar) -> core::result::Result<String, JsValue>;
-
-    #[wasm_bindgen(method, setter, catch, js_name = cookie)]
-    fn set_cookie(this: &Jar, text: &str) -> core::result::Result<(), JsValue>;
 }
 
-/// The page's document, where there is one.
-fn document() -> Option<Jar> {
-    Some(web_sys::window()?.document()?.unchecked_into())
-}
-
-/// `document.cookie`, or empty where there is none (a sandboxed frame).
+/// `document.cookie` (defined on every `Document`), or empty where there is none or reading it
+/// throws (a sandboxed frame).
 pub fn cookies() -> String {
-    document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+    member(&window_member("document"), "cookie")
+        .as_string()
+        .unwrap_or_default()
 }
 
-/// `document.cookie = text`.
+/// `document.cookie = text` (nothing where there is no document or writing throws).
 pub fn write_cookie(text: &str) {
-    if let Some(document) = document() {
-        let _ = document.set_cookie(text);
-    }
+    let _ = js_sys::Reflect::set(
+        &window_member("document"),
+        &JsValue::from_str("cookie"),
+        &JsValue::from_str(text),
+    );
 }
 
 /// What the core reads: the store and the cookies, and JSON through `JSON.parse`.
@@ -148,7 +138,7 @@ pub fn local() -> Option<Storage> {
 /// `window[name]`, `undefined` where there is no window or reading it throws (storage blocked
 /// by the browser's settings throws `SecurityError`). Members are read through the one
 /// `Reflect.get` the crate binds anyway, not a binding per getter.
-fn window_member(name: &str) -> JsValue {
+pub fn window_member(name: &str) -> JsValue {
     let window: JsValue = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
     member(&window, name)
 }
@@ -156,6 +146,16 @@ fn window_member(name: &str) -> JsValue {
 /// `target[name]`, `undefined` when reading it throws.
 fn member(target: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `navigator.onLine` (online unless the browser says otherwise).
+pub fn online() -> bool {
+    member(&window_member("navigator"), "onLine").as_bool() != Some(false)
+}
+
+/// `document.hidden`
+pub fn hidden() -> bool {
+    member(&window_member("document"), "hidden").as_bool() == Some(true)
 }
 
 /// `localStorage` or `sessionStorage`, where the browser has and allows it.
@@ -201,8 +201,7 @@ extern "C" {
 /// a sandboxed frame, blocked site data), or `None` where the browser has no Web Locks or
 /// the request throws.
 pub fn request_lock(name: &str, callback: JsValue) -> Option<LockRequest> {
-    let navigator = web_sys::window()?.navigator();
-    let locks = js_sys::Reflect::get(&navigator, &JsValue::from_str("locks")).unwrap_or_default();
+    let locks = member(&window_member("navigator"), "locks");
     if !locks.is_object() {
         return None;
     }
