@@ -728,17 +728,14 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         return;
     };
     let mut listeners = Vec::new();
-    let mut on =
-        |target: &web_sys::EventTarget, kind: &'static str, input: fn(&web_sys::Event) -> Input| {
-            let weak = Rc::downgrade(d);
-            if let Some(listener) = Listener::new(target, kind, move |event| {
-                if let Some(d) = weak.upgrade() {
-                    let _ = d.input(input(&event));
-                }
-            }) {
-                listeners.push(listener);
+    let mut on = |target: &JsValue, kind: &'static str, input: fn(&web_sys::Event) -> Input| {
+        let weak = Rc::downgrade(d);
+        listeners.push(Listener::new(target, kind, move |event| {
+            if let Some(d) = weak.upgrade() {
+                let _ = d.input(input(&event));
             }
-        };
+        }));
+    };
     if cross_tab {
         let weak = Rc::downgrade(d);
         d.channel.set(Channel::open(channel, move |message| {
@@ -751,7 +748,7 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
     if auto_refresh {
         let document = web::window_member("document");
         if document.is_object() {
-            on(document.unchecked_ref(), "visibilitychange", |_| {
+            on(&document, "visibilitychange", |_| {
                 Input::Signal(if web::hidden() {
                     Signal::Hidden
                 } else {

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BroadcastChannel, EventTarget, MessageEvent};
+use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::core::claims::Claims;
 use crate::core::error::{ErrorCode, Result, SessionError};
@@ -231,11 +231,7 @@ pub struct Channel {
 impl Channel {
     /// Opens channel `name`, or `None` where the browser has no BroadcastChannel.
     pub fn open(name: &str, mut on_message: impl FnMut(JsValue) + 'static) -> Option<Channel> {
-        let window = web_sys::window()?;
-        if js_sys::Reflect::get(&window, &"BroadcastChannel".into())
-            .unwrap_or_default()
-            .is_undefined()
-        {
+        if window_member("BroadcastChannel").is_undefined() {
             return None;
         }
         let channel = BroadcastChannel::new(name).ok()?;
@@ -267,9 +263,23 @@ impl Drop for Channel {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// What DOM events come from (the window, the document). Bound here rather than through
+    /// web-sys, whose bindings catch exceptions `addEventListener` and `removeEventListener`
+    /// never throw.
+    type Target;
+
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn listen(this: &Target, kind: &str, handler: &JsValue);
+
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn unlisten(this: &Target, kind: &str, handler: &JsValue);
+}
+
 /// A DOM event listener, removed on drop.
 pub struct Listener {
-    target: EventTarget,
+    target: Target,
     kind: &'static str,
     handler: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -277,26 +287,23 @@ pub struct Listener {
 impl Listener {
     /// Listens to `kind` events on `target`.
     pub fn new(
-        target: &EventTarget,
+        target: &JsValue,
         kind: &'static str,
         handler: impl FnMut(web_sys::Event) + 'static,
-    ) -> Option<Listener> {
+    ) -> Listener {
         let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
-        target
-            .add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref())
-            .ok()?;
-        Some(Listener {
-            target: target.clone(),
+        let target: Target = target.clone().unchecked_into();
+        target.listen(kind, handler.as_ref());
+        Listener {
+            target,
             kind,
             handler,
-        })
+        }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.handler.as_ref().unchecked_ref());
+        self.target.unlisten(self.kind, self.handler.as_ref());
     }
 }
