@@ -5,7 +5,6 @@
 use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::AbortSignal;
 
 #[cfg(feature = "descope")]
 use crate::core::cookie::is_cookie_name;
@@ -38,11 +37,7 @@ pub struct Answer {
 /// The `web_sys::Request` is made here and sent with gloo-net's
 /// [`Request::send`](gloo_net::http::Request::send): gloo-net's builder would parse the URL
 /// again to merge query parameters this crate never uses.
-pub async fn fetch(
-    req: &Request,
-    signal: Option<&AbortSignal>,
-    plumbing: &Plumbing,
-) -> Result<Answer> {
+pub async fn fetch(req: &Request, signal: &JsValue, plumbing: &Plumbing) -> Result<Answer> {
     let failed = || SessionError::new(ErrorCode::Network, "network error");
     // The `RequestInit` as a plain object, its members set through the `Reflect.set` the crate
     // binds anyway (not a web-sys binding per member).
@@ -56,9 +51,7 @@ pub async fn fetch(
         "include"
     };
     js::set(&init, "credentials", &credentials.into());
-    if let Some(signal) = signal {
-        js::set(&init, "signal", signal);
-    }
+    js::set(&init, "signal", signal);
     // Names compared case-insensitively: a later setting replaces an earlier one (a JS
     // `Headers` would append to it), and the session's own headers come last.
     let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];

@@ -22,7 +22,6 @@ use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::AbortController;
 
 use crate::core::answer::{decode, resolved_member, Http};
 use crate::core::cookie::read_cookie;
@@ -267,7 +266,7 @@ impl<M: Machine> Driver<M> {
             Effect::Abort(id) => {
                 let found = take(&self.aborts, id);
                 if let Some(controller) = found {
-                    controller.unchecked_into::<AbortController>().abort();
+                    controller.unchecked_into::<web::Aborter>().abort();
                 }
             }
             Effect::Timer(at) => {
@@ -349,15 +348,13 @@ impl<M: Machine> Driver<M> {
 
     /// Sends a request on a later microtask and feeds its answer, decoded by the core.
     fn send(&self, request: crate::core::io::Request) {
-        let controller = AbortController::new().ok();
-        let signal = controller.as_ref().map(|c| c.signal());
-        if let Some(controller) = controller {
-            push(&self.aborts, (request.id, controller.into()));
-        }
+        let controller = web::Aborter::new();
+        let signal = controller.signal();
+        push(&self.aborts, (request.id, controller.into()));
         let plumbing = self.plumbing.clone();
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let answer = http::fetch(&request, signal.as_ref(), &plumbing).await;
+            let answer = http::fetch(&request, &signal, &plumbing).await;
             if let Some(d) = me.upgrade() {
                 d.answered(&request, answer, &plumbing);
             }

@@ -7,7 +7,6 @@ use std::cell::RefCell;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BroadcastChannel, MessageEvent};
 
 use crate::core::claims::Claims;
 use crate::core::error::{ErrorCode, Result, SessionError};
@@ -222,10 +221,31 @@ pub fn deferred() -> (Promise, Option<(Function, Function)>) {
     (promise, slots)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A `BroadcastChannel` (bound here: web-sys's `postMessage` catches an exception it
+    /// never throws for a string on an open channel).
+    type BroadcastChannel;
+
+    /// `new BroadcastChannel(name)` (throws where the page may not have one: an opaque
+    /// origin).
+    #[wasm_bindgen(catch, constructor)]
+    fn new(name: &str) -> core::result::Result<BroadcastChannel, JsValue>;
+
+    #[wasm_bindgen(method, setter)]
+    fn set_onmessage(this: &BroadcastChannel, handler: &JsValue);
+
+    #[wasm_bindgen(method, js_name = postMessage)]
+    fn post_message(this: &BroadcastChannel, message: &str);
+
+    #[wasm_bindgen(method)]
+    fn close(this: &BroadcastChannel);
+}
+
 /// A `BroadcastChannel` with its message handler; closed on drop.
 pub struct Channel {
     channel: BroadcastChannel,
-    _handler: Closure<dyn FnMut(MessageEvent)>,
+    _handler: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl Channel {
@@ -235,10 +255,12 @@ impl Channel {
             return None;
         }
         let channel = BroadcastChannel::new(name).ok()?;
-        let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            on_message(event.data())
+        // The DOM listeners' closure type (one set of closure shims); the message's `data`
+        // read as a member.
+        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            on_message(member(&event, "data"))
         });
-        channel.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+        channel.set_onmessage(handler.as_ref());
         Some(Channel {
             channel,
             _handler: handler,
@@ -247,18 +269,18 @@ impl Channel {
 
     /// Stops delivering messages (the channel still sends).
     pub fn mute(&self) {
-        self.channel.set_onmessage(None);
+        self.channel.set_onmessage(&JsValue::NULL);
     }
 
     /// Sends `message` to the other tabs.
     pub fn post(&self, message: &str) {
-        let _ = self.channel.post_message(&JsValue::from_str(message));
+        self.channel.post_message(message);
     }
 }
 
 impl Drop for Channel {
     fn drop(&mut self) {
-        self.channel.set_onmessage(None);
+        self.channel.set_onmessage(&JsValue::NULL);
         self.channel.close();
     }
 }
@@ -275,6 +297,25 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = removeEventListener)]
     fn unlisten(this: &Target, kind: &str, handler: &JsValue);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `AbortController` (bound here: web-sys's constructor catches an exception it never
+    /// throws; every browser that runs this wasm, with its reference types, has the class).
+    #[wasm_bindgen(js_name = AbortController)]
+    pub type Aborter;
+
+    #[wasm_bindgen(constructor, js_class = "AbortController")]
+    pub fn new() -> Aborter;
+
+    /// `controller.signal`
+    #[wasm_bindgen(method, getter)]
+    pub fn signal(this: &Aborter) -> JsValue;
+
+    /// `controller.abort()`
+    #[wasm_bindgen(method)]
+    pub fn abort(this: &Aborter);
 }
 
 /// A DOM event listener, removed on drop.
