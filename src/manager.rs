@@ -724,9 +724,10 @@ fn snapshot(d: &Driver<Session>) -> JsValue {
 /// Opens the cross-tab channel and listens to the page signals that can make a due refresh
 /// run, and to storage changes of other tabs.
 fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel: &str) {
-    let Some(window) = web_sys::window() else {
+    let window = web::window();
+    if !window.is_object() {
         return;
-    };
+    }
     let mut listeners = Vec::new();
     let mut on = |target: &JsValue, kind: &'static str, input: fn(&web_sys::Event) -> Input| {
         let weak = Rc::downgrade(d);

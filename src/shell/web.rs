@@ -138,8 +138,13 @@ pub fn local() -> Option<Storage> {
 /// by the browser's settings throws `SecurityError`). Members are read through the one
 /// `Reflect.get` the crate binds anyway, not a binding per getter.
 pub fn window_member(name: &str) -> JsValue {
-    let window: JsValue = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
-    member(&window, name)
+    member(&window(), name)
+}
+
+/// The page's window (`globalThis.window`: `undefined` in a worker), found without web-sys's
+/// `instanceof Window` check.
+pub fn window() -> JsValue {
+    member(&js_sys::global(), "window")
 }
 
 /// `target[name]`, `undefined` when reading it throws.
