@@ -650,10 +650,8 @@ fn plumbing(options: &JsValue, headers: Vec<(String, String)>) -> Result<Plumbin
     if let Some(hooks) = options.field("hooks") {
         let hook = |name| match hooks.field(name) {
             None => Ok(None),
-            Some(f) => f
-                .dyn_into::<Function>()
-                .map(Some)
-                .map_err(|_| SessionError::invalid_argument("invalid hooks")),
+            Some(f) if f.is_function() => Ok(Some(f.unchecked_into::<Function>())),
+            Some(_) => Err(SessionError::invalid_argument("invalid hooks")),
         };
         if !Obj::is_object(&hooks) {
             return Err(SessionError::invalid_argument("invalid hooks"));
@@ -668,9 +666,10 @@ fn plumbing(options: &JsValue, headers: Vec<(String, String)>) -> Result<Plumbin
 fn store_functions(d: &Rc<Driver<Session>>) -> (Function, Function) {
     let weak = Rc::downgrade(d);
     let subscribe = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |callback: JsValue| {
-        let (Some(d), Ok(callback)) = (weak.upgrade(), callback.dyn_into::<Function>()) else {
+        let (Some(d), true) = (weak.upgrade(), callback.is_function()) else {
             return JsValue::UNDEFINED;
         };
+        let callback: Function = callback.unchecked_into();
         let unsubscribe = d.events.snapshot.add(&callback);
         let snapshot = d.snapshot();
         if let Err(err) = callback.call1(&JsValue::UNDEFINED, &snapshot) {

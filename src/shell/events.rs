@@ -37,8 +37,11 @@ impl Listeners {
     /// Calls every callback (those subscribed now) with `value`. No state of the session is
     /// borrowed meanwhile: a callback may call back into the package.
     pub fn dispatch(&self, value: &JsValue) {
-        for callback in Array::from(&self.set).iter() {
-            if let Ok(callback) = callback.dyn_into::<Function>() {
+        let callbacks = Array::from(&self.set);
+        for at in 0..callbacks.length() {
+            let callback = callbacks.get(at);
+            if callback.is_function() {
+                let callback: Function = callback.unchecked_into();
                 if let Err(err) = callback.call1(&JsValue::UNDEFINED, value) {
                     // A throwing callback must not stop the others or the session logic.
                     web_sys::console::error_2(

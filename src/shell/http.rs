@@ -62,13 +62,12 @@ pub async fn fetch(req: &Request, signal: &JsValue, plumbing: &Plumbing) -> Resu
     let mut body = req.body.as_ref().map(JsValue::from);
     #[cfg(feature = "descope")]
     if let Some(before) = &plumbing.before {
-        // Called here, its promise (if it returns one) awaited here: one future, not two.
-        let mut changed = call_before(before, req, &headers, body.as_ref())?;
-        if let Some(promise) = changed.dyn_ref::<js_sys::Promise>() {
-            changed = JsFuture::from(promise.clone())
-                .await
-                .map_err(|_| hook_failed())?;
-        }
+        // Called here, what it returns awaited here (`await` as JS would: a promise or any
+        // thenable is waited for, a config is taken as it is): one future, not two.
+        let changed = call_before(before, req, &headers, body.as_ref())?;
+        let changed = JsFuture::from(js_sys::Promise::resolve(&changed))
+            .await
+            .map_err(|_| hook_failed())?;
         take_changes(&changed, &mut headers, &mut body)?;
     }
     for (name, value) in &req.headers {

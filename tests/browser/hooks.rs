@@ -77,6 +77,15 @@ async fn hooks_see_every_request_and_answer_without_tokens() {
         .await
         .expect("myTenants");
     assert_eq!(tenant_ids(&answer), ["T-acme"]);
+    // ... and from any thenable, as JS's `await` takes one.
+    hooks.answer(
+        "config",
+        "return { then(done) { done({ body: { ids: ['T-globex'] } }); } };",
+    );
+    let answer = settle(session.my_tenants(JsValue::TRUE))
+        .await
+        .expect("myTenants");
+    assert_eq!(tenant_ids(&answer), ["T-globex"]);
     hooks.answer_nothing();
     // An error answer reaches afterRequest with its status.
     fault_on(&project, "/v1/auth/me", r#""status":401"#).await;
@@ -97,7 +106,7 @@ async fn hooks_see_every_request_and_answer_without_tokens() {
     // Every request carried baseHeaders and the SDK headers, never Authorization; every
     // answer reached afterRequest.
     let configs = hooks.seen();
-    assert_eq!(configs.len(), 7);
+    assert_eq!(configs.len(), 8);
     assert_eq!(hooks.after().len(), configs.len());
     for config in &configs {
         let headers = get(config, "headers");
