@@ -413,14 +413,16 @@ impl<M: Machine> Driver<M> {
         }
         let mut secrets = self.with(M::secrets).unwrap_or_default();
         if let Ok(Reply::Jwt(r)) = reply {
-            for token in [&r.fields.session_jwt, &r.fields.refresh_jwt]
-                .into_iter()
-                .flatten()
-            {
+            for token in [&r.fields.session_jwt, &r.fields.refresh_jwt] {
+                let Some(token) = token else { continue };
                 secrets.push(token.clone());
             }
         }
-        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let mut shown = Vec::new();
+        for secret in &secrets {
+            shown.push(secret.as_str());
+        }
+        let secrets = shown;
         http::after(plumbing, request, answer.status, &answer.body, &secrets);
     }
 

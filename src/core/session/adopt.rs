@@ -127,10 +127,8 @@ impl Session {
     /// The record keeps the cookie names a response gave (the last few), so that a logout
     /// clears them wherever they are.
     fn record_cookie_names(&mut self, fields: &JwtFields) {
-        for name in [&fields.session_cookie_name, &fields.cookie_name]
-            .into_iter()
-            .flatten()
-        {
+        for name in [&fields.session_cookie_name, &fields.cookie_name] {
+            let Some(name) = name else { continue };
             let names = &mut self.st.meta.names;
             if is_cookie_name(name) && !names.contains(name) {
                 if names.len() >= MAX_NAMES {

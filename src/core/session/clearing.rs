@@ -124,7 +124,10 @@ impl Session {
             }
             recorded = kept;
         }
-        let extra: Vec<&str> = recorded.iter().map(|p| p.path.as_str()).collect();
+        let mut extra: Vec<&str> = Vec::new();
+        for place in &recorded {
+            extra.push(&place.path);
+        }
         let mut places = places::places(&self.page.host, &self.page.path, &visible, &extra);
         for place in recorded {
             if !places.contains(place) {

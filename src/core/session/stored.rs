@@ -65,13 +65,17 @@ impl Session {
                 Kind::Refresh => Kind::Session,
             });
             let [recorded, named] = names(kind);
-            [recorded, named, Some(suffix)]
-                .into_iter()
-                .flatten()
-                .filter(|name| !other.contains(&Some(*name)))
-                .find_map(|name| env.cookie(&cookies, name).filter(|t| usable_token(t)))
-                .map(String::from)
-                .or_else(|| env.item(&self.key(suffix)).filter(|t| usable_token(t)))
+            // A loop, not an adapter chain: no iterator instantiated for three names.
+            for name in [recorded, named, Some(suffix)] {
+                let Some(name) = name else { continue };
+                if other.contains(&Some(name)) {
+                    continue;
+                }
+                if let Some(token) = env.cookie(&cookies, name).filter(|t| usable_token(t)) {
+                    return Some(token.to_owned());
+                }
+            }
+            env.item(&self.key(suffix)).filter(|t| usable_token(t))
         };
         let session = find(Kind::Session, SESSION_KEY).and_then(|jwt| Self::decode(env, &jwt));
         let refresh = find(Kind::Refresh, REFRESH_KEY);

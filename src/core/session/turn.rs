@@ -347,7 +347,11 @@ impl Session {
         if sending {
             return Some(now);
         }
-        self.holds.iter().filter_map(|h| h.retry).reduce(f64::max)
+        let mut at: Option<f64> = None;
+        for retry in self.holds.iter().filter_map(|h| h.retry) {
+            at = Some(at.map_or(retry, |at| at.max(retry)));
+        }
+        at
     }
 
     /// How long a tab waits for the cycle's lock with no news of its holder: two bounded
