@@ -2,7 +2,7 @@
 //! reads `exp`, `dct`, roles and permissions to schedule refreshes and answer the getters.
 
 use crate::core::error::{Result, SessionError};
-use crate::core::obj::{string_items, Obj};
+use crate::core::obj::{string_items, strings_of, Obj};
 
 /// Which list [`authorizations`] reads.
 ///
@@ -99,10 +99,7 @@ impl Claims {
 /// assert!(authorizations(&payload, Authz::Roles, Some("T2")).is_empty());
 /// ```
 pub fn authorizations<O: Obj>(payload: &O, which: Authz, tenant: Option<&str>) -> Vec<String> {
-    authorization_items(payload, which, tenant)
-        .iter()
-        .filter_map(Obj::string)
-        .collect()
+    strings_of(&authorization_items(payload, which, tenant))
 }
 
 /// [`authorizations`] as the string values themselves (the browser build hands them to JS

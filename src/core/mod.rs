@@ -34,7 +34,11 @@ mod tests;
 /// `parts` joined into one string: `[..].concat()` without the overflow check of the standard
 /// library's join, whose panic message would bring formatting code into the wasm build.
 pub(crate) fn cat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    let mut len = 0;
+    for part in parts {
+        len += part.len();
+    }
+    let mut out = String::with_capacity(len);
     for part in parts {
         out.push_str(part);
     }

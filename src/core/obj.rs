@@ -163,10 +163,18 @@ pub fn opt_bool<O: Obj>(o: &O, key: &'static str) -> Result<Option<bool>, Wrong>
 /// The strings of an array member; members of another kind, and non-string items, are
 /// skipped (for claims, where an odd shape must not make a session unusable).
 pub fn strings_lenient<O: Obj>(o: &O, key: &str) -> Vec<String> {
-    string_items(o, key)
-        .iter()
-        .filter_map(Obj::string)
-        .collect()
+    strings_of(&string_items(o, key))
+}
+
+/// The string items of a list, others skipped (a loop: no adapter chain per caller).
+pub fn strings_of<O: Obj>(items: &[O]) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in items {
+        if let Some(text) = item.string() {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// [`strings_lenient`], as the string values themselves.

@@ -15,9 +15,13 @@ impl Session {
                 return;
             }
         }
+        let mut calls = Vec::new();
+        if let Some(call) = call {
+            calls.push(call);
+        }
         self.jobs.push(Job {
             kind,
-            calls: call.into_iter().collect(),
+            calls,
             readies: Vec::new(),
             phase: Phase::Queued,
             seq: self.st.seq,
