@@ -15,15 +15,17 @@ impl Session {
                 Err(SessionError::new(ErrorCode::Timeout, "timed out")),
             );
         }
-        let mut kept = Vec::new();
-        for hold in std::mem::take(&mut self.holds) {
+        // In place, in order (no second vector, no vector iterator instantiated for holds).
+        let mut at = 0;
+        while let Some(hold) = self.holds.get(at) {
             if hold.until <= now {
-                self.unlock(hold.lock);
+                let lock = hold.lock;
+                self.holds.remove(at);
+                self.unlock(lock);
             } else {
-                kept.push(hold);
+                at += 1;
             }
         }
-        self.holds = kept;
         match self.jobs.first().map(|j| j.phase) {
             Some(Phase::Waiting { until, round }) if until <= now => {
                 if now - until > MIN_DELAY_MS {

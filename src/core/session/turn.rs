@@ -405,15 +405,16 @@ impl Session {
     /// Settles the head job (the next one starts in [`Session::run`]).
     pub(super) fn finish(&mut self, result: Result<Value>) {
         if let Some(job) = crate::core::take_first(&mut self.jobs) {
-            self.settle_job(job, result);
+            self.settle_job(&job, result);
         }
     }
 
-    pub(super) fn settle_job(&mut self, job: Job, result: Result<Value>) {
-        for call in job.calls {
+    pub(super) fn settle_job(&mut self, job: &Job, result: Result<Value>) {
+        // By reference: ids are copied, and no vector iterator is instantiated for them.
+        for &call in &job.calls {
             self.out.push(Effect::Settle(call, result.clone()));
         }
-        for ready in job.readies {
+        for &ready in &job.readies {
             self.out.push(Effect::Settle(ready, Ok(Value::Undefined)));
         }
     }
@@ -421,10 +422,13 @@ impl Session {
     /// Ends every job (logout, dispose): their calls fail, their locks are released, and
     /// answers still to come are checked and revoked as they arrive.
     pub(super) fn drop_jobs(&mut self) {
-        for hold in std::mem::take(&mut self.holds) {
+        // Taken, then walked by reference (no vector iterator instantiated per type).
+        let holds = std::mem::take(&mut self.holds);
+        for hold in &holds {
             self.unlock(hold.lock);
         }
-        for job in std::mem::take(&mut self.jobs) {
+        let jobs = std::mem::take(&mut self.jobs);
+        for job in &jobs {
             if let Phase::Sending {
                 lock: Some(lock), ..
             } = job.phase
