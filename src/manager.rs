@@ -378,7 +378,7 @@ impl SessionManager {
             return invalid("invalid tenants");
         };
         let mut ids = Vec::new();
-        for id in items {
+        for id in &items {
             match id.string() {
                 Some(id) => ids.push(id),
                 None => return invalid("invalid tenants"),
@@ -487,8 +487,8 @@ impl SessionManager {
     fn authz(&self, which: Authz, tenant: Option<js_sys::JsString>) -> JsValue {
         let tenant = tenant.and_then(|t| t.as_string());
         let items = js_sys::Array::new();
-        for item in self.authz_items(which, tenant.as_deref()) {
-            items.push(&item);
+        for item in &self.authz_items(which, tenant.as_deref()) {
+            items.push(item);
         }
         items.into()
     }

@@ -66,12 +66,12 @@ fn copy<O: Fresh>(value: &O, secrets: &[&str], depth: usize) -> Option<O> {
     }
     if value.is_object() {
         let mut members = O::new_map();
-        for key in value.keys() {
+        for key in &value.keys() {
             if TOKEN_FIELDS.contains(&key.as_str()) {
                 continue;
             }
-            if let Some(member) = value.field(&key).and_then(|v| copy(&v, secrets, depth + 1)) {
-                members.insert(&key, member);
+            if let Some(member) = value.field(key).and_then(|v| copy(&v, secrets, depth + 1)) {
+                members.insert(key, member);
             }
         }
         return Some(members);

@@ -288,11 +288,11 @@ fn base_headers<O: Obj>(headers: &O) -> Option<Vec<(String, String)>> {
         return None;
     }
     let mut out = Vec::new();
-    for name in headers.keys() {
-        let value = headers.field(&name).and_then(|v| v.string());
+    for name in &headers.keys() {
+        let value = headers.field(name).and_then(|v| v.string());
         match value {
-            Some(value) if is_cookie_name(&name) && is_header_value(&value) && may_set(&name) => {
-                put_header(&mut out, &name, value);
+            Some(value) if is_cookie_name(name) && is_header_value(&value) && may_set(name) => {
+                put_header(&mut out, name, value);
             }
             _ => return None,
         }

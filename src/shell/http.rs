@@ -169,11 +169,11 @@ fn take_changes(
     body: &mut Option<JsValue>,
 ) -> Result<()> {
     if let Some(extra) = changed.field("headers") {
-        for name in extra.keys() {
-            match extra.field(&name).and_then(|v| v.string()) {
-                Some(_) if !may_set(&name) => {}
-                Some(value) if is_cookie_name(&name) && is_header_value(&value) => {
-                    put_header(headers, &name, value);
+        for name in &extra.keys() {
+            match extra.field(name).and_then(|v| v.string()) {
+                Some(_) if !may_set(name) => {}
+                Some(value) if is_cookie_name(name) && is_header_value(&value) => {
+                    put_header(headers, name, value);
                 }
                 _ => return Err(SessionError::invalid_argument("beforeRequest: bad header")),
             }
