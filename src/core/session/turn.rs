@@ -11,7 +11,9 @@ impl Session {
                 .iter_mut()
                 .find(|j| matches!(j.kind, JobKind::Refresh))
             {
-                job.calls.extend(call);
+                if let Some(call) = call {
+                    job.calls.push(call);
+                }
                 return;
             }
         }
