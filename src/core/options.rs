@@ -405,38 +405,39 @@ fn cookie_config<O: Obj>(
     if !setting.is_object() {
         return Err(refusal);
     }
-    // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
-    let name = text!(&setting, "name")?;
-    let alias = text!(&setting, "cookieName")?;
-    let name = match (name, alias) {
-        (Some(name), Some(alias)) if name != alias => {
-            return Err(&Refusal("name and cookieName differ", ""))
-        }
-        (name, alias) => name.or(alias),
+    // Filled in place, as `Config::fill`: an error drops one struct, not each member read
+    // before it.
+    let mut c = CookieConfig {
+        name: text!(&setting, "name")?,
+        same_site: SameSite::Strict,
+        secure: true,
+        domain: None,
     };
-    if name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
+    // `cookieName` is how `@descope/web-js-sdk` spells it; both mean the same.
+    let alias = text!(&setting, "cookieName")?;
+    if let Some(alias) = alias {
+        if c.name.as_ref().is_some_and(|name| *name != alias) {
+            return Err(&Refusal("name and cookieName differ", ""));
+        }
+        c.name = Some(alias);
+    }
+    if c.name.as_deref().is_some_and(|n| !is_cookie_name(n)) {
         return Err(&Refusal("invalid cookie name", ""));
     }
-    let domain = text!(&setting, "domain")?;
-    if domain.as_deref().is_some_and(|d| {
+    c.domain = text!(&setting, "domain")?;
+    if c.domain.as_deref().is_some_and(|d| {
         d.is_empty() || !is_attribute_safe(d) || !super::all_bytes(d, |b| b != b' ')
     }) {
         return Err(&Refusal("invalid cookie domain", ""));
     }
-    let same_site = match text!(&setting, "sameSite")? {
-        None => SameSite::Strict,
-        Some(value) => SameSite::parse(&value).ok_or(&Refusal("invalid cookie sameSite", ""))?,
-    };
-    let secure = flag!(&setting, "secure")?.unwrap_or(true);
-    if same_site == SameSite::None && !secure {
+    if let Some(value) = text!(&setting, "sameSite")? {
+        c.same_site = SameSite::parse(&value).ok_or(&Refusal("invalid cookie sameSite", ""))?;
+    }
+    c.secure = flag!(&setting, "secure")?.unwrap_or(true);
+    if c.same_site == SameSite::None && !c.secure {
         return Err(&Refusal("sameSite None needs secure", ""));
     }
-    Ok(Some(CookieConfig {
-        name,
-        same_site,
-        secure,
-        domain,
-    }))
+    Ok(Some(c))
 }
 
 #[cfg(test)]
