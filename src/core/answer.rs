@@ -72,7 +72,7 @@ pub fn decode<O: Obj>(expect: Expect, http: &Http<'_, O>, now: f64) -> Result<Re
             None => wrong("not an object"),
         },
         #[cfg(feature = "descope")]
-        Expect::List if body.items().is_some() => Ok(Reply::Data),
+        Expect::List if body.is_list() => Ok(Reply::Data),
         #[cfg(feature = "descope")]
         Expect::List => wrong("not a list"),
         #[cfg(feature = "descope")]

@@ -68,6 +68,17 @@ pub trait Obj: Sized {
     /// assert_eq!(roles.items().map(|items| items.len()), Some(2));
     /// ```
     fn items(&self) -> Option<Vec<Self>>;
+    /// Whether the value is an array (without copying its elements).
+    ///
+    /// ```
+    /// use session_keeper::core::testing::parse;
+    /// use session_keeper::core::obj::Obj;
+    /// assert!(parse("[1]").is_list());
+    /// assert!(!parse(r#"{"0": 1}"#).is_list());
+    /// ```
+    fn is_list(&self) -> bool {
+        self.items().is_some()
+    }
     /// Whether the value is a string.
     ///
     /// ```

@@ -41,6 +41,9 @@ impl Obj for JsValue {
     fn is_string(&self) -> bool {
         JsValue::is_string(self)
     }
+    fn is_list(&self) -> bool {
+        Array::is_array(self)
+    }
     fn items(&self) -> Option<Vec<JsValue>> {
         if !Array::is_array(self) {
             return None;
