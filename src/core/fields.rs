@@ -137,15 +137,12 @@ pub fn check_access_key_response<O: Obj>(o: &O) -> Result<()> {
 /// assert!(check_security_questions_request(&bad).is_err());
 /// ```
 pub fn check_security_questions_request<O: Obj>(o: &O) -> Result<()> {
-    let answers_ok = o
-        .field("answers")
-        .and_then(|a| a.items())
-        .is_some_and(|items| {
-            items.iter().all(|a| {
-                a.field("questionId").and_then(|v| v.string()).is_some()
-                    && a.field("answer").and_then(|v| v.string()).is_some()
-            })
-        });
+    let items = o.field("answers").and_then(|a| a.items());
+    let mut answers_ok = items.is_some();
+    for a in items.as_deref().unwrap_or_default() {
+        answers_ok &= a.field("questionId").is_some_and(|v| v.is_string())
+            && a.field("answer").is_some_and(|v| v.is_string());
+    }
     let ok = o.is_object()
         && answers_ok
         && opt_string(o, "loginId").is_ok()
