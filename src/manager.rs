@@ -727,7 +727,7 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         return;
     }
     let mut listeners = Vec::new();
-    let mut on = |target: &JsValue, kind: &'static str, input: fn(&web_sys::Event) -> Input| {
+    let mut on = |target: &JsValue, kind: &'static str, input: fn(&JsValue) -> Input| {
         let weak = Rc::downgrade(d);
         listeners.push(Listener::new(target, kind, move |event| {
             if let Some(d) = weak.upgrade() {

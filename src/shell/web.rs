@@ -250,20 +250,22 @@ extern "C" {
 /// A `BroadcastChannel` with its message handler; closed on drop.
 pub struct Channel {
     channel: BroadcastChannel,
-    _handler: Closure<dyn FnMut(web_sys::Event)>,
+    _handler: Closure<dyn Fn(JsValue) -> JsValue>,
 }
 
 impl Channel {
     /// Opens channel `name`, or `None` where the browser has no BroadcastChannel.
-    pub fn open(name: &str, mut on_message: impl FnMut(JsValue) + 'static) -> Option<Channel> {
+    pub fn open(name: &str, on_message: impl Fn(JsValue) + 'static) -> Option<Channel> {
         if window_member("BroadcastChannel").is_undefined() {
             return None;
         }
         let channel = BroadcastChannel::new(name).ok()?;
-        // The DOM listeners' closure type (one set of closure shims); the message's `data`
+        // The closure type of the listeners and of `subscribe` (one set of closure shims for
+        // all of them); the message's `data`
         // read as a member.
-        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            on_message(member(&event, "data"))
+        let handler = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |event: JsValue| {
+            on_message(member(&event, "data"));
+            JsValue::UNDEFINED
         });
         channel.set_onmessage(handler.as_ref());
         Some(Channel {
@@ -327,7 +329,7 @@ extern "C" {
 pub struct Listener {
     target: Target,
     kind: &'static str,
-    handler: Closure<dyn FnMut(web_sys::Event)>,
+    handler: Closure<dyn Fn(JsValue) -> JsValue>,
 }
 
 impl Listener {
@@ -335,9 +337,14 @@ impl Listener {
     pub fn new(
         target: &JsValue,
         kind: &'static str,
-        handler: impl FnMut(web_sys::Event) + 'static,
+        handler: impl Fn(JsValue) + 'static,
     ) -> Listener {
-        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+        // The closure type of the channel's handler and of `subscribe`: one set of closure
+        // shims for all of them.
+        let handler = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |event: JsValue| {
+            handler(event);
+            JsValue::UNDEFINED
+        });
         let target: Target = target.clone().unchecked_into();
         target.listen(kind, handler.as_ref());
         Listener {
