@@ -433,7 +433,10 @@ impl<M: Machine> Driver<M> {
         let answered = Rc::new(Cell::new(false));
         let me = self.me.clone();
         let seen = answered.clone();
-        let callback = Closure::once_into_js(move |lock: JsValue| -> JsValue {
+        // Both callbacks of the closure type of the listeners and `subscribe` (one set of
+        // closure shims for all of them); each is called once at most, and freed with its
+        // JS function.
+        let callback = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |lock: JsValue| {
             seen.set(true);
             let Some(d) = me.upgrade() else {
                 return JsValue::UNDEFINED;
@@ -454,7 +457,8 @@ impl<M: Machine> Driver<M> {
                 }
                 JsValue::UNDEFINED
             }
-        });
+        })
+        .into_js_value();
         let Some(request) = web::request_lock(name, callback) else {
             if let Some(input) = M::lock(id, Grant::Unsupported) {
                 self.report(input);
@@ -462,15 +466,15 @@ impl<M: Machine> Driver<M> {
             return;
         };
         let me = self.me.clone();
-        // The callback's signature: one set of closure shims for both.
-        let refused = Closure::once_into_js(move |_: JsValue| -> JsValue {
+        let refused = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_: JsValue| {
             if !answered.get() {
                 if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
                     let _ = d.input(input);
                 }
             }
             JsValue::UNDEFINED
-        });
+        })
+        .into_js_value();
         let _ = request.catch(&refused);
     }
 
