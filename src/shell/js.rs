@@ -129,9 +129,9 @@ pub fn parse(text: &str) -> JsValue {
 
 /// The JS `Error` named `SessionError` with the error's fields.
 pub fn error(err: &SessionError) -> JsValue {
-    let js = js_sys::Error::new(&err.message);
-    js.set_name("SessionError");
-    let js: JsValue = js.into();
+    let js: JsValue = js_sys::Error::new(&err.message).into();
+    // Through the `Reflect.set` of every other member, not a binding of its own.
+    set(&js, "name", &"SessionError".into());
     set(&js, "code", &err.code.as_str().into());
     if let Some(status) = err.status {
         set(&js, "status", &status.into());
