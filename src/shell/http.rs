@@ -86,8 +86,14 @@ pub async fn fetch(req: &Request, signal: &JsValue, plumbing: &Plumbing) -> Resu
             .map_err(|_| failed())?,
     )
     .unchecked_into::<Response>();
-    let status = response.status();
-    let retry_after = response.headers().header("retry-after").as_string();
+    // (Members read through `Reflect.get`, as everywhere: no binding per getter.)
+    let status = crate::shell::web::member(&response, "status")
+        .as_f64()
+        .unwrap_or(0.0) as u16;
+    let retry_after = crate::shell::web::member(&response, "headers")
+        .unchecked_into::<Headers>()
+        .header("retry-after")
+        .as_string();
     // (A body already read rejects the promise; `text()` itself does not throw.)
     let text = JsFuture::from(response.text())
         .await
@@ -105,18 +111,10 @@ pub async fn fetch(req: &Request, signal: &JsValue, plumbing: &Plumbing) -> Resu
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    /// A fetch response, as far as the crate reads it. Bound here rather than through web-sys,
-    /// whose bindings catch exceptions these members never throw and decode an optional
-    /// string in their wrappers.
+    /// A fetch response, as far as the crate calls it (its `status` and `headers` are read as
+    /// members). Bound here rather than through web-sys, whose `text()` catches an exception
+    /// it never throws.
     type Response;
-
-    /// `response.status`
-    #[wasm_bindgen(method, getter)]
-    fn status(this: &Response) -> u16;
-
-    /// `response.headers`
-    #[wasm_bindgen(method, getter)]
-    fn headers(this: &Response) -> Headers;
 
     /// `response.text()`
     #[wasm_bindgen(method)]

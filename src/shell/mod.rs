@@ -349,7 +349,7 @@ impl<M: Machine> Driver<M> {
     /// Sends a request on a later microtask and feeds its answer, decoded by the core.
     fn send(&self, request: crate::core::io::Request) {
         let controller = web::Aborter::new();
-        let signal = controller.signal();
+        let signal = web::member(&controller, "signal");
         push(&self.aborts, (request.id, controller.into()));
         let plumbing = self.plumbing.clone();
         let me = self.me.clone();

@@ -148,7 +148,7 @@ pub fn window() -> JsValue {
 }
 
 /// `target[name]`, `undefined` when reading it throws.
-fn member(target: &JsValue, name: &str) -> JsValue {
+pub fn member(target: &JsValue, name: &str) -> JsValue {
     js_sys::Reflect::get(target, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -237,9 +237,6 @@ extern "C" {
     #[wasm_bindgen(catch, constructor)]
     fn new(name: &str) -> core::result::Result<BroadcastChannel, JsValue>;
 
-    #[wasm_bindgen(method, setter)]
-    fn set_onmessage(this: &BroadcastChannel, handler: &JsValue);
-
     #[wasm_bindgen(method, js_name = postMessage)]
     fn post_message(this: &BroadcastChannel, message: &str);
 
@@ -267,7 +264,7 @@ impl Channel {
             on_message(member(&event, "data"));
             JsValue::UNDEFINED
         });
-        channel.set_onmessage(handler.as_ref());
+        js::set(&channel, "onmessage", handler.as_ref());
         Some(Channel {
             channel,
             _handler: handler,
@@ -276,7 +273,7 @@ impl Channel {
 
     /// Stops delivering messages (the channel still sends).
     pub fn mute(&self) {
-        self.channel.set_onmessage(&JsValue::NULL);
+        js::set(&self.channel, "onmessage", &JsValue::NULL);
     }
 
     /// Sends `message` to the other tabs.
@@ -287,7 +284,7 @@ impl Channel {
 
 impl Drop for Channel {
     fn drop(&mut self) {
-        self.channel.set_onmessage(&JsValue::NULL);
+        js::set(&self.channel, "onmessage", &JsValue::NULL);
         self.channel.close();
     }
 }
@@ -315,10 +312,6 @@ extern "C" {
 
     #[wasm_bindgen(constructor, js_class = "AbortController")]
     pub fn new() -> Aborter;
-
-    /// `controller.signal`
-    #[wasm_bindgen(method, getter)]
-    pub fn signal(this: &Aborter) -> JsValue;
 
     /// `controller.abort()`
     #[wasm_bindgen(method)]
