@@ -439,6 +439,10 @@ fn a_call_made_while_a_refresh_waits_for_its_retry_gives_the_turn_back() {
     let effects = tab.at(T0 + 1_000.0).step(Input::Call(1, Call::Me));
     let me = sends(&effects)[0].clone();
     assert_eq!(me.url, "https://api.test/v1/auth/me");
+    assert!(
+        !me.post() && me.body.is_none(),
+        "me() is a GET without a body"
+    );
     let effects = tab.step(Input::Answer(
         me.id,
         Ok(Reply::User("{\"name\":\"Ada\"}".into())),
