@@ -745,7 +745,7 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         on(&window, "storage", |_| Input::StorageChanged);
     }
     if auto_refresh {
-        let document = web::window_member("document");
+        let document = web::member(&window, "document");
         if document.is_object() {
             on(&document, "visibilitychange", |_| {
                 Input::Signal(if web::hidden() {

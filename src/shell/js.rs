@@ -108,7 +108,7 @@ pub fn deep_freeze(value: &JsValue) {
     }
 }
 
-/// `obj[key] = value` on an object this crate made.
+/// `target[key] = value`; a setter that throws (or a target that is no object) changes nothing.
 pub fn set(target: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }

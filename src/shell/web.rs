@@ -39,7 +39,7 @@ impl Store {
     /// `getItem`
     pub fn get(&self, key: &str) -> Option<String> {
         match self {
-            Store::Web(s) => s.get_item(key).ok().and_then(|v| v.as_string()),
+            Store::Web(s) => s.item(key),
             Store::Memory(m) => m
                 .borrow()
                 .iter()
@@ -93,6 +93,13 @@ extern "C" {
     pub fn remove_item(this: &Storage, key: &str) -> core::result::Result<(), JsValue>;
 }
 
+impl Storage {
+    /// `getItem(key)` as a Rust string: `None` when absent or when reading throws.
+    fn item(&self, key: &str) -> Option<String> {
+        self.get_item(key).ok().and_then(|v| v.as_string())
+    }
+}
+
 /// `document.cookie` (defined on every `Document`), or empty where there is none or reading it
 /// throws (a sandboxed frame).
 pub fn cookies() -> String {
@@ -103,11 +110,7 @@ pub fn cookies() -> String {
 
 /// `document.cookie = text` (nothing where there is no document or writing throws).
 pub fn write_cookie(text: &str) {
-    let _ = js_sys::Reflect::set(
-        &window_member("document"),
-        &JsValue::from_str("cookie"),
-        &JsValue::from_str(text),
-    );
+    js::set(&window_member("document"), "cookie", &text.into());
 }
 
 /// What the core reads: the store and the cookies, and JSON through `JSON.parse`.
@@ -122,7 +125,7 @@ impl Env for Store {
         crate::core::io::claims_of(&js::parse(payload_json))
     }
     fn shared(&self, key: &str) -> Option<String> {
-        local()?.get_item(key).ok().and_then(|v| v.as_string())
+        local()?.item(key)
     }
     fn login(&self, user_json: &str) -> Option<(String, Option<String>)> {
         crate::core::io::login_of(&js::parse(user_json))

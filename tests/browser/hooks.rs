@@ -68,24 +68,23 @@ async fn hooks_see_every_request_and_answer_without_tokens() {
         .expect("myTenants");
     assert_eq!(tenant_ids(&answer), ["T-globex"]);
     assert_eq!(stringify(&get(&hooks.seen()[2], "body")), r#"{"dct":true}"#);
-    // ... also from a promise.
-    hooks.answer(
-        "config",
-        "return Promise.resolve({ headers: { 'x-extra': '1' }, body: { ids: ['T-acme'] } });",
-    );
-    let answer = settle(session.my_tenants(JsValue::TRUE))
-        .await
-        .expect("myTenants");
-    assert_eq!(tenant_ids(&answer), ["T-acme"]);
-    // ... and from any thenable, as JS's `await` takes one.
-    hooks.answer(
-        "config",
-        "return { then(done) { done({ body: { ids: ['T-globex'] } }); } };",
-    );
-    let answer = settle(session.my_tenants(JsValue::TRUE))
-        .await
-        .expect("myTenants");
-    assert_eq!(tenant_ids(&answer), ["T-globex"]);
+    // ... also from a promise, and from any thenable, as JS's `await` takes one.
+    for (hook, ids) in [
+        (
+            "return Promise.resolve({ headers: { 'x-extra': '1' }, body: { ids: ['T-acme'] } });",
+            "T-acme",
+        ),
+        (
+            "return { then(done) { done({ body: { ids: ['T-globex'] } }); } };",
+            "T-globex",
+        ),
+    ] {
+        hooks.answer("config", hook);
+        let answer = settle(session.my_tenants(JsValue::TRUE))
+            .await
+            .expect("myTenants");
+        assert_eq!(tenant_ids(&answer), [ids], "{hook}");
+    }
     hooks.answer_nothing();
     // An error answer reaches afterRequest with its status.
     fault_on(&project, "/v1/auth/me", r#""status":401"#).await;
