@@ -17,6 +17,7 @@ use crate::core::io::Request;
 use crate::core::obj::Obj;
 #[cfg(feature = "descope")]
 use crate::core::options::is_header_value;
+use crate::shell::web::member;
 use crate::shell::{js, Plumbing};
 
 /// What a request brought back: status, `Retry-After`, and the body parsed as JSON
@@ -87,10 +88,8 @@ pub async fn fetch(req: &Request, signal: &JsValue, plumbing: &Plumbing) -> Resu
     )
     .unchecked_into::<Response>();
     // (Members read through `Reflect.get`, as everywhere: no binding per getter.)
-    let status = crate::shell::web::member(&response, "status")
-        .as_f64()
-        .unwrap_or(0.0) as u16;
-    let retry_after = crate::shell::web::member(&response, "headers")
+    let status = member(&response, "status").as_f64().unwrap_or(0.0) as u16;
+    let retry_after = member(&response, "headers")
         .unchecked_into::<Headers>()
         .header("retry-after")
         .as_string();

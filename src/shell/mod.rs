@@ -418,12 +418,11 @@ impl<M: Machine> Driver<M> {
                 secrets.push(token.clone());
             }
         }
-        let mut shown = Vec::new();
+        let mut borrowed = Vec::new();
         for secret in &secrets {
-            shown.push(secret.as_str());
+            borrowed.push(secret.as_str());
         }
-        let secrets = shown;
-        http::after(plumbing, request, answer.status, &answer.body, &secrets);
+        http::after(plumbing, request, answer.status, &answer.body, &borrowed);
     }
 
     /// Asks for a Web Lock and feeds the outcome: granted, busy, or denied when the request
