@@ -426,17 +426,15 @@ impl<M: Machine> Driver<M> {
     }
 
     /// Asks for a Web Lock and feeds the outcome: granted, busy, or denied when the request
-    /// rejects before the callback ran (a sandboxed frame, blocked site data); unsupported
-    /// where there are no Web Locks.
+    /// rejects (a sandboxed frame, blocked site data); unsupported where there are no Web
+    /// Locks. The core ignores an outcome for a lock it no longer waits for, so a rejection
+    /// after the callback ran needs no guard here.
     fn lock(&self, id: u32, name: &str) {
-        let answered = Rc::new(Cell::new(false));
         let me = self.me.clone();
-        let seen = answered.clone();
         // Both callbacks of the closure type of the listeners and `subscribe` (one set of
         // closure shims for all of them); each is called once at most, and freed with its
         // JS function.
         let callback = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |lock: JsValue| {
-            seen.set(true);
             let Some(d) = me.upgrade() else {
                 return JsValue::UNDEFINED;
             };
@@ -466,10 +464,8 @@ impl<M: Machine> Driver<M> {
         };
         let me = self.me.clone();
         let refused = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_: JsValue| {
-            if !answered.get() {
-                if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
-                    let _ = d.input(input);
-                }
+            if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
+                let _ = d.input(input);
             }
             JsValue::UNDEFINED
         })

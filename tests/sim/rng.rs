@@ -7,6 +7,12 @@ impl Rng {
         Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
     }
 
+    /// A second stream, seeded from this one's state without advancing it: a parameter
+    /// drawn from it leaves every draw of the worlds that came before unchanged.
+    pub fn fork(&self, salt: u64) -> Rng {
+        Rng::new(self.0 ^ salt)
+    }
+
     pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;

@@ -56,6 +56,22 @@ fn a_busy_lock_waits_for_the_other_tab_and_adopts_its_tokens() {
     assert_eq!(tab.s.next_refresh_at(), Some(due + 300_000.0));
 }
 
+#[test]
+fn a_lock_outcome_after_the_answer_changes_nothing() {
+    // The browser may reject a lock request after its callback ran (the callback threw): the
+    // shell feeds that as `Denied` without checking, and the core ignores it.
+    for first in [Grant::Granted, Grant::Busy] {
+        let mut tab = Tab::signed_in(json!({}));
+        let (_, lock) = lock_at_due(&mut tab);
+        tab.step(Input::Lock(lock, first));
+        let next = tab.s.next_refresh_at();
+        let effects = tab.step(Input::Lock(lock, Grant::Denied));
+        assert!(effects.is_empty(), "{first:?} then Denied: {effects:?}");
+        assert_eq!(tab.s.next_refresh_at(), next);
+        assert_eq!(tab.s.refresh_token(), Some("R1"));
+    }
+}
+
 /// A session token issued at `at`, valid 10 min.
 fn issued(n: u32, at: f64) -> String {
     jwt(json!({"exp": ((at + 600_000.0) / 1000.0).floor(), "iat": (at / 1000.0).floor(), "jti": n}))

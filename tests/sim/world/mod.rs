@@ -72,6 +72,9 @@ pub struct Params {
     pub locks_denied: bool,
     /// A logout revokes only the refresh token presented (else its whole family).
     pub per_token_logout: bool,
+    /// Each lock request also rejects after its callback ran (as when a callback throws): the
+    /// shell feeds that as `Denied`, unchecked, and the core must ignore it.
+    pub late_denials: bool,
 }
 
 impl Params {
@@ -124,6 +127,8 @@ impl Params {
             p_garbage: fault(rng, 0.1),
             locks_denied: rng.chance(0.05),
             per_token_logout: rng.chance(0.7),
+            // (From a fork: the worlds of every seed stay as they were.)
+            late_denials: rng.fork(0x1a7e_de41).chance(0.1),
         }
     }
 
@@ -161,6 +166,7 @@ impl Params {
             p_garbage: 0.0,
             locks_denied: false,
             per_token_logout: false,
+            late_denials: false,
         }
     }
 }

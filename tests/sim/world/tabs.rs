@@ -412,6 +412,16 @@ impl World {
                         input: Input::Lock(id, grant),
                     },
                 );
+                if self.p.late_denials && grant != Grant::Denied {
+                    self.schedule(
+                        0.2,
+                        Ev::Deliver {
+                            tab: slot,
+                            inc,
+                            input: Input::Lock(id, Grant::Denied),
+                        },
+                    );
+                }
             }
             Effect::Unlock(id) => self.locks.release((slot, inc, id)),
             Effect::Emit(event) => self.event(slot, event),
