@@ -132,10 +132,10 @@ pub struct Driver<M: Machine> {
     pub store: Store,
     me: Weak<Driver<M>>,
     timer: Cell<Option<WallTimer>>,
-    /// The pending calls' `resolve` and `reject`, the requests' `AbortController`s and the
-    /// held locks' release functions by id: one table type for all of them.
+    /// The pending calls' `resolve` (a rejection is a rejected promise resolved), the
+    /// requests' `AbortController`s and the held locks' release functions by id: one table
+    /// type for all of them.
     resolves: Table,
-    rejects: Table,
     aborts: Table,
     locks: Table,
     /// The cross-tab channel, when there is one.
@@ -178,7 +178,6 @@ impl<M: Machine> Driver<M> {
             me: me.clone(),
             timer: Cell::new(None),
             resolves: Table::default(),
-            rejects: Table::default(),
             aborts: Table::default(),
             locks: Table::default(),
             channel: Cell::new(None),
@@ -251,10 +250,9 @@ impl<M: Machine> Driver<M> {
     pub fn call(&self) -> (u32, Promise) {
         let id = self.ids.get().wrapping_add(1);
         self.ids.set(id);
-        let (promise, slots) = web::deferred();
-        if let Some((resolve, reject)) = slots {
+        let (promise, resolve) = web::deferred();
+        if let Some(resolve) = resolve {
             push(&self.resolves, (id, resolve.into()));
-            push(&self.rejects, (id, reject.into()));
         }
         (id, promise)
     }
@@ -319,19 +317,20 @@ impl<M: Machine> Driver<M> {
             }
             Effect::Emit(event) => push(&self.queue, event),
             Effect::Settle(id, result) => {
-                let found = (take(&self.resolves, id), take(&self.rejects, id));
-                if let (Some(resolve), Some(reject)) = found {
-                    let (resolve, reject): (Function, Function) =
-                        (resolve.unchecked_into(), reject.unchecked_into());
-                    let _ = match result {
+                if let Some(resolve) = take(&self.resolves, id) {
+                    let value = match result {
                         Ok(Value::Body) => {
                             let body = self.body.take();
                             self.body.set(body.clone());
-                            resolve.call1(&JsValue::UNDEFINED, &body)
+                            body
                         }
-                        Ok(value) => resolve.call1(&JsValue::UNDEFINED, &self.render(&value)),
-                        Err(err) => reject.call1(&JsValue::UNDEFINED, &js::error(&err)),
+                        Ok(value) => self.render(&value),
+                        // The call's promise adopts the rejection.
+                        Err(err) => Promise::reject(&js::error(&err)).into(),
                     };
+                    let _ = resolve
+                        .unchecked_into::<Function>()
+                        .call1(&JsValue::UNDEFINED, &value);
                 }
             }
         }
@@ -441,7 +440,7 @@ impl<M: Machine> Driver<M> {
             if lock.is_object() {
                 // Returning a pending promise keeps the lock until Unlock resolves it.
                 let (hold, release) = web::deferred();
-                if let Some((release, _)) = release {
+                if let Some(release) = release {
                     push(&d.locks, (id, release.into()));
                 }
                 if let Some(input) = M::lock(id, Grant::Granted) {

@@ -222,11 +222,12 @@ pub fn request_lock(name: &str, callback: JsValue) -> Option<LockRequest> {
         .ok()
 }
 
-/// A promise and the functions that resolve and reject it.
-pub fn deferred() -> (Promise, Option<(Function, Function)>) {
-    let mut slots = None;
-    let promise = Promise::new(&mut |resolve, reject| slots = Some((resolve, reject)));
-    (promise, slots)
+/// A promise and the function that resolves it (resolved with a rejected promise, it
+/// rejects: one function settles it either way).
+pub fn deferred() -> (Promise, Option<Function>) {
+    let mut slot = None;
+    let promise = Promise::new(&mut |resolve, _| slot = Some(resolve));
+    (promise, slot)
 }
 
 #[wasm_bindgen]
