@@ -250,11 +250,18 @@ impl<M: Machine> Driver<M> {
     pub fn call(&self) -> (u32, Promise) {
         let id = self.ids.get().wrapping_add(1);
         self.ids.set(id);
-        let (promise, resolve) = web::deferred();
-        if let Some(resolve) = resolve {
-            push(&self.resolves, (id, resolve.into()));
-        }
-        (id, promise)
+        (id, self.promise(false, id))
+    }
+
+    /// A new promise whose `resolve` is kept under `id`: with the held locks' release
+    /// functions (`lock`), else with the pending calls'.
+    fn promise(&self, lock: bool, id: u32) -> Promise {
+        let me = self.me.clone();
+        web::promise(move |resolve| {
+            if let Some(d) = me.upgrade() {
+                push(if lock { &d.locks } else { &d.resolves }, (id, resolve));
+            }
+        })
     }
 
     /// Performs one effect: a storage, cookie, timer, lock, channel, request or settle call.
@@ -439,10 +446,7 @@ impl<M: Machine> Driver<M> {
             };
             if lock.is_object() {
                 // Returning a pending promise keeps the lock until Unlock resolves it.
-                let (hold, release) = web::deferred();
-                if let Some(release) = release {
-                    push(&d.locks, (id, release.into()));
-                }
+                let hold = d.promise(true, id);
                 if let Some(input) = M::lock(id, Grant::Granted) {
                     let _ = d.input(input);
                 }

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -222,12 +222,25 @@ pub fn request_lock(name: &str, callback: JsValue) -> Option<LockRequest> {
         .ok()
 }
 
-/// A promise and the function that resolves it (resolved with a rejected promise, it
-/// rejects: one function settles it either way).
-pub fn deferred() -> (Promise, Option<Function>) {
-    let mut slot = None;
-    let promise = Promise::new(&mut |resolve, _| slot = Some(resolve));
-    (promise, slot)
+#[wasm_bindgen]
+extern "C" {
+    /// `new Promise(executor)`, with an executor of the crate's one closure type (js-sys's
+    /// `Promise::new` would bring a closure type of its own).
+    #[wasm_bindgen(js_name = Promise)]
+    type Executed;
+
+    #[wasm_bindgen(constructor, js_class = "Promise")]
+    fn new(executor: &JsValue) -> Executed;
+}
+
+/// A new promise: `executor` gets its `resolve` (resolved with a rejected promise, it rejects:
+/// one function settles it either way) before this returns.
+pub fn promise(executor: impl Fn(JsValue) + 'static) -> Promise {
+    let executor = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |resolve| {
+        executor(resolve);
+        JsValue::UNDEFINED
+    });
+    Executed::new(&executor.into_js_value()).unchecked_into()
 }
 
 #[wasm_bindgen]
