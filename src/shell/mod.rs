@@ -14,7 +14,6 @@
 pub mod events;
 pub mod http;
 pub mod js;
-pub mod timer;
 pub mod web;
 
 use std::cell::{Cell, RefCell};
@@ -28,7 +27,8 @@ use crate::core::cookie::read_cookie;
 use crate::core::error::{ErrorCode, Result, SessionError};
 use crate::core::io::{Effect, Env, Event, Grant, Kind, PutCookie, Reply, Tokens, Value};
 use crate::core::obj::Obj;
-use timer::WallTimer;
+use crate::core::schedule::{tick, Tick};
+use gloo_timers::callback::Timeout;
 use web::Store;
 
 /// A core state machine the driver can run.
@@ -131,7 +131,8 @@ pub struct Driver<M: Machine> {
     /// Where the machine's storage lives; also what it reads.
     pub store: Store,
     me: Weak<Driver<M>>,
-    timer: Cell<Option<WallTimer>>,
+    /// The pending `setTimeout` towards the core's next timer (cancelled on drop).
+    timer: Cell<Option<Timeout>>,
     /// The pending calls' `resolve` (a rejection is a rejected promise resolved), the
     /// requests' `AbortController`s and the held locks' release functions by id: one table
     /// type for all of them.
@@ -274,19 +275,7 @@ impl<M: Machine> Driver<M> {
                     controller.unchecked_into::<web::Aborter>().abort();
                 }
             }
-            Effect::Timer(at) => {
-                let timer = at.map(|at| {
-                    let me = self.me.clone();
-                    WallTimer::at(at, move || {
-                        if let Some(d) = me.upgrade() {
-                            let _ = d.input(M::timer());
-                        }
-                    })
-                });
-                // The old timer is dropped (cancelled) outside the borrow.
-                let old = self.timer.replace(timer);
-                drop(old);
-            }
+            Effect::Timer(at) => self.arm(at),
             Effect::Set(key, value) => {
                 if self.store.set(&key, &value).is_err() {
                     self.report(M::storage_refused(key));
@@ -340,6 +329,41 @@ impl<M: Machine> Driver<M> {
                         .call1(&JsValue::UNDEFINED, &value);
                 }
             }
+        }
+    }
+
+    /// Sets the timer towards epoch-ms `due` (none without), replacing the last one. Each
+    /// step waits at most what `setTimeout` accepts and then compares the wall clock with
+    /// `due` again ([`tick`]): longer delays are chained, and a timer that wakes late (sleep,
+    /// throttling) fires at once. Never fires synchronously.
+    fn arm(&self, due: Option<f64>) {
+        let timeout = due.map(|due| {
+            let wait = match tick(js_sys::Date::now(), due) {
+                Tick::Fire => 0,
+                Tick::Wait(ms) => ms as u32,
+            };
+            let me = self.me.clone();
+            Timeout::new(wait, move || {
+                if let Some(d) = me.upgrade() {
+                    d.fired(due);
+                }
+            })
+        });
+        // The old timer is dropped (cancelled) outside the borrow.
+        drop(self.timer.replace(timeout));
+    }
+
+    /// A step of the timer towards `due` ended: the core's timer input when it is due, else
+    /// the next step.
+    fn fired(&self, due: f64) {
+        match tick(js_sys::Date::now(), due) {
+            Tick::Fire => {
+                // (Kept until the input is done: it is the timeout running now.)
+                let finished = self.timer.take();
+                let _ = self.input(M::timer());
+                drop(finished);
+            }
+            Tick::Wait(_) => self.arm(Some(due)),
         }
     }
 
