@@ -16,7 +16,7 @@ use crate::core::obj::Obj;
 use crate::core::options::Config;
 use crate::core::session::{channel_name, Call, Input, Session, Tenants};
 use crate::shell::web::{self, Channel, Listener, Store};
-use crate::shell::{js, Driver, Machine, Plumbing};
+use crate::shell::{js, Driver, Machine, On, Plumbing};
 
 impl Machine for Session {
     type Input = Input;
@@ -662,28 +662,10 @@ fn plumbing(options: &JsValue, headers: Vec<(String, String)>) -> Result<Plumbin
 }
 
 /// `subscribe` and `getSnapshot` of a session, as plain JS functions.
-fn store_functions(d: &Rc<Driver<Session>>) -> (Function, Function) {
-    let weak = Rc::downgrade(d);
-    let subscribe = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |callback: JsValue| {
-        let (Some(d), true) = (weak.upgrade(), callback.is_function()) else {
-            return JsValue::UNDEFINED;
-        };
-        let callback: Function = callback.unchecked_into();
-        let unsubscribe = d.events.snapshot.add(&callback);
-        let snapshot = d.snapshot();
-        if let Err(err) = callback.call1(&JsValue::UNDEFINED, &snapshot) {
-            web_sys::console::error_2(&"session-keeper: callback threw".into(), &err);
-        }
-        unsubscribe.into()
-    });
-    let weak = Rc::downgrade(d);
-    // The signature of `subscribe`: one set of closure shims for both.
-    let get = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_: JsValue| {
-        weak.upgrade().map_or(JsValue::UNDEFINED, |d| d.snapshot())
-    });
+fn store_functions(d: &Driver<Session>) -> (Function, Function) {
     (
-        subscribe.into_js_value().unchecked_into(),
-        get.into_js_value().unchecked_into(),
+        d.function(On::Subscribe).unchecked_into(),
+        d.function(On::Snapshot).unchecked_into(),
     )
 }
 
@@ -727,38 +709,33 @@ fn listen(d: &Rc<Driver<Session>>, cross_tab: bool, auto_refresh: bool, channel:
         return;
     }
     let mut listeners = Vec::new();
-    let mut on = |target: &JsValue, kind: &'static str, input: fn(&JsValue) -> Input| {
-        let weak = Rc::downgrade(d);
-        listeners.push(Listener::new(target, kind, move |event| {
-            if let Some(d) = weak.upgrade() {
-                let _ = d.input(input(&event));
-            }
-        }));
+    let mut on = |target: &JsValue, kind: &'static str, input: fn(&JsValue) -> Option<Input>| {
+        listeners.push(Listener::new(target, kind, d.function(On::Input(input))));
     };
     if cross_tab {
-        let weak = Rc::downgrade(d);
-        d.channel.set(Channel::open(channel, move |message| {
-            if let (Some(d), Some(text)) = (weak.upgrade(), message.as_string()) {
-                let _ = d.input(Input::Message(text));
-            }
+        let message = d.function(On::Input(|event| {
+            web::member(event, "data").as_string().map(Input::Message)
         }));
-        on(&window, "storage", |_| Input::StorageChanged);
+        d.channel.set(Channel::open(channel, &message));
+        on(&window, "storage", |_| Some(Input::StorageChanged));
     }
     if auto_refresh {
         let document = web::member(&window, "document");
         if document.is_object() {
             on(&document, "visibilitychange", |_| {
-                Input::Signal(if web::hidden() {
+                Some(Input::Signal(if web::hidden() {
                     Signal::Hidden
                 } else {
                     Signal::Visible
-                })
+                }))
             });
         }
-        on(&window, "focus", |_| Input::Signal(Signal::Focus));
-        on(&window, "online", |_| Input::Signal(Signal::Online));
-        on(&window, "offline", |_| Input::Signal(Signal::Offline));
-        on(&window, "pageshow", |_| Input::Signal(Signal::PageShow));
+        on(&window, "focus", |_| Some(Input::Signal(Signal::Focus)));
+        on(&window, "online", |_| Some(Input::Signal(Signal::Online)));
+        on(&window, "offline", |_| Some(Input::Signal(Signal::Offline)));
+        on(&window, "pageshow", |_| {
+            Some(Input::Signal(Signal::PageShow))
+        });
     }
     // The driver is new: it has no listeners yet.
     d.listeners.set(listeners);

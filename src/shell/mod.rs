@@ -163,6 +163,11 @@ pub struct Driver<M: Machine> {
     snapshot: Cell<Option<JsValue>>,
     /// Builds the snapshot (the facade knows what is in it).
     pub snapshot_of: Cell<Option<SnapshotOf<M>>>,
+    /// The executor of every promise the driver makes ([`On::Executor`]): one function, not
+    /// one per promise.
+    executor: JsValue,
+    /// Where the executor leaves `resolve`.
+    resolve: Cell<JsValue>,
 }
 
 /// The error of a call made while the core is borrowed (a callback calling back in).
@@ -194,6 +199,8 @@ impl<M: Machine> Driver<M> {
             plumbing: Rc::new(plumbing),
             snapshot: Cell::new(None),
             snapshot_of: Cell::new(None),
+            executor: function(me.clone(), On::Executor),
+            resolve: Cell::new(JsValue::UNDEFINED),
         })
     }
 
@@ -251,18 +258,69 @@ impl<M: Machine> Driver<M> {
     pub fn call(&self) -> (u32, Promise) {
         let id = self.ids.get().wrapping_add(1);
         self.ids.set(id);
-        (id, self.promise(false, id))
+        (id, self.promise(&self.resolves, id))
     }
 
-    /// A new promise whose `resolve` is kept under `id`: with the held locks' release
-    /// functions (`lock`), else with the pending calls'.
-    fn promise(&self, lock: bool, id: u32) -> Promise {
-        let me = self.me.clone();
-        web::promise(move |resolve| {
-            if let Some(d) = me.upgrade() {
-                push(if lock { &d.locks } else { &d.resolves }, (id, resolve));
+    /// A new promise whose `resolve` is kept under `id` in `table` (the pending calls', or
+    /// the held locks' release functions).
+    fn promise(&self, table: &Table, id: u32) -> Promise {
+        // The executor runs before the promise is made: it leaves `resolve` in the slot.
+        let promise = web::promise(&self.executor);
+        let resolve = self.resolve.take();
+        push(table, (id, resolve));
+        promise
+    }
+
+    /// A JS function that does `on` with this driver (nothing once it is gone). Every function
+    /// the driver hands to JS is of this one closure type (one set of closure shims and one
+    /// vtable), freed with its JS function.
+    pub fn function(&self, on: On<M>) -> JsValue {
+        function(self.me.clone(), on)
+    }
+
+    /// What a function of [`Driver::function`] does when JS calls it with `value`.
+    fn on(&self, on: &On<M>, value: JsValue) -> JsValue {
+        match *on {
+            On::Input(input) => {
+                if let Some(input) = input(&value) {
+                    let _ = self.input(input);
+                }
             }
-        })
+            On::Executor => self.resolve.set(value),
+            On::Lock(id) => {
+                if value.is_object() {
+                    // Returning a pending promise keeps the lock until Unlock resolves it.
+                    let hold = self.promise(&self.locks, id);
+                    if let Some(input) = M::lock(id, Grant::Granted) {
+                        let _ = self.input(input);
+                    }
+                    return hold.into();
+                }
+                if let Some(input) = M::lock(id, Grant::Busy) {
+                    let _ = self.input(input);
+                }
+            }
+            On::Refused(id) => {
+                if let Some(input) = M::lock(id, Grant::Denied) {
+                    let _ = self.input(input);
+                }
+            }
+            #[cfg(feature = "descope")]
+            On::Subscribe => {
+                if value.is_function() {
+                    let callback: Function = value.unchecked_into();
+                    let unsubscribe = self.events.snapshot.add(&callback);
+                    let snapshot = self.snapshot();
+                    if let Err(err) = callback.call1(&JsValue::UNDEFINED, &snapshot) {
+                        web_sys::console::error_2(&"session-keeper: callback threw".into(), &err);
+                    }
+                    return unsubscribe.into();
+                }
+            }
+            #[cfg(feature = "descope")]
+            On::Snapshot => return self.snapshot(),
+        }
+        JsValue::UNDEFINED
     }
 
     /// Performs one effect: a storage, cookie, timer, lock, channel, request or settle call.
@@ -460,44 +518,13 @@ impl<M: Machine> Driver<M> {
     /// Locks. The core ignores an outcome for a lock it no longer waits for, so a rejection
     /// after the callback ran needs no guard here.
     fn lock(&self, id: u32, name: &str) {
-        let me = self.me.clone();
-        // Both callbacks of the closure type of the listeners and `subscribe` (one set of
-        // closure shims for all of them); each is called once at most, and freed with its
-        // JS function.
-        let callback = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |lock: JsValue| {
-            let Some(d) = me.upgrade() else {
-                return JsValue::UNDEFINED;
-            };
-            if lock.is_object() {
-                // Returning a pending promise keeps the lock until Unlock resolves it.
-                let hold = d.promise(true, id);
-                if let Some(input) = M::lock(id, Grant::Granted) {
-                    let _ = d.input(input);
-                }
-                hold.into()
-            } else {
-                if let Some(input) = M::lock(id, Grant::Busy) {
-                    let _ = d.input(input);
-                }
-                JsValue::UNDEFINED
-            }
-        })
-        .into_js_value();
-        let Some(request) = web::request_lock(name, callback) else {
+        let Some(request) = web::request_lock(name, self.function(On::Lock(id))) else {
             if let Some(input) = M::lock(id, Grant::Unsupported) {
                 self.report(input);
             }
             return;
         };
-        let me = self.me.clone();
-        let refused = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_: JsValue| {
-            if let (Some(d), Some(input)) = (me.upgrade(), M::lock(id, Grant::Denied)) {
-                let _ = d.input(input);
-            }
-            JsValue::UNDEFINED
-        })
-        .into_js_value();
-        let _ = request.catch(&refused);
+        let _ = request.catch(&self.function(On::Refused(id)));
     }
 
     /// The claims object of a session token (the same object as long as the token is).
@@ -611,6 +638,38 @@ impl<M: Machine> Driver<M> {
         });
         drop(self.listeners.take());
     }
+}
+
+/// A JS function that does `on` with the driver of `me` (nothing once it is gone).
+fn function<M: Machine>(me: Weak<Driver<M>>, on: On<M>) -> JsValue {
+    Closure::<dyn Fn(JsValue) -> JsValue>::new(move |value: JsValue| match me.upgrade() {
+        Some(d) => d.on(&on, value),
+        None => JsValue::UNDEFINED,
+    })
+    .into_js_value()
+}
+
+/// What a JS function made by the driver ([`Driver::function`]) does.
+pub enum On<M: Machine> {
+    /// Feeds the input made of its argument (a DOM event, a channel message), if any.
+    Input(fn(&JsValue) -> Option<M::Input>),
+    /// The callback of Web Lock request `id`: the lock, or `null` when another tab holds it.
+    Lock(u32),
+    /// Web Lock request `id` rejected (a sandboxed frame, blocked site data). The core
+    /// ignores an outcome for a lock it no longer waits for, so a rejection after the
+    /// callback ran needs no guard here.
+    Refused(u32),
+    /// The promises' executor (one per driver): leaves the new promise's `resolve` in the
+    /// driver's slot.
+    Executor,
+    /// `subscribe(callback)`: calls it with the current snapshot, then with each new one;
+    /// answers the unsubscribe function.
+    /// (The Rocket.Chat entry has no store functions.)
+    #[cfg(feature = "descope")]
+    Subscribe,
+    /// `getSnapshot()`
+    #[cfg(feature = "descope")]
+    Snapshot,
 }
 
 /// JS values by id.

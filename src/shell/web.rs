@@ -233,14 +233,10 @@ extern "C" {
     fn new(executor: &JsValue) -> Executed;
 }
 
-/// A new promise: `executor` gets its `resolve` (resolved with a rejected promise, it rejects:
-/// one function settles it either way) before this returns.
-pub fn promise(executor: impl Fn(JsValue) + 'static) -> Promise {
-    let executor = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |resolve| {
-        executor(resolve);
-        JsValue::UNDEFINED
-    });
-    Executed::new(&executor.into_js_value()).unchecked_into()
+/// `new Promise(executor)`: `executor` (a function of the driver's, [`super::On`]) gets its
+/// `resolve` before this returns.
+pub fn promise(executor: &JsValue) -> Promise {
+    Executed::new(executor).unchecked_into()
 }
 
 #[wasm_bindgen]
@@ -264,28 +260,18 @@ extern "C" {
 /// A `BroadcastChannel` with its message handler; closed on drop.
 pub struct Channel {
     channel: BroadcastChannel,
-    _handler: Closure<dyn Fn(JsValue) -> JsValue>,
 }
 
 impl Channel {
-    /// Opens channel `name`, or `None` where the browser has no BroadcastChannel.
-    pub fn open(name: &str, on_message: impl Fn(JsValue) + 'static) -> Option<Channel> {
+    /// Opens channel `name` with `on_message` (a function of the driver's, [`super::On`],
+    /// called with each message event), or `None` where the browser has no BroadcastChannel.
+    pub fn open(name: &str, on_message: &JsValue) -> Option<Channel> {
         if window_member("BroadcastChannel").is_undefined() {
             return None;
         }
         let channel = BroadcastChannel::new(name).ok()?;
-        // The closure type of the listeners and of `subscribe` (one set of closure shims for
-        // all of them); the message's `data`
-        // read as a member.
-        let handler = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |event: JsValue| {
-            on_message(member(&event, "data"));
-            JsValue::UNDEFINED
-        });
-        js::set(&channel, "onmessage", handler.as_ref());
-        Some(Channel {
-            channel,
-            _handler: handler,
-        })
+        js::set(&channel, "onmessage", on_message);
+        Some(Channel { channel })
     }
 
     /// Stops delivering messages (the channel still sends).
@@ -339,24 +325,15 @@ extern "C" {
 pub struct Listener {
     target: Target,
     kind: &'static str,
-    handler: Closure<dyn Fn(JsValue) -> JsValue>,
+    handler: JsValue,
 }
 
 impl Listener {
-    /// Listens to `kind` events on `target`.
-    pub fn new(
-        target: &JsValue,
-        kind: &'static str,
-        handler: impl Fn(JsValue) + 'static,
-    ) -> Listener {
-        // The closure type of the channel's handler and of `subscribe`: one set of closure
-        // shims for all of them.
-        let handler = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |event: JsValue| {
-            handler(event);
-            JsValue::UNDEFINED
-        });
+    /// Listens to `kind` events on `target` with `handler` (a function of the driver's,
+    /// [`super::On`]).
+    pub fn new(target: &JsValue, kind: &'static str, handler: JsValue) -> Listener {
         let target: Target = target.clone().unchecked_into();
-        target.listen(kind, handler.as_ref());
+        target.listen(kind, &handler);
         Listener {
             target,
             kind,
@@ -367,6 +344,6 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.target.unlisten(self.kind, self.handler.as_ref());
+        self.target.unlisten(self.kind, &self.handler);
     }
 }
