@@ -219,7 +219,7 @@ fn config(req: &Request, headers: &JsValue, body: Option<&JsValue>) -> JsValue {
 /// token (see [`crate::core::hooks::shown`]), so nothing the hook does reaches the session;
 /// a throwing hook changes nothing.
 #[cfg(feature = "descope")]
-pub fn after(plumbing: &Plumbing, req: &Request, status: u16, body: &JsValue, secrets: &[&str]) {
+pub fn after(plumbing: &Plumbing, req: &Request, status: u16, body: &JsValue, secrets: &[String]) {
     let Some(after) = &plumbing.after else {
         return;
     };

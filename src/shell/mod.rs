@@ -506,11 +506,7 @@ impl<M: Machine> Driver<M> {
                 secrets.push(token.clone());
             }
         }
-        let mut borrowed = Vec::new();
-        for secret in &secrets {
-            borrowed.push(secret.as_str());
-        }
-        http::after(plumbing, request, answer.status, &answer.body, &borrowed);
+        http::after(plumbing, request, answer.status, &answer.body, &secrets);
     }
 
     /// Asks for a Web Lock and feeds the outcome: granted, busy, or denied when the request

@@ -112,7 +112,7 @@ impl World {
         for key in ["sessionJwt", "refreshJwt"] {
             secrets.extend(http.body.get(key).and_then(Json::as_str).map(String::from));
         }
-        let shell: Vec<&str> = [
+        let shell: Vec<String> = [
             self.tabs[slot].s.session_token(),
             self.tabs[slot].s.refresh_token(),
             http.body.get("sessionJwt").and_then(Json::as_str),
@@ -120,6 +120,7 @@ impl World {
         ]
         .into_iter()
         .flatten()
+        .map(String::from)
         .collect();
         let Some(view) = hooks::shown(&http.body, &shell) else {
             return;
