@@ -14,6 +14,7 @@
 pub mod events;
 pub mod http;
 pub mod js;
+pub mod spawn;
 pub mod web;
 
 use std::cell::{Cell, RefCell};
@@ -441,7 +442,7 @@ impl<M: Machine> Driver<M> {
         push(&self.aborts, (request.id, controller.into()));
         let plumbing = self.plumbing.clone();
         let me = self.me.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        spawn::spawn(async move {
             let answer = http::fetch(&request, &signal, &plumbing).await;
             if let Some(d) = me.upgrade() {
                 d.answered(&request, answer, &plumbing);

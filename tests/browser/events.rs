@@ -2,7 +2,7 @@
 //! unsubscribing), callbacks that throw or call back into the session, and `subscribe` /
 //! `getSnapshot` with their frozen snapshots.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
@@ -333,4 +333,43 @@ async fn the_snapshot_is_frozen_at_every_depth() {
     );
     assert_eq!(snapshot_of(&session.get_snapshot()), snapshot);
     session.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a_call_made_while_an_answer_is_handled_and_many_at_once_all_settle() {
+    let panics = watch_panics();
+    let (project, session) = fresh_manager(r#""autoRefresh":false"#);
+    let session = Rc::new(session);
+    sign_in_to(&session, &project).await;
+    // The refresh's answer fires the token event from inside the request that brought it: the
+    // `me()` it starts is a new request made while the first one is still being run.
+    let me = session.clone();
+    let started = Rc::new(RefCell::new(None));
+    let slot = started.clone();
+    let callback = Closure::<dyn FnMut(JsValue)>::new(move |token: JsValue| {
+        if token.is_string() && slot.borrow().is_none() {
+            *slot.borrow_mut() = Some(me.me());
+        }
+    });
+    session.on_session_token_change(callback.as_ref().unchecked_ref::<Function>().clone());
+    settle(session.refresh()).await.expect("refresh");
+    let inner = started
+        .borrow_mut()
+        .take()
+        .expect("me() started from the callback");
+    let user = settle(inner).await.expect("me() from the callback");
+    assert!(get_str(&user, "email").is_some());
+    // Many requests in flight at once, each answered.
+    let calls = [
+        session.me(),
+        session.history(),
+        session.validate(),
+        session.me(),
+        session.refresh(),
+    ];
+    for call in calls {
+        settle(call).await.expect("a concurrent call");
+    }
+    session.dispose();
+    assert_no_panic(&panics);
 }
