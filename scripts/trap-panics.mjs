@@ -105,9 +105,28 @@ for (let i = 0; i < module.getNumFunctions(); i++) {
   if (!callsJs(info.name)) diverging.add(info.name);
 }
 
+// js-sys's JSPI tasks, which the package never runs: the four functions of their wakers'
+// vtable stay only because the vtable, in the data, names them through the table. Such a
+// waker is made by `task_waker` alone, for `SpawnedTask::poll`, which only the export
+// `__wbg_jspi_task_poll` calls, and wasm-bindgen deletes that export (and so all three) in a
+// module without `#[wasm_bindgen(jspi)]` exports. If none of them is left, and nothing else
+// calls the vtable's functions, no such waker can exist: they become traps, and wasm-opt drops
+// what only they reached (the task's `wake`, its drop, the poll intrinsic's shim).
+const JSPI_WAKER = /^js_sys::futures::jspi::task_waker::raw_\w+::h[0-9a-f]+$/;
+const JSPI_ENTRY = /__wbg_jspi_task_poll|^js_sys::futures::jspi::(spawn_promising|task_waker::h|SpawnedTask::poll)/;
+const names = [];
+for (let i = 0; i < module.getNumFunctions(); i++) names.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name);
+const waker = names.filter((f) => JSPI_WAKER.test(plain(f)));
+const entry = names.find((f) => JSPI_ENTRY.test(plain(f)));
+const wakerCaller = [...calls].find(([f, to]) => !waker.includes(f) && to.some((g) => waker.includes(g)));
+const deadWaker = entry || wakerCaller ? [] : waker;
+if (waker.length && !deadWaker.length) {
+  console.error(`${path.basename(file)}: the JSPI waker is kept: ${plain(entry ?? wakerCaller[0])} can make or call it`);
+}
+
 // Everything reachable by direct calls once the handlers trap; the formatting functions must
 // not be among it, nor anything that formats.
-const trapped = new Set([...handlerNames, ...formatting, ...diverging]);
+const trapped = new Set([...handlerNames, ...formatting, ...diverging, ...deadWaker]);
 const from = new Map();
 const queue = roots.filter((r) => !trapped.has(r));
 for (const r of queue) from.set(r, null);
@@ -139,5 +158,5 @@ for (const name of trapped) {
 writeFileSync(file, module.emitBinary());
 console.error(
   `${path.basename(file)}: panic and alloc-error handlers, ${diverging.size} functions that only end ` +
-    `in them and ${formatting.size} formatting functions made traps`,
+    `in them, ${formatting.size} formatting functions and ${deadWaker.length} of the JSPI waker made traps`,
 );
