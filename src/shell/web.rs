@@ -144,10 +144,18 @@ pub fn window_member(name: &str) -> JsValue {
     member(&window(), name)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis.window`, read once (js-sys's `global()` looks for the global object four
+    /// ways, for engines older than any that runs this wasm).
+    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = window)]
+    static WINDOW: JsValue;
+}
+
 /// The page's window (`globalThis.window`: `undefined` in a worker), found without web-sys's
 /// `instanceof Window` check.
 pub fn window() -> JsValue {
-    member(&js_sys::global(), "window")
+    WINDOW.with(JsValue::clone)
 }
 
 /// `target[name]`, `undefined` when reading it throws.
