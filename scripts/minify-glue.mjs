@@ -13,6 +13,9 @@
 //   kept): the JSDoc and long helper names are half of its bytes. The .d.ts keeps the docs;
 // - it starts with Chrome's explicit compile hint (`//# allFunctionsCalledOnLoad`).
 //
+// - wasm-bindgen's three warnings about how the module was loaded say the same in fewer words
+//   (`TEXTS`), each found exactly once or the build fails.
+//
 //   node scripts/minify-glue.mjs target/pkg-session_keeper/session_keeper.js
 import { build } from 'rolldown';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,8 +28,32 @@ const wasmPath = path.join(path.dirname(glue), wasm);
 const before = readFileSync(glue).length;
 const wasmBefore = readFileSync(wasmPath).length;
 
+// wasm-bindgen's texts and what the package says instead: a server that serves the wasm with
+// another type (the module still loads, without streaming compilation) and the forms of
+// `init`/`initSync` from before their options objects (they still work).
+const TEXTS = [
+  [
+    '"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n"',
+    '"session-keeper: the wasm is not served as application/wasm, so it compiles slower:"',
+  ],
+  [
+    "'using deprecated parameters for `initSync()`; pass a single object instead'",
+    "'session-keeper: initSync(module) is deprecated, pass { module }'",
+  ],
+  [
+    "'using deprecated parameters for the initialization function; pass a single object instead'",
+    "'session-keeper: init(path) is deprecated, pass { module_or_path }'",
+  ],
+];
+
 const dtsPath = glue.replace(/\.js$/, '.d.ts');
-const renamed = minifyImports(readFileSync(glue, 'utf8'), readFileSync(wasmPath));
+let source = readFileSync(glue, 'utf8');
+for (const [long, short] of TEXTS) {
+  const found = source.split(long).length - 1;
+  if (found !== 1) throw new Error(`wasm-bindgen's text ${long} found ${found} times in the glue`);
+  source = source.replace(long, short);
+}
+const renamed = minifyImports(source, readFileSync(wasmPath));
 const exportsRenamed = minifyExports(renamed.glue, renamed.wasm, readFileSync(dtsPath, 'utf8'));
 renamed.glue = exportsRenamed.glue;
 renamed.wasm = exportsRenamed.wasm;

@@ -87,3 +87,61 @@ describe('createSession', () => {
     await context.close();
   });
 });
+
+describe('loading the module', () => {
+  /** The page's console warnings from now on. */
+  const warnings = (page) => {
+    const out = [];
+    page.on('console', (m) => m.type() === 'warning' && out.push(m.text()));
+    return out;
+  };
+
+  it('works when the server serves the wasm with another type, and says why it is slower', async () => {
+    const { context, page, wasm } = await plainPage();
+    const warned = warnings(page);
+    await page.route('**/session_keeper_bg.wasm', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+    });
+    const result = await page.evaluate(async () => {
+      const { createSession } = await import('/pkg/session_keeper.js');
+      const session = await createSession({ projectId: 'P1', persist: 'memory', baseUrl: location.origin });
+      return typeof session.refresh;
+    });
+    assert.equal(result, 'function');
+    assert.equal(wasm.length, 1);
+    assert.equal(warned.length, 1, JSON.stringify(warned));
+    assert.match(warned[0], /^session-keeper: the wasm is not served as application\/wasm, so it compiles slower:/);
+    await context.close();
+  });
+
+  it('still takes the forms of init and initSync from before their options objects, with a warning', async () => {
+    const { context, page } = await plainPage();
+    const warned = warnings(page);
+    const result = await page.evaluate(async () => {
+      const { default: init, initSync, SessionManager } = await import('/pkg/session_keeper.js');
+      const exports = await init('/pkg/session_keeper_bg.wasm');
+      const again = initSync(new Uint8Array(0)); // already initialised: answers the same exports
+      const session = new SessionManager({ projectId: 'P1', persist: 'memory', baseUrl: location.origin });
+      return { same: exports === again, session: typeof session.refresh };
+    });
+    assert.deepEqual(result, { same: true, session: 'function' });
+    assert.deepEqual(warned, ['session-keeper: init(path) is deprecated, pass { module_or_path }']);
+    await context.close();
+  });
+
+  it('instantiates from bytes with the form of initSync from before its options object, with a warning', async () => {
+    const { context, page } = await plainPage();
+    const warned = warnings(page);
+    const result = await page.evaluate(async () => {
+      const { initSync, SessionManager } = await import('/pkg/session_keeper.js');
+      const bytes = await fetch('/pkg/session_keeper_bg.wasm').then((r) => r.arrayBuffer());
+      initSync(bytes);
+      const session = new SessionManager({ projectId: 'P1', persist: 'memory', baseUrl: location.origin });
+      return typeof session.refresh;
+    });
+    assert.equal(result, 'function');
+    assert.deepEqual(warned, ['session-keeper: initSync(module) is deprecated, pass { module }']);
+    await context.close();
+  });
+});
