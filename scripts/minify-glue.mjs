@@ -11,8 +11,7 @@
 //   `init`) keep their names;
 // - the glue goes through rolldown's minifier (the names of the exported class and functions
 //   kept): the JSDoc and long helper names are half of its bytes. The .d.ts keeps the docs;
-// - it starts with Chrome's explicit compile hint (`//# allFunctionsCalledOnLoad`).
-//
+// - it starts with Chrome's explicit compile hint (`//# allFunctionsCalledOnLoad`);
 // - wasm-bindgen's three warnings about how the module was loaded say the same in fewer words
 //   (`TEXTS`), each found exactly once or the build fails.
 //

@@ -63,13 +63,21 @@ binaryen.setDebugInfo(true);
 const module = binaryen.readBinary(readFileSync(file));
 const start = module.getStart();
 if (start) roots.push(binaryen.getFunctionInfo(start).name);
+// js-sys's JSPI waker and what can make it (see below).
+const JSPI_WAKER = /^js_sys::futures::jspi::task_waker::raw_\w+::h[0-9a-f]+$/;
+const JSPI_ENTRY = /__wbg_jspi_task_poll|^js_sys::futures::jspi::(spawn_promising|task_waker::h|SpawnedTask::poll)/;
 const handlers = [];
 const formatting = new Set();
+const waker = new Set();
+let entry;
 for (let i = 0; i < module.getNumFunctions(); i++) {
   const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+  const name = plain(info.name);
+  if (JSPI_ENTRY.test(name)) entry ??= info.name;
   if (info.module) continue;
-  if (HANDLER.test(plain(info.name))) handlers.push(info);
-  else if (FORMATTING.test(plain(info.name))) formatting.add(info.name);
+  if (HANDLER.test(name)) handlers.push(info);
+  else if (FORMATTING.test(name)) formatting.add(info.name);
+  else if (JSPI_WAKER.test(name)) waker.add(info.name);
 }
 if (!handlers.some((h) => plain(h.name) === '__rustc::rust_begin_unwind')) {
   throw new Error(`${file}: no panic handler (rust_begin_unwind) found: has the toolchain renamed it?`);
@@ -112,15 +120,9 @@ for (let i = 0; i < module.getNumFunctions(); i++) {
 // module without `#[wasm_bindgen(jspi)]` exports. If none of them is left, and nothing else
 // calls the vtable's functions, no such waker can exist: they become traps, and wasm-opt drops
 // what only they reached (the task's `wake`, its drop, the poll intrinsic's shim).
-const JSPI_WAKER = /^js_sys::futures::jspi::task_waker::raw_\w+::h[0-9a-f]+$/;
-const JSPI_ENTRY = /__wbg_jspi_task_poll|^js_sys::futures::jspi::(spawn_promising|task_waker::h|SpawnedTask::poll)/;
-const names = [];
-for (let i = 0; i < module.getNumFunctions(); i++) names.push(binaryen.getFunctionInfo(module.getFunctionByIndex(i)).name);
-const waker = names.filter((f) => JSPI_WAKER.test(plain(f)));
-const entry = names.find((f) => JSPI_ENTRY.test(plain(f)));
-const wakerCaller = [...calls].find(([f, to]) => !waker.includes(f) && to.some((g) => waker.includes(g)));
-const deadWaker = entry || wakerCaller ? [] : waker;
-if (waker.length && !deadWaker.length) {
+const wakerCaller = [...calls].find(([f, to]) => !waker.has(f) && to.some((g) => waker.has(g)));
+const deadWaker = entry || wakerCaller ? [] : [...waker];
+if (waker.size && !deadWaker.length) {
   console.error(`${path.basename(file)}: the JSPI waker is kept: ${plain(entry ?? wakerCaller[0])} can make or call it`);
 }
 

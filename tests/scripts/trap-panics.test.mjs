@@ -112,7 +112,7 @@ test('a module without the panic handler fails the build', () => {
   });
 });
 
-test('the JSPI waker becomes a trap when nothing left can make it, with what only it called', async () => {
+test('the JSPI waker becomes a trap when nothing left can make it; what only it calls is left to wasm-opt', async () => {
   const file = path.join(dir, 'waker.wasm');
   build(file, { waker: true });
   trap(file);
